@@ -1,0 +1,1 @@
+"""Subcommands of the `serenade` CLI, one module each (see `serenade.cli`)."""
