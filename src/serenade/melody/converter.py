@@ -1,0 +1,208 @@
+"""MelodyConverter: NoteSequence -> melody windows (and back), as magenta's OneHotMelodyConverter.
+
+Steps for one sequence (see docs/converter.md):
+1. (training only) transpose by a random amount in `transpose_range`;
+2. split at tempo and time-signature changes;
+3. per piece: keep notes in the pitch range (and accepted programs), quantize,
+   skip pieces whose bar is not `steps_per_quarter * quarters_per_bar` steps;
+4. extract melodies per track, slice them into windows with a one-bar hop,
+   drop duplicate windows within the piece;
+5. inference: every window, by start time then track; training: a random
+   subset of at most `max_tensors_per_notesequence`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from note_seq.protobuf import music_pb2
+
+from serenade.melody import events as ev
+from serenade.melody.diagnostics import SequenceReport
+from serenade.melody.extraction import extract_track_melodies
+from serenade.melody.pieces import quantize_piece, split_on_time_changes
+from serenade.melody.rendering import windows_to_note_sequence, write_midi
+from serenade.melody.transposition import random_transposition
+from serenade.melody.windows import Window, dedupe, sample_at_most, slice_melody
+
+
+@dataclass(frozen=True)
+class MelodyConverter:
+    """Settings of the melody converter; magenta's names where it has them."""
+
+    slice_bars: int
+    steps_per_quarter: int = 4
+    quarters_per_bar: int = 4
+    gap_bars: float = 1.0
+    max_bars: int | None = 100
+    valid_programs: range | None = None
+    min_pitch: int = ev.MIN_PITCH
+    max_pitch: int = ev.MAX_PITCH
+    max_tensors_per_notesequence: int | None = 5
+    transpose_range: tuple[int, int] | None = None
+    presplit_on_time_changes: bool = True
+
+    def __post_init__(self) -> None:
+        if not ev.MIN_PITCH <= self.min_pitch <= self.max_pitch <= ev.MAX_PITCH:
+            raise ValueError(f"pitch range {self.min_pitch}..{self.max_pitch} must lie within "
+                             f"{ev.MIN_PITCH}..{ev.MAX_PITCH} (the 90-class encoding)")
+        if self.slice_bars < 1:
+            raise ValueError("slice_bars must be at least 1")
+        if self.transpose_range is not None and self.transpose_range[0] > self.transpose_range[1]:
+            raise ValueError(f"empty transpose range {self.transpose_range}")
+
+    @property
+    def steps_per_bar(self) -> int:
+        return self.steps_per_quarter * self.quarters_per_bar
+
+    @property
+    def window_steps(self) -> int:
+        """Events per window: 32 for 2-bar configs, 256 for 16-bar ones."""
+        return self.slice_bars * self.steps_per_bar
+
+    @property
+    def num_classes(self) -> int:
+        return ev.NUM_CLASSES
+
+    # -- NoteSequence -> windows -------------------------------------------------
+
+    def _keeps(self, note: music_pb2.NoteSequence.Note) -> bool:
+        if self.valid_programs is not None and note.program not in self.valid_programs:
+            return False
+        return self.min_pitch <= note.pitch <= self.max_pitch
+
+    def _new_report(self, sequence: music_pb2.NoteSequence) -> SequenceReport:
+        programs = self.valid_programs
+        report = SequenceReport(
+            window_bars=self.slice_bars, steps_per_bar=self.steps_per_bar,
+            program_range=None if programs is None else f"{programs.start}..{programs.stop - 1}",
+            pitch_range=f"{self.min_pitch}..{self.max_pitch}", notes=len(sequence.notes))
+        names = {info.instrument: info.name for info in sequence.instrument_infos}
+        for note in sequence.notes:
+            track = report.track(note.instrument)
+            track.name = names.get(note.instrument, "")
+            track.notes += 1
+            if note.is_drum:
+                track.drum_notes += 1
+            else:
+                track.programs.add(note.program)
+        return report
+
+    def _windows_by_piece(self, sequence: music_pb2.NoteSequence
+                          ) -> tuple[list[list[Window]], SequenceReport]:
+        """Distinct windows of each piece, in start order (then track), and the report."""
+        report = self._new_report(sequence)
+        by_piece: list[list[Window]] = []
+        hop = self.steps_per_bar
+        max_steps = self.steps_per_bar * self.max_bars if self.max_bars else None
+        for index, piece in enumerate(split_on_time_changes(sequence,
+                                                            self.presplit_on_time_changes)):
+            kept = []
+            for note in piece.notes:
+                if self._keeps(note):
+                    kept.append(note)
+                elif not note.is_drum:
+                    track = report.track(note.instrument)
+                    if self.valid_programs is not None and note.program not in self.valid_programs:
+                        track.outside_programs += 1
+                    else:
+                        track.outside_pitch += 1
+            if len(kept) != len(piece.notes):
+                kept = [music_pb2.NoteSequence.Note.FromString(n.SerializeToString())
+                        for n in kept]
+                del piece.notes[:]
+                piece.notes.extend(kept)
+            quantized = quantize_piece(piece, index, self.steps_per_quarter, self.steps_per_bar)
+            report.pieces.append(quantized)
+            if quantized.problem:
+                for note in piece.notes:
+                    if not note.is_drum:
+                        report.track(note.instrument).in_unusable_pieces += 1
+                by_piece.append([])
+                continue
+            tracks: dict[int, list] = {}
+            for note in quantized.notes:
+                tracks.setdefault(note.instrument, []).append(note)
+            windows = []
+            for instrument, notes in tracks.items():
+                found = extract_track_melodies(notes, self.steps_per_bar, gap_bars=self.gap_bars,
+                                               min_bars=1, max_steps=max_steps)
+                track = report.track(instrument)
+                for melody in found.melodies:
+                    track.melodies += 1
+                    track.longest_melody_steps = max(track.longest_melody_steps,
+                                                     len(melody.events))
+                    for offset, events in slice_melody(melody.events, self.window_steps, hop):
+                        windows.append(Window(events, index, melody.start_step + offset,
+                                              instrument))
+            windows.sort(key=lambda w: (w.start_step, w.instrument))
+            unique = dedupe(windows)
+            for window in unique:
+                report.track(window.instrument).windows += 1
+            by_piece.append(unique)
+        report.windows = sum(len(windows) for windows in by_piece)
+        return by_piece, report
+
+    def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[Window]:
+        """Every window (inference), chronological, with its piece, start step and track."""
+        by_piece, _ = self._windows_by_piece(sequence)
+        return [window for windows in by_piece for window in windows]
+
+    def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
+                   rng: np.random.Generator | None = None) -> np.ndarray:
+        """Windows as class indices, int16 [n, window_steps].
+
+        Inference (default): every window, distinct within each piece, ordered
+        by start time then track. Training: transposition augmentation when the
+        config has a range, then at most `max_tensors_per_notesequence` windows
+        drawn at random (per piece, then over the whole sequence, as magenta).
+        """
+        if training:
+            rng = rng if rng is not None else np.random.default_rng()
+            if self.transpose_range is not None:
+                sequence, _ = random_transposition(sequence, *self.transpose_range, rng=rng)
+            by_piece, _ = self._windows_by_piece(sequence)
+            limit = self.max_tensors_per_notesequence
+            chosen = []
+            for windows in by_piece:
+                chosen.extend(sample_at_most(windows, limit, rng))
+            chosen = sample_at_most(chosen, limit, rng)
+        else:
+            chosen = self.windows_with_origin(sequence)
+        return self._stack([window.events for window in chosen])
+
+    def _stack(self, rows: list[tuple[int, ...]]) -> np.ndarray:
+        if not rows:
+            return np.zeros((0, self.window_steps), dtype=np.int16)
+        return ev.encode(np.asarray(rows, dtype=np.int64).reshape(-1)).reshape(
+            len(rows), self.window_steps)
+
+    def extract(self, sequence: music_pb2.NoteSequence) -> tuple[np.ndarray, SequenceReport]:
+        """Every window (as `to_windows` in inference) and the diagnostics, in one pass."""
+        by_piece, report = self._windows_by_piece(sequence)
+        return self._stack([w.events for windows in by_piece for w in windows]), report
+
+    def analyze(self, sequence: music_pb2.NoteSequence) -> SequenceReport:
+        """Per-piece and per-track diagnostics (inference mode)."""
+        return self._windows_by_piece(sequence)[1]
+
+    def explain(self, sequence: music_pb2.NoteSequence) -> str:
+        """Why `sequence` gives no windows; '' when it gives some."""
+        return self.analyze(sequence).explain()
+
+    # -- windows -> NoteSequence / MIDI ------------------------------------------
+
+    def to_note_sequence(self, events: np.ndarray, *, qpm: float = 120.0, velocity: int = 80,
+                         program: int = 0) -> music_pb2.NoteSequence:
+        """Events [steps] or [n, steps] -> NoteSequence; several windows follow one another."""
+        return windows_to_note_sequence(events, steps_per_quarter=self.steps_per_quarter,
+                                        quarters_per_bar=self.quarters_per_bar, qpm=qpm,
+                                        velocity=velocity, program=program)
+
+    def to_midi(self, events: np.ndarray, path: str | Path, *, qpm: float = 120.0,
+                velocity: int = 80, program: int = 0) -> Path:
+        """Events [steps] or [n, steps] -> a MIDI file at `path`."""
+        return write_midi(self.to_note_sequence(events, qpm=qpm, velocity=velocity,
+                                                program=program), path)

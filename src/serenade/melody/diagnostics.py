@@ -1,0 +1,123 @@
+"""Why a sequence, or one track of it, gives no windows.
+
+The converter fills a `SequenceReport` while it extracts windows; the report
+turns the counts into sentences a user can act on ("time signature 3/4 gives
+12-step bars", "drum track", "program 40 is outside 0..31", ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from serenade.melody.pieces import Piece
+
+
+@dataclass
+class TrackReport:
+    """Counts for one track (note-seq instrument number) over all pieces."""
+
+    instrument: int
+    name: str = ""
+    programs: set[int] = field(default_factory=set)
+    notes: int = 0
+    drum_notes: int = 0
+    outside_programs: int = 0  # notes whose program the config does not accept
+    outside_pitch: int = 0  # notes outside the pitch range (and in an accepted program)
+    in_unusable_pieces: int = 0  # notes kept but in pieces that cannot be quantized as needed
+    melodies: int = 0  # melodies of at least one bar
+    longest_melody_steps: int = 0
+    windows: int = 0  # distinct windows first found in this track
+
+    def label(self) -> str:
+        parts = [f"track {self.instrument}"]
+        if self.name:
+            parts.append(repr(self.name))
+        if self.drum_notes and self.drum_notes == self.notes:
+            parts.append("(drums)")
+        elif self.programs:
+            shown = ", ".join(str(p) for p in sorted(self.programs))
+            parts.append(f"(program{'s' if len(self.programs) > 1 else ''} {shown})")
+        return " ".join(parts)
+
+
+@dataclass
+class SequenceReport:
+    """What the converter found in one NoteSequence."""
+
+    window_bars: int
+    steps_per_bar: int
+    program_range: str | None  # e.g. "0..31", None when every program is accepted
+    pitch_range: str
+    notes: int = 0
+    pieces: list[Piece] = field(default_factory=list)
+    tracks: dict[int, TrackReport] = field(default_factory=dict)
+    windows: int = 0
+
+    def track(self, instrument: int) -> TrackReport:
+        if instrument not in self.tracks:
+            self.tracks[instrument] = TrackReport(instrument)
+        return self.tracks[instrument]
+
+    def unusable_pieces(self) -> list[Piece]:
+        return [piece for piece in self.pieces if piece.problem]
+
+    def piece_problems(self) -> str:
+        """The distinct problems of the unusable pieces, with where they are."""
+        by_problem: dict[str, list[str]] = {}
+        for piece in self.unusable_pieces():
+            by_problem.setdefault(piece.problem, []).append(piece.where())
+        return "; ".join(f"{problem} (at {', '.join(places[:3])}"
+                         f"{', ...' if len(places) > 3 else ''})"
+                         for problem, places in by_problem.items())
+
+    def track_reason(self, track: TrackReport) -> str:
+        """Why `track` gives no windows ('' when it gives some)."""
+        if track.windows:
+            return ""
+        if not track.notes:
+            return "no notes"
+        if track.drum_notes == track.notes:
+            return "drum track: drums are skipped"
+        pitched = track.notes - track.drum_notes
+        if track.outside_programs >= pitched:
+            shown = ", ".join(str(p) for p in sorted(track.programs))
+            return (f"program {shown} is outside {self.program_range} (this config keeps "
+                    f"piano, chromatic percussion, organ and guitar programs only)")
+        if track.outside_programs + track.outside_pitch >= pitched:
+            return f"no notes in the pitch range {self.pitch_range}"
+        kept = pitched - track.outside_programs - track.outside_pitch
+        if track.in_unusable_pieces >= kept:
+            return f"its notes are only in unusable parts: {self.piece_problems()}"
+        if not track.melodies:
+            return "no melody (its notes have velocity 0)"
+        window_steps = self.window_bars * self.steps_per_bar
+        if track.longest_melody_steps < window_steps:
+            longest = track.longest_melody_steps / self.steps_per_bar
+            return (f"melody too short: the longest one lasts {longest:g} "
+                    f"bar{'s' if longest != 1 else ''} (a melody ends after a bar of silence), "
+                    f"a window needs {self.window_bars}")
+        return "all its windows repeat windows found earlier"
+
+    def track_reasons(self) -> list[tuple[TrackReport, str]]:
+        """(track, reason) for every track that gives no windows, by track number."""
+        return [(track, reason) for track in sorted(self.tracks.values(), key=lambda t: t.instrument)
+                if (reason := self.track_reason(track))]
+
+    def explain(self) -> str:
+        """Why the sequence gives no windows; '' when it gives some."""
+        if self.windows:
+            return ""
+        if not self.notes:
+            return "no notes"
+        if not self.pieces:
+            return "no pieces to convert (the sequence's total time is 0)"
+        if all(piece.problem for piece in self.pieces):
+            return self.piece_problems()
+        reasons = self.track_reasons()
+        if len(reasons) == 1:
+            text = reasons[0][1]
+        else:
+            text = "; ".join(f"{track.label()}: {reason}" for track, reason in reasons)
+        if self.unusable_pieces() and "unusable parts" not in text:
+            text += f"; parts skipped: {self.piece_problems()}"
+        return text

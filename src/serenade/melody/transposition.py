@@ -1,0 +1,66 @@
+"""Transposition augmentation for training, as magenta's NoteSequenceAugmenter.
+
+magenta shifts every pitched note of the whole sequence by one random amount
+(inclusive range, e.g. -5..5) before conversion. Notes pushed outside the MIDI
+range 0..127 are deleted (the converter's own 21..108 filter then removes
+those outside the piano range); drum notes are kept and not shifted; the total
+time becomes the end of the last note kept; key signatures and chord symbols
+move along.
+A sequence without notes is left as it is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from note_seq import chord_symbols_lib, constants
+from note_seq.protobuf import music_pb2
+
+MIDI_MIN_PITCH = 0
+MIDI_MAX_PITCH = 127
+
+
+def transpose(sequence: music_pb2.NoteSequence, amount: int, *,
+              min_pitch: int = MIDI_MIN_PITCH, max_pitch: int = MIDI_MAX_PITCH
+              ) -> tuple[music_pb2.NoteSequence, int]:
+    """A copy of `sequence` shifted by `amount` semitones, and how many notes were deleted."""
+    result = music_pb2.NoteSequence()
+    result.CopyFrom(sequence)
+    del result.notes[:]
+    deleted = 0
+    end_time = 0.0
+    for note in sequence.notes:
+        if not (note.is_drum or min_pitch <= note.pitch + amount <= max_pitch):
+            deleted += 1
+            continue
+        moved = result.notes.add()
+        moved.CopyFrom(note)
+        if not note.is_drum:
+            moved.pitch = note.pitch + amount
+            moved.pitch_name = music_pb2.NoteSequence.UNKNOWN_PITCH_NAME  # no longer valid
+        end_time = max(end_time, note.end_time)
+    result.total_time = end_time
+    for key in result.key_signatures:
+        key.key = (key.key + amount) % 12
+    for annotation in result.text_annotations:
+        if (annotation.annotation_type == music_pb2.NoteSequence.TextAnnotation.CHORD_SYMBOL
+                and annotation.text != constants.NO_CHORD):
+            try:
+                annotation.text = chord_symbols_lib.transpose_chord_symbol(annotation.text, amount)
+            except chord_symbols_lib.ChordSymbolError:
+                pass  # chords do not matter to melodies; keep the text rather than fail
+    return result, deleted
+
+
+def random_transposition(sequence: music_pb2.NoteSequence, low: int, high: int,
+                         rng: np.random.Generator) -> tuple[music_pb2.NoteSequence, int]:
+    """Transpose by an amount drawn uniformly from low..high inclusive; returns (copy, amount).
+
+    A sequence without notes is returned unchanged (amount 0), as in magenta.
+    """
+    if low > high:
+        raise ValueError(f"transpose range {low}..{high} is empty")
+    if not sequence.notes:
+        return sequence, 0
+    amount = int(rng.integers(low, high + 1))
+    transposed, _ = transpose(sequence, amount)
+    return transposed, amount
