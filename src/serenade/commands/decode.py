@@ -1,0 +1,60 @@
+"""Decode latent vectors into melodies.
+
+--z is a .npy of z [n, z_size] (or an .npz from `serenade encode`: its `z`, or `mu` with --use-mu).
+OUT ending in .npz gets `events` [n, steps] (and `logits` [n, steps, 90] when the temperature
+is 0); any other OUT is a directory that gets one MIDI file per z.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from serenade.models.cli_options import add_model_options, add_seed_option, add_temperature_option
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_model_options(parser)
+    parser.add_argument("--z", required=True, help="z vectors: .npy [n, z_size] or .npz")
+    parser.add_argument("--use-mu", "--use_mu", dest="use_mu", action="store_true",
+                        help="with an .npz from `serenade encode`, decode its mu instead of z")
+    add_temperature_option(parser)
+    parser.add_argument("--output", required=True, help="OUT.npz, or a directory for MIDI files")
+    add_seed_option(parser)
+
+
+def read_z(path: str, use_mu: bool = False):
+    import numpy as np
+
+    loaded = np.load(path)
+    if isinstance(loaded, np.ndarray):
+        return loaded
+    key = "mu" if use_mu or "z" not in loaded.files else "z"
+    if key not in loaded.files:
+        raise ValueError(f"{path}: no 'z' or 'mu' array in it (has {loaded.files})")
+    return loaded[key]
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from serenade.models.cli_options import load_from_args, write_midi_files
+
+    model = load_from_args(args)
+    try:
+        z = read_z(args.z, args.use_mu)
+        events, logits = model.decode(z, args.temperature, seed=args.seed)
+    except ValueError as error:
+        raise SystemExit(f"serenade decode: {error}") from None
+    output = Path(args.output)
+    if output.suffix == ".npz":
+        output.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {"events": events.astype(np.int16)}
+        if args.temperature == 0:
+            arrays["logits"] = logits
+        np.savez(output, **arrays)
+        print(f"decoded {len(events)} z -> {output}")
+    else:
+        paths = write_midi_files(model, events, output, f"{args.config}_decode")
+        print(f"decoded {len(paths)} z -> {output}/")
+    return 0

@@ -1,0 +1,89 @@
+"""Bidirectional LSTM encoder (magenta's `BidirectionalLstmEncoder`), 1..n layers.
+
+Layer i runs a forward and a backward LSTMBlockCell over its input; their outputs, concatenated
+per step, feed layer i+1. The encoding is the final h of the last layer's forward direction
+concatenated with the final h of its backward direction (the state after reading the window
+backwards, i.e. at its first step).
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from serenade.models.lstm import LSTMBlockCell, run_recurrence
+
+
+class BidirectionalEncoder(keras.layers.Layer):
+    """Stacked bidirectional LSTM over one-hot event windows given as class indices."""
+
+    def __init__(self, layer_sizes: list[int], input_depth: int, dropout_keep_prob: float = 1.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.layer_sizes = [int(s) for s in layer_sizes]
+        self.input_depth = int(input_depth)
+        self.dropout_keep_prob = float(dropout_keep_prob)
+        # two lists (not a list of pairs) so that Keras tracks every cell's weights
+        self.forward_cells: list[LSTMBlockCell] = []
+        self.backward_cells: list[LSTMBlockCell] = []
+        size_in = self.input_depth
+        for i, units in enumerate(self.layer_sizes):
+            self.forward_cells.append(LSTMBlockCell(units, size_in, name=f"cell_{i}_fw"))
+            self.backward_cells.append(LSTMBlockCell(units, size_in, name=f"cell_{i}_bw"))
+            size_in = 2 * units
+
+    @property
+    def cells(self) -> list[tuple[LSTMBlockCell, LSTMBlockCell]]:
+        return list(zip(self.forward_cells, self.backward_cells))
+
+    @property
+    def output_depth(self) -> int:
+        return 2 * self.layer_sizes[-1]
+
+    def build(self, input_shape=None) -> None:
+        for fw, bw in self.cells:
+            fw.build()
+            bw.build()
+        super().build(input_shape)
+
+    def magenta_variables(self, prefix: str = "encoder") -> dict[str, tf.Variable]:
+        names = {}
+        for i, (fw, bw) in enumerate(self.cells):
+            for direction, cell in (("fw", fw), ("bw", bw)):
+                base = f"{prefix}/cell_{i}/bidirectional_rnn/{direction}/multi_rnn_cell/cell_0/lstm_cell"
+                names[f"{base}/kernel"] = cell.kernel
+                names[f"{base}/bias"] = cell.bias
+        return names
+
+    def _dropout(self, x: tf.Tensor, training: bool) -> tf.Tensor:
+        if training and self.dropout_keep_prob < 1.0:
+            return tf.nn.dropout(x, rate=1.0 - self.dropout_keep_prob)
+        return x
+
+    def call(self, windows: tf.Tensor, training: bool = False) -> tf.Tensor:
+        """windows: int [B, T] event classes -> encoding [B, 2 * last layer size]."""
+        windows = tf.convert_to_tensor(windows)
+        windows = tf.cast(windows, tf.int32)
+        batch = tf.shape(windows)[0]
+        time_major = tf.transpose(windows)  # [T, B]
+        layer_input = None  # dense time-major input of layers after the first
+        for i, (fw, bw) in enumerate(self.cells):
+            if i == 0 and not (training and self.dropout_keep_prob < 1.0):
+                # one-hot times kernel == a row gather of the kernel
+                proj_fw = tf.gather(fw.input_kernel, time_major) + fw.bias
+                proj_bw = tf.gather(bw.input_kernel, time_major) + bw.bias
+            else:
+                if i == 0:
+                    layer_input = tf.one_hot(time_major, self.input_depth, dtype=self.compute_dtype)
+                dropped = self._dropout(layer_input, training)
+                proj_fw = fw.project_inputs(dropped)
+                proj_bw = bw.project_inputs(dropped)
+            # Both directions as one batched product per step: stack along a leading axis.
+            projected = tf.stack([proj_fw, tf.reverse(proj_bw, axis=[0])], axis=1)  # [T, 2, B, 4u]
+            kernel = tf.stack([fw.recurrent_kernel, bw.recurrent_kernel])  # [2, u, 4u]
+            zeros = tf.zeros([2, batch, fw.units], dtype=projected.dtype)
+            outputs, h, _ = run_recurrence(projected, kernel, zeros, zeros)
+            if i + 1 < len(self.cells):
+                layer_input = tf.concat(
+                    [outputs[:, 0], tf.reverse(outputs[:, 1], axis=[0])], axis=-1)  # [T, B, 2u]
+        return tf.concat([h[0], h[1]], axis=-1)

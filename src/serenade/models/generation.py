@@ -1,0 +1,242 @@
+"""Free-running generation (decode z -> events) in numpy, with the model's weights.
+
+Sampling is one LSTM step per event for the whole batch, so it is bound by matrix products of
+a few hundred rows; OpenBLAS through numpy runs those faster than TensorFlow's CPU kernels
+here, and numpy has no per-op dispatch cost. The arithmetic is the same as the Keras layers
+(magenta's LSTMBlockCell), rearranged without changing results beyond float rounding:
+- sigmoid(x) = (1 + tanh(x / 2)) / 2, with the 1/2 folded into the i, f, o columns of the
+  kernel and bias (exact: a power of two), so each step needs one tanh over all gates;
+- the one-hot part of the first layer's input is a row gather; the z part is projected once.
+A class is drawn from softmax(logits / temperature) (argmax when the temperature is 0), as
+magenta's OneHotCategorical sampler does.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class _Layer:
+    """One LSTMBlockCell prepared for numpy: gates pre-scaled, forget bias folded in."""
+
+    kernel: np.ndarray  # [input + u, 4u], float32, i/f/o columns halved
+    bias: np.ndarray  # [4u]
+    units: int
+    input_size: int
+
+    @classmethod
+    def prepare(cls, kernel: np.ndarray, bias: np.ndarray) -> "_Layer":
+        units = kernel.shape[1] // 4
+        scale = np.full(4 * units, 0.5, np.float32)
+        scale[units:2 * units] = 1.0  # the candidate block keeps tanh(x)
+        bias = np.asarray(bias, np.float32).copy()
+        bias[2 * units:3 * units] += 1.0  # forget bias, added at run time by LSTMBlockCell
+        return cls(np.ascontiguousarray(np.asarray(kernel, np.float32) * scale),
+                   (bias * scale).astype(np.float32), units, kernel.shape[0] - units)
+
+    def update(self, gates: np.ndarray, c: np.ndarray, h: np.ndarray, scratch: np.ndarray) -> None:
+        """In place: gates (pre-activations) -> new c and h."""
+        u = self.units
+        np.tanh(gates, out=gates)
+        i, candidate, f, o = gates[:, :u], gates[:, u:2 * u], gates[:, 2 * u:3 * u], gates[:, 3 * u:]
+        np.add(i, 1.0, out=scratch)
+        scratch *= candidate  # 2 * sigmoid(i) * tanh(c~)
+        f += 1.0
+        c *= f  # 2 * sigmoid(f) * c
+        c += scratch
+        c *= 0.5
+        np.tanh(c, out=h)
+        o += 1.0
+        h *= o
+        h *= 0.5
+
+
+def _dense(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    return x @ kernel + bias
+
+
+def _initial_states(condition: np.ndarray, kernel: np.ndarray, bias: np.ndarray,
+                    units: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+    flat = np.tanh(_dense(condition, kernel, bias)).astype(np.float32)
+    states, offset = [], 0
+    for u in units:  # magenta's order: c0, h0, c1, h1, ...
+        c = np.ascontiguousarray(flat[:, offset:offset + u])
+        h = np.ascontiguousarray(flat[:, offset + u:offset + 2 * u])
+        states.append((h, c))
+        offset += 2 * u
+    return states
+
+
+class _Categorical:
+    """Draw classes from logits at a temperature (0 = argmax) with a numpy Generator."""
+
+    def __init__(self, temperature: float, rng: np.random.Generator) -> None:
+        if temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {temperature}")
+        self.temperature = float(temperature)
+        self.rng = rng
+
+    def __call__(self, logits: np.ndarray) -> np.ndarray:
+        if self.temperature == 0.0:
+            return logits.argmax(axis=1)
+        scaled = logits / np.float32(self.temperature)
+        scaled -= scaled.max(axis=1, keepdims=True)
+        np.exp(scaled, out=scaled)
+        np.cumsum(scaled, axis=1, out=scaled)
+        draw = self.rng.random(len(scaled), dtype=np.float32) * scaled[:, -1]
+        chosen = (scaled < draw[:, None]).sum(axis=1)
+        return np.minimum(chosen, scaled.shape[1] - 1)
+
+
+class FlatGenerator:
+    """Autoregressive decoding with a flat decoder's weights."""
+
+    def __init__(self, weights: dict[str, np.ndarray], prefix: str, layers: int,
+                 output_depth: int = 90) -> None:
+        self.output_depth = output_depth
+        self.init_kernel = np.asarray(weights[f"{prefix}/z_to_initial_state/kernel"], np.float32)
+        self.init_bias = np.asarray(weights[f"{prefix}/z_to_initial_state/bias"], np.float32)
+        self.layers = [
+            _Layer.prepare(weights[f"{prefix}/multi_rnn_cell/cell_{j}/lstm_cell/kernel"],
+                           weights[f"{prefix}/multi_rnn_cell/cell_{j}/lstm_cell/bias"])
+            for j in range(layers)]
+        self.out_kernel = np.ascontiguousarray(weights[f"{prefix}/output_projection/kernel"], np.float32)
+        self.out_bias = np.asarray(weights[f"{prefix}/output_projection/bias"], np.float32)
+        first = self.layers[0]
+        # one-hot rows of layer 0, plus a zero row used for "no previous event" (index -1)
+        self.token_rows = np.vstack([first.kernel[:output_depth],
+                                     np.zeros((1, 4 * first.units), np.float32)])
+        self.condition_rows = np.ascontiguousarray(first.kernel[output_depth:first.input_size])
+        self.recurrent = [np.ascontiguousarray(layer.kernel[layer.input_size:]) for layer in self.layers]
+
+    def run(self, condition: np.ndarray, steps: int, sampler: _Categorical,
+            start_tokens: np.ndarray | None = None, keep_logits: bool = True
+            ) -> tuple[np.ndarray, np.ndarray | None]:
+        condition = np.ascontiguousarray(condition, np.float32)
+        batch = len(condition)
+        units = [layer.units for layer in self.layers]
+        states = _initial_states(condition, self.init_kernel, self.init_bias, units)
+        first = self.layers[0]
+        condition_part = condition @ self.condition_rows + first.bias
+        previous = (np.full(batch, -1, np.int64) if start_tokens is None
+                    else np.asarray(start_tokens, np.int64))
+        events = np.empty((steps, batch), np.int64)
+        logits_all = np.empty((steps, batch, self.output_depth), np.float32) if keep_logits else None
+        gates = [np.empty((batch, 4 * u), np.float32) for u in units]
+        scratch = [np.empty((batch, u), np.float32) for u in units]
+        stacked = [np.empty((batch, layer.kernel.shape[0]), np.float32) for layer in self.layers]
+        logits = np.empty((batch, self.output_depth), np.float32)
+        for t in range(steps):
+            g = gates[0]
+            np.matmul(states[0][0], self.recurrent[0], out=g)
+            g += condition_part
+            g += self.token_rows[previous]
+            first.update(g, states[0][1], states[0][0], scratch[0])
+            for j in range(1, len(self.layers)):
+                layer, xh = self.layers[j], stacked[j]
+                xh[:, :layer.input_size] = states[j - 1][0]
+                xh[:, layer.input_size:] = states[j][0]
+                np.matmul(xh, layer.kernel, out=gates[j])
+                gates[j] += layer.bias
+                layer.update(gates[j], states[j][1], states[j][0], scratch[j])
+            np.matmul(states[-1][0], self.out_kernel, out=logits)
+            logits += self.out_bias
+            if keep_logits:
+                logits_all[t] = logits
+            previous = sampler(logits)
+            events[t] = previous
+        return events.T.copy(), (logits_all.transpose(1, 0, 2).copy() if keep_logits else None)
+
+
+class HierarchicalGenerator:
+    """Conductor + core decoder, as magenta's hierdec sampling (autoregression disabled)."""
+
+    PREFIX = "decoder/hierarchical_level_0"
+
+    def __init__(self, weights: dict[str, np.ndarray], layers: int, level_lengths: tuple[int, int],
+                 output_depth: int = 90) -> None:
+        self.level_lengths = level_lengths
+        self.init_kernel = np.asarray(weights[f"{self.PREFIX}/initial_state/kernel"], np.float32)
+        self.init_bias = np.asarray(weights[f"{self.PREFIX}/initial_state/bias"], np.float32)
+        self.conductor = [
+            _Layer.prepare(weights[f"{self.PREFIX}/cell_{j}/lstm_cell/kernel"],
+                           weights[f"{self.PREFIX}/cell_{j}/lstm_cell/bias"])
+            for j in range(layers)]
+        self.core = FlatGenerator(weights, "core_decoder/decoder", layers, output_depth)
+
+    def embeddings(self, z: np.ndarray) -> np.ndarray:
+        """Conductor outputs [segments, B, u]."""
+        units = [layer.units for layer in self.conductor]
+        states = _initial_states(np.asarray(z, np.float32), self.init_kernel, self.init_bias, units)
+        outputs = []
+        for _ in range(self.level_lengths[0]):
+            below = None
+            for j, layer in enumerate(self.conductor):
+                h, c = states[j]
+                # input: a single zero for layer 0 (so only the bias), h of the layer below after
+                gates = h @ layer.kernel[layer.input_size:] + layer.bias
+                if j > 0:
+                    gates += below @ layer.kernel[:layer.input_size]
+                layer.update(gates, c, h, np.empty_like(c))
+                below = h
+            outputs.append(below.copy())
+        return np.stack(outputs)
+
+    def run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool = True
+            ) -> tuple[np.ndarray, np.ndarray | None]:
+        segments, length = self.level_lengths
+        all_events, all_logits, start = [], [], None
+        for embedding in self.embeddings(z):
+            events, logits = self.core.run(embedding, length, sampler, start, keep_logits)
+            all_events.append(events)
+            all_logits.append(logits)
+            start = events[:, -1]
+        events = np.concatenate(all_events, axis=1)
+        return events, (np.concatenate(all_logits, axis=1) if keep_logits else None)
+
+
+CHUNK_ROWS = 256  # rows per independent piece of work (and per random stream)
+
+
+def generate(weights: dict[str, np.ndarray], *, layers: int, hierarchy: tuple[int, int] | None,
+             z: np.ndarray, steps: int, temperature: float, rng: np.random.Generator,
+             keep_logits: bool = True, workers: int | None = None
+             ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Decode z [B, z_size] into events [B, steps] (and logits [B, steps, 90]).
+
+    The batch is cut into chunks of CHUNK_ROWS rows, each with its own random stream spawned
+    from `rng` (so results depend on the seed only, not on the thread count). Chunks run in
+    threads with single-threaded BLAS: on a shared machine that degrades gracefully, where
+    one multi-threaded BLAS call per step stalls whenever another process holds a core.
+    """
+    if hierarchy:
+        generator = HierarchicalGenerator(weights, layers, hierarchy)
+
+        def run(rows: np.ndarray, stream: np.random.Generator):
+            return generator.run(rows, _Categorical(temperature, stream), keep_logits)
+    else:
+        generator = FlatGenerator(weights, "decoder", layers)
+
+        def run(rows: np.ndarray, stream: np.random.Generator):
+            return generator.run(rows, steps, _Categorical(temperature, stream), None, keep_logits)
+
+    z = np.asarray(z, np.float32)
+    chunks = [z[i:i + CHUNK_ROWS] for i in range(0, len(z), CHUNK_ROWS)] or [z]
+    streams = rng.spawn(len(chunks))
+    workers = min(workers or os.cpu_count() or 1, len(chunks))
+    if workers <= 1:
+        results = [run(rows, stream) for rows, stream in zip(chunks, streams)]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(run, chunks, streams))
+    events = np.concatenate([r[0] for r in results])
+    logits = np.concatenate([r[1] for r in results]) if keep_logits else None
+    return events, logits

@@ -1,0 +1,158 @@
+"""MusicVAE as a Keras model: BiLSTM encoder, Gaussian posterior, flat or hierarchical decoder.
+
+Training API: `model(windows, sampling_probability=p, training=True)` returns a dict of
+`logits` [B, T, 90], `mu`, `sigma` and the sampled `z` [B, z_size] (differentiable, works under
+`tf.GradientTape` and `tf.distribute` strategies; variables are created in `build`).
+Inference API (numpy in, numpy out): `encode`, `decode`, `sample`, `interpolate`, `similar`.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from serenade.models import generation, interpolation
+from serenade.models.configs import ModelConfig
+from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
+from serenade.models.encoder import BidirectionalEncoder
+
+NUM_CLASSES = 90  # melody events: no-event, note-off, 88 note-ons (serenade.melody.events)
+INFERENCE_BATCH = 512
+
+
+class MusicVAE(keras.Model):
+    """magenta's MusicVAE (melody configs) with magenta-compatible weights."""
+
+    def __init__(self, config: ModelConfig, output_depth: int = NUM_CLASSES, **kwargs) -> None:
+        kwargs.setdefault("name", "music_vae")
+        super().__init__(**kwargs)
+        self.config = config
+        self.output_depth = int(output_depth)
+        hp = config.hparams
+        self.z_size = int(hp.z_size)
+        self.window_steps = int(hp.max_seq_len)
+        self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.output_depth, hp.dropout_keep_prob,
+                                            name="encoder")
+        init = keras.initializers.RandomNormal(stddev=0.001)
+        self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu")
+        self.sigma_layer = keras.layers.Dense(self.z_size, activation="softplus",
+                                              kernel_initializer=init, name="sigma")
+        if config.hierarchical:
+            self.decoder = HierarchicalDecoder(hp.dec_rnn_size, self.z_size,
+                                               config.hierarchical.level_lengths, self.output_depth,
+                                               hp.dropout_keep_prob, name="decoder")
+        else:
+            self.decoder = FlatDecoder(hp.dec_rnn_size, self.z_size, self.output_depth,
+                                       hp.dropout_keep_prob, name="decoder")
+
+    # ----------------------------------------------------------------- building and weights
+    def build(self, input_shape=None) -> None:
+        if self.built:
+            return
+        self.encoder.build()
+        self.mu_layer.build((None, self.encoder.output_depth))
+        self.sigma_layer.build((None, self.encoder.output_depth))
+        self.decoder.build()
+        super().build(input_shape)
+
+    def magenta_variables(self) -> dict[str, tf.Variable]:
+        """Every weight under its magenta checkpoint name (the contract for checkpoints)."""
+        self.build()
+        names = self.encoder.magenta_variables("encoder")
+        names.update({"encoder/mu/kernel": self.mu_layer.kernel, "encoder/mu/bias": self.mu_layer.bias,
+                      "encoder/sigma/kernel": self.sigma_layer.kernel,
+                      "encoder/sigma/bias": self.sigma_layer.bias})
+        names.update(self.decoder.magenta_variables())
+        return names
+
+    def numpy_weights(self) -> dict[str, np.ndarray]:
+        return {name: np.asarray(v.numpy()) for name, v in self.magenta_variables().items()}
+
+    # ----------------------------------------------------------------- training forward pass
+    def posterior(self, windows, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
+        """mu and sigma [B, z_size] of q(z | window) for int windows [B, T]."""
+        encoding = self.encoder(windows, training=training)
+        return self.mu_layer(encoding), self.sigma_layer(encoding)
+
+    def call(self, windows, sampling_probability=0.0, training: bool = False) -> dict[str, tf.Tensor]:
+        windows = tf.cast(windows, tf.int32)
+        mu, sigma = self.posterior(windows, training=training)
+        z = mu + sigma * tf.random.normal(tf.shape(mu), dtype=mu.dtype)
+        logits = self.decoder.logits(z, windows, sampling_probability=sampling_probability,
+                                     training=training)
+        return {"logits": logits, "mu": mu, "sigma": sigma, "z": z}
+
+    # ----------------------------------------------------------------- inference
+    def _check_windows(self, windows) -> np.ndarray:
+        windows = np.asarray(windows)
+        if windows.ndim == 1:
+            windows = windows[None]
+        if windows.ndim != 2 or windows.shape[1] != self.window_steps:
+            raise ValueError(f"windows must be [n, {self.window_steps}] event classes for config "
+                             f"{self.config.name}, got shape {windows.shape}")
+        if windows.size and (windows.min() < 0 or windows.max() >= self.output_depth):
+            raise ValueError(f"event classes must be in 0..{self.output_depth - 1}")
+        return windows.astype(np.int32)
+
+    def encode(self, windows, seed: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(z, mu, sigma) float32 [n, z_size] for int windows [n, T]; z ~ N(mu, sigma)."""
+        self.build()
+        windows = self._check_windows(windows)
+        mus, sigmas = [], []
+        for start in range(0, len(windows), INFERENCE_BATCH):
+            mu, sigma = self._posterior_fn(tf.constant(windows[start:start + INFERENCE_BATCH]))
+            mus.append(mu.numpy())
+            sigmas.append(sigma.numpy())
+        mu = np.concatenate(mus) if mus else np.zeros((0, self.z_size), np.float32)
+        sigma = np.concatenate(sigmas) if sigmas else np.zeros((0, self.z_size), np.float32)
+        noise = np.random.default_rng(seed).standard_normal(mu.shape, dtype=np.float32)
+        return (mu + sigma * noise).astype(np.float32), mu, sigma
+
+    @tf.function(reduce_retracing=True)
+    def _posterior_fn(self, windows):
+        return self.posterior(windows, training=False)
+
+    def decode(self, z, temperature: float = 1.0, seed: int | None = None,
+               keep_logits: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """Events int [n, T] and the logits [n, T, 90] along the way, decoded from z [n, z_size].
+
+        Each step draws from softmax(logits / temperature); temperature 0 takes the argmax.
+        """
+        self.build()
+        z = np.asarray(z, np.float32)
+        if z.ndim == 1:
+            z = z[None]
+        if z.ndim != 2 or z.shape[1] != self.z_size:
+            raise ValueError(f"z must be [n, {self.z_size}] for config {self.config.name}, got {z.shape}")
+        hierarchy = self.config.hierarchical.level_lengths if self.config.hierarchical else None
+        return generation.generate(
+            self.numpy_weights(), layers=len(self.decoder.layer_sizes), hierarchy=hierarchy, z=z,
+            steps=self.window_steps, temperature=temperature, rng=np.random.default_rng(seed),
+            keep_logits=keep_logits)
+
+    def sample(self, n: int, temperature: float = 1.0, seed: int | None = None,
+               keep_logits: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """Decode n random z ~ N(0, I) (magenta's `sample`): (events [n, T], logits)."""
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((n, self.z_size), dtype=np.float32)
+        return self.decode(z, temperature, seed=int(rng.integers(2**31)), keep_logits=keep_logits)
+
+    def interpolate(self, start_window, end_window, num_steps: int = 5, temperature: float = 0.0,
+                    method: str = "slerp", seed: int | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Interpolate between the mu of two windows, endpoints included: (z, events, logits)."""
+        _, mu, _ = self.encode(np.stack([np.asarray(start_window).reshape(-1),
+                                         np.asarray(end_window).reshape(-1)]))
+        z = interpolation.interpolate(mu[0], mu[1], num_steps, method)
+        events, logits = self.decode(z, temperature, seed)
+        return z, events, logits
+
+    def similar(self, window, n: int, similarity: float, temperature: float = 0.5,
+                seed: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """magenta.js `similar`: n variations of a window, z = s * mu + (1 - s) * noise."""
+        rng = np.random.default_rng(seed)
+        _, mu, _ = self.encode(np.asarray(window).reshape(1, -1))
+        z = interpolation.similar_z(mu[0], n, similarity, rng)
+        events, logits = self.decode(z, temperature, seed=int(rng.integers(2**31)))
+        return z, events, logits
