@@ -1,0 +1,10 @@
+"""Generation: turn a model into music people can hear and see.
+
+Submodules, one concept each: `notes` (melody events -> notes), `pianoroll` (PNG images),
+`audio` (WAV through FluidSynth or a built-in synth), `selection` (which window of an arbitrary
+MIDI file to use), `inputs` (resolving `source:relative/path` inputs), `paths` (interpolations and
+journeys through latent space), `writing` (MIDI + PNG + WAV for one output), `metrics` (music
+metrics of a generated set), `attributes` (attribute vectors, MusicVAE paper section 5.4),
+`tracking` (MLflow child runs of a model's run). Heavy modules import TensorFlow or matplotlib
+lazily; import them directly.
+"""

@@ -1,0 +1,175 @@
+"""WAV audio for MIDI files: FluidSynth with a General MIDI soundfont, or a built-in synth.
+
+FluidSynth (the `fluidsynth` program) renders with the soundfont's instruments, so the program
+chosen in config is heard. Where the program or a soundfont is missing, a small additive synth
+(a few sine harmonics with an attack-decay-sustain-release envelope, one timbre for every
+instrument) renders instead and ONE warning per process says so and how to get the real thing.
+
+Soundfont search order: the `soundfont` argument, $SERENADE_SOUNDFONT, then the Debian/Ubuntu
+locations of `fluid-soundfont-gm` and the distribution's default GM soundfont.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import warnings
+import wave
+from pathlib import Path
+
+import numpy as np
+from note_seq.protobuf import music_pb2
+
+LOG = logging.getLogger(__name__)
+
+SAMPLE_RATE = 22050
+SOUNDFONT_CANDIDATES = (
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    "/usr/share/sounds/sf2/default-GM.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
+    "/usr/share/soundfonts/default.sf2",
+)
+FLUIDSYNTH_TIMEOUT_S = 300
+
+_fallback_warned = False
+
+
+class AudioError(RuntimeError):
+    """Rendering failed for a reason the user must fix (unreadable MIDI, bad soundfont)."""
+
+
+def find_fluidsynth() -> str | None:
+    return shutil.which("fluidsynth")
+
+
+def find_soundfont(soundfont: str | os.PathLike | None = None) -> Path | None:
+    """The soundfont to use, or None when there is none."""
+    if soundfont:
+        path = Path(soundfont)
+        if not path.is_file():
+            raise AudioError(f"soundfont {path} not found")
+        return path
+    configured = os.environ.get("SERENADE_SOUNDFONT")
+    for candidate in ([configured] if configured else []) + list(SOUNDFONT_CANDIDATES):
+        if Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+def _warn_fallback(reason: str) -> None:
+    global _fallback_warned
+    if _fallback_warned:
+        return
+    _fallback_warned = True
+    message = (f"{reason}: WAV files are rendered with Serenade's simple built-in synth (sine "
+               "tones, one timbre). For real instruments install FluidSynth and a General MIDI "
+               "soundfont (Debian/Ubuntu: apt-get install fluidsynth fluid-soundfont-gm) or set "
+               "SERENADE_SOUNDFONT to an .sf2 file.")
+    LOG.warning(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def render_wav(midi_path: str | os.PathLike, wav_path: str | os.PathLike | None = None, *,
+               sample_rate: int = SAMPLE_RATE, soundfont: str | os.PathLike | None = None,
+               backend: str = "auto") -> tuple[Path, str]:
+    """Render a MIDI file to WAV (by default beside it); returns (path, backend used).
+
+    backend: "auto" (FluidSynth when it and a soundfont are there, else the built-in synth),
+    "fluidsynth" (fail when absent) or "builtin".
+    """
+    midi_path = Path(midi_path)
+    wav_path = Path(wav_path) if wav_path else midi_path.with_suffix(".wav")
+    if backend not in ("auto", "fluidsynth", "builtin"):
+        raise ValueError(f"unknown audio backend {backend!r}; use auto, fluidsynth or builtin")
+    if not midi_path.is_file():
+        raise AudioError(f"{midi_path}: no such MIDI file")
+    wav_path.parent.mkdir(parents=True, exist_ok=True)
+    from serenade.melody.parallel import read_midi
+
+    try:  # read it first: fluidsynth's own message for a bad file is "No midi file specified!"
+        sequence = read_midi(midi_path)
+    except ValueError as error:
+        raise AudioError(str(error)) from None
+    if backend != "builtin":
+        program = find_fluidsynth()
+        font = find_soundfont(soundfont)
+        if program and font:
+            _fluidsynth(program, font, midi_path, wav_path, sample_rate)
+            return wav_path, "fluidsynth"
+        missing = "the fluidsynth program" if not program else "a General MIDI soundfont"
+        if backend == "fluidsynth":
+            raise AudioError(f"cannot render {midi_path} with FluidSynth: {missing} not found")
+        _warn_fallback(f"{missing} not found")
+    write_wav(wav_path, synthesize(sequence, sample_rate), sample_rate)
+    return wav_path, "builtin"
+
+
+def _fluidsynth(program: str, soundfont: Path, midi_path: Path, wav_path: Path,
+                sample_rate: int) -> None:
+    # -n: no MIDI input driver, -i: no shell, -q: quiet, -F: render to file (faster than real time)
+    command = [program, "-ni", "-q", "-g", "0.6", "-r", str(sample_rate), "-F", str(wav_path),
+               str(soundfont), str(midi_path)]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True,
+                                timeout=FLUIDSYNTH_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise AudioError(f"fluidsynth took more than {FLUIDSYNTH_TIMEOUT_S} s on {midi_path}") from None
+    if result.returncode != 0 or not wav_path.is_file() or wav_path.stat().st_size <= 44:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise AudioError(f"fluidsynth failed on {midi_path} (exit {result.returncode}): "
+                         f"{detail[-1] if detail else 'no output written'}")
+
+
+# -- built-in synth -------------------------------------------------------------------------
+
+HARMONICS = ((1.0, 1.0), (2.0, 0.35), (3.0, 0.15), (4.0, 0.06))  # (multiple, amplitude)
+ATTACK_S, DECAY_S, SUSTAIN, RELEASE_S = 0.01, 0.12, 0.6, 0.08
+
+
+def _envelope(length: int, held: int, sample_rate: int) -> np.ndarray:
+    """ADSR over `length` samples, the note held for `held` of them, then released."""
+    t = np.arange(length) / sample_rate
+    attack, decay = ATTACK_S, DECAY_S
+    env = np.where(t < attack, t / attack,
+                   np.maximum(SUSTAIN, 1.0 - (1.0 - SUSTAIN) * (t - attack) / decay))
+    level_at_release = env[min(held, length) - 1] if held > 0 else 0.0
+    after = t >= held / sample_rate
+    release = level_at_release * np.maximum(0.0, 1.0 - (t - held / sample_rate) / RELEASE_S)
+    return np.where(after, release, env)
+
+
+def synthesize(sequence: music_pb2.NoteSequence, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Mono float32 audio in [-1, 1] for the pitched notes of `sequence` (drums are skipped)."""
+    notes = [note for note in sequence.notes if not note.is_drum and note.end_time > note.start_time]
+    end = max((note.end_time for note in notes), default=0.0) + RELEASE_S + 0.05
+    audio = np.zeros(max(int(end * sample_rate), 1), np.float64)
+    for note in notes:
+        start = int(note.start_time * sample_rate)
+        held = max(int((note.end_time - note.start_time) * sample_rate), 1)
+        length = min(held + int(RELEASE_S * sample_rate), len(audio) - start)
+        if length <= 0:
+            continue
+        t = np.arange(length) / sample_rate
+        frequency = 440.0 * 2.0 ** ((note.pitch - 69) / 12.0)
+        tone = sum(amplitude * np.sin(2 * np.pi * frequency * multiple * t)
+                   for multiple, amplitude in HARMONICS if frequency * multiple < sample_rate / 2)
+        audio[start:start + length] += (note.velocity / 127.0) * tone * _envelope(length, held,
+                                                                                   sample_rate)
+    peak = np.abs(audio).max()
+    if peak > 0:
+        audio *= 0.8 / max(peak, 1.0)
+    return audio.astype(np.float32)
+
+
+def write_wav(path: str | os.PathLike, audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Path:
+    """16-bit mono PCM WAV."""
+    path = Path(path)
+    samples = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(sample_rate)
+        handle.writeframes(samples.tobytes())
+    return path

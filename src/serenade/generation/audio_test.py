@@ -1,0 +1,72 @@
+import wave
+
+import numpy as np
+import pytest
+
+from serenade.generation import audio
+from serenade.testing import write_midi_tracks
+
+
+def _read(path):
+    with wave.open(str(path), "rb") as handle:
+        frames = handle.readframes(handle.getnframes())
+        data = np.frombuffer(frames, "<i2").reshape(-1, handle.getnchannels())
+        return handle.getframerate(), data.astype(np.float64) / 32768.0
+
+
+def _dominant_hz(rate, samples):
+    mono = samples.mean(axis=1)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono))))
+    return np.fft.rfftfreq(len(mono), 1.0 / rate)[spectrum.argmax()]
+
+
+@pytest.fixture
+def a440(tmp_path):
+    # one A4 (440 Hz) held for a second, then silence
+    return write_midi_tracks(tmp_path / "a440.mid", [{"notes": [(69, 0.0, 1.0)], "program": 0}])
+
+
+@pytest.mark.skipif(audio.find_fluidsynth() is None or audio.find_soundfont() is None,
+                    reason="FluidSynth or a GM soundfont is not installed")
+def test_fluidsynth_renders_the_note(a440):
+    path, backend = audio.render_wav(a440)
+    assert backend == "fluidsynth" and path == a440.with_suffix(".wav")
+    rate, samples = _read(path)
+    assert rate == audio.SAMPLE_RATE
+    assert 0.9 < len(samples) / rate < 5.0
+    assert np.abs(samples).max() > 0.01
+    assert abs(_dominant_hz(rate, samples[: rate]) - 440) < 8
+
+
+def test_builtin_synth_renders_the_note_and_warns_once(a440, tmp_path, monkeypatch):
+    # PATH without fluidsynth: the real situation on a machine lacking it
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(audio, "_fallback_warned", False)
+    with pytest.warns(RuntimeWarning, match="built-in synth") as record:
+        path, backend = audio.render_wav(a440, tmp_path / "one.wav")
+        audio.render_wav(a440, tmp_path / "two.wav")
+    assert backend == "builtin"
+    assert sum("built-in synth" in str(w.message) for w in record) == 1
+    rate, samples = _read(path)
+    assert abs(len(samples) / rate - 1.13) < 0.05  # 1 s note + release + tail
+    assert abs(_dominant_hz(rate, samples) - 440) < 3
+    assert np.abs(samples[-50:]).max() < 0.01  # released to silence
+    assert np.abs(samples).max() > 0.5
+
+
+def test_explicit_fluidsynth_without_program_fails(a440, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(audio.AudioError, match="fluidsynth program not found"):
+        audio.render_wav(a440, backend="fluidsynth")
+
+
+def test_bad_inputs_name_the_file(tmp_path):
+    with pytest.raises(audio.AudioError, match="missing.mid"):
+        audio.render_wav(tmp_path / "missing.mid")
+    broken = tmp_path / "broken.mid"
+    broken.write_bytes(b"not midi at all")
+    for backend in ("auto", "builtin"):
+        with pytest.raises(audio.AudioError, match="broken.mid: not a readable MIDI file"):
+            audio.render_wav(broken, backend=backend)
+    with pytest.raises(audio.AudioError, match="nope.sf2"):
+        audio.find_soundfont(tmp_path / "nope.sf2")

@@ -1,0 +1,46 @@
+"""Windows of a dataset split (the NoteSequence TFRecords), with the source each came from, for
+the music metrics (reference and memorisation) and the attribute vectors (labels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class LabelledWindows:
+    windows: np.ndarray  # int16 [n, T]
+    sources: np.ndarray  # str [n]: collection_name (= source name) of each window's sequence
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def with_label(self, label: str, labels_by_source: Mapping[str, Sequence[str]]) -> np.ndarray:
+        """Boolean mask of the windows whose source carries `label`."""
+        carriers = {name for name, labels in labels_by_source.items() if label in labels}
+        return np.isin(self.sources, sorted(carriers)) if carriers else np.zeros(len(self), bool)
+
+    def subsample(self, limit: int | None, seed: int) -> "LabelledWindows":
+        if limit is None or len(self) <= limit:
+            return self
+        chosen = np.sort(np.random.default_rng(seed).choice(len(self), limit, replace=False))
+        return LabelledWindows(self.windows[chosen], self.sources[chosen])
+
+
+def split_windows(paths: Sequence[str | Path], converter) -> LabelledWindows:
+    """Every inference window of the sequences in the TFRecord files, in file order."""
+    from serenade.data.tfrecords import read_note_sequences
+
+    parts, sources = [], []
+    for sequence in read_note_sequences([str(p) for p in paths]):
+        windows = converter.to_windows(sequence)
+        if len(windows):
+            parts.append(windows)
+            sources.extend([sequence.collection_name] * len(windows))
+    if not parts:
+        return LabelledWindows(np.zeros((0, converter.window_steps), np.int16), np.array([], str))
+    return LabelledWindows(np.concatenate(parts), np.array(sources, str))

@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from serenade.generation.features import feature_table, pitch_class_histogram, scalar_features
+from serenade.melody import events as ev
+
+
+def _window(pitches, every=2, steps=32):
+    row = np.zeros(steps, np.int16)
+    for i, pitch in enumerate(pitches):
+        row[i * every] = ev.note_on(pitch)
+    return row
+
+
+def test_scale_run():
+    c_major = [60, 62, 64, 65, 67, 69, 71, 72]
+    f = scalar_features(_window(c_major, every=4))
+    assert f["note_density"] == 4.0  # 8 notes in 2 bars
+    assert f["pitch_range"] == 12
+    assert f["mean_interval"] == pytest.approx(12 / 7)
+    assert f["in_scale"] == 1.0
+    # intervals 2 2 1 2 2 2 1: patterns (2,2,1) (2,1,2) (1,2,2) (2,2,2) (2,2,1), one repeat
+    assert f["repetition"] == pytest.approx(1 / 5)
+    assert f["mean_pitch"] == pytest.approx(np.mean(c_major))
+
+
+def test_repeated_figure_and_chromatic_notes():
+    figure = [60, 64, 67, 60, 64, 67, 60, 64]  # intervals 4 3 -7 4 3 -7 4
+    f = scalar_features(_window(figure))
+    # 3-interval patterns: (4,3,-7) (3,-7,4) (-7,4,3) (4,3,-7) (3,-7,4): two repeats of five
+    assert f["repetition"] == pytest.approx(2 / 5)
+    chromatic = scalar_features(_window(list(range(60, 72))))
+    assert chromatic["in_scale"] == pytest.approx(7 / 12)
+    assert pitch_class_histogram(_window([60, 72, 67])).tolist()[0] == pytest.approx(2 / 3)
+
+
+def test_empty_and_single_note_windows():
+    empty = scalar_features(np.zeros(32, np.int16))
+    assert empty["note_density"] == 0 and np.isnan(empty["pitch_range"])
+    one = scalar_features(_window([60]))
+    assert one["pitch_range"] == 0 and np.isnan(one["mean_interval"])
+    table = feature_table(np.stack([_window([60, 62]), np.zeros(32, np.int16)]))
+    assert table["pitch_classes"].shape == (2, 12)
+    assert table["note_density"].tolist() == [1.0, 0.0]

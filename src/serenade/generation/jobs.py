@@ -1,0 +1,309 @@
+"""The generation jobs the workflow runs (one function per rule), each logged to MLflow as a
+child run of its model's run. Rules call these through short workflow/scripts/*.py files.
+
+Output layout under results/generated/{model}/ (every MIDI has a PNG of the same stem beside
+it, and a WAV when audio is on):
+- samples/t{temperature}/sample-NNN.mid, samples/t{temperature}/strip.png, samples/samples.npz
+- interpolations/{name}/step-NN.mid, interpolation.mid (all steps in order), strip.png, inputs.txt
+- journeys/{name}/journey.mid, strip.png, inputs.txt
+- attributes/vectors.npz, attributes/effects.csv, attributes/{piece}.mid (edited),
+  attributes/{piece}-original.mid (the same passage decoded without the vector), {piece}-strip.png
+- metrics.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from serenade.generation.writing import RenderSettings, write_piece, write_strip
+
+LOG = logging.getLogger("serenade.generation")
+
+
+@dataclass
+class JobContext:
+    """What every generation job needs: the model, where to write, how to render and track."""
+
+    model_name: str
+    config_name: str
+    checkpoint: str | Path
+    out_dir: str | Path
+    render: RenderSettings = field(default_factory=RenderSettings)
+    tracking_uri: str | None = None
+    results_dir: str | Path = "results"
+    hparams: str = ""
+
+    def load_model(self):
+        from serenade.models.checkpoint import load_model
+
+        if (Path(self.checkpoint) / "serenade.json").exists():  # config and hparams stored
+            return load_model(self.checkpoint)
+        return load_model(self.checkpoint, self.config_name, self.hparams)
+
+    def tracker(self, job: str):
+        from serenade.generation.tracking import start_generation_run
+
+        csv_path = Path(self.results_dir) / "logs" / "generate" / self.model_name / f"{job}-metrics.csv"
+        return start_generation_run(self.model_name, self.config_name, job, csv_path,
+                                    tracking_uri=self.tracking_uri, results_dir=self.results_dir)
+
+
+def _render_params(render: RenderSettings) -> dict[str, Any]:
+    return {"program": render.program, "velocity": render.velocity, "audio": render.audio,
+            "audio_backend": render.audio_backend}
+
+
+def _finish(tracker, out_dir: Path, artifact_path: str | None = None) -> None:
+    tracker.log_artifact(out_dir, artifact_path)
+    tracker.finish()
+
+
+# -- samples ----------------------------------------------------------------------------------
+
+def temperature_label(temperature: float) -> str:
+    return f"t{temperature:g}"
+
+
+def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed: int,
+                qpm: float) -> Path:
+    """n samples at each temperature (seeded: temperature k uses seed + k)."""
+    model = ctx.load_model()
+    converter = model.config.converter
+    out_dir = Path(ctx.out_dir)
+    tracker = ctx.tracker("samples")
+    tracker.log_params({"n": n, "temperatures": list(temperatures), "seed": seed, "qpm": qpm,
+                        **_render_params(ctx.render)})
+    arrays = {}
+    for index, temperature in enumerate(temperatures):
+        events, _ = model.sample(n, temperature=temperature, seed=seed + index, keep_logits=False)
+        label = temperature_label(temperature)
+        arrays[f"events_{label}"] = np.asarray(events, np.int16)
+        for i, row in enumerate(events):
+            write_piece(row, converter, out_dir / label / f"sample-{i:03d}.mid", qpm=qpm,
+                        settings=ctx.render, title=f"{ctx.model_name} sample {i} (T={temperature:g})")
+        write_strip(events, converter, out_dir / label / "strip.png", qpm=qpm,
+                    titles=[str(i) for i in range(len(events))],
+                    title=f"{ctx.model_name}: samples at temperature {temperature:g}")
+        LOG.info("%s: %d samples at temperature %g", ctx.model_name, n, temperature)
+    np.savez(out_dir / "samples.npz", temperatures=np.asarray(temperatures, np.float64), **arrays)
+    _finish(tracker, out_dir, "samples")
+    return out_dir
+
+
+# -- interpolations and journeys ----------------------------------------------------------------
+
+def _select_inputs(specs: Sequence[str], converter, choice, sources, manifest):
+    from serenade.generation.inputs import resolve_input
+    from serenade.generation.selection import select_from_file
+
+    selected = []
+    for spec in specs:
+        path = resolve_input(spec, sources, manifest)
+        window = select_from_file(path, converter, choice, name=spec)
+        LOG.info("input %s", window.describe())
+        selected.append(window)
+    return selected
+
+
+def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], window: Any,
+             num_steps: int, method: str, temperature: float, seed: int, qpm: float | None,
+             sources: Sequence[Mapping], manifest: str | Path | None = None) -> Path:
+    """An interpolation (kind 'interpolation', two inputs) or a journey (kind 'journey')."""
+    from serenade.generation.latent_paths import walk
+    from serenade.generation.selection import WindowChoice
+
+    if kind == "interpolation" and len(inputs) != 2:
+        raise ValueError(f"interpolation {name!r}: needs exactly 2 inputs, got {len(inputs)}")
+    model = ctx.load_model()
+    converter = model.config.converter
+    choice = WindowChoice.from_config(window)
+    selected = _select_inputs(inputs, converter, choice, sources, manifest)
+    tempo = float(qpm) if qpm else selected[0].qpm
+    path = walk(model, [w.events for w in selected], num_steps, method=method,
+                temperature=temperature, seed=seed)
+    out_dir = Path(ctx.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tracker = ctx.tracker(f"{kind}/{name}")
+    tracker.log_params({"inputs": list(inputs), "window": choice.describe(), "num_steps": num_steps,
+                        "method": method, "temperature": temperature, "seed": seed, "qpm": tempo,
+                        **_render_params(ctx.render)})
+    (out_dir / "inputs.txt").write_text("".join(w.describe() + "\n" for w in selected))
+    titles = [("input " + str(path.waypoints.index(i) + 1)) if i in path.waypoints else str(i)
+              for i in range(len(path.events))]
+    if kind == "interpolation":
+        for i, row in enumerate(path.events):
+            write_piece(row, converter, out_dir / f"step-{i:02d}.mid", qpm=tempo,
+                        settings=ctx.render, title=f"{name}: step {i} of {len(path.events) - 1}")
+    whole = write_piece(path.events, converter, out_dir / f"{kind}.mid", qpm=tempo,
+                        settings=ctx.render, title=f"{name}: {' -> '.join(inputs)}")
+    write_strip(path.events, converter, out_dir / "strip.png", qpm=tempo, titles=titles,
+                title=f"{ctx.model_name} {kind} {name} ({method}, T={temperature:g})")
+    np.savez(out_dir / "path.npz", z=path.z, events=path.events.astype(np.int16),
+             waypoints=np.asarray(path.waypoints))
+    LOG.info("%s %s: %d windows -> %s", kind, name, len(path.events), whole.midi)
+    _finish(tracker, out_dir, f"{kind}s/{name}")
+    return out_dir
+
+
+# -- attribute vectors ---------------------------------------------------------------------
+
+def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequence[str | Path],
+                   labels_by_source: Mapping[str, Sequence[str]], names: Sequence[str],
+                   quantiles: Sequence[float], max_train_windows: int, max_eval_windows: int,
+                   strength: float, pieces: Sequence[Mapping], qpm: float, temperature: float,
+                   seed: int, window: Any, sources: Sequence[Mapping],
+                   manifest: str | Path | None = None) -> Path:
+    """Attribute vectors from the train split, their effect on eval windows, edited pieces."""
+    from serenade.generation import attributes as attr
+    from serenade.generation.datasets import split_windows
+    from serenade.generation.inputs import resolve_input
+    from serenade.generation.selection import WindowChoice, select_passage
+    from serenade.melody.parallel import read_midi
+
+    model = ctx.load_model()
+    converter = model.config.converter
+    out_dir = Path(ctx.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tracker = ctx.tracker("attributes")
+    tracker.log_params({"attributes": list(names), "quantiles": list(quantiles),
+                        "max_train_windows": max_train_windows, "max_eval_windows": max_eval_windows,
+                        "strength": strength, "qpm": qpm, "temperature": temperature, "seed": seed})
+    data = split_windows(train, converter).subsample(max_train_windows, seed)
+    held_out = split_windows(eval, converter).subsample(max_eval_windows, seed).windows
+    LOG.info("attribute vectors from %d training windows, evaluated on %d eval windows",
+             len(data), len(held_out))
+    mu = attr.encode_mu(model, data.windows) if len(data) else None
+    needed = list(dict.fromkeys([*names, *(p["attribute"] for p in pieces)]))
+    vectors, rows = {}, []
+    for name in needed:
+        vector = attr.compute_vector(model, name, data, labels_by_source, tuple(quantiles), mu=mu)
+        vectors[name] = vector
+        LOG.info("attribute %s", vector.describe())
+        effect = attr.evaluate_vector(model, vector, held_out, strength)
+        row = {"kind": vector.kind, "with": vector.count_with, "without": vector.count_without,
+               "threshold_low": vector.thresholds[0] if vector.thresholds else "",
+               "threshold_high": vector.thresholds[1] if vector.thresholds else "",
+               **effect.as_row()}
+        rows.append(row)
+        tracker.log_metrics({f"{name}.{k}": float(v) for k, v in effect.as_row().items()
+                             if isinstance(v, float) and np.isfinite(v)}, step=0)
+    np.savez(out_dir / "vectors.npz", **{name: v.vector for name, v in vectors.items()})
+    _write_rows(out_dir / "effects.csv", rows)
+
+    rng = np.random.default_rng(seed)
+    for piece in pieces:
+        vector = vectors[piece["attribute"]]
+        choice = WindowChoice.from_config(piece.get("window", window))
+        path = resolve_input(piece["input"], sources, manifest)
+        passage = select_passage(read_midi(path), converter, choice, piece["input"],
+                                 int(piece.get("max_windows", 8)))
+        windows = np.stack([w.events for w in passage])
+        _, mu_piece, _ = model.encode(windows)
+        piece_strength = float(piece.get("strength", strength))
+        decode_seed = int(rng.integers(2**31))
+        original, _ = model.decode(mu_piece, temperature=temperature, seed=decode_seed,
+                                   keep_logits=False)
+        edited, _ = model.decode(attr.apply_vector(mu_piece, vector, piece_strength),
+                                 temperature=temperature, seed=decode_seed, keep_logits=False)
+        tempo = float(piece.get("qpm") or qpm)
+        name = piece["name"]
+        what = f"{'+' if piece_strength >= 0 else ''}{piece_strength:g} x {vector.name}"
+        write_piece(edited, converter, out_dir / f"{name}.mid", qpm=tempo, settings=ctx.render,
+                    title=f"{piece['input']}, {what}, {tempo:g} qpm")
+        write_piece(original, converter, out_dir / f"{name}-original.mid", qpm=passage[0].qpm,
+                    settings=ctx.render, title=f"{piece['input']} as the model hears it")
+        write_strip([np.concatenate(list(original)), np.concatenate(list(edited))], converter,
+                    out_dir / f"{name}-strip.png", qpm=tempo, titles=["original", what],
+                    columns=1, title=f"{name}: {piece['input']}, track {passage[0].track}, bars "
+                                     f"{passage[0].bar}-{passage[-1].bar + converter.slice_bars - 1}")
+        LOG.info("piece %s: %s, %d windows", name, what, len(passage))
+    _finish(tracker, out_dir, "attributes")
+    return out_dir
+
+
+def _write_rows(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
+    fields = list(dict.fromkeys(key for row in rows for key in row))
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+
+
+# -- music metrics ---------------------------------------------------------------------------
+
+def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | Path],
+                eval: Sequence[str | Path], walks: Sequence[str | Path] = (),
+                max_windows: int = 400, seed: int = 0) -> Path:
+    """metrics.csv: one row per generated set (samples per temperature, interpolations and
+    journeys together) and a `train_vs_eval` reference row, all against the eval split."""
+    from serenade.generation.datasets import split_windows
+    from serenade.generation.metrics import memorisation_rate, music_metrics, training_keys
+    from serenade.melody import converter_for_config
+
+    converter = converter_for_config(ctx.config_name)
+    train_windows = split_windows(train, converter).windows
+    eval_windows = split_windows(eval, converter).windows
+    keys = training_keys(train_windows)
+    sets: dict[str, np.ndarray] = {}
+    with np.load(samples) as arrays:
+        for temperature in arrays["temperatures"]:
+            label = temperature_label(float(temperature))
+            sets[f"samples_{label}"] = arrays[f"events_{label}"]
+    walked = [np.load(Path(p) / "path.npz")["events"] for p in walks]
+    if walked:
+        sets["interpolations_and_journeys"] = np.concatenate(walked)
+    reference = np.random.default_rng(seed)
+    if len(train_windows) > 4 * max_windows:
+        train_sample = train_windows[np.sort(reference.choice(len(train_windows), 4 * max_windows,
+                                                              replace=False))]
+    else:
+        train_sample = train_windows
+    tracker = ctx.tracker("music_metrics")
+    tracker.log_params({"max_windows": max_windows, "seed": seed,
+                        "train_windows": len(train_windows), "eval_windows": len(eval_windows)})
+    rows = []
+    for name, windows in [*sets.items(), ("train_vs_eval", train_sample)]:
+        metrics = music_metrics(windows, eval_windows, train_keys=keys, max_windows=max_windows,
+                                seed=seed)
+        if name == "train_vs_eval":
+            # every training window is its own match; the useful figure is eval leakage
+            metrics["memorisation_rate"] = memorisation_rate(eval_windows, keys)
+        rows.append({"set": name, **metrics})
+        tracker.log_metrics({f"{name}.{k}": v for k, v in metrics.items() if np.isfinite(v)}, step=0)
+    out = Path(ctx.out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _write_rows(out, rows)
+    tracker.log_artifact(out)
+    tracker.finish()
+    return out
+
+
+# -- workflow glue ---------------------------------------------------------------------------
+
+def context_from_snakemake(snakemake, out_dir: str | Path, checkpoint: str | Path = "") -> JobContext:
+    """Log to the rule's log file, limit TensorFlow to the job's threads, build the context.
+
+    Run-only settings (the tracking URI) come from the config directly, not from params, so
+    changing them reruns nothing.
+    """
+    from serenade.data.joblog import log_to
+
+    log_to(snakemake.log[0])
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(snakemake.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(snakemake.threads)
+    tracking = snakemake.config.get("tracking", {})
+    common = getattr(snakemake.params, "common", None) or {}
+    return JobContext(model_name=snakemake.wildcards.model, config_name=snakemake.params.config,
+                      checkpoint=checkpoint, out_dir=out_dir,
+                      render=RenderSettings.from_config(common.get("render")),
+                      tracking_uri=tracking.get("uri") or None)

@@ -1,0 +1,52 @@
+"""Walks through latent space: an interpolation between two windows, and a journey through
+several (A -> B -> C ...), decoded to melody events.
+
+Each input window is encoded to its posterior mean mu (as magenta's interpolate does); the path
+between two mus is slerp (magenta) or lerp (magenta.js) with `num_steps` points, endpoints
+included. A journey chains such legs, sharing each waypoint between the leg that ends there and
+the leg that starts there, so a journey through k inputs has (k - 1) * (num_steps - 1) + 1 points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from serenade.models.interpolation import interpolate
+
+
+@dataclass
+class LatentPath:
+    """Points of a walk and what they decode to."""
+
+    z: np.ndarray  # float32 [n, z_size]
+    events: np.ndarray  # int [n, window_steps]
+    waypoints: list[int]  # indices of the points that are the inputs' mus
+
+
+def encode_means(model, windows: Sequence[np.ndarray]) -> np.ndarray:
+    """Posterior means [k, z_size] of the windows."""
+    _, mu, _ = model.encode(np.stack([np.asarray(w).reshape(-1) for w in windows]))
+    return mu
+
+
+def journey_z(mus: np.ndarray, num_steps: int, method: str = "slerp") -> tuple[np.ndarray, list[int]]:
+    """Points through every mu in order, `num_steps` per leg (endpoints included, shared)."""
+    if len(mus) < 2:
+        raise ValueError(f"a walk needs at least 2 inputs, got {len(mus)}")
+    points, waypoints = [], [0]
+    for leg, (start, end) in enumerate(zip(mus[:-1], mus[1:])):
+        segment = interpolate(start, end, num_steps, method)
+        points.append(segment if leg == 0 else segment[1:])
+        waypoints.append(waypoints[-1] + num_steps - 1)
+    return np.concatenate(points).astype(np.float32), waypoints
+
+
+def walk(model, windows: Sequence[np.ndarray], num_steps: int, *, method: str = "slerp",
+         temperature: float = 0.5, seed: int | None = None) -> LatentPath:
+    """Encode the windows, walk through their mus, decode every point."""
+    z, waypoints = journey_z(encode_means(model, windows), num_steps, method)
+    events, _ = model.decode(z, temperature=temperature, seed=seed, keep_logits=False)
+    return LatentPath(z, np.asarray(events), waypoints)

@@ -1,0 +1,91 @@
+import numpy as np
+import pytest
+
+from serenade.generation.selection import (NoMelodyError, WindowChoice, select_from_file)
+from serenade.melody import converter_for_config
+from serenade.melody import events as ev
+from serenade.paths import MAGENTA_FIXTURES
+from serenade.testing import scale_melody, write_midi_tracks
+
+CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
+TWO_BAR = converter_for_config("cat-mel_2bar_small")
+
+
+@pytest.fixture
+def band(tmp_path):
+    """Drums, an out-of-range program, a sparse melody from bar 0 and a dense one from bar 3."""
+    sparse = [(60 + 2 * i, 2.0 * i, 2.0 * i + 1.5) for i in range(4)]  # half notes, bars 0-3
+    dense = scale_melody(2, first_pitch=67, start_bar=3)  # eighths, bars 3-4
+    return write_midi_tracks(tmp_path / "band.mid", [
+        {"notes": [(36, 0.5 * i, 0.5 * i + 0.1) for i in range(16)], "is_drum": True},
+        {"notes": scale_melody(4, first_pitch=50), "program": 40, "name": "Violin"},
+        {"notes": sparse, "program": 0, "name": "Piano"},
+        {"notes": dense, "program": 1},
+    ], qpm=120)
+
+
+def test_first_most_notes_and_track_bar(band):
+    first = select_from_file(band, TWO_BAR, WindowChoice("first"))
+    assert (first.track, first.bar, first.qpm) == (2, 0, 120.0)
+    assert ev.pitch_of(int(first.events[0])) == 60
+    busy = select_from_file(band, TWO_BAR, WindowChoice("most_notes"))
+    assert (busy.track, busy.bar) == (3, 3)
+    assert int((busy.events >= ev.FIRST_NOTE_ON).sum()) == 16
+    chosen = select_from_file(band, TWO_BAR, WindowChoice("track_bar", track=2, bar=1))
+    assert (chosen.track, chosen.bar) == (2, 1)
+    assert ev.pitch_of(int(chosen.events[0])) == 62
+    assert first.available == busy.available == 4  # track 2: bars 0, 1, 2; track 3: bar 3
+    assert "track 2, bars 0-1" in first.describe()
+
+
+def test_track_bar_errors_say_what_exists(band):
+    with pytest.raises(NoMelodyError, match=r"band.mid: track 1 gives no 2-bar window \(program 40"):
+        select_from_file(band, TWO_BAR, WindowChoice("track_bar", track=1, bar=0))
+    with pytest.raises(NoMelodyError, match="track 0 gives no 2-bar window .drum track"):
+        select_from_file(band, TWO_BAR, WindowChoice("track_bar", track=0, bar=0))
+    with pytest.raises(NoMelodyError, match="starts at bar 7; windows of that track start at bars 0, 1, 2"):
+        select_from_file(band, TWO_BAR, WindowChoice("track_bar", track=2, bar=7))
+
+
+def test_no_usable_melody_names_file_and_reason():
+    with pytest.raises(NoMelodyError, match=r"GrapeVineTwiseJig_0.mid: no usable melody for "
+                                            r"2-bar windows: time signature 2/4"):
+        select_from_file(CASES / "GrapeVineTwiseJig_0.mid", TWO_BAR, WindowChoice())
+
+
+def test_unreadable_file(tmp_path):
+    bad = tmp_path / "bad.mid"
+    bad.write_bytes(b"MThd nonsense")
+    with pytest.raises(NoMelodyError, match="bad.mid: not a readable MIDI file"):
+        select_from_file(bad, TWO_BAR, WindowChoice(), name="mine:bad.mid")
+
+
+def test_real_file_matches_converter_order():
+    path = CASES / "bwv244.44_0.mid"
+    first = select_from_file(path, TWO_BAR, WindowChoice())
+    from serenade.melody.parallel import read_midi
+
+    windows = TWO_BAR.to_windows(read_midi(path))
+    np.testing.assert_array_equal(first.events, windows[0])
+    busy = select_from_file(path, TWO_BAR, WindowChoice("most_notes"))
+    counts = (windows >= ev.FIRST_NOTE_ON).sum(axis=1)
+    assert int((busy.events >= ev.FIRST_NOTE_ON).sum()) == counts.max()
+
+
+def test_choice_validation():
+    assert WindowChoice.from_config("most_notes").strategy == "most_notes"
+    assert WindowChoice.from_config({"strategy": "track_bar", "track": 1, "bar": 2}).bar == 2
+    with pytest.raises(ValueError, match="needs both"):
+        WindowChoice("track_bar", track=1)
+    with pytest.raises(ValueError, match="unknown window strategy"):
+        WindowChoice("loudest")
+
+
+def test_passage_follows_the_track_back_to_back():
+    from serenade.generation.selection import select_passage
+    from serenade.melody.parallel import read_midi
+
+    sequence = read_midi(CASES / "bwv244.44_0.mid")
+    passage = select_passage(sequence, TWO_BAR, WindowChoice(), "bach", max_windows=3)
+    assert [w.bar for w in passage] == [passage[0].bar + 2 * k for k in range(len(passage))]
+    assert len({w.track for w in passage}) == 1 and 1 <= len(passage) <= 3

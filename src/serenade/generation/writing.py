@@ -1,0 +1,75 @@
+"""Write one generated piece as files people can use: MIDI, a piano-roll PNG of the same stem
+beside it, and a WAV where audio is on. Tempo, instrument (General MIDI program) and velocity
+come from the caller (the config), so every output of a job sounds alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    program: int = 0  # General MIDI program (0 = acoustic grand piano)
+    velocity: int = 80
+    audio: bool = True
+    audio_backend: str = "auto"  # auto | fluidsynth | builtin (see serenade.generation.audio)
+    sample_rate: int = 22050
+    soundfont: str | None = None
+
+    @classmethod
+    def from_config(cls, section: dict | None) -> "RenderSettings":
+        section = section or {}
+        audio = section.get("audio", {})
+        return cls(program=int(section.get("program", 0)),
+                   velocity=int(section.get("velocity", 80)),
+                   audio=bool(audio.get("enabled", True)),
+                   audio_backend=audio.get("backend", "auto"),
+                   sample_rate=int(audio.get("sample_rate", 22050)),
+                   soundfont=audio.get("soundfont") or None)
+
+
+@dataclass
+class WrittenPiece:
+    midi: Path
+    png: Path
+    wav: Path | None
+
+    def files(self) -> list[Path]:
+        return [p for p in (self.midi, self.png, self.wav) if p is not None]
+
+
+def write_piece(events: np.ndarray, converter, midi_path: str | Path, *, qpm: float,
+                settings: RenderSettings = RenderSettings(), title: str | None = None) -> WrittenPiece:
+    """events [steps] or [n, steps] (windows laid end to end) -> MIDI + PNG (+ WAV)."""
+    from serenade.generation.audio import render_wav
+    from serenade.generation.pianoroll import plot_piano_roll
+
+    midi_path = Path(midi_path)
+    midi_path.parent.mkdir(parents=True, exist_ok=True)
+    sequence = converter.to_note_sequence(np.asarray(events), qpm=qpm, velocity=settings.velocity,
+                                          program=settings.program)
+    from serenade.melody.rendering import write_midi
+
+    write_midi(sequence, midi_path)
+    png = plot_piano_roll(sequence, midi_path.with_suffix(".png"), title=title or midi_path.stem)
+    wav = None
+    if settings.audio:
+        wav, _ = render_wav(midi_path, midi_path.with_suffix(".wav"),
+                            sample_rate=settings.sample_rate, soundfont=settings.soundfont,
+                            backend=settings.audio_backend)
+    return WrittenPiece(midi_path, png, wav)
+
+
+def write_strip(rows: Sequence[np.ndarray], converter, png_path: str | Path, *, qpm: float,
+                titles: Sequence[str] | None = None, title: str | None = None,
+                columns: int = 8) -> Path:
+    """One strip image with a small piano roll per row of events (`columns` per line)."""
+    from serenade.generation.pianoroll import plot_strip
+
+    sequences = [converter.to_note_sequence(np.asarray(row), qpm=qpm) for row in rows]
+    return plot_strip(sequences, png_path, titles=titles, title=title, columns=columns)

@@ -1,0 +1,217 @@
+"""The generation rules for real: a tiny config in a temporary directory, the magenta fixture
+checkpoint imported as the model, every generation rule run through snakemake, MLflow checked."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
+from serenade.testing import fixture_checkpoint, write_midi_tracks
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
+FOLK = ["0626-0700_2.mid", "1556-1624_13.mid", "1556-1624_17.mid", "1625-1700_6.mid",
+        "BlueStockingClog_0.mid", "LordJamesMurraysReel_0.mid", "GrapeVineTwiseJig_0.mid"]
+
+
+def snakemake(*args, cwd=REPO_ROOT, check=True) -> subprocess.CompletedProcess:
+    result = subprocess.run([SNAKEMAKE, *args], cwd=cwd, capture_output=True, text=True,
+                            timeout=900)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-4000:]}\n"
+                             f"{result.stderr[-6000:]}")
+    return result
+
+
+def _calm_tune(path, first_pitch):
+    """Eight bars of half notes at 60 qpm: a slow, narrow melody."""
+    notes = [(first_pitch + (0, 2, 4, 2, 0, -1, 0, 2)[i % 8], 2.0 * i, 2.0 * i + 1.9)
+             for i in range(16)]
+    return write_midi_tracks(path, [{"notes": notes}], qpm=60)
+
+
+def _midi(path):
+    from serenade.melody.parallel import read_midi
+
+    return read_midi(path)
+
+
+def _wav_seconds(path):
+    with wave.open(str(path)) as handle:
+        return handle.getnframes() / handle.getframerate()
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    root = tmp_path_factory.mktemp("generate")
+    calm, folk = root / "midi" / "calm", root / "midi" / "folk"
+    folk.mkdir(parents=True)
+    for name in FOLK:
+        shutil.copy(CASES / name, folk / name)
+    for index, pitch in enumerate((60, 64, 67, 57)):
+        _calm_tune(calm / f"calm{index}.mid", pitch)
+    chorale = root / "chorale.mid"
+    shutil.copy(CASES / "bwv244.44_0.mid", chorale)
+    config = {
+        "sources": [{"name": "chorales", "labels": ["calm"], "path": str(calm)},
+                    {"name": "folk", "labels": ["lively"], "path": str(folk)}],
+        "data": {"eval_fraction": 0.3, "train_shards": 1, "eval_shards": 1, "workers": 1},
+        "models": [{"name": "fixture", "config": "cat-mel_2bar_small",
+                    "checkpoint": {"path": str(fixture_checkpoint())}}],
+        "tracking": {"uri": f"sqlite:///{root / 'mlflow.db'}"},
+        "generate": {
+            "program": 40,
+            "sample": {"n": 3, "temperatures": [0.5, 1.0], "qpm": 100},
+            "interpolations": [{"name": "reel_to_chorale", "from": "folk:BlueStockingClog_0.mid",
+                                "to": str(chorale), "num_steps": 3, "window": "most_notes"}],
+            "journeys": [{"name": "tour", "num_steps": 3, "qpm": 90,
+                          "inputs": ["folk:0626-0700_2.mid", str(chorale), "chorales:calm1.mid"]}],
+            "attributes": {"names": ["mean_pitch", "calm"], "max_train_windows": 200,
+                           "max_eval_windows": 12,
+                           "pieces": [{"name": "calmer", "input": "folk:1625-1700_6.mid",
+                                       "attribute": "calm", "strength": 1.5, "max_windows": 3}]},
+            "metrics": {"max_windows": 40},
+        },
+    }
+    (root / "config").mkdir()
+    (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    args = ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root), "--cores", "2"]
+    snakemake(*args, "generate")
+    return {"root": root, "args": args, "config": config,
+            "out": root / "results" / "generated" / "fixture"}
+
+
+@pytest.mark.slow
+def test_samples(work):
+    samples = work["out"] / "samples"
+    for label in ("t0.5", "t1"):
+        for i in range(3):
+            for suffix in (".mid", ".png", ".wav"):
+                assert (samples / label / f"sample-{i:03d}{suffix}").is_file()
+        assert (samples / label / "strip.png").is_file()
+        sequence = _midi(samples / label / "sample-000.mid")
+        assert abs(sequence.tempos[0].qpm - 100) < 1e-3
+        assert {n.program for n in sequence.notes} <= {40}
+    with np.load(samples / "samples.npz") as arrays:
+        assert arrays["events_t0.5"].shape == (3, 32)
+        assert not np.array_equal(arrays["events_t0.5"], arrays["events_t1"])
+
+
+@pytest.mark.slow
+def test_interpolation_and_journey(work):
+    folder = work["out"] / "interpolations" / "reel_to_chorale"
+    for stem in ("step-00", "step-01", "step-02", "interpolation"):
+        for suffix in (".mid", ".png", ".wav"):
+            assert (folder / f"{stem}{suffix}").is_file(), stem + suffix
+    assert (folder / "strip.png").is_file()
+    whole = _midi(folder / "interpolation.mid")
+    first_input = _midi(CASES / "BlueStockingClog_0.mid")
+    assert abs(whole.tempos[0].qpm - first_input.tempos[0].qpm) < 1e-2  # the first input's tempo
+    seconds_per_window = 32 * 60 / whole.tempos[0].qpm / 4
+    assert whole.total_time <= 3 * seconds_per_window + 1e-6
+    assert whole.total_time > 2 * seconds_per_window
+    # the audio lasts the music plus the instrument's release (a few seconds with FluidSynth)
+    assert 3 * seconds_per_window - 0.5 < _wav_seconds(folder / "interpolation.wav") < 3 * seconds_per_window + 4
+    assert "BlueStockingClog_0.mid: track" in (folder / "inputs.txt").read_text()
+
+    journey = work["out"] / "journeys" / "tour"
+    for suffix in (".mid", ".png", ".wav"):
+        assert (journey / f"journey{suffix}").is_file()
+    sequence = _midi(journey / "journey.mid")
+    assert abs(sequence.tempos[0].qpm - 90) < 1e-2
+    assert {n.program for n in sequence.notes} == {40}
+    # three inputs, three points per leg, waypoints shared: five 2-bar windows
+    with np.load(journey / "path.npz") as path:
+        assert path["events"].shape == (5, 32) and path["waypoints"].tolist() == [0, 2, 4]
+    assert sequence.total_time <= 5 * 32 * 60 / 90 / 4 + 1e-6
+
+
+@pytest.mark.slow
+def test_attributes_and_calmer_piece(work):
+    folder = work["out"] / "attributes"
+    effects = pd.read_csv(folder / "effects.csv")
+    assert list(effects["attribute"]) == ["mean_pitch", "calm"]
+    assert (effects["eval_windows"] > 0).all()
+    mean_pitch = effects.set_index("attribute").loc["mean_pitch"]
+    assert 0 <= mean_pitch["feature_moved"] <= 1 and mean_pitch["kind"] == "computed"
+    with np.load(folder / "vectors.npz") as vectors:
+        assert vectors["calm"].shape == (256,)
+    calmer = _midi(folder / "calmer.mid")
+    assert abs(calmer.tempos[0].qpm - 72) < 1e-2  # attributes.qpm, the calm tempo
+    assert (folder / "calmer.wav").is_file() and (folder / "calmer-strip.png").is_file()
+    assert (folder / "calmer-original.mid").is_file() and (folder / "calmer.png").is_file()
+
+
+@pytest.mark.slow
+def test_metrics_and_mlflow_child_runs(work):
+    metrics = pd.read_csv(work["out"] / "metrics.csv").set_index("set")
+    assert list(metrics.index) == ["samples_t0.5", "samples_t1", "interpolations_and_journeys",
+                                   "train_vs_eval"]
+    for column in ("pitch_class_distance", "mean_note_density", "mean_pitch_range",
+                   "mean_mean_interval", "mean_in_scale", "mean_repetition", "oa_note_density",
+                   "oa_pitch_classes", "memorisation_rate"):
+        assert column in metrics.columns, column
+    assert metrics.loc["samples_t0.5", "windows"] == 3
+    assert ((metrics["memorisation_rate"] >= 0) & (metrics["memorisation_rate"] <= 1)).all()
+
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(work["config"]["tracking"]["uri"])
+    experiment = client.get_experiment_by_name("cat-mel_2bar_small")
+    runs = client.search_runs([experiment.experiment_id])
+    parents = [r for r in runs if r.data.tags.get("serenade.kind") == "import"]
+    children = [r for r in runs if r.data.tags.get("serenade.kind") == "generate"]
+    assert len(parents) == 1
+    assert sorted(r.data.tags["serenade.job"] for r in children) == [
+        "attributes", "interpolation/reel_to_chorale", "journey/tour", "music_metrics", "samples"]
+    assert all(r.data.tags["mlflow.parentRunId"] == parents[0].info.run_id for r in children)
+    metric_run = next(r for r in children if r.data.tags["serenade.job"] == "music_metrics")
+    assert "samples_t0.5.oa_pitch_range" in metric_run.data.metrics
+    sample_run = next(r for r in children if r.data.tags["serenade.job"] == "samples")
+    artifacts = [a.path for a in client.list_artifacts(sample_run.info.run_id, "samples/t0.5")]
+    assert "samples/t0.5/sample-000.wav" in artifacts
+
+
+@pytest.mark.slow
+def test_input_without_melody_fails_naming_it(work):
+    config = dict(work["config"])
+    config["generate"] = dict(config["generate"])
+    config["generate"]["interpolations"] = config["generate"]["interpolations"] + [
+        {"name": "bad", "from": "folk:GrapeVineTwiseJig_0.mid", "to": "folk:0626-0700_2.mid"}]
+    (work["root"] / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    try:
+        result = snakemake(*work["args"], "generate", check=False)
+    finally:
+        (work["root"] / "config" / "config.yaml").write_text(yaml.safe_dump(work["config"]))
+    assert result.returncode != 0
+    log = (work["root"] / "results" / "logs" / "generate" / "fixture" / "interpolate-bad.log").read_text()
+    assert "folk:GrapeVineTwiseJig_0.mid: no usable melody for 2-bar windows: time signature 2/4" in log
+
+
+@pytest.mark.slow
+def test_report_embeds_the_generated_images(work):
+    """`snakemake --report` collects the strips, metrics and audio of the generation rules.
+    (Rendering it in a headless browser is not covered yet.)"""
+    report = work["root"] / "report.html"
+    snakemake(*work["args"], "--report", str(report))
+    html = report.read_text()
+    assert len(html) > 100_000  # the images and audio are embedded
+    for text in ("Random samples from the prior", "An interpolation between two inputs",
+                 "A journey through several inputs", "Attribute vectors", "Music metrics"):
+        assert text in " ".join(html.split()), text  # captions (line breaks aside)
+    base = "results/generated/fixture/"
+    for path in ("samples/t0.5/strip.png", "samples/t1/sample-000.wav",
+                 "interpolations/reel_to_chorale/strip.png",
+                 "interpolations/reel_to_chorale/interpolation.wav", "journeys/tour/journey.png",
+                 "journeys/tour/journey.wav", "attributes/calmer-strip.png", "attributes/calmer.wav",
+                 "attributes/effects.csv", "metrics.csv"):
+        assert f'"{base}{path}": {{"name"' in html, path

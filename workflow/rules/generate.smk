@@ -1,0 +1,191 @@
+# Generation: samples, interpolations, journeys, attribute edits and music metrics from every
+# model in `models:` (or `generate.models`). Outputs in results/generated/{model}/; every MIDI
+# has a piano-roll PNG (and a WAV when audio is on) beside it. `snakemake generate` stops here.
+# Each job is an MLflow run nested under its model's training or import run.
+
+import serenade.generation.workflow as generation
+
+_generation_problems = generation.problems(config)
+if _generation_problems:
+    raise WorkflowError("invalid configuration:\n  - " + "\n  - ".join(_generation_problems))
+
+GENERATE = config["generate"]
+GENERATION_MODELS = generation.generation_models(config)
+
+
+wildcard_constraints:
+    model="|".join(map(re.escape, GENERATION_MODELS)) or "(?!x)x",
+
+
+rule sample:
+    input:
+        checkpoint=generation.checkpoint("{model}"),
+    output:
+        report(
+            directory("results/generated/{model}/samples"),
+            patterns=["{temperature}/strip.png", "{temperature}/sample-000.wav"],
+            caption="../report/generated_samples.rst",
+            category="Generated",
+            subcategory="{model}",
+        ),
+    params:
+        sample=GENERATE["sample"],
+        common=generation.common_params(config),
+        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+    log:
+        "results/logs/generate/{model}/sample.log",
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/generate_samples.py"
+
+
+rule interpolate:
+    input:
+        unpack(
+            lambda wildcards: generation.input_files(
+                config,
+                generation.input_specs(config, "interpolations", wildcards.name),
+                f"{RESULTS_DATA}/manifest.csv",
+            )
+        ),
+        checkpoint=generation.checkpoint("{model}"),
+    output:
+        report(
+            directory("results/generated/{model}/interpolations/{name}"),
+            patterns=["{file,strip}.png", "{file,interpolation}.wav"],
+            caption="../report/generated_interpolation.rst",
+            category="Generated",
+            subcategory="{model}",
+        ),
+    wildcard_constraints:
+        name="|".join(re.escape(e["name"]) for e in GENERATE["interpolations"]) or "(?!x)x",
+    params:
+        entry=lambda wildcards: generation.entry(config, "interpolations", wildcards.name),
+        temperature=GENERATE["temperature"],
+        common=generation.common_params(config),
+        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+    log:
+        "results/logs/generate/{model}/interpolate-{name}.log",
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/generate_walk.py"
+
+
+rule journey:
+    input:
+        unpack(
+            lambda wildcards: generation.input_files(
+                config,
+                generation.input_specs(config, "journeys", wildcards.name),
+                f"{RESULTS_DATA}/manifest.csv",
+            )
+        ),
+        checkpoint=generation.checkpoint("{model}"),
+    output:
+        report(
+            directory("results/generated/{model}/journeys/{name}"),
+            patterns=["{file,strip|journey}.png", "{file,journey}.wav"],
+            caption="../report/generated_journey.rst",
+            category="Generated",
+            subcategory="{model}",
+        ),
+    wildcard_constraints:
+        name="|".join(re.escape(e["name"]) for e in GENERATE["journeys"]) or "(?!x)x",
+    params:
+        entry=lambda wildcards: generation.entry(config, "journeys", wildcards.name),
+        temperature=GENERATE["temperature"],
+        common=generation.common_params(config),
+        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+    log:
+        "results/logs/generate/{model}/journey-{name}.log",
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/generate_walk.py"
+
+
+rule attributes:
+    input:
+        unpack(
+            lambda wildcards: generation.input_files(
+                config,
+                [piece["input"] for piece in GENERATE["attributes"]["pieces"]],
+                f"{RESULTS_DATA}/manifest.csv",
+            )
+        ),
+        checkpoint=generation.checkpoint("{model}"),
+        train=shard_paths("train"),
+        eval=shard_paths("eval"),
+    output:
+        report(
+            directory("results/generated/{model}/attributes"),
+            patterns=["{piece}-strip.png", "{piece,[^-]+}.wav", "{file,effects}.csv"],
+            caption="../report/generated_attributes.rst",
+            category="Generated",
+            subcategory="{model}",
+        ),
+    params:
+        attributes=GENERATE["attributes"],
+        labels={source["name"]: source.get("labels", []) for source in config["sources"]},
+        window=GENERATE["window"],
+        temperature=GENERATE["temperature"],
+        common=generation.common_params(config),
+        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+    log:
+        "results/logs/generate/{model}/attributes.log",
+    threads: 2
+    resources:
+        mem_mb=6000,
+        runtime=60,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/generate_attributes.py"
+
+
+rule music_metrics:
+    input:
+        samples="results/generated/{model}/samples",
+        walks=lambda wildcards: generation.walk_dirs(config, wildcards.model),
+        train=shard_paths("train"),
+        eval=shard_paths("eval"),
+    output:
+        report(
+            "results/generated/{model}/metrics.csv",
+            caption="../report/generated_metrics.rst",
+            category="Generated",
+            subcategory="{model}",
+        ),
+    params:
+        metrics=GENERATE["metrics"],
+        seed=GENERATE["seed"],
+        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+    log:
+        "results/logs/generate/{model}/music_metrics.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/music_metrics.py"
+
+
+rule generate:
+    input:
+        generation.targets(config),

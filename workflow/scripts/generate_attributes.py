@@ -1,0 +1,14 @@
+"""Snakemake job: attribute vectors, their measured effect, and edited pieces."""
+
+from serenade.generation.jobs import context_from_snakemake, run_attributes
+
+ctx = context_from_snakemake(snakemake, snakemake.output[0], snakemake.input.checkpoint)
+settings = snakemake.params.attributes
+run_attributes(ctx, train=list(snakemake.input.train), eval=list(snakemake.input.eval),
+               labels_by_source=snakemake.params.labels, names=settings["names"],
+               quantiles=settings["quantiles"], max_train_windows=settings["max_train_windows"],
+               max_eval_windows=settings["max_eval_windows"], strength=settings["strength"],
+               pieces=settings["pieces"], qpm=settings["qpm"],
+               temperature=snakemake.params.temperature, seed=snakemake.params.common["seed"],
+               window=snakemake.params.window, sources=snakemake.config["sources"],
+               manifest=snakemake.input.get("manifest"))

@@ -1,0 +1,12 @@
+"""Snakemake job: an interpolation (rule interpolate) or a journey (rule journey)."""
+
+from serenade.generation.jobs import context_from_snakemake, run_walk
+
+ctx = context_from_snakemake(snakemake, snakemake.output[0], snakemake.input.checkpoint)
+entry = snakemake.params.entry
+kind = "interpolation" if snakemake.rule == "interpolate" else "journey"
+run_walk(ctx, kind=kind, name=entry["name"], inputs=entry["inputs"], window=entry["window"],
+         num_steps=entry["num_steps"], method=entry["method"],
+         temperature=snakemake.params.temperature, seed=snakemake.params.common["seed"],
+         qpm=entry.get("qpm"), sources=snakemake.config["sources"],
+         manifest=snakemake.input.get("manifest"))
