@@ -1,0 +1,24 @@
+# Serenade: MIDI sources -> validated manifest + NoteSequence TFRecords -> MusicVAE -> music.
+# `snakemake --profile profiles/default` (what `make run` does) builds `all`; `snakemake data`
+# stops after the dataset. The config is validated before any job starts (workflow/rules/common.smk).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/generate.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        data_targets(),
+        models.targets(config),
+        generation.targets(config),

@@ -1,0 +1,119 @@
+"""Load and validate the workflow configuration against workflow/schemas/config.schema.yaml.
+
+The schema is the single description of every key (type, description, default). Validation fills
+in defaults and reports every problem at once, each naming the key (`data.eval_fraction`,
+`sources[1].url`) and the reason, so a wrong value stops the run before any job starts.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from serenade.paths import REPO_ROOT
+
+SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
+SOURCE_KINDS = ("url", "path", "music21")
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names each offending key and why."""
+
+
+def load_schema() -> dict:
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _with_defaults(validator_class):
+    """A validator class that also writes each property's default into the instance."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+def _key_path(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError, instance: Any) -> str:
+    key = _key_path(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        return f"{key}: unknown key(s) {', '.join(map(repr, extra))}; allowed: {', '.join(allowed)}"
+    if error.validator == "oneOf" and error.schema.get("oneOf") and isinstance(error.instance, dict):
+        given = [kind for kind in SOURCE_KINDS if kind in error.instance]
+        return (f"{key}: a source needs exactly one of {', '.join(SOURCE_KINDS)}; "
+                f"got {', '.join(given) if given else 'none'}")
+    if error.validator == "pattern":
+        description = error.schema.get("description", "").split(". ")[0].rstrip(".")
+        return f"{key}: {error.instance!r} is not valid ({description or 'pattern ' + error.validator_value})"
+    return f"{key}: {error.message}"
+
+
+def validate_config(config: dict) -> dict:
+    """Fill in defaults (in place) and validate; raise ConfigError naming every bad key."""
+    schema = load_schema()
+    validator_class = _with_defaults(jsonschema.validators.validator_for(schema))
+    validator = validator_class(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    problems = [_describe(error, config) for error in errors]
+    if not problems:
+        problems = _semantic_problems(config)
+    if problems:
+        raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
+    return config
+
+
+def _semantic_problems(config: dict) -> list[str]:
+    """Rules a JSON schema cannot express."""
+    problems = []
+    seen: dict[str, int] = {}
+    for index, source in enumerate(config["sources"]):
+        name = source["name"]
+        if name in seen:
+            problems.append(f"sources[{index}].name: {name!r} is already used by sources[{seen[name]}]")
+        seen.setdefault(name, index)
+        if "sha256" in source and "url" not in source:
+            problems.append(f"sources[{index}].sha256: only applies to a `url` source")
+    return problems
+
+
+def load_config(path: str | Path) -> dict:
+    """Read a YAML config file, fill in defaults and validate it."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            config = yaml.safe_load(handle)
+    except OSError as error:
+        raise ConfigError(f"cannot read config {path}: {error.strerror}") from error
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}") from error
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys, not {type(config).__name__}")
+    try:
+        return validate_config(config)
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def source_kind(source: dict) -> str:
+    """Which of url/path/music21 a (validated) source uses."""
+    return next(kind for kind in SOURCE_KINDS if kind in source)

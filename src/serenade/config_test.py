@@ -1,0 +1,96 @@
+"""Config loading and validation: defaults filled in, every bad key named with its reason."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from serenade.config import ConfigError, load_config, load_schema, validate_config
+from serenade.paths import REPO_ROOT
+
+
+def _check(config: dict) -> str:
+    with pytest.raises(ConfigError) as error:
+        validate_config(config)
+    return str(error.value)
+
+
+def test_default_config_is_valid_and_complete():
+    config = load_config(REPO_ROOT / "config" / "config.yaml")
+    assert [source["name"] for source in config["sources"]] == ["bach_chorales", "folk_dances"]
+    assert config["sources"][0]["music21"]["exclude"] == []  # default filled in
+    assert 0 < config["data"]["eval_fraction"] < 1
+
+
+def test_defaults_fill_a_minimal_config():
+    config = validate_config({"sources": [{"name": "mine", "path": "midi"}]})
+    assert config["data"]["eval_fraction"] == 0.1
+    assert config["data"]["download"]["retries"] == 4
+    assert config["data"]["archives"]["max_members"] == 100000
+    assert config["sources"][0]["labels"] == [] and config["sources"][0]["license"] == ""
+
+
+def test_every_schema_key_has_type_description_and_default():
+    """Every top-level section has a type and a description; in `sources` and `data` every key
+    has both, and every optional key a default (a source's url/path/music21 alternatives and
+    sha256 excepted)."""
+    alternatives = {"url", "path", "music21", "sha256"}
+
+    def walk(schema, path, need_defaults):
+        for name, sub in schema.get("properties", {}).items():
+            key = f"{path}.{name}" if path else name
+            assert "description" in sub, key
+            assert "type" in sub, key
+            optional = name not in schema.get("required", []) and name not in alternatives
+            if need_defaults and optional:
+                assert "default" in sub, key
+            walk(sub, key, need_defaults)
+            if "items" in sub:
+                walk(sub["items"], key + "[]", need_defaults)
+
+    schema = load_schema()
+    for name, sub in schema["properties"].items():
+        assert "description" in sub and "type" in sub, name
+    for name in ("sources", "data"):  # the data sections; the others are checked by their owners
+        walk(schema["properties"][name], name, need_defaults=True)
+        if "items" in schema["properties"][name]:
+            walk(schema["properties"][name]["items"], name + "[]", need_defaults=True)
+
+
+@pytest.mark.parametrize("config, expected", [
+    ({"sources": [{"name": "a", "url": "ftp://example.org/x.mid"}]}, "sources[0].url"),
+    ({"sources": [{"name": "a", "url": "https://example.org/x.rar"}]}, "sources[0].url"),
+    ({"sources": [{"name": "a", "path": "x"}], "data": {"eval_fraction": 2}}, "data.eval_fraction: 2 is greater"),
+    ({"sources": [{"name": "a", "path": "x"}], "data": {"train_shards": "two"}}, "data.train_shards: 'two' is not of type 'integer'"),
+    ({"sources": [{"name": "a", "path": "x"}], "data": {"parser": "magic"}}, "data.parser"),
+    ({"sources": [{"name": "a", "path": "x"}], "data": {"download": {"timeout_s": 0}}}, "data.download.timeout_s"),
+    ({"sources": [{"name": "a", "path": "x"}], "data": {"evalfraction": 0.2}}, "data: unknown key(s) 'evalfraction'"),
+    ({"sources": [{"name": "a", "path": "x", "music21": {"include": ["x"]}}]}, "exactly one of url, path, music21; got path, music21"),
+    ({"sources": [{"name": "a"}]}, "got none"),
+    ({"sources": [{"name": "a b", "path": "x"}]}, "sources[0].name"),
+    ({"sources": [{"name": "a", "path": "x"}, {"name": "a", "path": "y"}]}, "sources[1].name: 'a' is already used"),
+    ({"sources": [{"name": "a", "path": "x", "sha256": "0" * 64}]}, "sources[0].sha256: only applies"),
+    ({"sources": [{"name": "a", "url": "https://e.org/a.mid", "sha256": "xyz"}]}, "sources[0].sha256"),
+    ({"sources": []}, "sources"),
+    ({"sources": [{"name": "a", "path": "x"}], "modelz": {}}, "unknown key(s) 'modelz'"),
+])
+def test_bad_values_name_the_key(config, expected):
+    assert expected in _check(config)
+
+
+def test_all_problems_reported_at_once():
+    message = _check({"sources": [{"name": "a", "path": "x"}],
+                      "data": {"eval_fraction": -1, "workers": 0}})
+    assert "data.eval_fraction" in message and "data.workers" in message
+
+
+def test_load_config_errors_name_the_file(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("sources: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(path)
+    path.write_text(yaml.safe_dump({"sources": [{"name": "a", "path": "x"}], "data": {"workers": -3}}))
+    with pytest.raises(ConfigError, match=r"(?s)config\.yaml.*data\.workers"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="cannot read config"):
+        load_config(tmp_path / "missing.yaml")

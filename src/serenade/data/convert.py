@@ -1,0 +1,63 @@
+"""Inspect many MIDI files in parallel (a process pool) and write one source's results.
+
+Output per source: a CSV with one row per input file (see `inspection.Inspection`) and a
+TFRecord holding the NoteSequences of the valid ones, in row order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+from serenade.data.inspection import Inspection, inspect_file
+from serenade.data.tfrecords import write_framed
+
+log = logging.getLogger(__name__)
+
+
+def inspect_files(jobs: list[tuple], workers: int = 1) -> list[tuple[dict, bytes | None]]:
+    """Run `inspect_file` over jobs, in order, on `workers` processes."""
+    if workers <= 1 or len(jobs) < 8:
+        return [inspect_file(job) for job in jobs]
+    chunksize = max(1, min(32, len(jobs) // (workers * 8)))
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(inspect_file, jobs, chunksize=chunksize))
+
+
+def convert_source(source: str, files: list[tuple[str, str]], failed: list[dict], *,
+                   rows_path: str | os.PathLike, records_path: str | os.PathLike,
+                   skipped: list[dict] = (), skipped_path: str | os.PathLike | None = None,
+                   workers: int = 1, parser: str = "fast") -> pd.DataFrame:
+    """Inspect `files` ([(display path, file on disk)]) of one source and write its outputs.
+
+    `failed` lists inputs that exist but could not be obtained (unsafe archive members,
+    music21 pieces that would not export); they become `invalid` rows too. `skipped` lists
+    archive members that are not MIDI; they are only reported (written to `skipped_path`).
+    """
+    jobs = [(source, path, file, parser) for path, file in files]
+    results = inspect_files(jobs, workers)
+    rows = [row for row, _ in results]
+    for entry in failed:
+        file = entry.get("file", "")
+        sha256 = ""
+        if file and os.path.isfile(file):
+            import hashlib
+
+            with open(file, "rb") as handle:
+                sha256 = hashlib.sha256(handle.read()).hexdigest()
+        rows.append(Inspection(source=source, path=entry["path"], file=file, sha256=sha256,
+                               status="invalid", reason=entry["reason"]).row())
+    frame = pd.DataFrame(rows, columns=list(Inspection(source="", path="", file="").row()))
+    Path(rows_path).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(rows_path, index=False)
+    if skipped_path is not None:
+        pd.DataFrame([{"source": source, **entry} for entry in skipped],
+                     columns=["source", "path", "reason"]).to_csv(skipped_path, index=False)
+    count = write_framed(records_path, (record for _, record in results if record is not None))
+    log.info("%s: %d files, %d valid, %d invalid", source, len(frame), count,
+             int((frame["status"] == "invalid").sum()))
+    return frame

@@ -1,0 +1,129 @@
+"""Check one MIDI file and describe it: the manifest row plus the labelled NoteSequence.
+
+A file is `invalid` (with a reason) when it is empty, cannot be parsed as MIDI, or holds no
+notes. Nothing raises: one bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+
+from serenade.data import midi_parser
+from serenade.data.tfrecords import frame_record, label_sequence
+
+log = logging.getLogger(__name__)
+
+# Manifest columns for the melody windows, and the converter config each is counted with.
+WINDOW_COLUMNS = {"windows_2bar": "cat-mel_2bar_small", "windows_16bar": "hierdec-mel_16bar"}
+
+
+@dataclass
+class Inspection:
+    """What the manifest needs to know about one file (see docs/data.md for the columns)."""
+
+    source: str
+    path: str
+    file: str
+    sha256: str = ""
+    size_bytes: int | None = None
+    status: str = "ok"
+    reason: str = ""
+    tracks: int | None = None
+    programs: str = ""
+    notes: int | None = None
+    duration_s: float | None = None
+    tempos: str = ""
+    time_signatures: str = ""
+    has_drums: bool | None = None
+    windows: dict = field(default_factory=dict)
+
+    def row(self) -> dict:
+        row = {key: value for key, value in self.__dict__.items() if key != "windows"}
+        for column in WINDOW_COLUMNS:
+            row[column] = self.windows.get(column)
+        return row
+
+
+def _window_counter():
+    """serenade.melody.count_windows, or None while the converter is not installed."""
+    try:
+        from serenade.melody import count_windows
+    except ImportError:
+        return None
+    return count_windows
+
+
+def describe(sequence) -> dict:
+    """Statistics of a parsed NoteSequence for the manifest."""
+    notes = sequence.notes
+    return {
+        "tracks": len({note.instrument for note in notes}),
+        "programs": json.dumps(sorted({note.program for note in notes if not note.is_drum})),
+        "notes": len(notes),
+        "duration_s": round(sequence.total_time, 3),
+        "tempos": json.dumps([round(tempo.qpm, 3) for tempo in sequence.tempos]),
+        "time_signatures": json.dumps(
+            [f"{signature.numerator}/{signature.denominator}" for signature in sequence.time_signatures]),
+        "has_drums": any(note.is_drum for note in notes),
+    }
+
+
+def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser: str = "fast",
+                 count_windows=True) -> tuple[Inspection, bytes | None]:
+    """Inspect MIDI bytes. Returns the inspection and, for a valid file, the framed TFRecord
+    record of its NoteSequence (filename = `path`, collection_name = `source`)."""
+    result = Inspection(source=source, path=path, file=file,
+                        sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+    if not data:
+        result.status, result.reason = "invalid", "empty file (0 bytes)"
+        return result, None
+    if not data.startswith(b"MThd"):
+        prefix = data[:4]
+        hint = "RIFF MIDI (.rmi) is not supported" if prefix == b"RIFF" else f"starts with {prefix!r}"
+        result.status, result.reason = "invalid", f"not a MIDI file (no MThd header; {hint})"
+        return result, None
+    try:
+        if parser == "fast":
+            sequence = midi_parser.midi_to_note_sequence(data)
+        else:
+            sequence = midi_parser.midi_io.midi_to_note_sequence(data)
+    except midi_parser.MIDIConversionError as error:
+        result.status, result.reason = "invalid", f"cannot parse MIDI: {error}"
+        return result, None
+    except Exception as error:  # parsers can fail in many ways; report, never crash the batch
+        result.status, result.reason = "invalid", f"cannot parse MIDI: {type(error).__name__}: {error}"
+        return result, None
+    for key, value in describe(sequence).items():
+        setattr(result, key, value)
+    if not sequence.notes:
+        result.status, result.reason = "invalid", "no notes"
+        return result, None
+    counter = _window_counter() if count_windows else None
+    if counter is not None:
+        for column, config_name in WINDOW_COLUMNS.items():
+            try:
+                result.windows[column] = int(counter(sequence, config_name))
+            except Exception as error:
+                result.reason = (result.reason + "; " if result.reason else "") + (
+                    f"{column} not counted: {type(error).__name__}: {error}")
+    label_sequence(sequence, path, source)
+    return result, frame_record(sequence.SerializeToString())
+
+
+def inspect_file(job: tuple) -> tuple[dict, bytes | None]:
+    """Process-pool entry point: job = (source, display path, file on disk, parser[, count windows])."""
+    source, path, file, parser = job[:4]
+    count_windows = job[4] if len(job) > 4 else True
+    try:
+        with open(file, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        result = Inspection(source=source, path=path, file=file, status="invalid",
+                            reason=f"cannot read file: {error.strerror or error}")
+        return result.row(), None
+    result, record = inspect_midi(data, source=source, path=path, file=file, parser=parser,
+                                  count_windows=count_windows)
+    return result.row(), record

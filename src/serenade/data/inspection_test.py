@@ -1,0 +1,89 @@
+"""Per-file checks on edge-case MIDI files written by the tests, and the MIDI -> TFRecord ->
+NoteSequence round trip."""
+
+from __future__ import annotations
+
+import json
+
+from note_seq import midi_io
+
+from serenade.data.convert import convert_source
+from serenade.data.inspection import inspect_file, inspect_midi
+from serenade.data.tfrecords import read_note_sequences
+from serenade.testing import EDGE_CASES, write_edge_case_midis
+
+
+def test_edge_cases_get_the_right_status_and_reason(tmp_path):
+    paths = write_edge_case_midis(tmp_path)
+    for name, path in paths.items():
+        row, record = inspect_file(("edge", name, str(path), "fast"))
+        status, word = EDGE_CASES[name]
+        assert row["status"] == status, (name, row["reason"])
+        assert word in row["reason"], (name, row["reason"])
+        assert (record is not None) == (status == "ok"), name
+        assert len(row["sha256"]) == 64 and row["size_bytes"] == path.stat().st_size
+
+
+def test_statistics(tmp_path):
+    paths = write_edge_case_midis(tmp_path)
+    rows = {name: inspect_file(("edge", name, str(path), "fast"))[0] for name, path in paths.items()}
+    assert json.loads(rows["waltz 3-4.mid"]["time_signatures"]) == ["3/4"]
+    assert json.loads(rows["tempo_change.mid"]["tempos"]) == [100.0, 140.0, 90.5]
+    assert rows["tempo_change.mid"]["tracks"] == 2
+    assert rows["drums_only.mid"]["has_drums"] is True and rows["drums_only.mid"]["programs"] == "[]"
+    assert rows["tune.mid"]["has_drums"] is False and rows["tune.mid"]["notes"] == 32
+    assert json.loads(rows["Café à l'aube ünïcode.MID"]["programs"]) == [40]
+    assert rows["tune.mid"]["duration_s"] == 8.0  # 32 eighth notes at 120 qpm
+    assert rows["zero_notes.mid"]["notes"] == 0
+
+
+def test_note_seq_parser_option_gives_the_same_rows(tmp_path):
+    paths = write_edge_case_midis(tmp_path)
+    for name, path in paths.items():
+        fast = inspect_file(("edge", name, str(path), "fast"))
+        reference = inspect_file(("edge", name, str(path), "note_seq"))
+        assert fast[1] == reference[1], name
+        assert fast[0]["status"] == reference[0]["status"], name
+
+
+def test_unreadable_file_is_reported(tmp_path):
+    row, record = inspect_file(("edge", "gone.mid", str(tmp_path / "gone.mid"), "fast"))
+    assert row["status"] == "invalid" and "cannot read file" in row["reason"] and record is None
+
+
+def test_round_trip_midi_tfrecord_notesequence(tmp_path):
+    paths = write_edge_case_midis(tmp_path / "in")
+    files = [(name, str(path)) for name, path in paths.items()]
+    frame = convert_source("edge", files, [], rows_path=tmp_path / "rows.csv",
+                           records_path=tmp_path / "seq.tfrecord", workers=2)
+    assert list(frame["path"]) == list(paths)
+    back = {sequence.filename: sequence for sequence in read_note_sequences(tmp_path / "seq.tfrecord")}
+    valid = [name for name, (status, _) in EDGE_CASES.items() if status == "ok"]
+    assert sorted(back) == sorted(valid)
+    for name in valid:
+        expected = midi_io.midi_file_to_note_sequence(str(paths[name]))
+        got = back[name]
+        assert got.collection_name == "edge" and got.id.startswith("/id/midi/edge/")
+        got.ClearField("id"), got.ClearField("filename"), got.ClearField("collection_name")
+        assert got == expected, name
+
+
+def test_bytes_that_are_not_midi():
+    row, _ = inspect_midi(b"RIFF....RMID", source="s", path="x.mid")
+    assert row.status == "invalid" and "RIFF" in row.reason
+
+
+def test_window_columns_come_from_the_converter(tmp_path):
+    import pytest
+
+    pytest.importorskip("serenade.melody")
+    from serenade.melody import count_windows
+
+    paths = write_edge_case_midis(tmp_path)
+    rows = {name: inspect_file(("edge", name, str(path), "fast"))[0] for name, path in paths.items()}
+    assert rows["tune.mid"]["windows_2bar"] == 3  # 4 bars, hop of one bar
+    assert rows["tune.mid"]["windows_16bar"] == 0
+    assert rows["waltz 3-4.mid"]["windows_2bar"] == 0  # 3/4 yields nothing
+    assert rows["drums_only.mid"]["windows_2bar"] == 0
+    sequence = midi_io.midi_file_to_note_sequence(str(paths["tempo_change.mid"]))
+    assert rows["tempo_change.mid"]["windows_2bar"] == count_windows(sequence, "cat-mel_2bar_small")

@@ -1,0 +1,165 @@
+"""Assemble the manifest from the per-source results: dedupe, split, shard, summarize, and
+write the NoteSequence TFRecord shards and the quarantine."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from note_seq.protobuf import music_pb2
+
+from serenade.data.inspection import WINDOW_COLUMNS
+from serenade.data.split import shard_for, split_for
+from serenade.data.tfrecords import read_framed, write_framed
+
+log = logging.getLogger(__name__)
+
+MANIFEST_COLUMNS = [
+    "source", "path", "sha256", "status", "reason", "split", "tracks", "programs", "notes",
+    "duration_s", "tempos", "time_signatures", "has_drums", "labels", "license",
+    *WINDOW_COLUMNS, "size_bytes", "shard", "file",
+]
+
+
+def assemble_manifest(frames: list[pd.DataFrame], sources: list[dict], *, eval_fraction: float,
+                      train_shards: int, eval_shards: int) -> pd.DataFrame:
+    """One row per input file, in config source order then path order.
+
+    The first file with given content keeps its status; later copies become `duplicate`.
+    Valid files get a split and a shard from their content hash.
+    """
+    meta = {source["name"]: source for source in sources}
+    parts = []
+    for source in sources:
+        matching = [frame for frame in frames if not frame.empty and frame["source"].iloc[0] == source["name"]]
+        for frame in matching:
+            parts.append(frame.sort_values("path", kind="stable"))
+    manifest = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MANIFEST_COLUMNS)
+    manifest["sha256"] = manifest["sha256"].fillna("").astype(str)
+    for column in ("reason", "file", "programs", "tempos", "time_signatures"):
+        manifest[column] = manifest[column].fillna("").astype(str)
+
+    first_seen: dict[str, int] = {}
+    for index, sha in manifest["sha256"].items():
+        if not sha:
+            continue
+        if sha in first_seen:
+            original = manifest.loc[first_seen[sha]]
+            manifest.at[index, "reason"] = (
+                f"same content as {original['source']}:{original['path']}"
+                + (" (which is invalid)" if original["status"] == "invalid" else ""))
+            manifest.at[index, "status"] = "duplicate"
+        else:
+            first_seen[sha] = index
+
+    ok = manifest["status"] == "ok"
+    manifest["split"] = ""
+    manifest.loc[ok, "split"] = [split_for(sha, eval_fraction) for sha in manifest.loc[ok, "sha256"]]
+    manifest["shard"] = pd.Series([pd.NA] * len(manifest), dtype="Int64")
+    for split, count in (("train", train_shards), ("eval", eval_shards)):
+        chosen = manifest["split"] == split
+        manifest.loc[chosen, "shard"] = [shard_for(sha, count) for sha in manifest.loc[chosen, "sha256"]]
+    manifest["labels"] = [json.dumps(meta[name].get("labels") or []) for name in manifest["source"]]
+    manifest["license"] = [meta[name].get("license") or "" for name in manifest["source"]]
+    for column in ("tracks", "notes", *WINDOW_COLUMNS, "size_bytes"):
+        manifest[column] = pd.to_numeric(manifest[column], errors="coerce").astype("Int64")
+    return manifest[MANIFEST_COLUMNS]
+
+
+def write_shards(manifest: pd.DataFrame, record_files: list[str | os.PathLike],
+                 shard_paths: dict[str, list[str]]) -> dict[str, int]:
+    """Copy each valid file's record from the per-source TFRecords into its split's shard."""
+    wanted = {(row.source, row.path): (row.split, int(row.shard))
+              for row in manifest.itertuples() if row.status == "ok"}
+    buckets = {split: [[] for _ in paths] for split, paths in shard_paths.items()}
+    found = 0
+    for record_file in record_files:
+        for data, framed in read_framed(record_file, verify=False):
+            sequence = music_pb2.NoteSequence.FromString(data)
+            place = wanted.get((sequence.collection_name, sequence.filename))
+            if place is not None:
+                split, shard = place
+                buckets[split][shard].append(framed)
+                found += 1
+    if found != len(wanted):
+        raise RuntimeError(f"{len(wanted) - found} valid files have no NoteSequence record; "
+                           "the per-source results are out of date (rerun parse_source)")
+    counts = {}
+    for split, paths in shard_paths.items():
+        for path, records in zip(paths, buckets[split]):
+            write_framed(path, records)
+        counts[split] = sum(len(records) for records in buckets[split])
+    return counts
+
+
+def _quarantine_name(source: str, path: str) -> Path:
+    parts = [part for part in re.split(r"[/\\!]+", path) if part not in ("", ".", "..")]
+    return Path(source, *parts) if parts else Path(source, "unnamed")
+
+
+def write_quarantine(manifest: pd.DataFrame, folder: str | os.PathLike) -> int:
+    """Copy every invalid file that has bytes into `folder`/{source}/{path}, plus reasons.csv."""
+    folder = Path(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    invalid = manifest[manifest["status"] == "invalid"]
+    copied = 0
+    for row in invalid.itertuples():
+        if row.file and os.path.isfile(row.file):
+            target = folder / _quarantine_name(row.source, row.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(row.file, target)
+            copied += 1
+    invalid[["source", "path", "sha256", "reason"]].to_csv(folder / "reasons.csv", index=False)
+    return copied
+
+
+def summarize(manifest: pd.DataFrame) -> pd.DataFrame:
+    """Files and windows per source and split, plus invalid and duplicate counts per source."""
+    rows = []
+    for source, group in manifest.groupby("source", sort=False):
+        for split in ("train", "eval"):
+            chosen = group[group["split"] == split]
+            rows.append({"source": source, "split": split, "files": len(chosen),
+                         **{column: _sum(chosen[column]) for column in WINDOW_COLUMNS}})
+        for status in ("invalid", "duplicate"):
+            rows.append({"source": source, "split": status,
+                         "files": int((group["status"] == status).sum()),
+                         **{column: pd.NA for column in WINDOW_COLUMNS}})
+    for split in ("train", "eval"):
+        chosen = manifest[manifest["split"] == split]
+        rows.append({"source": "(all)", "split": split, "files": len(chosen),
+                     **{column: _sum(chosen[column]) for column in WINDOW_COLUMNS}})
+    summary = pd.DataFrame(rows, columns=["source", "split", "files", *WINDOW_COLUMNS])
+    for column in ("files", *WINDOW_COLUMNS):
+        summary[column] = summary[column].astype("Int64")
+    return summary
+
+
+def _sum(column: pd.Series):
+    """Sum of a window column; <NA> when nothing was counted (converter not installed)."""
+    return int(column.sum()) if column.notna().any() else pd.NA
+
+
+def summary_text(summary: pd.DataFrame, manifest: pd.DataFrame, skipped: pd.DataFrame) -> str:
+    lines = [f"Serenade data summary: {len(manifest)} input files, "
+             f"{int((manifest['status'] == 'ok').sum())} valid, "
+             f"{int((manifest['status'] == 'invalid').sum())} invalid, "
+             f"{int((manifest['status'] == 'duplicate').sum())} duplicate",
+             "", summary.astype(object).where(summary.notna(), "-").to_string(index=False)]
+    invalid = manifest[manifest["status"] == "invalid"]
+    if len(invalid):
+        lines += ["", "Invalid files (copied to results/data/quarantine/ where they have bytes):"]
+        lines += [f"  {row.source}: {row.path}: {row.reason}" for row in invalid.itertuples()]
+    if len(skipped):
+        lines += ["", "Archive members skipped (not MIDI):"]
+        lines += [f"  {row.source}: {row.path}: {row.reason}" for row in skipped.itertuples()]
+    if manifest[list(WINDOW_COLUMNS)].isna().all().all():
+        lines += ["", "Window counts are empty: the melody converter (serenade.melody) is not installed."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,73 @@
+"""Manifest assembly: order, duplicates, split, shards, quarantine, summary."""
+
+from __future__ import annotations
+
+import json
+
+from serenade.data.convert import convert_source
+from serenade.data.manifest import (MANIFEST_COLUMNS, assemble_manifest, summarize, summary_text,
+                                    write_quarantine, write_shards)
+from serenade.data.tfrecords import read_note_sequences
+from serenade.testing import simple_tune, write_edge_case_midis, write_raw_midi
+
+SOURCES = [{"name": "edge", "labels": ["calm", "test"], "license": "CC0", "origin": ""},
+           {"name": "copies", "labels": [], "license": "", "origin": ""}]
+
+
+def _build(tmp_path):
+    edge = write_edge_case_midis(tmp_path / "edge")
+    extra = write_raw_midi(tmp_path / "copies" / "other.mid", simple_tune(6, first_pitch=62))
+    copy = tmp_path / "copies" / "copy of tune.mid"
+    copy.write_bytes(edge["tune.mid"].read_bytes())
+    frames = [
+        convert_source("copies", [("other.mid", str(extra)), ("copy of tune.mid", str(copy))],
+                       [{"path": "x.abc#0", "reason": "music21 cannot export"}],
+                       rows_path=tmp_path / "c.csv", records_path=tmp_path / "c.tfrecord"),
+        convert_source("edge", [(name, str(path)) for name, path in edge.items()], [],
+                       rows_path=tmp_path / "e.csv", records_path=tmp_path / "e.tfrecord"),
+    ]
+    manifest = assemble_manifest(frames, SOURCES, eval_fraction=0.5, train_shards=2, eval_shards=1)
+    return manifest, edge
+
+
+def test_manifest_rows_and_duplicates(tmp_path):
+    manifest, edge = _build(tmp_path)
+    assert list(manifest.columns) == MANIFEST_COLUMNS
+    assert len(manifest) == len(edge) + 3  # every input appears, the failed export included
+    assert list(manifest["source"]) == ["edge"] * len(edge) + ["copies"] * 3  # config order
+    by_path = manifest.set_index("path")
+    assert by_path.loc["copy of tune.mid", "status"] == "duplicate"
+    assert "edge:tune.mid" in by_path.loc["copy of tune.mid", "reason"]
+    assert by_path.loc["x.abc#0", "status"] == "invalid"
+    assert json.loads(by_path.loc["tune.mid", "labels"]) == ["calm", "test"]
+    assert by_path.loc["tune.mid", "license"] == "CC0"
+    ok = manifest[manifest["status"] == "ok"]
+    assert set(ok["split"]) <= {"train", "eval"} and ok["shard"].notna().all()
+    assert (manifest.loc[manifest["status"] != "ok", "split"] == "").all()
+
+
+def test_shards_quarantine_and_summary(tmp_path):
+    manifest, edge = _build(tmp_path)
+    shard_paths = {"train": [str(tmp_path / "out" / f"train-{i}") for i in range(2)],
+                   "eval": [str(tmp_path / "out" / "eval-0")]}
+    counts = write_shards(manifest, [tmp_path / "e.tfrecord", tmp_path / "c.tfrecord"], shard_paths)
+    ok = manifest[manifest["status"] == "ok"]
+    assert counts == {"train": int((ok["split"] == "train").sum()), "eval": int((ok["split"] == "eval").sum())}
+    for split, paths in shard_paths.items():
+        for shard, path in enumerate(paths):
+            names = {(s.collection_name, s.filename) for s in read_note_sequences(path)}
+            expected = ok[(ok["split"] == split) & (ok["shard"] == shard)]
+            assert names == set(zip(expected["source"], expected["path"]))
+
+    copied = write_quarantine(manifest, tmp_path / "quarantine")
+    invalid = manifest[manifest["status"] == "invalid"]
+    assert copied == len(invalid) - 1  # the failed export has no bytes
+    assert (tmp_path / "quarantine" / "edge" / "random_bytes.mid").read_bytes() == \
+        edge["random_bytes.mid"].read_bytes()
+    assert (tmp_path / "quarantine" / "reasons.csv").read_text().count("\n") == len(invalid) + 1
+
+    summary = summarize(manifest)
+    all_rows = summary[summary["source"] == "(all)"].set_index("split")
+    assert all_rows.loc["train", "files"] + all_rows.loc["eval", "files"] == len(ok)
+    text = summary_text(summary, manifest, manifest.iloc[0:0])
+    assert "random_bytes.mid" in text and "no notes" in text

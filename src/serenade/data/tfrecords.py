@@ -1,0 +1,126 @@
+"""TFRecord files of serialized note_seq.NoteSequence protos, as magenta writes them.
+
+The TFRecord framing (little-endian uint64 length, masked CRC-32C of the length, data, masked
+CRC-32C of the data) is simple enough to write and read without importing TensorFlow, which
+keeps data jobs light; `tfrecords_test.py` checks both directions against TensorFlow's own
+reader and writer. Each record's id follows magenta's convert_dir_to_note_sequences:
+`/id/midi/<collection_name>/<sha1 of the file name>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from note_seq.protobuf import music_pb2
+
+
+def _crc_table() -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+_TABLE = _crc_table()
+
+
+def crc32c(data: bytes) -> int:
+    crc = 0xFFFFFFFF
+    table = _TABLE
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def masked_crc(data: bytes) -> int:
+    crc = crc32c(data)
+    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def frame_record(data: bytes) -> bytes:
+    """One record with its TFRecord framing (what gets appended to the file)."""
+    length = struct.pack("<Q", len(data))
+    return length + struct.pack("<I", masked_crc(length)) + data + struct.pack("<I", masked_crc(data))
+
+
+def write_framed(path: str | os.PathLike, framed_records: Iterable[bytes]) -> int:
+    """Write already framed records to `path` (via a temporary name); return the count."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    count = 0
+    with open(temporary, "wb") as handle:
+        for framed in framed_records:
+            handle.write(framed)
+            count += 1
+    os.replace(temporary, path)
+    return count
+
+
+def write_records(path: str | os.PathLike, records: Iterable[bytes]) -> int:
+    return write_framed(path, (frame_record(record) for record in records))
+
+
+def read_framed(path: str | os.PathLike, *, verify: bool = True) -> Iterator[tuple[bytes, bytes]]:
+    """Yield (data, framed record) for each record; raise ValueError on a damaged file."""
+    with open(path, "rb") as handle:
+        index = 0
+        while True:
+            header = handle.read(12)
+            if not header:
+                return
+            if len(header) < 12:
+                raise ValueError(f"{path}: record {index} is truncated (header)")
+            (length,) = struct.unpack("<Q", header[:8])
+            if verify and struct.unpack("<I", header[8:])[0] != masked_crc(header[:8]):
+                raise ValueError(f"{path}: record {index} has a bad length checksum")
+            body = handle.read(length + 4)
+            if len(body) < length + 4:
+                raise ValueError(f"{path}: record {index} is truncated (data)")
+            data = body[:length]
+            if verify and struct.unpack("<I", body[length:])[0] != masked_crc(data):
+                raise ValueError(f"{path}: record {index} has a bad data checksum")
+            yield data, header + body
+            index += 1
+
+
+def read_records(path: str | os.PathLike, *, verify: bool = True) -> Iterator[bytes]:
+    for data, _ in read_framed(path, verify=verify):
+        yield data
+
+
+def read_note_sequences(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
+                        verify: bool = True) -> Iterator[music_pb2.NoteSequence]:
+    """NoteSequences from one or more TFRecord files (or globs), in file order."""
+    import glob
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    for pattern in paths:
+        matches = sorted(glob.glob(str(pattern))) if glob.has_magic(str(pattern)) else [pattern]
+        for path in matches:
+            for data in read_records(path, verify=verify):
+                yield music_pb2.NoteSequence.FromString(data)
+
+
+def write_note_sequences(path: str | os.PathLike, sequences: Iterable[music_pb2.NoteSequence]) -> int:
+    return write_records(path, (sequence.SerializeToString() for sequence in sequences))
+
+
+def note_sequence_id(filename: str, collection_name: str, source_type: str = "midi") -> str:
+    """magenta's sequence id: '/id/<type>/<collection name>/<sha1 of filename>'."""
+    return f"/id/{source_type.lower()}/{collection_name}/{hashlib.sha1(filename.encode('utf-8')).hexdigest()}"
+
+
+def label_sequence(sequence: music_pb2.NoteSequence, filename: str, collection_name: str) -> None:
+    """Set filename, collection_name and id the way convert_dir_to_note_sequences does."""
+    sequence.filename = filename
+    sequence.collection_name = collection_name
+    sequence.id = note_sequence_id(filename, collection_name)

@@ -1,0 +1,98 @@
+"""`music21` sources: a selection of music21's bundled corpus, exported to MIDI.
+
+Pieces are exported in parallel into data/raw/{source}/files/ and kept there: a later run with
+a larger selection only exports what is new. A corpus file holding several tunes (an ABC opus)
+gives one MIDI file per tune, named `{folder}/{stem}_{k}.mid`; a single score gives `{folder}/{stem}_0.mid`.
+Pieces music21 cannot export are listed as failed with music21's reason.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from serenade.sources.listing import Listing
+
+log = logging.getLogger(__name__)
+DONE_SUFFIX = ".done.json"  # per corpus file: which tunes were exported and which failed
+
+
+def corpus_root() -> Path:
+    import music21.corpus
+
+    return Path(music21.corpus.__file__).resolve().parent
+
+
+def select_corpus_files(include: list[str], exclude: list[str] = (), limit: int = 0) -> list[str]:
+    """Corpus-relative paths matching `include` and not `exclude`, sorted; at most `limit`
+    of them (0 = all), picked evenly spaced so that the selection spans the whole list."""
+    root = corpus_root()
+    selected = set()
+    for pattern in include:
+        matches = [p.relative_to(root).as_posix() for p in root.glob(pattern) if p.is_file()]
+        if not matches:
+            raise FileNotFoundError(f"music21 corpus pattern {pattern!r} matches nothing under {root}")
+        selected.update(matches)
+    selected = sorted(p for p in selected if not any(fnmatch.fnmatch(p, x) for x in exclude))
+    if limit and len(selected) > limit:
+        selected = [selected[i * len(selected) // limit] for i in range(limit)]
+    return selected
+
+
+def _export_one(job: tuple[str, str]) -> dict:
+    """Export one corpus file; returns {"files": [...], "failed": [[name, reason], ...]}."""
+    relative, folder = job
+    from music21 import converter, stream
+
+    stem = Path(relative).with_suffix("").as_posix()  # bach/bwv1.6.mxl -> bach/bwv1.6
+    done = Path(folder) / (stem + DONE_SUFFIX)
+    done.parent.mkdir(parents=True, exist_ok=True)
+    if done.exists():  # cached from an earlier run
+        return json.loads(done.read_text(encoding="utf-8"))
+    result: dict = {"files": [], "failed": []}
+    try:
+        parsed = converter.parse(corpus_root() / relative)
+        scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+    except Exception as error:  # music21 raises many types; report the piece, keep going
+        result["failed"].append([relative, f"music21 cannot parse: {type(error).__name__}: {error}"])
+        scores = []
+    for index, score in enumerate(scores):
+        name = f"{stem}_{index}.mid"
+        target = Path(folder) / name
+        partial = target.with_name(target.name[:-4] + ".tmp.mid")  # music21 picks the format from the suffix
+        try:
+            score.write("midi", fp=str(partial))
+            os.replace(partial, target)
+            result["files"].append(name)
+        except Exception as error:
+            partial.unlink(missing_ok=True)
+            result["failed"].append([f"{relative}#{index}",
+                                     f"music21 cannot export to MIDI: {type(error).__name__}: {error}"])
+    done.write_text(json.dumps(result), encoding="utf-8")
+    return result
+
+
+def export_corpus(name: str, selection: dict, folder: str | os.PathLike, workers: int = 1) -> Listing:
+    """Export the selected corpus files into `folder` and list the MIDI files."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = select_corpus_files(selection["include"], selection.get("exclude", []), selection.get("limit", 0))
+    log.info("%s: exporting %d music21 corpus files with %d workers", name, len(files), workers)
+    jobs = [(relative, str(folder)) for relative in files]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_export_one, jobs, chunksize=4))
+    else:
+        results = [_export_one(job) for job in jobs]
+    listing = Listing(source=name)
+    for result in results:
+        for file_name in result["files"]:
+            listing.add_file(file_name, folder / file_name)
+        for display, reason in result["failed"]:
+            listing.add_failed(display, reason)
+    log.info("%s: %d MIDI files, %d pieces failed", name, len(listing.files), len(listing.failed))
+    return listing

@@ -1,0 +1,173 @@
+"""`snakemake data` for real on a tiny config in a temporary directory, plus dry runs of the
+default config with both profiles and a config error that stops the run before any job."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
+from serenade.testing import EDGE_CASES, simple_tune, write_edge_case_midis, write_raw_midi
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def snakemake(*args, cwd=REPO_ROOT, check=True) -> subprocess.CompletedProcess:
+    result = subprocess.run([SNAKEMAKE, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return result
+
+
+@pytest.fixture()
+def zip_server(tmp_path):
+    """Serves /remote.zip: two MIDI files and a text file."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.writestr("remote/r1.mid", write_raw_midi(tmp_path / "r1.mid", simple_tune(4, first_pitch=70)).read_bytes())
+        bundle.writestr("remote/r2.mid", write_raw_midi(tmp_path / "r2.mid", simple_tune(3, first_pitch=50)).read_bytes())
+        bundle.writestr("remote/LICENSE.txt", "CC0")
+    body = buffer.getvalue()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path != "/remote.zip":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/remote.zip"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.slow
+def test_snakemake_data_on_a_tiny_config(tmp_path, zip_server):
+    work = tmp_path / "work"
+    midi = tmp_path / "my midi"
+    cases = sorted((MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases").glob("*.mid"))[:6]
+    (midi / "fixtures").mkdir(parents=True)
+    for case in cases:
+        shutil.copy(case, midi / "fixtures" / case.name)
+    edge = write_edge_case_midis(midi / "edge")
+    config = {
+        "sources": [
+            {"name": "mine", "labels": ["calm"], "license": "CC0", "path": str(midi)},
+            {"name": "corpus", "labels": ["lively"],
+             "music21": {"include": ["bach/bwv10.7.mxl", "ryansMammoth/AcaciaReel.abc"]}},
+            {"name": "remote", "url": zip_server},
+        ],
+        "data": {"eval_fraction": 0.3, "train_shards": 2, "eval_shards": 1, "workers": 2},
+    }
+    (work / "config").mkdir(parents=True)
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    args = ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(work), "--cores", "2"]
+
+    first = snakemake(*args, "data")
+    manifest = pd.read_csv(work / "results" / "data" / "manifest.csv", keep_default_na=False)
+    inputs = len(cases) + len(edge) + 2 + 2  # path source, music21 pieces, zip members
+    assert len(manifest) == inputs
+    rows = manifest.set_index(["source", "path"])
+    for name, (status, word) in EDGE_CASES.items():
+        row = rows.loc[("mine", f"edge/{name}")]
+        assert row["status"] == status and word in row["reason"], name
+    assert set(rows.loc["remote"].index) == {"remote.zip!remote/r1.mid", "remote.zip!remote/r2.mid"}
+    assert set(rows.loc["corpus"].index) == {"bach/bwv10.7_0.mid", "ryansMammoth/AcaciaReel_0.mid"}
+    assert (rows.loc["corpus", "labels"] == '["lively"]').all()
+    quarantine = work / "results" / "data" / "quarantine" / "mine" / "edge"
+    assert (quarantine / "random_bytes.mid").is_file() and (quarantine / "zero_length.mid").is_file()
+    skipped = pd.read_csv(work / "results" / "data" / "skipped.csv")
+    assert list(skipped["path"]) == ["remote.zip!remote/LICENSE.txt"]
+    assert "Serenade data summary" in first.stdout + first.stderr
+
+    tf = pytest.importorskip("tensorflow")
+    from note_seq.protobuf import music_pb2
+
+    shards = sorted((work / "results" / "data" / "notesequences").glob("*.tfrecord"))
+    assert [p.name for p in shards] == ["eval-00000-of-00001.tfrecord", "train-00000-of-00002.tfrecord",
+                                        "train-00001-of-00002.tfrecord"]
+    sequences = [music_pb2.NoteSequence.FromString(bytes(r.numpy()))
+                 for r in tf.data.TFRecordDataset([str(p) for p in shards])]
+    ok = manifest[manifest["status"] == "ok"]
+    assert len(sequences) == len(ok)
+    assert {(s.collection_name, s.filename) for s in sequences} == set(zip(ok["source"], ok["path"]))
+
+    # Nothing changed: nothing to do.
+    assert "Nothing to be done" in snakemake(*args, "data", "-n").stdout
+
+    # A broken file and a new good one added to the folder: parsing reruns, the broken file is
+    # `invalid` with its reason, everything else still converts; the corpus is not re-exported.
+    (midi / "new broken.mid").write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk\x00\x00\xff\xff")
+    write_raw_midi(midi / "new good.mid", simple_tune(5, first_pitch=65))
+    second = snakemake(*args, "data")
+    assert "parse_source" in second.stdout + second.stderr
+    assert "export_music21" not in second.stdout + second.stderr
+    manifest2 = pd.read_csv(work / "results" / "data" / "manifest.csv", keep_default_na=False)
+    assert len(manifest2) == inputs + 2
+    rows2 = manifest2.set_index(["source", "path"])
+    assert rows2.loc[("mine", "new broken.mid"), "status"] == "invalid"
+    assert "cannot parse MIDI" in rows2.loc[("mine", "new broken.mid"), "reason"]
+    assert rows2.loc[("mine", "new good.mid"), "status"] == "ok"
+    unchanged = manifest.set_index(["source", "path"])["status"]
+    assert (rows2.loc[unchanged.index, "status"] == unchanged).all()
+    assert (quarantine.parent / "new broken.mid").is_file()
+
+    # Changing a file's content reruns its source's parsing.
+    write_raw_midi(midi / "new good.mid", simple_tune(6, first_pitch=60))
+    os.utime(midi / "new good.mid", None)
+    plan = snakemake(*args, "data", "-n").stdout
+    assert "parse_source" in plan and "export_music21" not in plan
+
+
+def test_default_config_dry_run_lists_the_chain():
+    result = snakemake("-n", "--nolock", "--cores", "2", "--forceall")
+    for rule in ("export_music21", "parse_source", "build_dataset"):
+        assert rule in result.stdout, rule
+
+
+def test_slurm_profile_plans_the_default_dag():
+    result = snakemake("-n", "--nolock", "--profile", "profiles/slurm", "--forceall")
+    for rule in ("export_music21", "parse_source", "build_dataset", "all"):
+        assert rule in result.stdout, rule
+    assert "Using profiles profiles/slurm" in result.stderr
+
+
+def test_bad_config_stops_before_any_job(tmp_path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(
+        {"sources": [{"name": "x", "path": str(tmp_path)}], "data": {"eval_fraction": 3, "shards": 2}}))
+    result = snakemake("-s", str(REPO_ROOT / "Snakefile"), "--directory", str(tmp_path), "--cores", "1",
+                       "data", check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "data.eval_fraction: 3 is greater than the maximum of 0.9" in output
+    assert "unknown key(s) 'shards'" in output
+    assert not (tmp_path / "results").exists() and not (tmp_path / "data").exists()
+
+
+def test_path_source_with_no_midi_is_reported(tmp_path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(
+        {"sources": [{"name": "x", "path": str(tmp_path / "empty")}]}))
+    result = snakemake("-s", str(REPO_ROOT / "Snakefile"), "--directory", str(tmp_path), "-n", check=False)
+    assert result.returncode != 0
+    assert "matches no .mid/.midi file" in result.stdout + result.stderr

@@ -1,0 +1,78 @@
+# Shared helpers: config validation and input functions. Rules stay thin; the work is in
+# src/serenade (called from workflow/scripts/*.py).
+
+import re
+
+from serenade.config import ConfigError, source_kind, validate_config
+from serenade.sources.local import list_path_source
+
+
+# Validate before anything is planned: a wrong value stops here, naming the key and the reason.
+try:
+    validate_config(config)
+except ConfigError as error:
+    raise WorkflowError(str(error)) from None
+
+
+SOURCES = {source["name"]: source for source in config["sources"]}
+for _source in SOURCES.values():
+    if source_kind(_source) == "path" and not list_path_source(_source["path"], missing_ok=True):
+        raise WorkflowError(
+            f"source {_source['name']!r}: path {_source['path']!r} matches no .mid/.midi file "
+            "(a folder is searched recursively; a glob such as 'midi/**/*.mid' also works)"
+        )
+DATA = config["data"]
+RAW = "data/raw"
+RESULTS_DATA = "results/data"
+
+
+wildcard_constraints:
+    source="|".join(map(re.escape, SOURCES)),
+    split="train|eval",
+
+
+def shard_paths(split):
+    count = DATA[f"{split}_shards"]
+    return [
+        f"{RESULTS_DATA}/notesequences/{split}-{index:05d}-of-{count:05d}.tfrecord"
+        for index in range(count)
+    ]
+
+
+def data_targets():
+    """Everything `snakemake data` builds: manifest, summary and TFRecord shards."""
+    return [
+        f"{RESULTS_DATA}/manifest.csv",
+        f"{RESULTS_DATA}/summary.txt",
+        *shard_paths("train"),
+        *shard_paths("eval"),
+    ]
+
+
+def source_listing(name):
+    """The JSON listing a fetch/export rule writes for a url or music21 source."""
+    kind = source_kind(SOURCES[name])
+    return {
+        "url": f"{RAW}/{name}/download.json",
+        "music21": f"{RAW}/{name}/export.json",
+    }[kind]
+
+
+def parse_source_input(wildcards):
+    """Input of parse_source: the listing of a fetched source, or every file of a `path` source.
+
+    For a `path` source the files themselves are the input, so adding, removing or changing a
+    MIDI file there reruns parsing (and everything after it).
+    """
+    source = SOURCES[wildcards.source]
+    if source_kind(source) == "path":
+        return {"files": list_path_source(source["path"])}
+    return {"listing": source_listing(wildcards.source)}
+
+
+def url_source_names():
+    return [name for name, source in SOURCES.items() if source_kind(source) == "url"]
+
+
+def music21_source_names():
+    return [name for name, source in SOURCES.items() if source_kind(source) == "music21"]

@@ -1,0 +1,106 @@
+# Data: fetch or export each source, parse every file, then build the manifest and the
+# NoteSequence TFRecords. `snakemake data` stops here.
+
+
+rule download_source:
+    output:
+        f"{RAW}/{{source}}/download.json",
+    params:
+        url=lambda wildcards: SOURCES[wildcards.source]["url"],
+        sha256=lambda wildcards: SOURCES[wildcards.source].get("sha256", ""),
+        archives=DATA["archives"],
+    log:
+        "results/logs/data/download_source/{source}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=60,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/download_source.py"
+
+
+rule export_music21:
+    output:
+        f"{RAW}/{{source}}/export.json",
+    params:
+        selection=lambda wildcards: SOURCES[wildcards.source]["music21"],
+    log:
+        "results/logs/data/export_music21/{source}.log",
+    threads: DATA["workers"]
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/export_music21.py"
+
+
+rule parse_source:
+    input:
+        unpack(parse_source_input),
+    output:
+        files=f"{RESULTS_DATA}/sources/{{source}}/files.csv",
+        sequences=f"{RESULTS_DATA}/sources/{{source}}/sequences.tfrecord",
+        skipped=f"{RESULTS_DATA}/sources/{{source}}/skipped.csv",
+    params:
+        path=lambda wildcards: SOURCES[wildcards.source].get("path", ""),
+        parser=DATA["parser"],
+    log:
+        "results/logs/data/parse_source/{source}.log",
+    threads: DATA["workers"]
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/parse_source.py"
+
+
+rule build_dataset:
+    input:
+        files=expand(f"{RESULTS_DATA}/sources/{{source}}/files.csv", source=SOURCES),
+        sequences=expand(
+            f"{RESULTS_DATA}/sources/{{source}}/sequences.tfrecord", source=SOURCES
+        ),
+        skipped=expand(f"{RESULTS_DATA}/sources/{{source}}/skipped.csv", source=SOURCES),
+    output:
+        manifest=report(
+            f"{RESULTS_DATA}/manifest.csv",
+            caption="../report/manifest.rst",
+            category="Data",
+        ),
+        summary=report(
+            f"{RESULTS_DATA}/summary.txt",
+            caption="../report/summary.rst",
+            category="Data",
+        ),
+        summary_csv=f"{RESULTS_DATA}/summary.csv",
+        skipped=f"{RESULTS_DATA}/skipped.csv",
+        quarantine=directory(f"{RESULTS_DATA}/quarantine"),
+        train=shard_paths("train"),
+        eval=shard_paths("eval"),
+    params:
+        sources=[
+            {key: source.get(key) for key in ("name", "labels", "license", "origin")}
+            for source in config["sources"]
+        ],
+        eval_fraction=DATA["eval_fraction"],
+    log:
+        "results/logs/data/build_dataset.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/build_dataset.py"
+
+
+rule data:
+    input:
+        data_targets(),
