@@ -10,10 +10,14 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/generate.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -22,3 +26,4 @@ rule all:
         data_targets(),
         models.targets(config),
         generation.targets(config),
+        f"{RESULTS_DATA}/summary.html",  # a report page (workflow/rules/report.smk)

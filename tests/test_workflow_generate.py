@@ -1,8 +1,13 @@
 """The generation rules for real: a tiny config in a temporary directory, the magenta fixture
-checkpoint imported as the model, every generation rule run through snakemake, MLflow checked."""
+checkpoint imported as the model, every generation rule run through snakemake, MLflow checked,
+and the HTML report opened in headless Chromium. One workflow run serves the whole module."""
 
 from __future__ import annotations
 
+import base64
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +20,7 @@ import pytest
 import yaml
 
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-from serenade.testing import fixture_checkpoint, write_midi_tracks
+from serenade.testing import chromium_evaluate, find_chromium, fixture_checkpoint, write_midi_tracks
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
@@ -66,9 +71,15 @@ def work(tmp_path_factory):
                     {"name": "folk", "labels": ["lively"], "path": str(folk)}],
         "data": {"eval_fraction": 0.3, "train_shards": 1, "eval_shards": 1, "workers": 1},
         "models": [{"name": "fixture", "config": "cat-mel_2bar_small",
-                    "checkpoint": {"path": str(fixture_checkpoint())}}],
-        "tracking": {"uri": f"sqlite:///{root / 'mlflow.db'}"},
+                    "checkpoint": {"path": str(fixture_checkpoint())}},
+                   # trained only for its training curve in the report; generation uses `fixture`
+                   {"name": "tiny", "config": "cat-mel_2bar_tiny",
+                    "hparams": "enc_rnn_size=[32],dec_rnn_size=[32]",
+                    "train": {"steps": 20, "batch_size": 8, "eval_every": 10,
+                              "eval_max_windows": 16}}],
+        "tracking": {"uri": f"sqlite:///{root / 'mlflow.db'}", "log_every": 5},
         "generate": {
+            "models": ["fixture"],
             "program": 40,
             "sample": {"n": 3, "temperatures": [0.5, 1.0], "qpm": 100},
             "interpolations": [{"name": "reel_to_chorale", "from": "folk:BlueStockingClog_0.mid",
@@ -85,7 +96,7 @@ def work(tmp_path_factory):
     (root / "config").mkdir()
     (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     args = ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root), "--cores", "2"]
-    snakemake(*args, "generate")
+    snakemake(*args)  # `all`: data, both models, generation, report pages
     return {"root": root, "args": args, "config": config,
             "out": root / "results" / "generated" / "fixture"}
 
@@ -197,21 +208,110 @@ def test_input_without_melody_fails_naming_it(work):
     assert "folk:GrapeVineTwiseJig_0.mid: no usable melody for 2-bar windows: time signature 2/4" in log
 
 
+@pytest.fixture(scope="module")
+def report(work):
+    """`snakemake --report` on the module's run; the path and its embedded results by path."""
+    path = work["root"] / "report.html"
+    snakemake(*work["args"], "--report", str(path))
+    match = re.search(r'<script id="results">\s*var results = (.*?);\s*</script>',
+                      path.read_text(), re.S)
+    return {"path": path, "results": json.loads(match.group(1))}
+
+
+def _embedded(entry) -> bytes:
+    header, data = entry["data_uri"].split(",", 1)
+    assert header.endswith(";base64"), header
+    return base64.b64decode(data)
+
+
 @pytest.mark.slow
-def test_report_embeds_the_generated_images(work):
-    """`snakemake --report` collects the strips, metrics and audio of the generation rules.
-    (Rendering it in a headless browser is not covered yet.)"""
-    report = work["root"] / "report.html"
-    snakemake(*work["args"], "--report", str(report))
-    html = report.read_text()
-    assert len(html) > 100_000  # the images and audio are embedded
-    for text in ("Random samples from the prior", "An interpolation between two inputs",
-                 "A journey through several inputs", "Attribute vectors", "Music metrics"):
-        assert text in " ".join(html.split()), text  # captions (line breaks aside)
+def test_report_embeds_data_training_and_generated_results(work, report):
+    results = report["results"]
+    captions = " ".join(" ".join(entry["caption"] for entry in results.values()).split())
+    for text in ("Random samples from the prior of model <strong>fixture</strong> at temperature 0.5",
+                 "An interpolation between two inputs", "A journey through several inputs",
+                 "Attribute vectors", "Music metrics", "Training curves of model",
+                 "The data at a glance"):
+        assert text in captions, text
+    assert "Serenade: MusicVAE on your own MIDI" in report["path"].read_text()  # front page
     base = "results/generated/fixture/"
     for path in ("samples/t0.5/strip.png", "samples/t1/sample-000.wav",
                  "interpolations/reel_to_chorale/strip.png",
                  "interpolations/reel_to_chorale/interpolation.wav", "journeys/tour/journey.png",
                  "journeys/tour/journey.wav", "attributes/calmer-strip.png", "attributes/calmer.wav",
-                 "attributes/effects.csv", "metrics.csv"):
-        assert f'"{base}{path}": {{"name"' in html, path
+                 "attributes/effects.csv", "attributes/effects.html", "metrics.csv", "metrics.html"):
+        assert base + path in results, path
+        assert _embedded(results[base + path]) == (work["root"] / base / path).read_bytes(), path
+    for path in ("results/data/manifest.csv", "results/data/summary.txt",
+                 "results/data/summary.html", "results/models/tiny/training-curve.png"):
+        assert path in results, path
+    assert _embedded(results[base + "samples/t1/sample-000.wav"])[:4] == b"RIFF"
+    metrics_page = _embedded(results[base + "metrics.html"]).decode()
+    assert "<table" in metrics_page and "samples_t0.5" in metrics_page and "train_vs_eval" in metrics_page
+    summary_page = _embedded(results["results/data/summary.html"]).decode()
+    assert "chorales" in summary_page and "Files not used (0)" in summary_page
+    # rows read as words, not paths; one category per kind of output, one subcategory per model
+    labels = {results[base + "samples/t0.5/strip.png"]["labels"]["output"],
+              results[base + "journeys/tour/journey.wav"]["labels"]["output"]}
+    assert labels == {"temperature 0.5: piano rolls of every sample", "tour: audio of the whole piece"}
+    categories = json.loads(re.search(r'<script id="categories">\s*var categories = (.*?);\s*</script>',
+                                      report["path"].read_text(), re.S).group(1))
+    assert set(categories) == {"Data", "Models", "Samples", "Interpolations", "Journeys",
+                               "Attribute vectors", "Music metrics"}
+    assert all(list(categories[c]) == ["fixture"] for c in categories if c not in ("Data", "Models"))
+
+
+# Runs in the report page: shows every image result the way its eye button does and waits for
+# it to decode, then opens every subcategory from the menu and collects its download links
+# (audio, CSV) with the first bytes of what they hold.
+REPORT_PROBE = """(async () => {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 500 && typeof app === "undefined"; i++) await tick();
+  const found = {images: {}, downloads: {}};
+  for (const [path, entry] of Object.entries(results)) {
+    if (!entry.mime_type.startsWith("image/")) continue;
+    app.setView({content: "img", contentPath: entry.data_uri, resultPath: path});
+    let img = null;
+    for (let i = 0; i < 250 && !img; i++) {
+      await tick();
+      img = [...document.querySelectorAll("#app img")].find((el) => el.src === entry.data_uri);
+    }
+    if (!img) { found.images[path] = "not shown"; continue; }
+    try { await img.decode(); } catch (error) { found.images[path] = String(error); continue; }
+    found.images[path] = [img.naturalWidth, img.naturalHeight];
+  }
+  for (const category of Object.keys(categories)) {
+    for (const subcategory of Object.keys(categories[category])) {
+      app.setView({navbarMode: "menu"});
+      await tick();
+      app.setView({navbarMode: "subcategory", category: category, subcategory: subcategory});
+      await tick(); await tick();
+      for (const link of document.querySelectorAll("#app a[download]")) {
+        const bytes = new Uint8Array(await (await fetch(link.href)).arrayBuffer());
+        found.downloads[category + "/" + link.getAttribute("download")] =
+          String.fromCharCode(...bytes.slice(0, 4));
+      }
+    }
+  }
+  return found;
+})()"""
+
+
+@pytest.mark.slow
+def test_report_renders_in_headless_chromium(work, report):
+    """Open the report in a real browser: every image decodes, the audio links play files."""
+    if find_chromium() is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("Chromium is required in CI (apt-get install chromium; see .ci/run)")
+        pytest.skip("no Chromium to open the report (apt-get install chromium)")
+    found = chromium_evaluate(report["path"].as_uri(), REPORT_PROBE, timeout=180)
+    images = [p for p, entry in report["results"].items() if entry["mime_type"].startswith("image/")]
+    assert len(images) == 7 and "results/models/tiny/training-curve.png" in images
+    assert set(found["images"]) == set(images)
+    for path, size in found["images"].items():
+        assert isinstance(size, list) and min(size) > 50, (path, size)
+    downloads = found["downloads"]
+    for name in ("Samples/sample-000.wav", "Interpolations/interpolation.wav",
+                 "Journeys/journey.wav", "Attribute vectors/calmer.wav"):
+        assert downloads.get(name) == "RIFF", (name, downloads)
+    assert downloads["Music metrics/metrics.csv"] == "set,"

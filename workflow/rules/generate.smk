@@ -23,10 +23,11 @@ rule sample:
     output:
         report(
             directory("results/generated/{model}/samples"),
-            patterns=["{temperature}/strip.png", "{temperature}/sample-000.wav"],
+            patterns=["{temperature}/{file,strip}.{ext,png}", "{temperature}/{file,sample-000}.{ext,wav}"],
             caption="../report/generated_samples.rst",
-            category="Generated",
+            category="Samples",
             subcategory="{model}",
+            labels=lambda wildcards: generation.report_label("samples", wildcards),
         ),
     params:
         sample=GENERATE["sample"],
@@ -57,10 +58,11 @@ rule interpolate:
     output:
         report(
             directory("results/generated/{model}/interpolations/{name}"),
-            patterns=["{file,strip}.png", "{file,interpolation}.wav"],
+            patterns=["{file,strip}.{ext,png}", "{file,interpolation}.{ext,wav}"],
             caption="../report/generated_interpolation.rst",
-            category="Generated",
+            category="Interpolations",
             subcategory="{model}",
+            labels=lambda wildcards: generation.report_label("interpolation", wildcards),
         ),
     wildcard_constraints:
         name="|".join(re.escape(e["name"]) for e in GENERATE["interpolations"]) or "(?!x)x",
@@ -94,10 +96,11 @@ rule journey:
     output:
         report(
             directory("results/generated/{model}/journeys/{name}"),
-            patterns=["{file,strip|journey}.png", "{file,journey}.wav"],
+            patterns=["{file,strip|journey}.{ext,png}", "{file,journey}.{ext,wav}"],
             caption="../report/generated_journey.rst",
-            category="Generated",
+            category="Journeys",
             subcategory="{model}",
+            labels=lambda wildcards: generation.report_label("journey", wildcards),
         ),
     wildcard_constraints:
         name="|".join(re.escape(e["name"]) for e in GENERATE["journeys"]) or "(?!x)x",
@@ -133,10 +136,15 @@ rule attributes:
     output:
         report(
             directory("results/generated/{model}/attributes"),
-            patterns=["{piece}-strip.png", "{piece,[^-]+}.wav", "{file,effects}.csv"],
+            patterns=[
+                "{piece}-{file,strip}.{ext,png}",
+                "{piece,[^-]+}.{ext,wav}",
+                "{file,effects}.{ext,html|csv}",
+            ],
             caption="../report/generated_attributes.rst",
-            category="Generated",
+            category="Attribute vectors",
             subcategory="{model}",
+            labels=lambda wildcards: generation.report_label("attributes", wildcards),
         ),
     params:
         attributes=GENERATE["attributes"],
@@ -164,11 +172,19 @@ rule music_metrics:
         train=shard_paths("train"),
         eval=shard_paths("eval"),
     output:
-        report(
+        metrics=report(
             "results/generated/{model}/metrics.csv",
             caption="../report/generated_metrics.rst",
-            category="Generated",
+            category="Music metrics",
             subcategory="{model}",
+            labels={"output": "music metrics of every generated set: metrics.csv (download)"},
+        ),
+        table=report(
+            "results/generated/{model}/metrics.html",
+            caption="../report/generated_metrics.rst",
+            category="Music metrics",
+            subcategory="{model}",
+            labels={"output": "music metrics of every generated set: table"},
         ),
     params:
         metrics=GENERATE["metrics"],

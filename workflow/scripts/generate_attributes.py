@@ -1,6 +1,7 @@
 """Snakemake job: attribute vectors, their measured effect, and edited pieces."""
 
 from serenade.generation.jobs import context_from_snakemake, run_attributes
+from serenade.html_tables import csv_to_html
 
 ctx = context_from_snakemake(snakemake, snakemake.output[0], snakemake.input.checkpoint)
 settings = snakemake.params.attributes
@@ -12,3 +13,7 @@ run_attributes(ctx, train=list(snakemake.input.train), eval=list(snakemake.input
                temperature=snakemake.params.temperature, seed=snakemake.params.common["seed"],
                window=snakemake.params.window, sources=snakemake.config["sources"],
                manifest=snakemake.input.get("manifest"))
+csv_to_html(f"{snakemake.output[0]}/effects.csv", f"{snakemake.output[0]}/effects.html",
+            f"Attribute vectors of {snakemake.wildcards.model}: effect on held-out windows",
+            "feature_moved / latent_moved: share of eval windows whose attribute moved in the "
+            "asked direction when the vector was added; change_*: side effects on every feature.")

@@ -1,8 +1,13 @@
 """Snakemake job: music metrics of a model's generated sets against the eval split."""
 
 from serenade.generation.jobs import context_from_snakemake, run_metrics
+from serenade.html_tables import csv_to_html
 
-ctx = context_from_snakemake(snakemake, snakemake.output[0])
+ctx = context_from_snakemake(snakemake, snakemake.output.metrics)
 run_metrics(ctx, samples=f"{snakemake.input.samples}/samples.npz", train=list(snakemake.input.train),
             eval=list(snakemake.input.eval), walks=list(snakemake.input.walks),
             max_windows=snakemake.params.metrics["max_windows"], seed=snakemake.params.seed)
+csv_to_html(snakemake.output.metrics, snakemake.output.table,
+            f"Music metrics of {snakemake.wildcards.model}",
+            "One row per generated set, each against the eval split; train_vs_eval is the "
+            "reference. oa_* are Yang & Lerch overlap areas (1 = spread like the eval data).")

@@ -130,3 +130,30 @@ def input_files(config: dict, specs: list[str], manifest: str) -> dict[str, Any]
 def common_params(config: dict) -> dict[str, Any]:
     """Params every generation rule shares: rendering settings and the seed."""
     return {"render": render_settings(config), "seed": config.get("generate", {}).get("seed", 0)}
+
+
+def report_label(kind: str, wildcards) -> dict[str, str]:
+    """The row label of a generated file in the Snakemake report (one column, so the report
+    never turns a label into a toggle). `wildcards` holds the rule's wildcards and those of
+    the report pattern (`file`, `ext`, `temperature`, `piece`)."""
+    get = lambda name: str(getattr(wildcards, name, ""))  # noqa: E731
+    file, audio, table = get("file"), get("ext") == "wav", get("ext") in ("html", "csv")
+    if kind == "samples":
+        what = "audio of sample 000" if audio else "piano rolls of every sample"
+        return {"output": f"temperature {get('temperature').removeprefix('t')}: {what}"}
+    if kind == "interpolation":
+        what = "audio of the whole interpolation" if audio else "piano roll of each step"
+        return {"output": f"{get('name')}: {what}"}
+    if kind == "journey":
+        if audio:
+            what = "audio of the whole piece"
+        else:
+            what = "piano roll of each step" if file == "strip" else "the whole piece as a piano roll"
+        return {"output": f"{get('name')}: {what}"}
+    if kind == "attributes":
+        if table:
+            fmt = "table" if get("ext") == "html" else "effects.csv (download)"
+            return {"output": f"effect of each attribute vector on held-out windows: {fmt}"}
+        what = "audio" if audio else "before and after, piano rolls"
+        return {"output": f"{get('piece')}: {what}"}
+    raise ValueError(f"unknown report kind {kind!r}")
