@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "decode": "decode",
     "sample": "sample",
     "interpolate": "interpolate",
+    "train": "train",
 }
 
 

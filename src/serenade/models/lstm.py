@@ -77,11 +77,11 @@ def run_recurrence(projected: tf.Tensor, recurrent_kernel: tf.Tensor, h: tf.Tens
     """
     steps = projected.shape[0]
     if steps is not None and steps <= UNROLL_LIMIT:
-        outputs = []
-        for t in range(steps):
-            h, c = lstm_gates(projected[t] + tf.matmul(h, recurrent_kernel), c)
-            outputs.append(h)
-        return tf.stack(outputs), h, c
+        # Unrolled, with a backward pass that forms each weight gradient as one product over
+        # all steps (same forward numbers; see serenade.models.fused_lstm).
+        from serenade.models.fused_lstm import fused_recurrence
+
+        return fused_recurrence(projected, recurrent_kernel, h, c)
 
     steps = tf.shape(projected)[0]
     outputs = tf.TensorArray(projected.dtype, size=steps)

@@ -1,0 +1,53 @@
+"""Resume store: atomic saves, keep-K, run id, completion mark, training key."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from serenade.training.checkpoints import ResumeStore, training_key
+
+
+def _state(step):
+    return {"a/kernel": np.full((2, 3), step, np.float32)}, [np.asarray(step), np.ones(4) * step]
+
+
+def test_save_keeps_newest_k_and_loads_latest(tmp_path):
+    store = ResumeStore(tmp_path / "run", keep=2)
+    assert store.latest() is None and store.steps() == []
+    for step in (10, 20, 30):
+        store.save(step, *_state(step))
+    assert store.steps() == [20, 30]
+    step, model, optimizer = store.load()
+    assert step == 30
+    np.testing.assert_array_equal(model["a/kernel"], np.full((2, 3), 30))
+    assert int(optimizer[0]) == 30 and optimizer[1].tolist() == [30.0] * 4
+    assert store.load(20)[0] == 20
+
+
+def test_partial_write_is_ignored(tmp_path):
+    store = ResumeStore(tmp_path, keep=3)
+    store.save(5, *_state(5))
+    # what a kill during np.savez leaves behind: a temporary file, never a ckpt-*.npz
+    (tmp_path / ".ckpt-000000010.npz.123.tmp").write_bytes(b"partial")
+    assert store.latest() == 5
+
+
+def test_run_id_completion_and_clear(tmp_path):
+    store = ResumeStore(tmp_path / "r")
+    assert store.read_run_id() is None and not store.is_complete()
+    store.write_run_id("abc123")
+    store.save(1, *_state(1))
+    store.mark_complete()
+    assert store.read_run_id() == "abc123" and store.is_complete()
+    store.clear()
+    assert store.read_run_id() is None and not store.is_complete() and store.latest() is None
+    with pytest.raises(ValueError):
+        ResumeStore(tmp_path, keep=0)
+
+
+def test_training_key_is_stable_and_sensitive():
+    a = training_key({"steps": 10, "config": "x", "hparams": "z_size=4"})
+    assert a == training_key({"hparams": "z_size=4", "config": "x", "steps": 10})
+    assert a != training_key({"steps": 11, "config": "x", "hparams": "z_size=4"})
+    assert len(a) == 12

@@ -1,0 +1,140 @@
+"""Input pipeline: NoteSequence TFRecords -> shuffled batches of melody windows.
+
+Training stream, per epoch: the sequences in a seeded order; each is converted by the config's
+converter in training mode (transposition when the config asks, at most 5 random windows) with
+its own random generator seeded by (stream seed, epoch, sequence index); windows are shuffled
+through a buffer, batched and prefetched. So augmentation is fresh every epoch (magenta cached
+the converted windows, which froze the transposition and the window subset after epoch one),
+the conversion runs in tf.data's parallel map while the model trains, and the same seed gives
+the same batches. A resumed run restarts the stream from a seed derived from (seed, step).
+
+Evaluation: every window of every eval sequence in inference mode (no augmentation), optionally
+capped to a seeded subset, in a fixed order.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import tensorflow as tf
+
+LOG = logging.getLogger(__name__)
+
+# Windows from consecutive sequences sit together after conversion; magenta shuffles them
+# through a buffer of 10 batches. Same here.
+SHUFFLE_BATCHES = 10
+
+
+class DataError(ValueError):
+    """Training data that cannot be used, with the files and the reason."""
+
+
+def read_serialized(paths: Sequence[str | Path]) -> list[bytes]:
+    """Every record (a serialized NoteSequence) of the given TFRecord files, in order."""
+    paths = [str(p) for p in paths]
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        raise DataError(f"TFRecord file(s) not found: {', '.join(missing)}")
+    records: list[bytes] = []
+    for path in paths:
+        try:
+            records.extend(r.numpy() for r in tf.data.TFRecordDataset(path))
+        except tf.errors.DataLossError as error:
+            raise DataError(f"{path}: not a readable TFRecord file ({error.message})") from None
+    return records
+
+
+def _parse(record: bytes, index: int):
+    from note_seq.protobuf import music_pb2
+
+    try:
+        return music_pb2.NoteSequence.FromString(record)
+    except Exception as error:  # noqa: BLE001 - protobuf raises DecodeError or others
+        raise DataError(f"record {index} is not a NoteSequence: {error}") from None
+
+
+def stream_seed(seed: int, start_step: int = 0) -> int:
+    """The data stream's seed: the run's seed at step 0, a seed derived from (seed, step) after."""
+    if start_step == 0:
+        return int(seed)
+    return int(np.random.SeedSequence([int(seed), int(start_step)]).generate_state(1)[0] >> 1)
+
+
+def count_windows(records: Sequence[bytes], converter) -> np.ndarray:
+    """Inference-mode window count of each record (the supply training draws from)."""
+    return np.array([len(converter.to_windows(_parse(r, i))) for i, r in enumerate(records)])
+
+
+def require_windows(records: Sequence[bytes], converter, source: str) -> None:
+    """Fail clearly when no training sequence yields a window (the stream would never end).
+
+    Stops at the first sequence that yields one, so the usual case costs one conversion.
+    """
+    for index, record in enumerate(records):
+        if len(converter.to_windows(_parse(record, index))):
+            return
+    raise DataError(f"{source}: none of the {len(records)} sequences yields a "
+                    f"{converter.window_steps}-step melody window for this config (see the "
+                    "data summary's window counts and `serenade extract` for why)")
+
+
+def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, seed: int,
+                     start_step: int = 0, parallel_calls: int | None = None) -> tf.data.Dataset:
+    """Endless stream of int32 [batch_size, window_steps] batches for training."""
+    if not records:
+        raise DataError("no training sequences: the train TFRecords are empty")
+    records = list(records)
+    count = len(records)
+    steps = converter.window_steps
+    base = stream_seed(seed, start_step)
+
+    def convert(epoch, index):
+        # Parse on every use: cheap next to conversion, and memory stays at the serialized size.
+        index = int(index)
+        sequence = _parse(records[index], index)
+        rng = np.random.default_rng([base, int(epoch), index])
+        windows = converter.to_windows(sequence, training=True, rng=rng)
+        return np.asarray(windows, dtype=np.int32).reshape(-1, steps)
+
+    def epoch_order(epoch):
+        keys = tf.random.stateless_uniform([count], seed=tf.stack([tf.constant(base % 2**31,
+                                                                               tf.int64), epoch]))
+        order = tf.argsort(keys)
+        return tf.data.Dataset.from_tensor_slices(order).map(lambda i: (epoch, tf.cast(i, tf.int64)))
+
+    def to_windows(epoch, index):
+        windows = tf.numpy_function(convert, [epoch, index], tf.int32, stateful=False)
+        windows.set_shape([None, steps])
+        return windows
+
+    dataset = tf.data.Dataset.range(2**62).flat_map(epoch_order)
+    dataset = dataset.map(to_windows, num_parallel_calls=parallel_calls or tf.data.AUTOTUNE,
+                          deterministic=True)
+    dataset = dataset.unbatch()
+    dataset = dataset.shuffle(SHUFFLE_BATCHES * batch_size, seed=base % 2**31)
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def eval_windows(records: Sequence[bytes], converter, *, max_windows: int | None = None,
+                 seed: int = 0) -> np.ndarray:
+    """All inference windows of the eval sequences, int32 [N, T]; a seeded subset when capped."""
+    parts = [np.asarray(converter.to_windows(_parse(r, i)), np.int32)
+             for i, r in enumerate(records)]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return np.zeros((0, converter.window_steps), np.int32)
+    windows = np.concatenate(parts)
+    if max_windows is not None and len(windows) > max_windows:
+        chosen = np.sort(np.random.default_rng(seed).choice(len(windows), max_windows,
+                                                            replace=False))
+        windows = windows[chosen]
+    return windows
+
+
+def batches(windows: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Fixed-order batches of an eval array (the last one may be smaller)."""
+    return [windows[i:i + batch_size] for i in range(0, len(windows), batch_size)]

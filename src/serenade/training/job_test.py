@@ -1,0 +1,68 @@
+"""Whole jobs on real data: import + evaluate a magenta checkpoint; fine-tune from it."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import numpy as np
+import pytest
+
+from serenade.models.checkpoint import read_checkpoint
+from serenade.testing import (fixture_checkpoint, fixture_note_sequences,
+                              write_note_sequence_tfrecord)
+from serenade.training.job import JobPaths, RunOptions, import_model, train_model
+from serenade.training.settings import TrainSettings
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    root = tmp_path_factory.mktemp("records")
+    sequences = fixture_note_sequences()
+    return (write_note_sequence_tfrecord(root / "train.tfrecord", sequences[:8]),
+            write_note_sequence_tfrecord(root / "eval.tfrecord", sequences[8:]))
+
+
+def test_import_evaluates_and_tracks_a_magenta_checkpoint(tmp_path, records):
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    final = import_model("magenta_fixture", "cat-mel_2bar_small", "", str(fixture_checkpoint()),
+                         [records[1]], tmp_path / "out", results_dir=tmp_path / "results",
+                         options=RunOptions(tracking_uri=uri))
+    assert final["windows"] > 0 and 0 < final["mu_accuracy"] <= 1
+    assert json.loads((tmp_path / "out" / "eval.json").read_text()) == pytest.approx(final)
+    variables, metadata = read_checkpoint(tmp_path / "out" / "checkpoint")
+    assert metadata["config"] == "cat-mel_2bar_small"
+    client = MlflowClient(uri)
+    run = client.search_runs([client.get_experiment_by_name("cat-mel_2bar_small").experiment_id])[0]
+    assert run.info.run_name == "magenta_fixture" and run.data.tags["serenade.kind"] == "import"
+    assert run.data.metrics["eval_mu_accuracy"] == pytest.approx(final["mu_accuracy"])
+    with pytest.raises(FileNotFoundError, match="no/such"):
+        import_model("x", "cat-mel_2bar_small", "", "no/such/checkpoint", [records[1]],
+                     tmp_path / "x")
+
+
+@pytest.mark.slow
+def test_fine_tune_from_checkpoint_starts_fresh_and_survives_dead_tracking(tmp_path, records):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    settings = TrainSettings(steps=3, batch_size=8, eval_every=100, checkpoint_every=100,
+                             eval_max_windows=16, init_from=str(fixture_checkpoint()))
+    with pytest.warns(RuntimeWarning, match="training continues"):
+        train_model("tuned", "cat-mel_2bar_small", "learning_rate=0.0001", settings,
+                    JobPaths(train=[records[0]], eval=[records[1]], out_dir=tmp_path / "out",
+                             checkpoint_root=tmp_path / "ckpt", results_dir=tmp_path / "res"),
+                    RunOptions(tracking_uri=dead, log_every=1))
+    tuned, metadata = read_checkpoint(tmp_path / "out" / "checkpoint")
+    source, _ = read_checkpoint(fixture_checkpoint())
+    assert metadata["global_step"] == 3  # its own step count, not the fixture's
+    kernel = "decoder/output_projection/kernel"
+    change = np.abs(tuned[kernel] - source[kernel]).max()
+    assert 0 < change < 3 * 1e-4 + 1e-6  # three Adam steps of at most lr each
+    lines = (tmp_path / "out" / "metrics.csv").read_text().splitlines()
+    assert lines[0] == "step,timestamp,key,value"
+    assert any(line.startswith("3,") and ",beta," in line for line in lines)
+    assert any(",eval_accuracy," in line for line in lines)
+    assert (tmp_path / "out" / "training-curve.png").stat().st_size > 1000

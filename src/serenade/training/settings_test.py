@@ -1,0 +1,36 @@
+"""Train settings and the resolved config (batch size, scaled schedules)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from serenade.training.settings import TrainSettings, resolve_config
+
+
+def test_from_mapping_validates():
+    settings = TrainSettings.from_mapping({"steps": 100, "batch_size": 32})
+    assert settings.eval_every == 500 and settings.key_values()["batch_size"] == 32
+    with pytest.raises(ValueError, match="unknown train settings"):
+        TrainSettings.from_mapping({"steps": 1, "stepz": 3})
+    with pytest.raises(ValueError, match="train.steps"):
+        TrainSettings.from_mapping({"steps": 0})
+
+
+def test_resolve_sets_batch_size_and_scales_only_existing_schedules():
+    two_bar = resolve_config("cat-mel_2bar_small", "",
+                             TrainSettings(steps=2000, batch_size=64, scale_schedules=True))
+    hp = two_bar.hparams
+    assert hp.batch_size == 64
+    assert hp.beta_rate ** 1000 == pytest.approx(0.01, rel=1e-6)
+    assert hp.sampling_rate * math.log(hp.sampling_rate) == pytest.approx(1000, rel=1e-6)
+    # 16-bar configs: beta_rate 0 (full KL weight) and no sampling schedule stay as they are
+    sixteen = resolve_config("flat-mel_16bar_tiny", "", TrainSettings(steps=2000,
+                                                                    scale_schedules=True))
+    assert sixteen.hparams.beta_rate == 0.0 and sixteen.hparams.sampling_rate == 0.0
+    unscaled = resolve_config("cat-mel_2bar_small", "", TrainSettings(steps=2000))
+    assert unscaled.hparams.beta_rate == 0.99999 and unscaled.hparams.batch_size == 512
+    with pytest.raises(ValueError, match="sampling_rate"):
+        resolve_config("cat-mel_2bar_small", "sampling_rate=50",
+                       TrainSettings(steps=10, scale_schedules=True))

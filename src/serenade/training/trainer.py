@@ -1,0 +1,165 @@
+"""The train step: magenta's objective, schedules, clipping and Adam, on one or several devices.
+
+One step, in order (step = optimizer iterations before the update, as magenta's global step):
+beta, learning rate and sampling probability from the schedules; forward pass with scheduled
+sampling; loss = mean(r_loss) + beta * mean(max(KL - free nats, 0)); gradients summed over
+replicas; clipped to global norm `grad_clip` (zeroed at or above `grad_norm_clip_to_zero`);
+Adam update.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import tensorflow as tf
+
+from serenade.models.vae import MusicVAE
+from serenade.training import objective, schedules
+from serenade.training.devices import Placement
+from serenade.training.optimization import clip_gradients, make_optimizer
+
+
+class Trainer:
+    """A MusicVAE, its optimizer and a compiled train step, placed by a `Placement`."""
+
+    def __init__(self, config, placement: Placement | None = None, *, jit_compile: bool = False):
+        self.config = config
+        self.hparams = hp = config.hparams
+        self.strategy = placement.strategy if placement else tf.distribute.get_strategy()
+        schedules.validate_sampling(hp.sampling_schedule, hp.sampling_rate)
+        with self.strategy.scope():
+            self.model = MusicVAE(config)
+            self.model.build()
+            self.optimizer = make_optimizer(hp)
+            self.optimizer.build(self.model.trainable_variables)
+        self._jit = jit_compile
+        self._step_fn = None
+
+    # -- schedules -------------------------------------------------------------------------
+
+    @property
+    def step(self) -> int:
+        return int(self.optimizer.iterations.numpy())
+
+    def schedule_values(self, step) -> dict[str, tf.Tensor]:
+        hp = self.hparams
+        return {
+            "beta": schedules.kl_beta(step, hp.max_beta, hp.beta_rate),
+            "learning_rate": schedules.learning_rate(step, hp.learning_rate,
+                                                     hp.min_learning_rate, hp.decay_rate),
+            "sampling_probability": schedules.sampling_probability(
+                step, hp.sampling_schedule, hp.sampling_rate),
+        }
+
+    @property
+    def eval_sampling_probability(self) -> float:
+        """magenta evaluates scheduled-sampling configs with the decoder fully sampling."""
+        hp = self.hparams
+        return 1.0 if schedules.uses_sampling(hp.sampling_schedule, hp.sampling_rate) else 0.0
+
+    # -- the step --------------------------------------------------------------------------
+
+    def _replica_step(self, windows, global_batch):
+        hp = self.hparams
+        values = self.schedule_values(self.optimizer.iterations)
+        beta = values["beta"]
+        variables = self.model.trainable_variables
+        with tf.GradientTape() as tape:
+            out = self.model(windows, sampling_probability=values["sampling_probability"],
+                             training=True)
+            r_loss = objective.reconstruction_loss(windows, out["logits"])
+            kl = objective.kl_divergence(out["mu"], out["sigma"])
+            kl_cost = tf.maximum(kl - hp.free_bits * objective.LN2, 0.0)
+            # Each replica's share of the global batch mean: summed over replicas it is
+            # magenta's mean(r_loss) + beta * mean(kl_cost).
+            loss = tf.reduce_sum(r_loss + beta * kl_cost) / global_batch
+        gradients = tape.gradient(loss, variables)
+        context = tf.distribute.get_replica_context()
+        replicas = self.strategy.num_replicas_in_sync
+        if replicas > 1:
+            gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, gradients)
+        clipped, norm = clip_gradients(gradients, clip=hp.grad_clip,
+                                       clip_to_zero=hp.grad_norm_clip_to_zero,
+                                       mode=hp.clip_mode)
+        if replicas > 1:
+            # Keras sums gradients over replicas again inside apply_gradients.
+            clipped = [g / replicas for g in clipped]
+        self.optimizer.apply_gradients(zip(clipped, variables))
+        correct = tf.reduce_sum(tf.cast(tf.equal(
+            tf.argmax(out["logits"], -1, output_type=tf.int32), tf.cast(windows, tf.int32)),
+            tf.float32))
+        steps = tf.cast(tf.shape(windows)[1], tf.float32)
+        sums = {
+            "loss": loss,
+            "r_loss": tf.reduce_sum(r_loss) / global_batch,
+            "kl_bits": tf.reduce_sum(kl) / global_batch / objective.LN2,
+            "kl_cost": tf.reduce_sum(kl_cost) / global_batch,
+            "accuracy": correct / (global_batch * steps),
+        }
+        shared = {"global_norm": norm, **values}
+        return sums, shared
+
+    def _build_step(self):
+        strategy = self.strategy
+
+        def step(windows):
+            global_batch = tf.cast(tf.shape(windows)[0], tf.float32)
+            if strategy.num_replicas_in_sync > 1:
+                global_batch = global_batch * strategy.num_replicas_in_sync
+            return self._replica_step(windows, global_batch)
+
+        if strategy.num_replicas_in_sync == 1:
+            return tf.function(step, jit_compile=self._jit or None, reduce_retracing=True)
+
+        @tf.function
+        def distributed(windows):
+            sums, shared = strategy.run(step, args=(windows,))
+            reduce = lambda op, x: strategy.reduce(op, x, axis=None)
+            return ({k: reduce(tf.distribute.ReduceOp.SUM, v) for k, v in sums.items()},
+                    {k: reduce(tf.distribute.ReduceOp.MEAN, v) for k, v in shared.items()})
+
+        return distributed
+
+    def distribute(self, dataset: tf.data.Dataset) -> tf.data.Dataset:
+        """Split each global batch over the replicas (a no-op on one device)."""
+        if self.strategy.num_replicas_in_sync == 1:
+            return dataset
+        return self.strategy.experimental_distribute_dataset(dataset)
+
+    def train_step(self, windows) -> dict[str, float]:
+        """One update; returns loss parts, schedules and the gradient's global norm (floats)."""
+        if self._step_fn is None:
+            self._step_fn = self._build_step()
+        sums, shared = self._step_fn(windows)
+        return {k: float(v) for k, v in {**sums, **shared}.items()}
+
+    # -- state for checkpoints -------------------------------------------------------------
+
+    def model_weights(self) -> dict[str, np.ndarray]:
+        return self.model.numpy_weights()
+
+    def optimizer_weights(self) -> list[np.ndarray]:
+        return [np.asarray(v.numpy()) for v in self.optimizer.variables]
+
+    def set_model_weights(self, weights: Mapping[str, np.ndarray]) -> None:
+        """Assign weights by magenta variable name; every variable must be present and match."""
+        variables = self.model.magenta_variables()
+        missing = sorted(set(variables) - set(weights))
+        if missing:
+            raise ValueError(f"checkpoint lacks variables {missing[:5]}"
+                             f"{' ...' if len(missing) > 5 else ''}")
+        for name, variable in variables.items():
+            value = np.asarray(weights[name])
+            if tuple(value.shape) != tuple(variable.shape):
+                raise ValueError(f"variable {name}: checkpoint shape {value.shape} does not match "
+                                 f"the model's {tuple(variable.shape)} (different hparams?)")
+            variable.assign(value)
+
+    def set_optimizer_weights(self, values: list[np.ndarray]) -> None:
+        variables = self.optimizer.variables
+        if len(values) != len(variables):
+            raise ValueError(f"optimizer state has {len(values)} variables, expected "
+                             f"{len(variables)}")
+        for variable, value in zip(variables, values):
+            variable.assign(value)

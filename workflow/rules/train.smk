@@ -1,0 +1,86 @@
+# Models: train MusicVAEs on the dataset or import published checkpoints; evaluate both on the
+# eval split and log them to MLflow (one experiment per config). `snakemake train` stops here.
+# Resume checkpoints live in results/checkpoints/, outside the declared outputs, so a killed
+# or failed job resumes instead of starting over (Snakemake deletes a failed job's outputs).
+
+import serenade.training.model_entries as models
+
+_model_problems = models.model_problems(config)
+if _model_problems:
+    raise WorkflowError("invalid configuration:\n  - " + "\n  - ".join(_model_problems))
+
+TRAINED = models.trained(config)
+IMPORTED = models.imported(config)
+
+
+rule train_model:
+    input:
+        unpack(
+            lambda wildcards: models.train_inputs(
+                TRAINED[wildcards.name],
+                shard_paths("train"),
+                shard_paths("eval"),
+                f"{RESULTS_DATA}/manifest.csv",
+            )
+        ),
+    output:
+        checkpoint=directory("results/models/{name}/checkpoint"),
+        eval="results/models/{name}/eval.json",
+        config="results/models/{name}/config.yaml",
+        metrics="results/models/{name}/metrics.csv",
+        curve=report(
+            "results/models/{name}/training-curve.png",
+            caption="../report/training_curve.rst",
+            category="Models",
+        ),
+    wildcard_constraints:
+        name=models.name_pattern(TRAINED),
+    params:
+        config=lambda wildcards: TRAINED[wildcards.name]["config"],
+        hparams=lambda wildcards: TRAINED[wildcards.name]["hparams"],
+        train=lambda wildcards: TRAINED[wildcards.name]["train"],
+    log:
+        "results/logs/train/{name}.log",
+    threads: lambda wildcards: TRAINED[wildcards.name]["resources"]["threads"]
+    resources:
+        gpu=1,
+        mem_mb=lambda wildcards: TRAINED[wildcards.name]["resources"]["mem_mb"],
+        runtime=lambda wildcards: TRAINED[wildcards.name]["resources"]["runtime"],
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/train_model.py"
+
+
+rule import_model:
+    input:
+        unpack(
+            lambda wildcards: models.import_inputs(
+                IMPORTED[wildcards.name], shard_paths("eval")
+            )
+        ),
+    output:
+        checkpoint=directory("results/models/{name}/checkpoint"),
+        eval="results/models/{name}/eval.json",
+        config="results/models/{name}/config.yaml",
+    wildcard_constraints:
+        name=models.name_pattern(IMPORTED),
+    params:
+        config=lambda wildcards: IMPORTED[wildcards.name]["config"],
+        hparams=lambda wildcards: IMPORTED[wildcards.name]["hparams"],
+        checkpoint=lambda wildcards: IMPORTED[wildcards.name]["checkpoint"],
+    log:
+        "results/logs/import/{name}.log",
+    threads: 2
+    resources:
+        mem_mb=lambda wildcards: IMPORTED[wildcards.name]["resources"]["mem_mb"],
+        runtime=lambda wildcards: IMPORTED[wildcards.name]["resources"]["runtime"],
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/import_model.py"
+
+
+rule train:
+    input:
+        models.targets(config),
