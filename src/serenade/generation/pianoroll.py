@@ -93,12 +93,16 @@ def plot_piano_roll(sequence: music_pb2.NoteSequence, path: str | Path, *,
         axis.set_xlabel("bar", fontsize=8)
         if title:
             axis.set_title(title, fontsize=9)
-        figure.tight_layout()
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path)
+        return _save(figure, path)
     finally:
         plt.close(figure)
+
+
+def _save(figure, path: str | Path) -> Path:
+    figure.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
     return path
 
 
@@ -127,13 +131,9 @@ def plot_strip(sequences: Sequence[music_pb2.NoteSequence], path: str | Path, *,
                 axis.set_title(titles[index], fontsize=8)
         if title:
             figure.suptitle(title, fontsize=10)
-        figure.tight_layout()
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path)
+        return _save(figure, path)
     finally:
         plt.close(figure)
-    return path
 
 
 def midi_to_png(midi_path: str | Path, png_path: str | Path | None = None, *,

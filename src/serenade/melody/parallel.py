@@ -94,13 +94,7 @@ def windows_for_files(paths: Iterable[str | Path], config_name: str,
 
     converter_for_config(config_name)  # fail early on an unknown name
     paths = [str(p) for p in paths]
-    workers = min(workers or default_workers(), max(1, len(paths)))
-    if workers == 1:
-        return [windows_for_file(p, config_name) for p in paths]
-    chunk = max(1, len(paths) // (workers * 8))
-    with _pool(workers) as pool:
-        return list(pool.map(windows_for_file, paths, [config_name] * len(paths),
-                             chunksize=chunk))
+    return _map(windows_for_file, paths, config_name, workers)
 
 
 def windows_for_sequences(sequences: Sequence, config_name: str,
@@ -110,10 +104,14 @@ def windows_for_sequences(sequences: Sequence, config_name: str,
 
     converter_for_config(config_name)  # fail early on an unknown name
     data = [s if isinstance(s, bytes) else s.SerializeToString() for s in sequences]
-    workers = min(workers or default_workers(), max(1, len(data)))
+    return _map(_windows_for_serialized, data, config_name, workers)
+
+
+def _map(function, items: list, config_name: str, workers: int | None) -> list[np.ndarray]:
+    """function(item, config_name) for every item, in order, over a process pool."""
+    workers = min(workers or default_workers(), max(1, len(items)))
     if workers == 1:
-        return [_windows_for_serialized(d, config_name) for d in data]
-    chunk = max(1, len(data) // (workers * 8))
+        return [function(item, config_name) for item in items]
+    chunk = max(1, len(items) // (workers * 8))
     with _pool(workers) as pool:
-        return list(pool.map(_windows_for_serialized, data, [config_name] * len(data),
-                             chunksize=chunk))
+        return list(pool.map(function, items, [config_name] * len(items), chunksize=chunk))
