@@ -52,6 +52,8 @@ def main() -> None:
     cpu = statistics.median(cpu_seconds[1:])
     print(f"CPU time per repeat {cpu * 1e3:.0f} ms over {os.cpu_count()} cores: about "
           f"{args.num * (os.cpu_count() or 1) / cpu:.0f} samples/s if the cores were free")
+    # Other processes on the same cores slow the wall-clock figures: report the load with them.
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"samples_per_sec={statistics.median(rates):.1f}")
 
 

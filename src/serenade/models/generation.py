@@ -6,17 +6,22 @@ here, and numpy has no per-op dispatch cost. The arithmetic is the same as the K
 (magenta's LSTMBlockCell), rearranged without changing results beyond float rounding:
 - sigmoid(x) = (1 + tanh(x / 2)) / 2, with the 1/2 folded into the i, f, o columns of the
   kernel and bias (exact: a power of two), so each step needs one tanh over all gates;
-- the one-hot part of the first layer's input is a row gather; the z part is projected once.
+- the one-hot part of the first layer's input is a row gather; the z part is projected once;
+- after each matrix product, one fused pass per row (serenade.models.fast_kernels) does the
+  element-wise work: gate activations, new c and h, and the class draw.
 A class is drawn from softmax(logits / temperature) (argmax when the temperature is 0), as
 magenta's OneHotCategorical sampler does.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
 import numpy as np
+
+from serenade.models import fast_kernels
 
 
 @dataclass
@@ -72,7 +77,10 @@ def _initial_states(condition: np.ndarray, kernel: np.ndarray, bias: np.ndarray,
 
 
 class _Categorical:
-    """Draw classes from logits at a temperature (0 = argmax) with a numpy Generator."""
+    """Draw classes from logits at a temperature (0 = argmax) with a numpy Generator.
+
+    Each call takes one uniform float32 per row from the generator, so a seed fixes the draws.
+    """
 
     def __init__(self, temperature: float, rng: np.random.Generator) -> None:
         if temperature < 0:
@@ -80,16 +88,22 @@ class _Categorical:
         self.temperature = float(temperature)
         self.rng = rng
 
-    def __call__(self, logits: np.ndarray) -> np.ndarray:
+    def draw(self, logits: np.ndarray, bias: np.ndarray, out: np.ndarray) -> None:
+        """Adds bias to logits [B, n] in place, writes one class per row into out [B]."""
         if self.temperature == 0.0:
-            return logits.argmax(axis=1)
-        scaled = logits / np.float32(self.temperature)
-        scaled -= scaled.max(axis=1, keepdims=True)
-        np.exp(scaled, out=scaled)
-        np.cumsum(scaled, axis=1, out=scaled)
-        draw = self.rng.random(len(scaled), dtype=np.float32) * scaled[:, -1]
-        chosen = (scaled < draw[:, None]).sum(axis=1)
-        return np.minimum(chosen, scaled.shape[1] - 1)
+            logits += bias
+            np.argmax(logits, axis=1, out=out)
+            return
+        uniform = self.rng.random(len(logits), dtype=np.float32)
+        weights = np.empty_like(logits)
+        fast_kernels.shifted_scaled_logits(logits, bias, np.float32(self.temperature), weights)
+        np.exp(weights, out=weights)  # numpy's vectorized exp: numba's is scalar
+        fast_kernels.pick_classes(weights, uniform, out)
+
+    def __call__(self, logits: np.ndarray) -> np.ndarray:
+        out = np.empty(len(logits), np.int64)
+        self.draw(np.array(logits, np.float32), np.zeros(logits.shape[1], np.float32), out)
+        return out
 
 
 class FlatGenerator:
@@ -121,34 +135,40 @@ class FlatGenerator:
         units = [layer.units for layer in self.layers]
         states = _initial_states(condition, self.init_kernel, self.init_bias, units)
         first = self.layers[0]
-        condition_part = condition @ self.condition_rows + first.bias
+        condition_part = np.ascontiguousarray(condition @ self.condition_rows + first.bias)
         previous = (np.full(batch, -1, np.int64) if start_tokens is None
-                    else np.asarray(start_tokens, np.int64))
-        events = np.empty((steps, batch), np.int64)
-        logits_all = np.empty((steps, batch, self.output_depth), np.float32) if keep_logits else None
+                    else np.ascontiguousarray(start_tokens, np.int64))
+        # Where each h lives, so that no step copies it: layer 0's in its own buffer (the left
+        # operand of its recurrent product); layer j's in the right part of [input, h], the
+        # left operand of its product with the whole kernel; the top layer's h also in `top`,
+        # the left operand of the output projection. The kernels write each h to both places
+        # it is read from.
+        h0, c0 = states[0][0].copy(), states[0][1].copy()
+        stacked = [None] + [np.empty((batch, layer.kernel.shape[0]), np.float32)
+                            for layer in self.layers[1:]]
+        cells = [c0] + [states[j][1].copy() for j in range(1, len(units))]
+        for j in range(1, len(units)):
+            stacked[j][:, self.layers[j].input_size:] = states[j][0]
+        top = np.empty((batch, units[-1]), np.float32)
+        readers = stacked[1:] + [top]  # where each layer's h is read as input
         gates = [np.empty((batch, 4 * u), np.float32) for u in units]
-        scratch = [np.empty((batch, u), np.float32) for u in units]
-        stacked = [np.empty((batch, layer.kernel.shape[0]), np.float32) for layer in self.layers]
+        events = np.empty((steps, batch), np.int64)
         logits = np.empty((batch, self.output_depth), np.float32)
+        logits_all = (np.empty((steps, batch, self.output_depth), np.float32) if keep_logits
+                      else None)
         for t in range(steps):
-            g = gates[0]
-            np.matmul(states[0][0], self.recurrent[0], out=g)
-            g += condition_part
-            g += self.token_rows[previous]
-            first.update(g, states[0][1], states[0][0], scratch[0])
-            for j in range(1, len(self.layers)):
-                layer, xh = self.layers[j], stacked[j]
-                xh[:, :layer.input_size] = states[j - 1][0]
-                xh[:, layer.input_size:] = states[j][0]
-                np.matmul(xh, layer.kernel, out=gates[j])
-                gates[j] += layer.bias
-                layer.update(gates[j], states[j][1], states[j][0], scratch[j])
-            np.matmul(states[-1][0], self.out_kernel, out=logits)
-            logits += self.out_bias
-            if keep_logits:
-                logits_all[t] = logits
-            previous = sampler(logits)
-            events[t] = previous
+            np.matmul(h0, self.recurrent[0], out=gates[0])
+            fast_kernels.first_layer_step(gates[0], condition_part, self.token_rows, previous,
+                                          c0, h0, readers[0], 0)
+            for j in range(1, len(units)):
+                layer = self.layers[j]
+                np.matmul(stacked[j], layer.kernel, out=gates[j])
+                fast_kernels.layer_step(gates[j], layer.bias, cells[j], stacked[j],
+                                        layer.input_size, readers[j], 0)
+            step_logits = logits_all[t] if keep_logits else logits
+            np.matmul(top, self.out_kernel, out=step_logits)
+            sampler.draw(step_logits, self.out_bias, events[t])
+            previous = events[t]
         return events.T.copy(), (logits_all.transpose(1, 0, 2).copy() if keep_logits else None)
 
 
@@ -199,6 +219,15 @@ class HierarchicalGenerator:
         return events, (np.concatenate(all_logits, axis=1) if keep_logits else None)
 
 
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS libraries, found once: finding them costs
+    milliseconds per call with TensorFlow loaded, a few percent of a 512-sample decode."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 CHUNK_ROWS = 256  # rows per independent piece of work (and per random stream)
 
 
@@ -233,9 +262,8 @@ def generate(weights: dict[str, np.ndarray], *, layers: int, hierarchy: tuple[in
     else:
         from concurrent.futures import ThreadPoolExecutor
 
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        with (_blas_controller().limit(limits=1, user_api="blas"),
+              ThreadPoolExecutor(workers) as pool):
             results = list(pool.map(run, chunks, streams))
     events = np.concatenate([r[0] for r in results])
     logits = np.concatenate([r[1] for r in results]) if keep_logits else None
