@@ -10,7 +10,9 @@ excluded; each figure is the median of --repeat timed passes after a warm-up pas
   convert-N  Serenade's reader plus the manifest statistics, labelling and TFRecord framing,
              on N (--workers) processes: the conversion itself;
   serenade-N all that the parse_source rule does: convert-N plus the uncapped 2-bar and 16-bar
-             melody window counts of the manifest (serenade.melody's converter).
+             melody window counts of the manifest (serenade.melody's converter);
+  windows-N  MIDI files -> every 2-bar (then 16-bar) window, as `serenade extract` does, on N
+             processes: files/s and windows/s.
 The corpus is the default config's sources as `snakemake data` fetched them (data/raw/); a
 music21 source not exported yet is exported first (not timed). --check compares every file's
 NoteSequence with note-seq's.
@@ -148,7 +150,26 @@ def main(argv=None) -> int:
             jobs = [("bench", os.path.basename(p), p, "fast", windows) for p in paths]
             report(name, time_passes(lambda: list(pool.map(inspect_file, jobs, chunksize=chunksize)),
                                      args.repeat), len(paths), n_bytes)
+    windows_passes(paths, args.workers, args.repeat)
     return 0
+
+
+def windows_passes(paths: list[str], workers: int, repeat: int) -> None:
+    """MIDI files -> every melody window (inference), as `serenade extract` does, on `workers`
+    processes (pool start-up included: each pass is one call)."""
+    from serenade.melody.parallel import windows_for_files
+
+    for config_name in ("cat-mel_2bar_small", "hierdec-mel_16bar"):
+        counts = []
+
+        def one_pass():
+            results = windows_for_files(paths, config_name, workers)
+            counts.append(sum(len(result.windows) for result in results))
+
+        times = time_passes(one_pass, repeat)
+        median = statistics.median(times)
+        print(f"windows-{workers}  {len(paths) / median:8.1f} files/s {counts[-1] / median:9.1f} "
+              f"windows/s   ({config_name}: {counts[-1]} windows; median of {len(times)})", flush=True)
 
 
 def _outcome(parse, path):

@@ -35,11 +35,14 @@ class FileWindows:
 
 
 def read_midi(path: str | Path):
-    """MIDI file -> NoteSequence with note-seq's reader; ValueError naming the file otherwise."""
+    """MIDI file -> NoteSequence (Serenade's reader: note-seq's result, faster); ValueError
+    naming the file otherwise."""
     from note_seq import midi_io
 
+    from serenade.data.midi_parser import midi_file_to_note_sequence
+
     try:
-        return midi_io.midi_file_to_note_sequence(str(path))
+        return midi_file_to_note_sequence(path)
     except FileNotFoundError:
         raise ValueError(f"{path}: no such file") from None
     except (midi_io.MIDIConversionError, OSError, EOFError, IndexError, KeyError,
