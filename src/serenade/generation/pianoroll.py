@@ -9,6 +9,7 @@ display needed).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -130,7 +131,9 @@ def plot_strip(sequences: Sequence[music_pb2.NoteSequence], path: str | Path, *,
             if titles:
                 axis.set_title(titles[index], fontsize=8)
         if title:
-            figure.suptitle(title, fontsize=10)
+            # wrap long titles (a file path, say) to the figure's width instead of cutting them
+            characters = max(20, int(figure.get_figwidth() * 11))
+            figure.suptitle(textwrap.fill(title, characters), fontsize=10)
         return _save(figure, path)
     finally:
         plt.close(figure)
