@@ -15,6 +15,7 @@ import pandas as pd
 
 from serenade.data.inspection import Inspection, inspect_file
 from serenade.data.tfrecords import write_framed
+from serenade.sources.download import sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +46,7 @@ def convert_source(source: str, files: list[tuple[str, str]], failed: list[dict]
         file = entry.get("file", "")
         sha256 = ""
         if file and os.path.isfile(file):
-            import hashlib
-
-            with open(file, "rb") as handle:
-                sha256 = hashlib.sha256(handle.read()).hexdigest()
+            sha256 = sha256_of(file)  # streamed: a rejected archive can be large
         rows.append(Inspection(source=source, path=entry["path"], file=file, sha256=sha256,
                                status="invalid", reason=entry["reason"]).row())
     frame = pd.DataFrame(rows, columns=list(Inspection(source="", path="", file="").row()))
