@@ -2,6 +2,8 @@
 # `snakemake --profile profiles/default` (what `make run` does) builds `all`; `snakemake data`
 # stops after the dataset. The config is validated before any job starts (workflow/rules/common.smk).
 
+from pathlib import Path
+
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -27,3 +29,11 @@ rule all:
         models.targets(config),
         generation.targets(config),
         f"{RESULTS_DATA}/summary.html",  # a report page (workflow/rules/report.smk)
+
+
+onsuccess:
+    # The figures a user should look at first: each model's quality against its targets.
+    for _model in generation.generation_models(config):
+        _check = Path(generation.model_dir(_model)) / "quality.txt"
+        if _check.exists():
+            print(_check.read_text(), end="")

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "sample": "sample",
     "interpolate": "interpolate",
     "train": "train",
+    "quality": "quality",
 }
 
 

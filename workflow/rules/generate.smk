@@ -202,6 +202,44 @@ rule music_metrics:
         "../scripts/music_metrics.py"
 
 
+rule quality:
+    input:
+        checkpoint=generation.checkpoint("{model}"),
+        eval=shard_paths("eval"),
+        walks=lambda wildcards: generation.walk_dirs(config, wildcards.model),
+    output:
+        figures="results/generated/{model}/quality.json",
+        check=report(
+            "results/generated/{model}/quality.txt",
+            caption="../report/generated_quality.rst",
+            category="Quality",
+            subcategory="{model}",
+            labels={"output": "figures against their targets"},
+        ),
+        strip=report(
+            "results/generated/{model}/reconstructions.png",
+            caption="../report/generated_quality.rst",
+            category="Quality",
+            subcategory="{model}",
+            labels={"output": "held-out windows and their reconstructions"},
+        ),
+    params:
+        quality=GENERATE["quality"],
+        temperatures=GENERATE["sample"]["temperatures"],
+        seed=GENERATE["seed"],
+        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+    log:
+        "results/logs/generate/{model}/quality.log",
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/serenade.yaml"
+    script:
+        "../scripts/model_quality.py"
+
+
 rule generate:
     input:
         generation.targets(config),

@@ -31,7 +31,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-checkpoints", "--checkpoints_to_keep", type=int, default=3)
     parser.add_argument("--eval-max-windows", "--eval_max_windows", type=int, default=2048)
     parser.add_argument("--init-from", "--init_from", default=None,
-                        help="magenta or Serenade checkpoint to fine-tune from")
+                        help="magenta or Serenade checkpoint, or pretrained:NAME, to fine-tune "
+                             "from (its schedules continue; docs/training.md)")
     parser.add_argument("--scale-schedules", "--scale_schedules", action="store_true",
                         help="scale beta_rate and sampling_rate to --steps (docs/training.md)")
     parser.add_argument("--mixed-precision", "--mixed_precision", action="store_true")

@@ -4,8 +4,9 @@ child run of its model's run. Rules call these through short workflow/scripts/*.
 Output layout under results/generated/{model}/ (every MIDI has a PNG of the same stem beside
 it, and a WAV when audio is on):
 - samples/t{temperature}/sample-NNN.mid, samples/t{temperature}/strip.png, samples/samples.npz
-- interpolations/{name}/step-NN.mid, interpolation.mid (all steps in order), strip.png, inputs.txt
-- journeys/{name}/journey.mid, strip.png, inputs.txt
+- interpolations/{name}/step-NN.mid, interpolation.mid (all steps in order), strip.png, inputs.txt,
+  endpoints.json (share of each input's note onsets its decoded endpoint keeps)
+- journeys/{name}/journey.mid, strip.png, inputs.txt, endpoints.json
 - attributes/vectors.npz, attributes/effects.csv, attributes/{piece}.mid (edited),
   attributes/{piece}-original.mid (the same passage decoded without the vector), {piece}-strip.png
 - metrics.csv
@@ -14,6 +15,7 @@ it, and a WAV when audio is on):
 from __future__ import annotations
 
 import csv
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from serenade.generation.quality import endpoint_match
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
 
 LOG = logging.getLogger("serenade.generation")
@@ -135,8 +138,18 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
                         "method": method, "temperature": temperature, "seed": seed, "qpm": tempo,
                         **_render_params(ctx.render)})
     (out_dir / "inputs.txt").write_text("".join(w.describe() + "\n" for w in selected))
-    titles = [("input " + str(path.waypoints.index(i) + 1)) if i in path.waypoints else str(i)
-              for i in range(len(path.events))]
+    # The waypoints are the model's decodes of the inputs, not the inputs: say so, and how
+    # much of each input's melody they keep.
+    matches = [endpoint_match([w.events], [path.events[i]])
+               for w, i in zip(selected, path.waypoints)]
+    pooled = endpoint_match([w.events for w in selected], path.events[path.waypoints])
+    (out_dir / "endpoints.json").write_text(json.dumps(
+        {"endpoint_match": pooled, "temperature": temperature,
+         "inputs": [{"input": spec, "match": m} for spec, m in zip(inputs, matches)]},
+        indent=1) + "\n")
+    tracker.log_metrics({"endpoint_match": pooled}, step=0)
+    titles = [f"input {path.waypoints.index(i) + 1} as reconstructed" if i in path.waypoints
+              else str(i) for i in range(len(path.events))]
     if kind == "interpolation":
         for i, row in enumerate(path.events):
             write_piece(row, converter, out_dir / f"step-{i:02d}.mid", qpm=tempo,
@@ -284,6 +297,59 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
     tracker.log_artifact(out)
     tracker.finish()
     return out
+
+
+# -- quality ----------------------------------------------------------------------------------
+
+STRIP_PAIRS = 8  # eval windows shown with their reconstructions
+
+
+def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Sequence[float],
+                num_samples: int, seed: int, walks: Sequence[str | Path] = (),
+                qpm: float = 120.0) -> dict[str, float]:
+    """quality.json (figures of serenade.generation.quality), quality.txt (against the
+    targets) and reconstructions.png (eval windows above, their reconstructions below)."""
+    from serenade.generation import quality
+    from serenade.generation.datasets import split_windows
+
+    model = ctx.load_model()
+    converter = model.config.converter
+    out_dir = Path(ctx.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    windows = split_windows(eval, converter).windows
+    if len(windows) == 0:
+        raise ValueError(f"model {ctx.model_name}: the eval split yields no windows to measure")
+    tracker = ctx.tracker("quality")
+    tracker.log_params({"temperatures": list(temperatures), "num_samples": num_samples,
+                        "seed": seed, "eval_windows": len(windows)})
+    figures, decoded = quality.quality_report(model, windows, temperatures=temperatures,
+                                              num_samples=num_samples, seed=seed)
+    matches = [json.loads((Path(p) / "endpoints.json").read_text())["endpoint_match"]
+               for p in walks if (Path(p) / "endpoints.json").is_file()]
+    if matches:
+        figures["interpolations.endpoint_match"] = float(np.nanmean(matches))
+    (out_dir / "quality.json").write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
+    (out_dir / "quality.txt").write_text(quality.format_check(ctx.model_name, figures) + "\n")
+    tracker.log_metrics({k: v for k, v in figures.items() if np.isfinite(v)}, step=0)
+
+    rng = np.random.default_rng(seed)
+    melodic = np.flatnonzero((windows >= 2).sum(axis=1) >= quality.FEW_NOTES)
+    chosen = np.sort(rng.choice(melodic, min(STRIP_PAIRS, len(melodic)), replace=False))
+    rows, titles = [], []
+    for start in range(0, len(chosen), 4):
+        group = chosen[start:start + 4]
+        rows += [windows[i] for i in group] + [decoded[i] for i in group]
+        titles += [f"eval window {i}" for i in group] + [
+            f"reconstruction ({100 * quality.endpoint_match([windows[i]], [decoded[i]]):.0f}% "
+            "of onsets)" for i in group]
+    write_strip(rows, converter, out_dir / "reconstructions.png", qpm=qpm, titles=titles,
+                columns=4, title=f"{ctx.model_name}: held-out windows (above) and their "
+                                 "reconstructions from mu (below)")
+    for name in ("quality.json", "quality.txt", "reconstructions.png"):
+        tracker.log_artifact(out_dir / name, "quality")
+    tracker.finish()
+    LOG.info("%s", quality.format_check(ctx.model_name, figures))
+    return figures
 
 
 # -- workflow glue ---------------------------------------------------------------------------

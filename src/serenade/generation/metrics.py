@@ -78,6 +78,18 @@ def _subsample(windows: np.ndarray, limit: int, rng: np.random.Generator) -> np.
     return windows[np.sort(rng.choice(len(windows), limit, replace=False))]
 
 
+def _histogram_distance(generated: np.ndarray, reference: np.ndarray) -> float:
+    if len(generated) == 0 or len(reference) == 0:
+        return float("nan")
+    return float(0.5 * np.abs(generated.mean(axis=0) - reference.mean(axis=0)).sum())
+
+
+def pitch_class_distance(generated: np.ndarray, reference: np.ndarray) -> float:
+    """Total-variation distance between the sets' mean pitch-class histograms (0 = same)."""
+    return _histogram_distance(feature_table(np.asarray(generated))["pitch_classes"],
+                               feature_table(np.asarray(reference))["pitch_classes"])
+
+
 def memorisation_rate(generated: np.ndarray, training_keys: set[bytes]) -> float:
     if len(generated) == 0:
         return float("nan")
@@ -100,10 +112,8 @@ def music_metrics(generated: np.ndarray, reference: np.ndarray, *,
     for name in SCALAR_FEATURES:
         values = gen_all[name][np.isfinite(gen_all[name])]
         result[f"mean_{name}"] = float(values.mean()) if len(values) else float("nan")
-    gen_pch = gen_all["pitch_classes"].mean(axis=0) if len(generated) else np.zeros(12)
-    ref_pch = ref_all["pitch_classes"].mean(axis=0) if len(reference) else np.zeros(12)
-    result["pitch_class_distance"] = (float(0.5 * np.abs(gen_pch - ref_pch).sum())
-                                      if len(generated) and len(reference) else float("nan"))
+    result["pitch_class_distance"] = _histogram_distance(gen_all["pitch_classes"],
+                                                        ref_all["pitch_classes"])
     gen_small = feature_table(_subsample(generated, max_windows, rng))
     ref_small = feature_table(_subsample(reference, max_windows, rng))
     for name in (*SCALAR_FEATURES, "pitch_classes"):

@@ -94,7 +94,8 @@ def targets(config: dict) -> list[str]:
     result = []
     for model in generation_models(config):
         base = model_dir(model)
-        result += [f"{base}/samples", f"{base}/metrics.csv", *walk_dirs(config, model)]
+        result += [f"{base}/samples", f"{base}/metrics.csv", f"{base}/quality.json",
+                   *walk_dirs(config, model)]
         attributes = config.get("generate", {}).get("attributes", {})
         if attributes.get("names") or attributes.get("pieces"):
             result.append(f"{base}/attributes")

@@ -24,7 +24,7 @@ from serenade.melody.diagnostics import SequenceReport
 from serenade.melody.extraction import extract_track_melodies
 from serenade.melody.pieces import quantize_piece, split_on_time_changes
 from serenade.melody.rendering import windows_to_note_sequence, write_midi
-from serenade.melody.transposition import random_transposition
+from serenade.melody.transposition import random_amount, transpose
 from serenade.melody.windows import Window, dedupe, sample_at_most, slice_melody
 
 
@@ -161,17 +161,40 @@ class MelodyConverter:
         """
         if training:
             rng = rng if rng is not None else np.random.default_rng()
-            if self.transpose_range is not None:
-                sequence, _ = random_transposition(sequence, *self.transpose_range, rng=rng)
-            by_piece, _ = self._windows_by_piece(sequence)
-            limit = self.max_tensors_per_notesequence
-            chosen = []
-            for windows in by_piece:
-                chosen.extend(sample_at_most(windows, limit, rng))
-            chosen = sample_at_most(chosen, limit, rng)
-        else:
-            chosen = self.windows_with_origin(sequence)
-        return self._stack([window.events for window in chosen])
+            amount = self.draw_transposition(bool(sequence.notes), rng)
+            return self.draw_training_windows(self.training_pieces(sequence, amount), rng)
+        return self._stack([window.events for window in self.windows_with_origin(sequence)])
+
+    # Training draws in two steps, so that a data pipeline can cache the (costly) first one per
+    # transposition and repeat only the (cheap) draws: the same rng gives the same windows.
+
+    def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
+        """The random transposition of a training draw: 0 without a range, and 0 without a
+        draw for a sequence without notes (as magenta)."""
+        if self.transpose_range is None or not has_notes:
+            return 0
+        return random_amount(*self.transpose_range, rng=rng)
+
+    def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
+                        ) -> list[np.ndarray]:
+        """The distinct windows of each piece of the sequence transposed by `amount`."""
+        if amount:
+            sequence, _ = transpose(sequence, amount)
+        by_piece, _ = self._windows_by_piece(sequence)
+        return [self._stack([window.events for window in windows]) for windows in by_piece]
+
+    def draw_training_windows(self, pieces: list[np.ndarray],
+                              rng: np.random.Generator) -> np.ndarray:
+        """At most `max_tensors_per_notesequence` windows: per piece, then over the sequence,
+        as magenta."""
+        limit = self.max_tensors_per_notesequence
+        chosen = []
+        for windows in pieces:
+            chosen.extend(sample_at_most(list(windows), limit, rng))
+        chosen = sample_at_most(chosen, limit, rng)
+        if not chosen:
+            return np.zeros((0, self.window_steps), dtype=np.int16)
+        return np.stack(chosen).astype(np.int16)
 
     def _stack(self, rows: list[tuple[int, ...]]) -> np.ndarray:
         if not rows:

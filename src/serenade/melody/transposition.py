@@ -51,16 +51,8 @@ def transpose(sequence: music_pb2.NoteSequence, amount: int, *,
     return result, deleted
 
 
-def random_transposition(sequence: music_pb2.NoteSequence, low: int, high: int,
-                         rng: np.random.Generator) -> tuple[music_pb2.NoteSequence, int]:
-    """Transpose by an amount drawn uniformly from low..high inclusive; returns (copy, amount).
-
-    A sequence without notes is returned unchanged (amount 0), as in magenta.
-    """
+def random_amount(low: int, high: int, rng: np.random.Generator) -> int:
+    """A transposition drawn uniformly from low..high inclusive."""
     if low > high:
         raise ValueError(f"transpose range {low}..{high} is empty")
-    if not sequence.notes:
-        return sequence, 0
-    amount = int(rng.integers(low, high + 1))
-    transposed, _ = transpose(sequence, amount)
-    return transposed, amount
+    return int(rng.integers(low, high + 1))

@@ -5,7 +5,7 @@ Serenade checkpoint format (a directory):
   "hparams": every hparam in magenta syntax, "global_step": N, "checkpoint": PREFIX};
 - `PREFIX.index` + `PREFIX.data-00000-of-00001` (PREFIX = `model.ckpt-N`): a TensorFlow V2
   checkpoint bundle holding each weight under its magenta variable name (plus `global_step`),
-  float32, bit for bit; and a `checkpoint` index file, so that magenta and
+  float32, bit for bit (or float16 when saved so, for shipping); and a `checkpoint` index file, so that magenta and
   `tf.train.latest_checkpoint` read the directory too.
 """
 
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from serenade.models import pretrained
 from serenade.models.configs import ModelConfig, get_config
 from serenade.models.hparams import parsed_names
 
@@ -65,9 +66,9 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dic
     """All tensors of a checkpoint and our metadata (None for magenta checkpoints).
 
     `path`: a directory (latest checkpoint in it), a checkpoint prefix (`.../model.ckpt-500`),
-    or a tar bundle as magenta publishes (`cat-mel_2bar_big.tar`).
+    a tar bundle as magenta publishes (`cat-mel_2bar_big.tar`), or `pretrained:NAME`.
     """
-    path = Path(path).expanduser()
+    path = pretrained.resolve(path)
     if path.is_file() and tarfile.is_tarfile(path):
         with tempfile.TemporaryDirectory(prefix="serenade-ckpt-") as temp, tarfile.open(path) as tar:
             tar.extractall(temp, filter="data")
@@ -184,13 +185,19 @@ def load_model(path: str | os.PathLike, config_name: str | None = None, hparams:
     return model
 
 
-def save_model(model, directory: str | os.PathLike, step: int | None = None) -> Path:
-    """Write the model to `directory` in the Serenade format (see module docstring)."""
+def save_model(model, directory: str | os.PathLike, step: int | None = None, *,
+               dtype: str = "float32") -> Path:
+    """Write the model to `directory` in the Serenade format (see module docstring).
+
+    `dtype="float16"` halves the size (for shipping); loading casts back to float32.
+    """
+    if dtype not in ("float32", "float16"):
+        raise ValueError(f"checkpoint dtype must be float32 or float16, got {dtype!r}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     step = int(step if step is not None else getattr(model, "global_step", 0) or 0)
     prefix_name = f"model.ckpt-{step}"
-    tensors = {name: v.numpy() for name, v in model.magenta_variables().items()}
+    tensors = {name: v.numpy().astype(dtype) for name, v in model.magenta_variables().items()}
     tensors["global_step"] = np.asarray(step, np.int64)
     names = sorted(tensors)
     tf.raw_ops.SaveV2(prefix=str(directory / prefix_name), tensor_names=names,

@@ -1,12 +1,17 @@
 """Input pipeline: NoteSequence TFRecords -> shuffled batches of melody windows.
 
-Training stream, per epoch: the sequences in a seeded order; each is converted by the config's
-converter in training mode (transposition when the config asks, at most 5 random windows) with
-its own random generator seeded by (stream seed, epoch, sequence index); windows are shuffled
-through a buffer, batched and prefetched. So augmentation is fresh every epoch (magenta cached
-the converted windows, which froze the transposition and the window subset after epoch one),
-the conversion runs in tf.data's parallel map while the model trains, and the same seed gives
-the same batches. A resumed run restarts the stream from a seed derived from (seed, step).
+Training stream, per epoch: the sequences in a seeded order; each gives a training draw of the
+config's converter (transposition when the config asks, at most 5 random windows) with its own
+random generator seeded by (stream seed, epoch, sequence index); windows are shuffled through a
+buffer, batched and prefetched. So augmentation is fresh every epoch (magenta cached the
+converted windows, which froze the transposition and the window subset after epoch one) and the
+same seed gives the same batches. A resumed run restarts the stream from a seed derived from
+(seed, step).
+
+The costly part of a draw (quantizing and extracting the melodies of one transposition) is
+kept per (sequence, transposition) the first time it is needed (`TrainingWindows`, bounded), so
+after the first epochs the input pipeline only draws from arrays and leaves the CPU to the train
+step; the windows are exactly those of `converter.to_windows(sequence, training=True, rng=rng)`.
 
 Evaluation: every window of every eval sequence in inference mode (no augmentation), optionally
 capped to a seeded subset, in a fixed order.
@@ -81,23 +86,59 @@ def require_windows(records: Sequence[bytes], converter, source: str) -> None:
                     "data summary's window counts and `serenade extract` for why)")
 
 
+# Windows kept by TrainingWindows at most (int16: 64 bytes each for 2-bar windows, so 128 MB for
+# 2-bar configs); past it, draws convert afresh.
+MAX_CACHED_WINDOWS = 2_000_000
+
+
+class TrainingWindows:
+    """Training draws of each sequence, converting each (sequence, transposition) once."""
+
+    def __init__(self, records: Sequence[bytes], converter,
+                 max_cached_windows: int = MAX_CACHED_WINDOWS):
+        self.records = list(records)
+        self.converter = converter
+        self.max_cached_windows = max_cached_windows
+        self.cached_windows = 0
+        self._pieces: dict[tuple[int, int], list[np.ndarray]] = {}
+        self._has_notes: dict[int, bool] = {}
+
+    def _pieces_of(self, index: int, amount: int) -> list[np.ndarray]:
+        key = (index, amount)
+        pieces = self._pieces.get(key)
+        if pieces is None:
+            # Parse on use: memory stays at the serialized size plus the kept windows.
+            sequence = _parse(self.records[index], index)
+            pieces = self.converter.training_pieces(sequence, amount)
+            size = sum(len(p) for p in pieces)
+            if self.cached_windows + size <= self.max_cached_windows:
+                self._pieces[key] = pieces
+                self.cached_windows += size
+        return pieces
+
+    def draw(self, index: int, rng: np.random.Generator) -> np.ndarray:
+        """int16 [n <= max_tensors_per_notesequence, T]: one training draw of sequence `index`."""
+        has_notes = self._has_notes.get(index)
+        if has_notes is None:
+            has_notes = self._has_notes[index] = bool(_parse(self.records[index], index).notes)
+        amount = self.converter.draw_transposition(has_notes, rng)
+        return self.converter.draw_training_windows(self._pieces_of(index, amount), rng)
+
+
 def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, seed: int,
                      start_step: int = 0, parallel_calls: int | None = None) -> tf.data.Dataset:
     """Endless stream of int32 [batch_size, window_steps] batches for training."""
     if not records:
         raise DataError("no training sequences: the train TFRecords are empty")
-    records = list(records)
-    count = len(records)
+    source = TrainingWindows(records, converter)
+    count = len(source.records)
     steps = converter.window_steps
     base = stream_seed(seed, start_step)
 
     def convert(epoch, index):
-        # Parse on every use: cheap next to conversion, and memory stays at the serialized size.
         index = int(index)
-        sequence = _parse(records[index], index)
         rng = np.random.default_rng([base, int(epoch), index])
-        windows = converter.to_windows(sequence, training=True, rng=rng)
-        return np.asarray(windows, dtype=np.int32).reshape(-1, steps)
+        return np.asarray(source.draw(index, rng), dtype=np.int32).reshape(-1, steps)
 
     def epoch_order(epoch):
         keys = tf.random.stateless_uniform([count], seed=tf.stack([tf.constant(base % 2**31,

@@ -58,6 +58,23 @@ def test_augmentation_is_fresh_every_epoch(records, converter):
     assert notes(windows).min() < notes(plain).min() or notes(windows).max() > notes(plain).max()
 
 
+def test_kept_conversions_draw_exactly_what_fresh_conversion_draws(records, converter):
+    source = dataset.TrainingWindows(records, converter)
+    for epoch in range(3):
+        for index in range(len(records)):
+            kept = source.draw(index, np.random.default_rng([7, epoch, index]))
+            fresh = converter.to_windows(dataset._parse(records[index], index), training=True,
+                                         rng=np.random.default_rng([7, epoch, index]))
+            assert np.array_equal(kept, fresh), (epoch, index)
+    assert source.cached_windows > 0
+    # Past the bound nothing more is kept, and draws stay the same.
+    bounded = dataset.TrainingWindows(records, converter, max_cached_windows=0)
+    for index in range(len(records)):
+        rng_a, rng_b = np.random.default_rng([1, index]), np.random.default_rng([1, index])
+        assert np.array_equal(bounded.draw(index, rng_a), source.draw(index, rng_b))
+    assert bounded.cached_windows == 0
+
+
 def test_resume_stream_seed_is_step_derived_and_repeatable(records, converter):
     assert dataset.stream_seed(7, 0) == 7
     assert dataset.stream_seed(7, 100) == dataset.stream_seed(7, 100) != 7

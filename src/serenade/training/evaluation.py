@@ -7,7 +7,11 @@
   exceeds 0.01 nats (a collapsed posterior has none).
 - `accuracy` (teacher forced), `sampled_accuracy` (the decoder always fed its own samples) and
   `mu_accuracy` (argmax decoding from mu compared with the input: how well a window survives an
-  encode/decode round trip).
+  encode/decode round trip), all over every step;
+- `mu_onset_accuracy`: the same round trip on the steps where the input starts a note only (most
+  steps are "no event", so the all-step figures flatter a model that drops the melody);
+- `no_event_baseline`: the all-step accuracy of always predicting "no event", to read the
+  accuracies against.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from serenade.melody import events
 from serenade.training import objective
 
 ACTIVE_UNIT_NATS = 0.01
@@ -71,5 +76,7 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         "accuracy": forced,
         "sampled_accuracy": sampled,
         "mu_accuracy": float(np.mean(np.asarray(greedy) == windows)),
+        "mu_onset_accuracy": events.onset_accuracy(windows, np.asarray(greedy)),
+        "no_event_baseline": events.no_event_share(windows),
         "windows": float(count),
     }

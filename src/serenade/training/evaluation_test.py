@@ -33,6 +33,9 @@ def test_mu_accuracy_matches_magentas_greedy_decodes():
                                   loss_sampling_probability=1.0)
     assert metrics["windows"] == len(windows) == 7
     assert metrics["mu_accuracy"] == pytest.approx(np.mean(greedy == windows))
+    onsets = windows >= 2
+    assert metrics["mu_onset_accuracy"] == pytest.approx(np.mean(greedy[onsets] == windows[onsets]))
+    assert metrics["no_event_baseline"] == pytest.approx(np.mean(windows == 0))
     assert 0.3 < metrics["accuracy"] <= 1 and 0.3 < metrics["sampled_accuracy"] <= 1
     assert 0 < metrics["active_units"] <= 256
     mu, sigma = model.posterior(windows)

@@ -112,20 +112,23 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     out_dir.mkdir(parents=True, exist_ok=True)
 
     placement = devices.select(mixed_precision=settings.mixed_precision)
-    trainer = Trainer(config, placement, jit_compile=settings.jit_compile)
+    source = None
+    if settings.init_from:
+        from serenade.models.checkpoint import load_model
+
+        source = load_model(settings.init_from, config_name, hp.to_string())
+    offset = int(source.global_step) if source is not None else 0
+    trainer = Trainer(config, placement, jit_compile=settings.jit_compile, schedule_offset=offset)
     resume_step = store.latest()
     if resume_step is not None:
         step, weights, optimizer_state = store.load(resume_step)
         trainer.set_model_weights(weights)
         trainer.set_optimizer_weights(optimizer_state)
         LOG.info("%s: resuming from step %d (%s)", name, step, store.path(step))
-    elif settings.init_from:
-        from serenade.models.checkpoint import load_model
-
-        source = load_model(settings.init_from, config_name, hparams)
+    elif source is not None:
         trainer.set_model_weights(source.numpy_weights())
-        LOG.info("%s: fine-tuning from %s with a fresh optimizer and schedules from step 0",
-                 name, settings.init_from)
+        LOG.info("%s: fine-tuning from %s (trained %d steps): fresh optimizer, schedules "
+                 "continue from step %d", name, settings.init_from, offset, offset)
     start_step = trainer.step
     if resume_step is not None and start_step != resume_step:
         raise RuntimeError(f"checkpoint {store.path(resume_step)} restored step {start_step}")
@@ -148,6 +151,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     }
     if not tracker.resumed:
         params = {**hp.values(), **{f"train.{k}": v for k, v in settings.as_dict().items()},
+                  "schedule_offset": offset,
                   "config": config_name, "seed": settings.seed, "manifest_sha256": data_sha,
                   "git_commit": git_commit(), "training_key": key, "devices": placement.replicas}
         tracker.log_params(params)

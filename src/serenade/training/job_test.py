@@ -66,3 +66,38 @@ def test_fine_tune_from_checkpoint_starts_fresh_and_survives_dead_tracking(tmp_p
     assert any(line.startswith("3,") and ",beta," in line for line in lines)
     assert any(",eval_accuracy," in line for line in lines)
     assert (tmp_path / "out" / "training-curve.png").stat().st_size > 1000
+
+
+@pytest.mark.slow
+def test_fine_tune_from_a_serenade_checkpoint_keeps_its_hparams_and_continues_schedules(
+        tmp_path, records):
+    import yaml
+
+    from serenade.training import schedules
+
+    paths = lambda name: JobPaths(train=[records[0]], eval=[records[1]],  # noqa: E731
+                                  out_dir=tmp_path / name, checkpoint_root=tmp_path / "ckpt",
+                                  results_dir=tmp_path / "res")
+    source_hparams = "z_size=8,enc_rnn_size=[24],free_bits=3.0,max_beta=0.4,beta_rate=0.9"
+    train_model("source", "cat-mel_2bar_tiny", source_hparams,
+                TrainSettings(steps=4, batch_size=8, eval_max_windows=8), paths("source"),
+                RunOptions(tracking_uri="", log_every=1))
+    # No hparams given: the fine-tune takes the source's (architecture and schedules)...
+    train_model("tuned", "cat-mel_2bar_tiny", "learning_rate=0.0005",
+                TrainSettings(steps=2, batch_size=8, eval_max_windows=8,
+                              init_from=str(tmp_path / "source" / "checkpoint")),
+                paths("tuned"), RunOptions(tracking_uri="", log_every=1))
+    resolved = yaml.safe_load((tmp_path / "tuned" / "config.yaml").read_text())
+    for part in source_hparams.split(",")[:1] + ["free_bits=3.0", "max_beta=0.4",
+                                                 "learning_rate=0.0005"]:
+        assert part in resolved["hparams"]
+    # ...and beta continues from the source's 4 steps: step 1 of the fine-tune is step 4.
+    betas = {int(line.split(",")[0]): float(line.split(",")[3])
+             for line in (tmp_path / "tuned" / "metrics.csv").read_text().splitlines()[1:]
+             if ",beta," in line}
+    assert betas[2] == pytest.approx(float(schedules.kl_beta(4 + 1, 0.4, 0.9)), rel=1e-5)
+    with pytest.raises(ValueError, match="scale_schedules"):
+        train_model("bad", "cat-mel_2bar_tiny", "",
+                    TrainSettings(steps=2, batch_size=8, scale_schedules=True,
+                                  init_from=str(tmp_path / "source" / "checkpoint")),
+                    paths("bad"))

@@ -68,7 +68,9 @@ def train_inputs(entry: dict, train_shards: list[str], eval_shards: list[str],
                  manifest: str) -> dict[str, Any]:
     inputs: dict[str, Any] = {"train": train_shards, "eval": eval_shards, "manifest": manifest}
     if entry["train"].get("init_from"):
-        inputs["init_from"] = entry["train"]["init_from"]
+        from serenade.models.pretrained import resolve
+
+        inputs["init_from"] = str(resolve(entry["train"]["init_from"]))
     return inputs
 
 

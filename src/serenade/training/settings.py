@@ -53,8 +53,29 @@ class TrainSettings:
         return {name: getattr(self, name) for name in self.KEY_FIELDS}
 
 
+def stored_hparams(init_from: str | None, config_name: str) -> str:
+    """The hparams a Serenade checkpoint was trained with, when fine-tuning from one with the
+    same config ("" otherwise: magenta checkpoints carry none, and one not built yet is read
+    when its job runs)."""
+    if not init_from:
+        return ""
+    import json
+
+    from serenade.models.checkpoint import METADATA
+    from serenade.models.pretrained import resolve
+
+    path = resolve(init_from) / METADATA
+    if not path.is_file():
+        return ""
+    metadata = json.loads(path.read_text())
+    return metadata.get("hparams", "") if metadata.get("config") == config_name else ""
+
+
 def resolve_config(config_name: str, hparams: str, settings: TrainSettings):
     """The model config with the run's batch size and (optionally) schedules scaled to `steps`.
+
+    Fine-tuning from a Serenade checkpoint (`init_from`) starts from the hparams it was trained
+    with (architecture, objective, schedules); `hparams` override them.
 
     Scaling touches only schedules that exist: beta_rate when the config anneals beta
     (beta_rate > 0), sampling_rate when it uses inverse-sigmoid scheduled sampling. Setting
@@ -64,10 +85,14 @@ def resolve_config(config_name: str, hparams: str, settings: TrainSettings):
     from serenade.models.configs import get_config
     from serenade.models.hparams import parsed_names
 
-    config = get_config(config_name, hparams)
+    base = stored_hparams(settings.init_from, config_name)
+    config = get_config(config_name, ",".join(part for part in (base, hparams) if part))
     changes: dict[str, Any] = {}
     if settings.batch_size is not None:
         changes["batch_size"] = int(settings.batch_size)
+    if settings.scale_schedules and settings.init_from:
+        raise ValueError("train.scale_schedules and train.init_from: a fine-tune continues the "
+                         "schedules of the checkpoint it starts from; turn scale_schedules off")
     if settings.scale_schedules:
         explicit = parsed_names(hparams) & {"beta_rate", "sampling_rate"}
         if explicit:

@@ -23,8 +23,12 @@ from serenade.training.optimization import clip_gradients, make_optimizer
 class Trainer:
     """A MusicVAE, its optimizer and a compiled train step, placed by a `Placement`."""
 
-    def __init__(self, config, placement: Placement | None = None, *, jit_compile: bool = False):
+    def __init__(self, config, placement: Placement | None = None, *, jit_compile: bool = False,
+                 schedule_offset: int = 0):
+        """`schedule_offset`: steps already taken by the weights this run starts from; beta,
+        learning rate and sampling probability continue from there (a fine-tune)."""
         self.config = config
+        self.schedule_offset = int(schedule_offset)
         self.hparams = hp = config.hparams
         self.strategy = placement.strategy if placement else tf.distribute.get_strategy()
         schedules.validate_sampling(hp.sampling_schedule, hp.sampling_rate)
@@ -43,7 +47,9 @@ class Trainer:
         return int(self.optimizer.iterations.numpy())
 
     def schedule_values(self, step) -> dict[str, tf.Tensor]:
+        """Schedules at this run's `step` (the offset of a fine-tune added)."""
         hp = self.hparams
+        step = tf.cast(step, tf.int64) + self.schedule_offset
         return {
             "beta": schedules.kl_beta(step, hp.max_beta, hp.beta_rate),
             "learning_rate": schedules.learning_rate(step, hp.learning_rate,

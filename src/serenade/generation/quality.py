@@ -1,0 +1,159 @@
+"""Is a model's music worth keeping? The figures a listener would check, against targets.
+
+- Reconstruction of held-out windows, decoded greedily from their mu: accuracy over all steps,
+  over the note-onset steps only (the honest figure: most steps are "no event"), and the
+  "always no event" baseline to read both against.
+- Samples from the prior at each temperature: note onsets per bar, in-scale share, pitch-class
+  distance to the held-out windows, share of samples with fewer than 4 notes; the held-out
+  windows' own onsets per bar and in-scale share beside them.
+- Interpolations: how many of an input's onsets the decoded endpoint keeps (computed by the
+  interpolation job, `endpoint_match`, gathered here).
+
+`TARGETS` is the bar a default run is held to (README, docs/quality.md); `check` compares.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from serenade.generation.features import scalar_features
+from serenade.generation.metrics import pitch_class_distance
+from serenade.melody import events as ev
+
+FEW_NOTES = 4  # a sample with fewer note onsets than this is not a melody
+
+
+@dataclass(frozen=True)
+class Target:
+    metric: str
+    kind: str  # "min", "max" or "near" (within `value` relative of `reference`)
+    value: float
+    reference: str = ""
+
+    def passes(self, figures: Mapping[str, float]) -> bool | None:
+        """True/False, or None when the figure is missing (not measured in this run)."""
+        got = figures.get(self.metric)
+        if got is None or not math.isfinite(got):
+            return None
+        if self.kind == "min":
+            return got >= self.value
+        if self.kind == "max":
+            return got <= self.value
+        reference = figures.get(self.reference)
+        if reference is None or not math.isfinite(reference) or reference == 0:
+            return None
+        return abs(got / reference - 1.0) <= self.value
+
+    def describe(self) -> str:
+        if self.kind == "min":
+            return f">= {self.value:g}"
+        if self.kind == "max":
+            return f"<= {self.value:g}"
+        return f"within {self.value:.0%} of {self.reference}"
+
+
+def _sample_target_key(temperature: float, name: str) -> str:
+    return f"samples_t{temperature:g}.{name}"
+
+
+TARGET_TEMPERATURE = 0.5
+TARGETS: tuple[Target, ...] = (
+    Target("reconstruction.onset_accuracy", "min", 0.75),
+    Target("reconstruction.accuracy", "min", 0.93),
+    Target(_sample_target_key(TARGET_TEMPERATURE, "in_scale"), "min", 0.93),
+    Target(_sample_target_key(TARGET_TEMPERATURE, "onsets_per_bar"), "near", 0.25,
+           "reference.onsets_per_bar"),
+    Target(_sample_target_key(TARGET_TEMPERATURE, "pitch_class_distance"), "max", 0.10),
+    Target(_sample_target_key(TARGET_TEMPERATURE, "under_4_notes"), "max", 0.05),
+    Target("interpolations.endpoint_match", "min", 0.75),
+)
+
+
+def set_figures(windows: np.ndarray, reference: np.ndarray | None = None) -> dict[str, float]:
+    """Onsets per bar, in-scale share, few-note share (and pitch-class distance to `reference`)."""
+    windows = np.asarray(windows)
+    if len(windows) == 0:
+        raise ValueError("no windows to measure")
+    features = [scalar_features(w) for w in windows]
+    onsets = np.array([int(np.sum(np.asarray(w) >= ev.FIRST_NOTE_ON)) for w in windows])
+    in_scale = np.array([f["in_scale"] for f in features], np.float64)
+    figures = {
+        "onsets_per_bar": float(np.mean([f["note_density"] for f in features])),
+        "in_scale": float(np.nanmean(in_scale)) if np.isfinite(in_scale).any() else float("nan"),
+        "under_4_notes": float(np.mean(onsets < FEW_NOTES)),
+    }
+    if reference is not None:
+        figures["pitch_class_distance"] = pitch_class_distance(windows, reference)
+    return figures
+
+
+def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256
+                           ) -> tuple[dict[str, float], np.ndarray]:
+    """Greedy decodes of the windows from their mu, and how much of the input they keep."""
+    windows = np.asarray(windows, np.int32)
+    decoded = []
+    for start in range(0, len(windows), batch_size):
+        _, mu, _ = model.encode(windows[start:start + batch_size])
+        greedy, _ = model.decode(mu, temperature=0.0, keep_logits=False)
+        decoded.append(np.asarray(greedy))
+    decoded = np.concatenate(decoded).astype(np.int32)
+    return {
+        "accuracy": float(np.mean(decoded == windows)),
+        "onset_accuracy": ev.onset_accuracy(windows, decoded),
+        "no_event_baseline": ev.no_event_share(windows),
+        "windows": float(len(windows)),
+    }, decoded
+
+
+def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
+                   num_samples: int = 256, seed: int = 0) -> tuple[dict[str, float], np.ndarray]:
+    """Flat figures (`reconstruction.*`, `reference.*`, `samples_t{T}.*`) and the greedy
+    reconstructions of `windows` (for a reconstruction strip)."""
+    windows = np.asarray(windows, np.int32)
+    recon, decoded = reconstruction_figures(model, windows)
+    figures = {f"reconstruction.{k}": v for k, v in recon.items()}
+    reference = set_figures(windows)
+    figures.update({f"reference.{k}": v for k, v in reference.items() if k != "under_4_notes"})
+    for index, temperature in enumerate(temperatures):
+        samples, _ = model.sample(num_samples, temperature=float(temperature), seed=seed + index,
+                                  keep_logits=False)
+        for name, value in set_figures(np.asarray(samples), windows).items():
+            figures[_sample_target_key(float(temperature), name)] = value
+    return figures, decoded
+
+
+def endpoint_match(inputs: Iterable[np.ndarray], endpoints: Iterable[np.ndarray]) -> float:
+    """Share of the inputs' note onsets that the decoded endpoints reproduce (all pooled)."""
+    inputs = np.stack([np.asarray(w).reshape(-1) for w in inputs])
+    endpoints = np.stack([np.asarray(w).reshape(-1) for w in endpoints])
+    return ev.onset_accuracy(inputs, endpoints)
+
+
+def check(figures: Mapping[str, float], targets: Sequence[Target] = TARGETS
+          ) -> list[tuple[Target, float | None, bool | None]]:
+    """(target, figure or None, passed or None) for every target."""
+    rows = []
+    for target in targets:
+        value = figures.get(target.metric)
+        rows.append((target, None if value is None else float(value), target.passes(figures)))
+    return rows
+
+
+def format_check(model: str, figures: Mapping[str, float]) -> str:
+    """A readable table of the figures against their targets (what `make run` prints)."""
+    lines = [f"Quality of {model} (held-out windows: {int(figures.get('reconstruction.windows', 0))}):"]
+    for target, value, passed in check(figures):
+        mark = {True: "ok", False: "BELOW TARGET", None: "not measured"}[passed]
+        shown = "-" if value is None else f"{value:.3f}"
+        extra = ""
+        if target.kind == "near" and target.reference in figures:
+            extra = f" (reference {figures[target.reference]:.3f})"
+        lines.append(f"  {target.metric:<38} {shown:>7}  target {target.describe()}{extra}: {mark}")
+    baseline = figures.get("reconstruction.no_event_baseline")
+    if baseline is not None:
+        lines.append(f"  (always predicting 'no event' scores {baseline:.3f} over all steps)")
+    return "\n".join(lines)

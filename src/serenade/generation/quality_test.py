@@ -1,0 +1,87 @@
+"""Quality figures on magenta's fixture model and real fixture windows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from serenade.generation import quality
+from serenade.generation.metrics import music_metrics
+from serenade.melody import events as ev
+from serenade.testing import expected_windows, fixture_model, magenta_fixture
+from serenade.training import evaluation
+
+
+def _fixture_windows() -> np.ndarray:
+    cases = magenta_fixture("cat-mel_2bar_small")["cases"]
+    rows = [expected_windows("cat-mel_2bar_small", k, 32) for k, case in enumerate(cases)
+            if case["num_windows"]]
+    return np.concatenate(rows).astype(np.int32)
+
+
+def test_set_figures_of_real_windows():
+    windows = _fixture_windows()
+    figures = quality.set_figures(windows, windows)
+    onsets = (windows >= ev.FIRST_NOTE_ON).sum(axis=1)
+    assert figures["onsets_per_bar"] == pytest.approx(onsets.mean() / 2)
+    assert figures["under_4_notes"] == pytest.approx(np.mean(onsets < 4))
+    assert 0.8 < figures["in_scale"] <= 1.0  # folk tunes and chorales are tonal
+    assert figures["pitch_class_distance"] == 0.0
+    # the same distance as the music metrics table reports
+    shifted = np.where(windows >= ev.FIRST_NOTE_ON, windows + 1, windows)
+    assert quality.set_figures(shifted, windows)["pitch_class_distance"] == pytest.approx(
+        music_metrics(shifted, windows)["pitch_class_distance"])
+    assert quality.set_figures(shifted, windows)["pitch_class_distance"] > 0.2
+
+
+def test_empty_samples_are_counted_as_few_notes():
+    windows = np.zeros((4, 32), np.int32)
+    windows[0, 0] = ev.note_on(60)
+    figures = quality.set_figures(windows)
+    assert figures["under_4_notes"] == 1.0
+    assert figures["onsets_per_bar"] == pytest.approx(1 / 8)
+
+
+def test_report_reconstruction_agrees_with_training_evaluation():
+    model = fixture_model()
+    windows = _fixture_windows()[:64]
+    figures, decoded = quality.quality_report(model, windows, temperatures=[0.5, 1.0],
+                                              num_samples=32, seed=3)
+    metrics = evaluation.evaluate(model, windows, batch_size=64, beta=0.2, free_bits=0.0,
+                                  loss_sampling_probability=1.0)
+    assert figures["reconstruction.accuracy"] == pytest.approx(metrics["mu_accuracy"])
+    assert figures["reconstruction.onset_accuracy"] == pytest.approx(metrics["mu_onset_accuracy"])
+    assert figures["reconstruction.no_event_baseline"] == pytest.approx(np.mean(windows == 0))
+    assert decoded.shape == windows.shape
+    for temperature in ("t0.5", "t1"):
+        for name in ("onsets_per_bar", "in_scale", "under_4_notes", "pitch_class_distance"):
+            assert np.isfinite(figures[f"samples_{temperature}.{name}"]), (temperature, name)
+    again, _ = quality.quality_report(model, windows, temperatures=[0.5], num_samples=32, seed=3)
+    assert again["samples_t0.5.in_scale"] == figures["samples_t0.5.in_scale"]  # seeded
+
+
+def test_targets_pass_fail_and_missing():
+    good = {"reconstruction.onset_accuracy": 0.8, "reconstruction.accuracy": 0.95,
+            "samples_t0.5.in_scale": 0.95, "samples_t0.5.onsets_per_bar": 4.2,
+            "reference.onsets_per_bar": 5.0, "samples_t0.5.pitch_class_distance": 0.05,
+            "samples_t0.5.under_4_notes": 0.01, "interpolations.endpoint_match": 0.9}
+    assert all(passed for _, _, passed in quality.check(good))
+    bad = dict(good, **{"samples_t0.5.onsets_per_bar": 3.3, "reconstruction.onset_accuracy": 0.07})
+    failed = {t.metric for t, _, passed in quality.check(bad) if passed is False}
+    assert failed == {"samples_t0.5.onsets_per_bar", "reconstruction.onset_accuracy"}
+    missing = {k: v for k, v in good.items() if not k.startswith("interpolations")}
+    assert [passed for t, _, passed in quality.check(missing)
+            if t.metric == "interpolations.endpoint_match"] == [None]
+    text = quality.format_check("m", bad)
+    assert "BELOW TARGET" in text and "0.070" in text and "reference 5.000" in text
+
+
+def test_endpoint_match_pools_onsets():
+    a = np.zeros(32, np.int32)
+    a[[0, 8]] = ev.note_on(60), ev.note_on(62)
+    b = np.zeros(32, np.int32)
+    b[[0, 4, 8, 12]] = ev.note_on(67)
+    decoded_a = a.copy()
+    decoded_b = b.copy()
+    decoded_b[12] = 0
+    assert quality.endpoint_match([a, b], [decoded_a, decoded_b]) == pytest.approx(5 / 6)
