@@ -171,3 +171,112 @@ def test_path_source_with_no_midi_is_reported(tmp_path):
     result = snakemake("-s", str(REPO_ROOT / "Snakefile"), "--directory", str(tmp_path), "-n", check=False)
     assert result.returncode != 0
     assert "matches no .mid/.midi file" in result.stdout + result.stderr
+
+
+@pytest.fixture()
+def hostile_server():
+    """Serves the hostile archives, and /loop.zip, which redirects to itself."""
+    from serenade.testing_hostile import hostile_tar, hostile_zip, tune_bytes
+
+    tunes = tune_bytes(14, first_pitch=30)
+    archives = {"/hostile.zip": hostile_zip(tunes[:8]), "/hostile.tar.gz": hostile_tar(tunes[8:])}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path == "/loop.zip":
+                self.send_response(302)
+                self.send_header("Location", "/loop.zip")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = archives[self.path][0]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield {"url": f"http://127.0.0.1:{httpd.server_address[1]}", "tunes": tunes,
+           "outcomes": {path.lstrip("/"): outcomes for path, (_, outcomes) in archives.items()}}
+    httpd.shutdown()
+    httpd.server_close()
+
+
+# File names a `path` source may hold: undecodable bytes, a control character, braces, a name
+# near the 255-byte limit -> how the manifest shows them.
+ODD_NAMES = {b"caf\xe9.mid": "caf\\xe9.mid", b"new\nline.mid": "new\\x0aline.mid",
+             b"br{ace}.mid": "br{ace}.mid", b"L" * 248 + b".mid": "L" * 248 + ".mid",
+             b"plain.mid": "plain.mid"}
+
+
+@pytest.mark.slow
+def test_snakemake_data_over_hostile_archives_and_file_names(tmp_path, hostile_server):
+    from serenade.testing import simple_tune
+    from serenade.testing_hostile import MAX_MEMBER_BYTES
+
+    work, odd = tmp_path / "work", tmp_path / "odd"
+    odd.mkdir()
+    for index, name in enumerate(ODD_NAMES):
+        write_raw_midi(Path(os.fsdecode(bytes(odd) + b"/" + name)), simple_tune(3, first_pitch=70 + index))
+    url = hostile_server["url"]
+    sources = [{"name": "zipped", "url": f"{url}/hostile.zip"},
+               {"name": "tarred", "url": f"{url}/hostile.tar.gz"},
+               {"name": "odd", "path": str(odd)}]
+    config = {"sources": [*sources, {"name": "loop", "url": f"{url}/loop.zip"}],
+              "data": {"workers": 1, "archives": {"max_member_bytes": MAX_MEMBER_BYTES}}, "models": []}
+    (work / "config").mkdir(parents=True)
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    args = ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(work), "--cores", "2"]
+
+    # A source whose download fails: the other sources go on, its job ends with one clear line.
+    failed = snakemake(*args, "data", "--keep-going", check=False)
+    assert failed.returncode != 0
+    log = (work / "results" / "logs" / "data" / "download_source" / "loop.log").read_text()
+    assert "Traceback" not in log
+    assert log.splitlines()[-1].endswith(f"download_source: {url}/loop.zip: too many redirects "
+                                         "(more than 30; the server redirects in a loop)")
+    raw = work / "data" / "raw"
+    assert not (raw / "loop").exists()
+    assert not [p for p in raw.rglob("*") if p.suffix in (".tmp", ".part")]
+    assert (work / "results" / "data" / "sources" / "odd" / "files.csv").is_file()
+
+    config["sources"] = sources
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake(*args, "data")
+    manifest = pd.read_csv(work / "results" / "data" / "manifest.csv", keep_default_na=False)
+    skipped = pd.read_csv(work / "results" / "data" / "skipped.csv", keep_default_na=False)
+    for source, archive in (("zipped", "hostile.zip"), ("tarred", "hostile.tar.gz")):
+        outcomes = hostile_server["outcomes"][archive]
+        rows = manifest[manifest["source"] == source].set_index("path")
+        listed = list(rows.index) + list(skipped.loc[skipped["source"] == source, "path"])
+        assert sorted(listed) == sorted(f"{archive}!{member}" for member in outcomes)  # one row each
+        for member, outcome in outcomes.items():
+            if outcome.status != "skipped":
+                row = rows.loc[f"{archive}!{member}"]
+                assert row["status"] == outcome.status and outcome.word in row["reason"], (member, row["reason"])
+    rows = manifest[manifest["source"] == "odd"]
+    assert sorted(rows["path"]) == sorted(ODD_NAMES.values()) and set(rows["status"]) == {"ok"}
+
+    # every good tune is in the TFRecords, once
+    tf = pytest.importorskip("tensorflow")
+    from note_seq.protobuf import music_pb2
+
+    shards = sorted((work / "results" / "data" / "notesequences").glob("*.tfrecord"))
+    sequences = [music_pb2.NoteSequence.FromString(bytes(r.numpy()))
+                 for r in tf.data.TFRecordDataset([str(p) for p in shards])]
+    ok = manifest[manifest["status"] == "ok"]
+    assert len(ok) == len(hostile_server["tunes"]) + len(ODD_NAMES)
+    assert sorted((s.collection_name, s.filename) for s in sequences) == sorted(zip(ok["source"], ok["path"]))
+    assert "duplicate" not in set(manifest["status"])
+    assert (work / "results" / "data" / "quarantine" / "zipped" / "hostile.zip" / "broken.mid").is_file()
+
+    # a change to a file Snakemake cannot track still reruns its source's parsing
+    assert "Nothing to be done" in snakemake(*args, "data", "-n").stdout
+    latin = Path(os.fsdecode(bytes(odd) + b"/caf\xe9.mid"))
+    write_raw_midi(latin, simple_tune(5, first_pitch=50))
+    plan = snakemake(*args, "data", "-n").stdout
+    assert "source=odd" in plan and "source=zipped" not in plan

@@ -2,13 +2,20 @@
 
 Each command module exposes `configure(parser)` to declare its flags and `run(args) -> int`.
 Heavy imports (TensorFlow, note-seq) happen inside `run`, so `serenade --help` stays fast.
+
+Bad input never prints a traceback: a bad flag is one usage line (exit status 2), and bad
+files or values (`serenade.errors.EXPECTED_ERRORS`) are one line naming the file or flag and
+the reason (exit status 1). SERENADE_TRACEBACK=1 shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+from serenade.errors import EXPECTED_ERRORS, UserError, one_line
 
 # name on the command line -> module under serenade.commands
 COMMANDS: dict[str, str] = {
@@ -22,8 +29,15 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line (subcommand parsers inherit the class)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="serenade", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="serenade", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         try:
@@ -42,7 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args._run(args) or 0)
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        print(f"serenade {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except EXPECTED_ERRORS as error:
+        if os.environ.get("SERENADE_TRACEBACK"):
+            raise
+        # A UserError's message is written to be shown (it may add detail lines); a library's
+        # message is folded onto one line.
+        message = str(error) if isinstance(error, UserError) else one_line(error)
+        print(f"serenade {args.command}: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -8,19 +8,21 @@ in defaults and reports every problem at once, each naming the key (`data.eval_f
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
+from serenade.errors import UserError
 from serenade.paths import REPO_ROOT
 
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 SOURCE_KINDS = ("url", "path", "music21")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """The configuration is invalid; the message names each offending key and why."""
 
 
@@ -72,12 +74,23 @@ def validate_config(config: dict) -> dict:
     validator_class = _with_defaults(jsonschema.validators.validator_for(schema))
     validator = validator_class(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
-    problems = [_describe(error, config) for error in errors]
+    problems = [_describe(error, config) for error in errors] + _non_finite(config)
     if not problems:
         problems = _semantic_problems(config)
     if problems:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
     return config
+
+
+def _non_finite(value: Any, parts: tuple = ()) -> list[str]:
+    """Keys holding nan or inf (YAML `.nan`, `.inf`): a JSON schema's bounds let them through."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{_key_path(parts)}: {value} is not a finite number"]
+    if isinstance(value, dict):
+        return [problem for key, item in value.items() for problem in _non_finite(item, (*parts, key))]
+    if isinstance(value, list):
+        return [problem for index, item in enumerate(value) for problem in _non_finite(item, (*parts, index))]
+    return []
 
 
 def _semantic_problems(config: dict) -> list[str]:

@@ -94,3 +94,19 @@ def test_load_config_errors_name_the_file(tmp_path):
         load_config(path)
     with pytest.raises(ConfigError, match="cannot read config"):
         load_config(tmp_path / "missing.yaml")
+
+
+def test_nan_and_inf_are_refused_wherever_a_number_is_taken(tmp_path):
+    """YAML's .nan and .inf pass a JSON schema's bounds (nan < 0 is false); they must not."""
+    text = """
+sources: [{name: mine, path: midi}]
+data: {eval_fraction: .nan, download: {timeout_s: .inf}}
+generate: {temperature: .nan, sample: {temperatures: [0.5, -.inf]}}
+"""
+    (tmp_path / "config.yaml").write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load_config(tmp_path / "config.yaml")
+    message = str(error.value)
+    for key in ("data.eval_fraction: nan", "data.download.timeout_s: inf", "generate.temperature: nan",
+                "generate.sample.temperatures[1]: -inf"):
+        assert f"{key} is not a finite number" in message, key

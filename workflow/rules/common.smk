@@ -4,7 +4,7 @@
 import re
 
 from serenade.config import ConfigError, source_kind, validate_config
-from serenade.sources.local import list_path_source
+from serenade.sources.local import list_path_source, tracked_files, untracked_fingerprint
 
 
 # Validate before anything is planned: a wrong value stops here, naming the key and the reason.
@@ -62,12 +62,20 @@ def parse_source_input(wildcards):
     """Input of parse_source: the listing of a fetched source, or every file of a `path` source.
 
     For a `path` source the files themselves are the input, so adding, removing or changing a
-    MIDI file there reruns parsing (and everything after it).
+    MIDI file there reruns parsing (and everything after it). Files Snakemake cannot take as
+    inputs (odd names) reach the job through `untracked_files` below instead.
     """
     source = SOURCES[wildcards.source]
     if source_kind(source) == "path":
-        return {"files": list_path_source(source["path"])}
+        return {"files": tracked_files(source["path"])}
     return {"listing": source_listing(wildcards.source)}
+
+
+def untracked_files(wildcards):
+    """A fingerprint of the files of a `path` source that Snakemake cannot track (names with
+    undecodable bytes, control characters or braces): a param, so changing them reruns parsing."""
+    source = SOURCES[wildcards.source]
+    return untracked_fingerprint(source["path"]) if source_kind(source) == "path" else ""
 
 
 def url_source_names():

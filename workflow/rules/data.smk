@@ -47,6 +47,7 @@ rule parse_source:
         skipped=f"{RESULTS_DATA}/sources/{{source}}/skipped.csv",
     params:
         path=lambda wildcards: SOURCES[wildcards.source].get("path", ""),
+        untracked=untracked_files,
         parser=DATA["parser"],
     log:
         "results/logs/data/parse_source/{source}.log",

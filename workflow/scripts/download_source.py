@@ -2,25 +2,26 @@
 
 import logging
 
-from serenade.data.joblog import log_to
+from serenade.data.joblog import clean_failure, log_to
 
 from serenade.sources.archives import ArchiveLimits
 from serenade.sources.download import DownloadSettings, fetch_url_source
 
 log_to(snakemake.log[0])
 name = snakemake.wildcards.source
-listing = fetch_url_source(
-    name,
-    snakemake.params.url,
-    f"data/raw/{name}",
-    sha256=snakemake.params.sha256,
-    # Run-only settings (timeouts, retries) come from the config, not params: they do not
-    # change what is downloaded, so changing them must not rerun the job.
-    settings=DownloadSettings.from_config(snakemake.config["data"]["download"]),
-    limits=ArchiveLimits.from_config(snakemake.params.archives),
-)
-for entry in listing.skipped:
-    logging.info("skipped %s: %s", entry["path"], entry["reason"])
-for entry in listing.failed:
-    logging.warning("refused %s: %s", entry["path"], entry["reason"])
-listing.write(snakemake.output[0])
+with clean_failure("download_source"):
+    listing = fetch_url_source(
+        name,
+        snakemake.params.url,
+        f"data/raw/{name}",
+        sha256=snakemake.params.sha256,
+        # Run-only settings (timeouts, retries) come from the config, not params: they do not
+        # change what is downloaded, so changing them must not rerun the job.
+        settings=DownloadSettings.from_config(snakemake.config["data"]["download"]),
+        limits=ArchiveLimits.from_config(snakemake.params.archives),
+    )
+    for entry in listing.skipped:
+        logging.info("skipped %s: %s", entry["path"], entry["reason"])
+    for entry in listing.failed:
+        logging.warning("refused %s: %s", entry["path"], entry["reason"])
+    listing.write(snakemake.output[0])

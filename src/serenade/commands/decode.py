@@ -8,9 +8,10 @@ is 0); any other OUT is a directory that gets one MIDI file per z.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from serenade.models.cli_options import add_model_options, add_seed_option, add_temperature_option
+from serenade.errors import UserError
+from serenade.models.cli_options import (add_model_options, add_seed_option, add_temperature_option,
+                                         output_npz_or_directory)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -19,7 +20,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--use-mu", "--use_mu", dest="use_mu", action="store_true",
                         help="with an .npz from `serenade encode`, decode its mu instead of z")
     add_temperature_option(parser)
-    parser.add_argument("--output", required=True, help="OUT.npz, or a directory for MIDI files")
+    parser.add_argument("--output", required=True, type=output_npz_or_directory,
+                        help="OUT.npz, or a directory for MIDI files")
     add_seed_option(parser)
 
 
@@ -31,7 +33,7 @@ def read_z(path: str, use_mu: bool = False):
         return loaded
     key = "mu" if use_mu or "z" not in loaded.files else "z"
     if key not in loaded.files:
-        raise ValueError(f"{path}: no 'z' or 'mu' array in it (has {loaded.files})")
+        raise UserError(f"{path}: no 'z' or 'mu' array in it (has {loaded.files})")
     return loaded[key]
 
 
@@ -41,12 +43,9 @@ def run(args: argparse.Namespace) -> int:
     from serenade.models.cli_options import load_from_args, write_midi_files
 
     model = load_from_args(args)
-    try:
-        z = read_z(args.z, args.use_mu)
-        events, logits = model.decode(z, args.temperature, seed=args.seed)
-    except ValueError as error:
-        raise SystemExit(f"serenade decode: {error}") from None
-    output = Path(args.output)
+    z = read_z(args.z, args.use_mu)
+    events, logits = model.decode(z, args.temperature, seed=args.seed)
+    output = args.output
     if output.suffix == ".npz":
         output.parent.mkdir(parents=True, exist_ok=True)
         arrays = {"events": events.astype(np.int16)}

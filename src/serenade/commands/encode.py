@@ -7,16 +7,16 @@ Each INPUT is a MIDI file (its first window, or --window N) or a .npy of event w
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from serenade.models.cli_options import add_model_options, add_seed_option
+from serenade.errors import UserError
+from serenade.models.cli_options import add_model_options, add_seed_option, int_at_least, output_npz
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="MIDI files or .npy windows")
-    parser.add_argument("--output", required=True, help="output .npz")
-    parser.add_argument("--window", type=int, default=0,
+    parser.add_argument("--output", required=True, type=output_npz, help="output .npz")
+    parser.add_argument("--window", type=int_at_least(0), default=0,
                         help="which window of each MIDI file to encode (default 0, the first)")
     add_seed_option(parser)
 
@@ -33,7 +33,7 @@ def read_inputs(paths: list[str], config_name: str, steps: int, window: int = 0)
             if array.ndim == 1:
                 array = array[None]
             if array.ndim != 2 or array.shape[1] != steps:
-                raise ValueError(f"{path}: expected windows [n, {steps}], got shape {array.shape}")
+                raise UserError(f"{path}: expected windows [n, {steps}], got shape {array.shape}")
             rows.extend(array)
         else:
             rows.append(midi_window(path, config_name, window)[0])
@@ -45,14 +45,9 @@ def run(args: argparse.Namespace) -> int:
 
     from serenade.models.cli_options import load_from_args
 
-    output = Path(args.output)
-    if output.suffix != ".npz":
-        raise SystemExit(f"--output must end in .npz, got {output}")
+    output = args.output
     model = load_from_args(args)
-    try:
-        windows = read_inputs(args.inputs, args.config, model.window_steps, args.window)
-    except ValueError as error:
-        raise SystemExit(f"serenade encode: {error}") from None
+    windows = read_inputs(args.inputs, args.config, model.window_steps, args.window)
     z, mu, sigma = model.encode(windows, seed=args.seed)
     output.parent.mkdir(parents=True, exist_ok=True)
     np.savez(output, mu=mu, sigma=sigma, z=z, windows=windows)

@@ -9,38 +9,34 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-from serenade.models.cli_options import add_model_options, add_seed_option, add_temperature_option
+from serenade.models.cli_options import (add_model_options, add_seed_option, add_temperature_option,
+                                         int_at_least, output_directory)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
     parser.add_argument("--input-midi-1", "--input_midi_1", dest="input_midi_1", required=True)
     parser.add_argument("--input-midi-2", "--input_midi_2", dest="input_midi_2", required=True)
-    parser.add_argument("--window-1", "--window_1", dest="window_1", type=int, default=0,
-                        help="which window of input 1 (default 0, the first)")
-    parser.add_argument("--window-2", "--window_2", dest="window_2", type=int, default=0,
-                        help="which window of input 2 (default 0, the first)")
-    parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs", type=int, default=5,
-                        help="number of steps, endpoints included (default 5)")
+    parser.add_argument("--window-1", "--window_1", dest="window_1", type=int_at_least(0),
+                        default=0, help="which window of input 1 (default 0, the first)")
+    parser.add_argument("--window-2", "--window_2", dest="window_2", type=int_at_least(0),
+                        default=0, help="which window of input 2 (default 0, the first)")
+    parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs", type=int_at_least(2),
+                        default=5, help="number of steps, endpoints included (default 5)")
     parser.add_argument("--method", choices=("slerp", "lerp"), default="slerp")
     add_temperature_option(parser)
-    parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True)
+    parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,
+                        type=output_directory)
     add_seed_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from serenade.models.cli_options import load_from_args, midi_window, write_midi_files
 
-    if args.num_outputs < 2:
-        raise SystemExit("serenade interpolate: --num-outputs must be at least 2 (the endpoints)")
     model = load_from_args(args)
-    try:
-        first, count_1 = midi_window(args.input_midi_1, args.config, args.window_1)
-        second, count_2 = midi_window(args.input_midi_2, args.config, args.window_2)
-    except ValueError as error:
-        raise SystemExit(f"serenade interpolate: {error}") from None
+    first, count_1 = midi_window(args.input_midi_1, args.config, args.window_1)
+    second, count_2 = midi_window(args.input_midi_2, args.config, args.window_2)
     for path, index, count in ((args.input_midi_1, args.window_1, count_1),
                                (args.input_midi_2, args.window_2, count_2)):
         if count > 1:
@@ -48,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     _, events, _ = model.interpolate(first, second, args.num_outputs, args.temperature,
                                      args.method, args.seed)
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
-    paths = write_midi_files(model, events, Path(args.output_dir),
+    paths = write_midi_files(model, events, args.output_dir,
                              f"{args.config}_interpolate_{stamp}")
     print(f"wrote {len(paths)} MIDI file(s) to {args.output_dir}")
     return 0

@@ -13,7 +13,8 @@ import argparse
 import json
 from pathlib import Path
 
-from serenade.models.cli_options import add_model_options
+from serenade.errors import UserError
+from serenade.models.cli_options import add_model_options, finite_float, int_at_least
 
 MIDI_SUFFIXES = (".mid", ".midi")
 
@@ -22,12 +23,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="MIDI files, folders of MIDI files, or NoteSequence .tfrecord files")
-    parser.add_argument("--temperatures", type=float, nargs="+", default=[0.5],
-                        help="sampling temperatures to measure (default 0.5)")
-    parser.add_argument("--samples", type=int, default=256, help="samples per temperature")
-    parser.add_argument("--max-windows", "--max_windows", type=int, default=None,
+    parser.add_argument("--temperatures", type=finite_float(minimum=0.0), nargs="+",
+                        default=[0.5], help="sampling temperatures to measure (default 0.5)")
+    parser.add_argument("--samples", type=int_at_least(1), default=256,
+                        help="samples per temperature")
+    parser.add_argument("--max-windows", "--max_windows", type=int_at_least(1), default=None,
                         help="use at most this many input windows (a seeded subset)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of samples and subsets")
+    parser.add_argument("--seed", type=int_at_least(0), default=0,
+                        help="seed of samples and subsets")
     parser.add_argument("--output", default=None, help="write the figures to this .json")
 
 
@@ -48,13 +51,13 @@ def input_windows(inputs: list[str], config_name: str):
         elif path.is_file():
             records.append(path)
         else:
-            raise ValueError(f"{text}: no such file or folder")
+            raise UserError(f"{text}: no such file or folder")
     parts = [found.windows for found in windows_for_files(midi, config_name) if found.ok]
     if records:
         parts += windows_for_sequences(list(read_note_sequences(records)), config_name)
     parts = [np.asarray(p, np.int32) for p in parts if len(p)]
     if not parts:
-        raise ValueError(f"none of the inputs yields a {config_name} window "
+        raise UserError(f"none of the inputs yields a {config_name} window "
                          "(`serenade extract` says why, file by file)")
     return np.concatenate(parts), len(midi)
 
@@ -66,10 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from serenade.models.cli_options import load_from_args
 
     model = load_from_args(args)
-    try:
-        windows, files = input_windows(args.inputs, args.config)
-    except ValueError as error:
-        raise SystemExit(f"serenade quality: {error}") from None
+    windows, _ = input_windows(args.inputs, args.config)
     if args.max_windows and len(windows) > args.max_windows:
         rng = np.random.default_rng(args.seed)
         windows = windows[np.sort(rng.choice(len(windows), args.max_windows, replace=False))]

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-from serenade.models.cli_options import add_model_options, add_seed_option, add_temperature_option
+from serenade.models.cli_options import (add_model_options, add_seed_option, add_temperature_option,
+                                         int_at_least, output_directory)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
-    parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs", type=int, default=5,
-                        help="how many melodies (default 5)")
+    parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs", type=int_at_least(1),
+                        default=5, help="how many melodies (default 5)")
     add_temperature_option(parser)
     parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,
-                        help="directory for the MIDI files")
-    parser.add_argument("--max-batch-size", "--max_batch_size", dest="max_batch_size", type=int,
-                        default=512, help="largest batch decoded at once (default 512)")
+                        type=output_directory, help="directory for the MIDI files")
+    parser.add_argument("--max-batch-size", "--max_batch_size", dest="max_batch_size",
+                        type=int_at_least(1), default=512,
+                        help="largest batch decoded at once (default 512)")
     add_seed_option(parser)
 
 
@@ -26,8 +27,6 @@ def run(args: argparse.Namespace) -> int:
 
     from serenade.models.cli_options import load_from_args, write_midi_files
 
-    if args.num_outputs < 1:
-        raise SystemExit("serenade sample: --num-outputs must be at least 1")
     model = load_from_args(args)
     rng = np.random.default_rng(args.seed)
     events = []
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
                                 keep_logits=False)
         events.append(batch)
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
-    paths = write_midi_files(model, np.concatenate(events), Path(args.output_dir),
+    paths = write_midi_files(model, np.concatenate(events), args.output_dir,
                              f"{args.config}_sample_{stamp}")
     print(f"wrote {len(paths)} MIDI file(s) to {args.output_dir}")
     return 0

@@ -51,15 +51,12 @@ def run(args: argparse.Namespace) -> int:
     from serenade.training.job import JobPaths, RunOptions, train_model
     from serenade.training.settings import TrainSettings
 
-    try:
-        settings = TrainSettings.from_mapping(dict(
-            steps=args.steps, batch_size=args.batch_size, seed=args.seed,
-            eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
-            keep_checkpoints=args.keep_checkpoints, eval_max_windows=args.eval_max_windows,
-            init_from=args.init_from, scale_schedules=args.scale_schedules,
-            mixed_precision=args.mixed_precision))
-    except ValueError as error:
-        raise SystemExit(f"serenade train: {error}") from None
+    settings = TrainSettings.from_mapping(dict(  # a bad value: one line from serenade.cli
+        steps=args.steps, batch_size=args.batch_size, seed=args.seed,
+        eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
+        keep_checkpoints=args.keep_checkpoints, eval_max_windows=args.eval_max_windows,
+        init_from=args.init_from, scale_schedules=args.scale_schedules,
+        mixed_precision=args.mixed_precision))
     output = Path(args.output)
     final = train_model(
         args.name or output.name, args.config, args.hparams, settings,

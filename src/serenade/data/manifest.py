@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from note_seq.protobuf import music_pb2
 from serenade.data.inspection import WINDOW_COLUMNS
 from serenade.data.split import shard_for, split_for
 from serenade.data.tfrecords import read_framed, write_framed
+from serenade.sources.names import DistinctPaths
 
 log = logging.getLogger(__name__)
 
@@ -98,21 +98,21 @@ def write_shards(manifest: pd.DataFrame, record_files: list[str | os.PathLike],
     return counts
 
 
-def _quarantine_name(source: str, path: str) -> Path:
-    parts = [part for part in re.split(r"[/\\!]+", path) if part not in ("", ".", "..")]
-    return Path(source, *parts) if parts else Path(source, "unnamed")
-
-
 def write_quarantine(manifest: pd.DataFrame, folder: str | os.PathLike) -> int:
-    """Copy every invalid file that has bytes into `folder`/{source}/{path}, plus reasons.csv."""
+    """Copy every invalid file that has bytes into `folder`/{source}/{path}, plus reasons.csv.
+
+    Archive members go under a folder named after the archive; every copy gets its own safe,
+    distinct name (see `names.DistinctPaths`), whatever the original name.
+    """
     folder = Path(folder)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     invalid = manifest[manifest["status"] == "invalid"]
+    names = DistinctPaths()
     copied = 0
     for row in invalid.itertuples():
         if row.file and os.path.isfile(row.file):
-            target = folder / _quarantine_name(row.source, row.path)
+            target = folder / names.allocate(f"{row.source}/{row.path.replace('!', '/')}")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(row.file, target)
             copied += 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 from serenade.data.convert import convert_source
 from serenade.data.manifest import (MANIFEST_COLUMNS, assemble_manifest, summarize, summary_text,
                                     write_quarantine, write_shards)
@@ -71,3 +73,21 @@ def test_shards_quarantine_and_summary(tmp_path):
     assert all_rows.loc["train", "files"] + all_rows.loc["eval", "files"] == len(ok)
     text = summary_text(summary, manifest, manifest.iloc[0:0])
     assert "random_bytes.mid" in text and "no notes" in text
+
+
+def test_quarantine_keeps_every_invalid_file_under_its_own_safe_name(tmp_path):
+    """Rows whose paths map to one place (`x!a.mid`, `x!./a.mid`), or whose names are too long
+    or hold escaped bytes, each get their own copy."""
+    rows = []
+    for index, path in enumerate(["x.zip!a.mid", "x.zip!./a.mid", "x.zip!a.mid#2",
+                                  "x.zip!" + "L" * 240 + "\\xe9" * 10 + ".mid", "..!..!b.mid"]):
+        file = tmp_path / f"in{index}.mid"
+        file.write_bytes(b"bad %d" % index)
+        rows.append({"source": "s", "path": path, "sha256": str(index), "status": "invalid",
+                     "reason": "not a MIDI file", "file": str(file)})
+    manifest = pd.DataFrame(rows)
+    assert write_quarantine(manifest, tmp_path / "q") == 5
+    copies = sorted(p.read_bytes() for p in (tmp_path / "q").rglob("*")
+                    if p.is_file() and p.name != "reasons.csv")
+    assert copies == [b"bad %d" % index for index in range(5)]
+    assert all(tmp_path / "q" in p.parents for p in (tmp_path / "q").rglob("*"))

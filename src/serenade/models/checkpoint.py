@@ -7,13 +7,20 @@ Serenade checkpoint format (a directory):
   checkpoint bundle holding each weight under its magenta variable name (plus `global_step`),
   float32, bit for bit (or float16 when saved so, for shipping); and a `checkpoint` index file, so that magenta and
   `tf.train.latest_checkpoint` read the directory too.
+
+A checkpoint that cannot be used (truncated or corrupt files, a bad `serenade.json`, a tar
+bundle that is not one) raises CheckpointError naming the file and the reason. Tar bundles are
+extracted with the same checks as source archives (`serenade.sources.archives`), capped at
+BUNDLE_SLACK_BYTES + BUNDLE_EXPANSION times the bundle's own size.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
+import re
 import tarfile
 import tempfile
 from pathlib import Path
@@ -21,9 +28,12 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from serenade.errors import UserError, one_line
 from serenade.models import pretrained
 from serenade.models.configs import ModelConfig, get_config
 from serenade.models.hparams import parsed_names
+from serenade.sources.archives import ArchiveError, ArchiveLimits, extract_archive
+from serenade.sources.listing import Listing
 
 LOG = logging.getLogger(__name__)
 FORMAT = "serenade-musicvae"
@@ -32,10 +42,19 @@ METADATA = "serenade.json"
 # Variables a checkpoint may hold that are not model weights (training state).
 _IGNORED_SUFFIXES = ("/Adam", "/Adam_1")
 _IGNORED_NAMES = {"global_step", "beta1_power", "beta2_power"}
+# A tar bundle may unpack to at most this: magenta's bundles are tars of float32 weights, which
+# do not shrink when compressed, so a bundle that unpacks to much more than its size is a bomb.
+BUNDLE_SLACK_BYTES = 64 << 20
+BUNDLE_EXPANSION = 4
+_DATA_FILE = re.compile(r"\.data-\d{5}-of-\d{5}$")
 
 
-class CheckpointMismatchError(ValueError):
-    """The checkpoint's variables do not fit the requested config."""
+class CheckpointError(UserError, ValueError):
+    """A checkpoint that cannot be used; the message names the file and the reason."""
+
+
+class CheckpointMismatchError(UserError, ValueError):
+    """The checkpoint's variables do not fit the requested config (the message lists them)."""
 
 
 def _is_weight(name: str) -> bool:
@@ -43,8 +62,79 @@ def _is_weight(name: str) -> bool:
 
 
 def _read_prefix(prefix: str) -> dict[str, np.ndarray]:
-    reader = tf.train.load_checkpoint(prefix)
-    return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
+    """Every tensor under a checkpoint prefix; CheckpointError naming the file that is bad."""
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        names = reader.get_variable_to_shape_map()
+    except (tf.errors.OpError, ValueError, IndexError) as error:
+        raise CheckpointError(f"{prefix}.index: not a readable checkpoint index "
+                              f"({one_line(error)})") from None
+    data = ", ".join(sorted(glob.glob(glob.escape(prefix) + ".data-*"))) or f"{prefix}.data-*"
+    tensors = {}
+    for name in names:
+        try:
+            tensors[name] = reader.get_tensor(name)
+        except (tf.errors.OpError, ValueError, IndexError, RuntimeError) as error:
+            raise CheckpointError(f"{data}: cannot read tensor {name!r}: the file is missing, "
+                                  f"truncated or corrupt ({one_line(error)})") from None
+    return tensors
+
+
+def bundle_limits(size: int) -> ArchiveLimits:
+    """Caps for extracting a checkpoint bundle of `size` bytes (see BUNDLE_EXPANSION)."""
+    cap = BUNDLE_SLACK_BYTES + BUNDLE_EXPANSION * size
+    return ArchiveLimits(max_members=10_000, max_unpacked_bytes=cap, max_member_bytes=cap, setting="")
+
+
+def is_checkpoint_file(name: str) -> bool:
+    """Files a checkpoint bundle needs: PREFIX.index, PREFIX.data-*, `checkpoint`, serenade.json."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base in ("checkpoint", METADATA) or base.endswith(".index") or bool(_DATA_FILE.search(base))
+
+
+def _read_bundle(path: Path) -> dict[str, np.ndarray]:
+    """The tensors of a tar bundle (magenta's published format), extracted safely and capped."""
+    with tempfile.TemporaryDirectory(prefix="serenade-ckpt-") as temp:
+        listing = Listing(source=path.name)
+        try:
+            extract_archive(path, temp, listing, bundle_limits(path.stat().st_size),
+                            wanted=is_checkpoint_file, unwanted_reason="not a checkpoint file")
+        except ArchiveError as error:
+            raise CheckpointError(f"{path}: not a usable checkpoint bundle: "
+                                  f"{str(error).removeprefix(path.name + ': ')}") from None
+        if listing.failed:  # a damaged or hostile bundle: nothing in it is trusted
+            entry = listing.failed[0]
+            raise CheckpointError(f"{path}: not a usable checkpoint bundle: member "
+                                  f"{entry['path'].split('!', 1)[-1]!r}: {entry['reason']}")
+        indexes = sorted(entry["file"] for entry in listing.files if entry["file"].endswith(".index"))
+        if not indexes:
+            raise FileNotFoundError(f"{path}: the tar bundle holds no checkpoint (*.index)")
+        try:
+            return _read_prefix(indexes[0][: -len(".index")])
+        except CheckpointError as error:  # name the member of the bundle, not the temporary copy
+            raise CheckpointError(str(error).replace(temp + os.sep, f"{path}!")) from None
+
+
+def _read_metadata(directory: Path) -> dict:
+    """serenade.json, checked: CheckpointError naming it when it is not ours or is damaged."""
+    path = directory / METADATA
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CheckpointError(f"{path}: not readable JSON ({error})") from None
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not a {FORMAT} checkpoint (\"format\" is not {FORMAT!r})")
+    wrong = [key for key in ("config", "hparams", "checkpoint") if not isinstance(metadata.get(key), str)]
+    if wrong:
+        raise CheckpointError(f"{path}: {', '.join(wrong)} missing or not a string")
+    if not metadata["checkpoint"] or Path(metadata["checkpoint"]).name != metadata["checkpoint"]:
+        raise CheckpointError(f"{path}: \"checkpoint\" must name a prefix in this folder, "
+                              f"got {metadata['checkpoint']!r}")
+    try:
+        get_config(metadata["config"], metadata["hparams"])
+    except ValueError as error:
+        raise CheckpointError(f"{path}: {error}") from None
+    return metadata
 
 
 def _prefix_in_directory(directory: Path) -> str:
@@ -70,18 +160,11 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dic
     """
     path = pretrained.resolve(path)
     if path.is_file() and tarfile.is_tarfile(path):
-        with tempfile.TemporaryDirectory(prefix="serenade-ckpt-") as temp, tarfile.open(path) as tar:
-            tar.extractall(temp, filter="data")
-            indexes = sorted(Path(temp).rglob("*.index"))
-            if not indexes:
-                raise FileNotFoundError(f"{path}: the tar bundle holds no checkpoint (*.index)")
-            return _read_prefix(str(indexes[0])[: -len(".index")]), None
+        return _read_bundle(path), None
     if path.is_dir():
         metadata = None
         if (path / METADATA).exists():
-            metadata = json.loads((path / METADATA).read_text())
-            if metadata.get("format") != FORMAT:
-                raise ValueError(f"{path / METADATA}: not a {FORMAT} checkpoint")
+            metadata = _read_metadata(path)
             prefix = str(path / metadata["checkpoint"])
         else:
             prefix = _prefix_in_directory(path)

@@ -121,3 +121,79 @@ def test_serenade_format_round_trips_exactly(tmp_path):
     assert tf.train.latest_checkpoint(str(tmp_path / "ours")).endswith("model.ckpt-42")
     assert "decoder/hierarchical_level_0/cell_1/lstm_cell/kernel" in read_checkpoint(
         tmp_path / "ours" / "model.ckpt-42")[0]
+
+
+def _fixture_copy(folder):
+    import shutil
+
+    shutil.copytree(magenta_fixture("cat-mel_2bar_small")["folder"] / "checkpoint", folder)
+    for file in folder.iterdir():
+        file.chmod(0o644)
+    return folder
+
+
+def test_damaged_checkpoint_files_are_named_in_the_error(tmp_path):
+    from serenade.models.checkpoint import CheckpointError
+
+    data, index = "model.ckpt-500.data-00000-of-00001", "model.ckpt-500.index"
+    folder = _fixture_copy(tmp_path / "truncated")
+    (folder / data).write_bytes((folder / data).read_bytes()[:1000])
+    with pytest.raises(CheckpointError, match=rf"{folder / data}: .*truncated or corrupt"):
+        read_checkpoint(folder)
+    folder = _fixture_copy(tmp_path / "index")
+    (folder / index).write_bytes(b"\0" * 875)
+    with pytest.raises(CheckpointError, match=rf"{folder / index}: not a readable checkpoint index"):
+        read_checkpoint(folder)
+    folder = _fixture_copy(tmp_path / "json")
+    for text, reason in (("[1, 2]", "not a serenade-musicvae checkpoint"),
+                         ('{"format": "serenade-musicvae"}', "config, hparams, checkpoint missing"),
+                         ('{"format": "serenade-musicvae", "config": "nope", "hparams": "", '
+                          '"checkpoint": "model.ckpt-500"}', "unknown config 'nope'")):
+        (folder / "serenade.json").write_text(text)
+        with pytest.raises(CheckpointError, match=rf"{folder / 'serenade.json'}: {reason}"):
+            read_checkpoint(folder)
+
+
+def _tar(path, members, mode="w"):
+    import io
+
+    with tarfile.open(path, mode) as bundle:
+        for member in members:
+            if isinstance(member, tarfile.TarInfo):
+                bundle.addfile(member)
+            else:
+                info = tarfile.TarInfo(member[0])
+                info.size = len(member[1])
+                bundle.addfile(info, io.BytesIO(member[1]))
+    return path
+
+
+def test_a_bundle_is_extracted_with_caps_and_safety_checks(tmp_path):
+    from serenade.models.checkpoint import BUNDLE_EXPANSION, BUNDLE_SLACK_BYTES, CheckpointError
+
+    folder = magenta_fixture("cat-mel_2bar_small")["folder"] / "checkpoint"
+    index = (folder / "model.ckpt-500.index").read_bytes()
+    data = (folder / "model.ckpt-500.data-00000-of-00001").read_bytes()
+    # compressed and with extra files: the checkpoint files are found and read
+    good = _tar(tmp_path / "good.tar.gz", [("m/notes.txt", b"hi"), ("m/x.ckpt.index", index),
+                                           ("m/x.ckpt.data-00000-of-00001", data)], "w:gz")
+    assert read_checkpoint(good)[0].keys() == read_checkpoint(folder)[0].keys()
+    # a gzip bomb: refused from its declared size, before anything is written
+    bomb = _tar(tmp_path / "bomb.tar.gz", [("x.ckpt.index", index), (
+        "x.ckpt.data-00000-of-00001", bytes(BUNDLE_SLACK_BYTES + BUNDLE_EXPANSION * 1_000_000))], "w:gz")
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(CheckpointError, match=r"bomb.tar.gz: not a usable checkpoint bundle: .*cap"):
+        read_checkpoint(bomb)
+    # links and paths out of the bundle: nothing in it is trusted
+    link = tarfile.TarInfo("x.ckpt.data-00000-of-00001")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    for name, member, reason in (("link.tar", link, "symbolic link"),
+                                 ("escape.tar", ("../x.ckpt.data-00000-of-00001", data), "'..'")):
+        bundle = _tar(tmp_path / name, [("x.ckpt.index", index), member])
+        with pytest.raises(CheckpointError, match=rf"{name}: not a usable checkpoint bundle: .*{reason}"):
+            read_checkpoint(bundle)
+    assert not (tmp_path / "x.ckpt.data-00000-of-00001").exists()
+    # a damaged member is named inside the bundle, not in a temporary folder
+    cut = _tar(tmp_path / "cut.tar", [("x.ckpt.index", index), ("x.ckpt.data-00000-of-00001", data[:1000])])
+    with pytest.raises(CheckpointError, match=rf"^{cut}!x.ckpt.data-00000-of-00001: .*truncated"):
+        read_checkpoint(cut)

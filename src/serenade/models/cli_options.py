@@ -1,9 +1,16 @@
-"""Options the model commands share (config, hparams, checkpoint, seed) and their loading."""
+"""Options the model commands share (config, hparams, checkpoint, seed, numbers, outputs) and
+their loading. Flags are checked while parsing, so a bad value stops the command before any
+model is loaded or any file is written."""
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
+from collections.abc import Callable
 from pathlib import Path
+
+from serenade.errors import UserError
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -17,34 +24,113 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_seed_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
+    parser.add_argument("--seed", type=int_at_least(0), default=None,
+                        help="random seed (default: random)")
 
 
 def add_temperature_option(parser: argparse.ArgumentParser, default: float = 0.5) -> None:
-    parser.add_argument("--temperature", type=float, default=default,
+    parser.add_argument("--temperature", type=finite_float(minimum=0.0), default=default,
                         help=f"sampling temperature; 0 takes the most likely event (default {default})")
 
 
-def load_from_args(args: argparse.Namespace):
-    from serenade.models.checkpoint import load_model
+def finite_float(minimum: float | None = None) -> Callable[[str], float]:
+    """An argparse type: a finite number (nan and inf are refused), at least `minimum`."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if minimum is not None and value < minimum:
+            raise argparse.ArgumentTypeError(f"{text} is less than {minimum:g}")
+        return value
+    return parse
 
+
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number, at least `minimum`."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text} is less than {minimum}")
+        return value
+    return parse
+
+
+def _check_writable_parent(path: Path, text: str) -> None:
+    """The nearest existing folder above `path` must be a writable folder."""
+    for parent in path.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise argparse.ArgumentTypeError(f"{text}: {parent} is a file, not a folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise argparse.ArgumentTypeError(f"{text}: {parent} is not writable")
+            return
+
+
+def output_directory(text: str) -> Path:
+    """An argparse type: a folder that exists, or can be made (not a file, not under a file)."""
+    path = Path(text)
+    if path.exists() or path.is_symlink():
+        if not path.is_dir():
+            raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"{text} is not writable")
+        return path
+    _check_writable_parent(path, text)
+    return path
+
+
+def output_npz(text: str) -> Path:
+    """An argparse type: an .npz file to write (its folder may not exist yet)."""
+    path = Path(text)
+    if path.suffix != ".npz":
+        raise argparse.ArgumentTypeError(f"{text}: must end in .npz")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    _check_writable_parent(path, text)
+    return path
+
+
+def output_npz_or_directory(text: str) -> Path:
+    """An argparse type: OUT.npz, or a folder for MIDI files."""
+    return output_npz(text) if text.endswith(".npz") else output_directory(text)
+
+
+def load_from_args(args: argparse.Namespace):
+    """The model of --checkpoint under --config/--hparams; UserError naming the bad flag."""
+    from serenade.models.checkpoint import load_model
+    from serenade.models.configs import get_config
+
+    try:
+        get_config(args.config)
+    except ValueError as error:
+        raise UserError(f"--config {args.config}: {error}") from None
+    try:
+        get_config(args.config, args.hparams)
+    except ValueError as error:
+        raise UserError(f"--hparams {args.hparams!r}: {error}") from None
     return load_model(args.checkpoint, args.config, args.hparams)
 
 
 def midi_window(path: str | Path, config_name: str, index: int = 0):
-    """Window `index` (inference order) of a MIDI file; ValueError naming the file and why not."""
+    """Window `index` (inference order) of a MIDI file; UserError naming the file and why not."""
     from serenade.melody.parallel import windows_for_file
 
     found = windows_for_file(path, config_name)
     if found.error:
-        raise ValueError(found.error)
+        raise UserError(found.error)
     count = len(found.windows)
     if count == 0:
         reasons = found.explanation or "no melody window found"
-        raise ValueError(f"{path}: no {config_name} window in this file: {reasons}")
+        raise UserError(f"{path}: no {config_name} window in this file: {reasons}")
     if not 0 <= index < count:
-        raise ValueError(f"{path}: window {index} asked for, but the file has {count} "
-                         f"window(s) (0..{count - 1}) for {config_name}")
+        raise UserError(f"{path}: window {index} asked for, but the file has {count} "
+                        f"window(s) (0..{count - 1}) for {config_name}")
     return found.windows[index], count
 
 

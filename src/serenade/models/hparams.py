@@ -9,6 +9,7 @@ hparam) and the value is converted to the type of the existing value.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from typing import Any, Iterator
 
@@ -34,10 +35,14 @@ def _convert_scalar(name: str, text: str, like: Any) -> Any:
                 raise ValueError(text)
             return int(number)
         if isinstance(like, float):
-            return float(text)
+            number = float(text)
     except ValueError:
         raise ValueError(
             f"hparam {name!r}: cannot read {text!r} as {type(like).__name__}") from None
+    if isinstance(like, float):
+        if not math.isfinite(number):  # nan or inf would train or sample nonsense silently
+            raise ValueError(f"hparam {name!r}: {text!r} is not a finite number")
+        return number
     return text.strip("'\"")  # strings: quotes are optional
 
 

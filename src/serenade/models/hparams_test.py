@@ -65,3 +65,9 @@ def test_attribute_access_and_set():
     with pytest.raises(AttributeError):
         _ = hp.nope
     assert hp.set(z_size=3).z_size == 3 and hp.z_size == 7
+
+
+@pytest.mark.parametrize("text", ["free_bits=nan", "free_bits=inf", "free_bits=-Infinity"])
+def test_non_finite_numbers_are_refused(text):
+    with pytest.raises(ValueError, match="hparam 'free_bits': .* is not a finite number"):
+        make().parse(text)

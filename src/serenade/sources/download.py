@@ -1,9 +1,9 @@
 """Download one URL into a folder, robustly.
 
 Retries with exponential backoff on connection errors, timeouts, truncated bodies and 5xx
-statuses; fails at once on 4xx, naming the URL and the status. The body is written to a
-temporary `.part` name, checked (length, size cap, optional SHA-256) and only then renamed, so a
-partial download never looks complete.
+statuses; fails at once on 4xx, redirect loops and other request errors, naming the URL and the
+reason. The body is written to a temporary `.part` name, checked (length, size cap, optional
+SHA-256) and only then renamed, so a partial download never looks complete.
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from pathlib import Path
 
 import requests
 
+from serenade.errors import UserError
+from serenade.sources.names import safe_component
+
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 16
 
 
-class DownloadError(RuntimeError):
+class DownloadError(UserError):
     """A download failed for good; the message names the URL and the reason."""
 
 
@@ -45,9 +48,9 @@ class DownloadSettings:
 
 def file_name_for(url: str) -> str:
     """The file name a URL is saved under (its last path segment, unquoted, made safe)."""
-    name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
-    name = "".join(c if c not in '/\\\0:*?"<>|' else "_" for c in name).strip(". ")
-    return name or "download"
+    name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1],
+                                errors="surrogateescape")
+    return safe_component(name) if name.strip(" .") else "download"
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -104,6 +107,11 @@ def _fetch_once(session: requests.Session, url: str, partial: Path, settings: Do
         response = session.get(url, stream=True, timeout=settings.timeout_s)
     except (requests.ConnectionError, requests.Timeout) as error:
         raise _Retryable(f"connection failed ({type(error).__name__}: {error})") from None
+    except requests.TooManyRedirects:
+        raise DownloadError(f"{url}: too many redirects (more than {session.max_redirects}; "
+                            "the server redirects in a loop)") from None
+    except requests.RequestException as error:  # a bad URL or redirect target: not transient
+        raise DownloadError(f"{url}: {type(error).__name__}: {error}") from None
     with response:
         status = response.status_code
         if 500 <= status < 600:
@@ -131,40 +139,46 @@ def _fetch_once(session: requests.Session, url: str, partial: Path, settings: Do
         except DownloadError:
             raise
         except Exception as error:  # urllib3 ProtocolError/ReadTimeoutError: connection lost mid-body
-            raise _Retryable(f"transfer interrupted after {received} bytes "
+            # Count what came over the wire: urllib3 buffers a short read before failing.
+            arrived = max(received, _wire_bytes(response))
+            of = f" of {declared}" if declared is not None else ""
+            raise _Retryable(f"transfer interrupted after {arrived}{of} bytes "
                              f"({type(error).__name__}: {error})") from None
         if declared is not None and received < declared and not response.headers.get("Content-Encoding"):
             raise _Retryable(f"truncated body: got {received} of {declared} bytes")
     return digest.hexdigest()
 
 
+def _wire_bytes(response: requests.Response) -> int:
+    try:
+        return int(response.raw.tell())
+    except Exception:  # a transport without a byte count
+        return 0
+
+
 def fetch_url_source(name: str, url: str, folder: str | os.PathLike, *, sha256: str = "",
                      settings: DownloadSettings = DownloadSettings(), limits=None) -> "Listing":
     """Download a `url` source into `folder` (data/raw/{name}/) and list its MIDI files.
 
-    A MIDI file is listed as is; an archive is extracted (safely) into `folder/files/`. An
-    archive that cannot be used as a whole is listed as one failed entry with the reason.
+    A MIDI file is listed as is; an archive is extracted (safely) into `folder/files/` (see
+    `archives.unpack_archive`). A failed download leaves no partial file and no empty folder.
     """
-    import shutil
-
-    from serenade.sources.archives import (ArchiveError, ArchiveLimits, extract_archive,
-                                           is_archive_name)
+    from serenade.sources.archives import ArchiveLimits, is_archive_name, unpack_archive
     from serenade.sources.listing import Listing
 
     folder = Path(folder)
-    path = download(url, folder / "download", sha256=sha256, settings=settings)
+    try:
+        path = download(url, folder / "download", sha256=sha256, settings=settings)
+    except BaseException:
+        for empty in (folder / "download", folder):
+            try:
+                empty.rmdir()
+            except OSError:  # not empty (an earlier download), or not there
+                pass
+        raise
     listing = Listing(source=name)
     if is_archive_name(path.name):
-        files = folder / "files"
-        shutil.rmtree(files, ignore_errors=True)  # no stale members from an older archive
-        try:
-            extract_archive(path, files, listing, limits or ArchiveLimits())
-        except ArchiveError as error:
-            # The archive as a whole is unusable (corrupt, or over a cap): it becomes one
-            # invalid manifest row (and is quarantined) instead of stopping the workflow.
-            shutil.rmtree(files, ignore_errors=True)
-            listing.files.clear()
-            listing.failed[:] = [{"path": path.name, "reason": str(error), "file": str(path)}]
+        unpack_archive(path, folder / "files", listing, limits or ArchiveLimits())
     else:
         listing.add_file(path.name, path)
     return listing

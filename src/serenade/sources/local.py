@@ -1,12 +1,22 @@
-"""`path` sources: a local folder (searched recursively) or a glob pattern."""
+"""`path` sources: a local folder (searched recursively) or a glob pattern.
+
+Any name the file system holds works. Snakemake tracks the files as inputs, except names it
+cannot take (undecodable bytes, control characters, `{` or `}`): a fingerprint of those reaches
+the parse step through its params instead, so changing them reruns it too. Names that cannot be
+written as text are parsed from a copy under a safe name; the manifest shows the original.
+"""
 
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
+import shutil
 from pathlib import Path
 
 from serenade.sources import is_midi_name
+from serenade.sources.listing import Listing
+from serenade.sources.names import DistinctPaths, is_printable, printable
 
 
 def list_path_source(spec: str, *, missing_ok: bool = False) -> list[str]:
@@ -38,3 +48,55 @@ def path_source_root(spec: str) -> str:
         parts.append(part)
     root = os.path.join(*parts) if parts else "."
     return root if os.path.isdir(root) else os.path.dirname(root) or "."
+
+
+def snakemake_can_track(path: str) -> bool:
+    """Whether Snakemake can take `path` as an input file (it writes input names into UTF-8
+    lock files and reads `{...}` as a wildcard)."""
+    return is_printable(path) and "{" not in path and "}" not in path
+
+
+def tracked_files(spec: str) -> list[str]:
+    """The files of a path source that Snakemake tracks as inputs."""
+    return [file for file in list_path_source(spec) if snakemake_can_track(file)]
+
+
+def untracked_fingerprint(spec: str) -> str:
+    """A digest of the names, sizes and modification times of the files Snakemake cannot
+    track ('' when there are none), to rerun parsing when one of them changes."""
+    digest = hashlib.sha256()
+    untracked = [file for file in list_path_source(spec, missing_ok=True)
+                 if not snakemake_can_track(file)]
+    if not untracked:
+        return ""
+    for file in untracked:
+        status = os.stat(file)
+        digest.update(os.fsencode(file) + b"\0%d\0%d\0" % (status.st_size, status.st_mtime_ns))
+    return digest.hexdigest()
+
+
+def path_source_listing(name: str, spec: str, staging: str | os.PathLike) -> Listing:
+    """Every MIDI file of a path source, display paths relative to its root (`path_source_root`).
+
+    A file whose name cannot be written as text is copied under a safe name into `staging`
+    (emptied first); its display path keeps the original name, undecodable bytes as `\\xNN`.
+    """
+    root = path_source_root(spec)
+    staging = Path(staging)
+    shutil.rmtree(staging, ignore_errors=True)
+    listing = Listing(source=name)
+    safe_paths = DistinctPaths()
+    for file in list_path_source(spec):
+        relative = os.path.relpath(file, root)
+        if is_printable(file):
+            listing.add_file(relative, file)
+            continue
+        target = staging / safe_paths.allocate(relative)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, target)
+        except OSError as error:
+            listing.add_failed(printable(relative), f"cannot read file: {error.strerror or error}")
+            continue
+        listing.add_file(printable(relative), target)
+    return listing

@@ -1,8 +1,13 @@
-"""`path` sources: folders (recursive) and globs."""
+"""`path` sources: folders (recursive) and globs, any file name."""
+
+import os
+from pathlib import Path
 
 import pytest
 
-from serenade.sources.local import list_path_source, path_source_root
+from serenade.sources.local import (list_path_source, path_source_listing, path_source_root,
+                                    tracked_files, untracked_fingerprint)
+from serenade.sources.names import is_printable
 
 
 def test_folder_is_searched_recursively(tmp_path):
@@ -27,3 +32,43 @@ def test_nothing_found(tmp_path):
     with pytest.raises(FileNotFoundError, match="matches no .mid/.midi file"):
         list_path_source(str(tmp_path / "nope"))
     assert list_path_source(str(tmp_path), missing_ok=True) == []
+
+
+def _odd_folder(tmp_path):
+    """A folder holding names Snakemake or a CSV cannot take as they are."""
+    from serenade.testing import simple_tune, write_raw_midi
+
+    folder = tmp_path / "midi"
+    names = {"plain.mid": 60, os.fsdecode(b"caf\xe9.mid"): 62, "br{ace}.mid": 64,
+             "L" * 248 + ".mid": 66, os.fsdecode(b"sub/\xff\xfe/x.mid"): 68}
+    for name, pitch in names.items():
+        write_raw_midi(folder / name, simple_tune(2, first_pitch=pitch))
+    return folder
+
+
+def test_any_file_name_is_listed_with_a_printable_path(tmp_path):
+    folder = _odd_folder(tmp_path)
+    listing = path_source_listing("mine", str(folder), tmp_path / "renamed")
+    paths = {entry["path"]: entry["file"] for entry in listing.files}
+    assert set(paths) == {"plain.mid", "caf\\xe9.mid", "br{ace}.mid", "L" * 248 + ".mid",
+                          "sub/\\xff\\xfe/x.mid"}
+    for display, file in paths.items():
+        file.encode("utf-8")  # every path can be written to the manifest
+        assert is_printable(file)
+    # undecodable names are parsed from a copy with the same bytes; the others in place
+    assert paths["plain.mid"] == str(folder / "plain.mid")
+    assert paths["br{ace}.mid"] == str(folder / "br{ace}.mid")
+    assert Path(paths["caf\\xe9.mid"]).read_bytes() == (folder / os.fsdecode(b"caf\xe9.mid")).read_bytes()
+    assert tmp_path / "renamed" in Path(paths["sub/\\xff\\xfe/x.mid"]).parents
+
+
+def test_snakemake_tracks_plain_names_and_a_fingerprint_covers_the_rest(tmp_path):
+    folder = _odd_folder(tmp_path)
+    tracked = [Path(file).name for file in tracked_files(str(folder))]
+    assert sorted(tracked) == sorted(["plain.mid", "L" * 248 + ".mid"])
+    before = untracked_fingerprint(str(folder))
+    assert len(before) == 64
+    odd = folder / os.fsdecode(b"caf\xe9.mid")
+    odd.write_bytes(odd.read_bytes() + b"\0")
+    assert untracked_fingerprint(str(folder)) != before
+    assert untracked_fingerprint(str(folder / "plain.mid")) == ""
