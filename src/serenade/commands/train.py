@@ -35,6 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "from (its schedules continue; docs/training.md)")
     parser.add_argument("--scale-schedules", "--scale_schedules", action="store_true",
                         help="scale beta_rate and sampling_rate to --steps (docs/training.md)")
+    parser.add_argument("--no-transpose", dest="transpose", action="store_false",
+                        help="train without the config's transposition augmentation (samples "
+                             "keep the training data's keys)")
     parser.add_argument("--mixed-precision", "--mixed_precision", action="store_true")
     parser.add_argument("--checkpoint-root", "--checkpoint_root", default="results/checkpoints")
     parser.add_argument("--tracking-uri", "--tracking_uri", default=None,
@@ -56,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
         keep_checkpoints=args.keep_checkpoints, eval_max_windows=args.eval_max_windows,
         init_from=args.init_from, scale_schedules=args.scale_schedules,
-        mixed_precision=args.mixed_precision))
+        transpose=args.transpose, mixed_precision=args.mixed_precision))
     output = Path(args.output)
     final = train_model(
         args.name or output.name, args.config, args.hparams, settings,

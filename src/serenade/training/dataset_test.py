@@ -75,6 +75,19 @@ def test_kept_conversions_draw_exactly_what_fresh_conversion_draws(records, conv
     assert bounded.cached_windows == 0
 
 
+def test_without_transposition_every_draw_is_an_inference_window(records, converter):
+    import dataclasses
+
+    plain = dataclasses.replace(converter, transpose_range=None)
+    known = {tuple(row) for i, r in enumerate(records)
+             for row in converter.to_windows(dataset._parse(r, i))}
+    drawn = np.concatenate(_take(dataset.training_dataset(records, plain, batch_size=8, seed=2), 20))
+    assert {tuple(row) for row in drawn} <= known
+    augmented = np.concatenate(_take(dataset.training_dataset(records, converter, batch_size=8,
+                                                              seed=2), 20))
+    assert not {tuple(row) for row in augmented} <= known
+
+
 def test_resume_stream_seed_is_step_derived_and_repeatable(records, converter):
     assert dataset.stream_seed(7, 0) == 7
     assert dataset.stream_seed(7, 100) == dataset.stream_seed(7, 100) != 7

@@ -7,6 +7,7 @@ every `serenade` command), `eval.json` (final evaluation), `config.yaml` (resolv
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import json
@@ -158,8 +159,10 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     (out_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
 
     train_records = dataset.read_serialized(paths.train)
-    dataset.require_windows(train_records, config.converter,
-                            ", ".join(str(p) for p in paths.train))
+    converter = config.converter
+    if not settings.transpose:
+        converter = dataclasses.replace(converter, transpose_range=None)
+    dataset.require_windows(train_records, converter, ", ".join(str(p) for p in paths.train))
     eval_records = dataset.read_serialized(paths.eval)
     eval_windows = dataset.eval_windows(eval_records, config.converter,
                                         max_windows=settings.eval_max_windows,
@@ -170,7 +173,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
         LOG.warning("%s: the eval split yields no windows for %s: no evaluation", name,
                     config_name)
     stream = trainer.distribute(dataset.training_dataset(
-        train_records, config.converter, batch_size=batch_size, seed=settings.seed,
+        train_records, converter, batch_size=batch_size, seed=settings.seed,
         start_step=start_step))
     batches = iter(stream)
 

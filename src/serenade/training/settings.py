@@ -23,11 +23,12 @@ class TrainSettings:
     eval_max_windows: int | None = 2048
     init_from: str | None = None
     scale_schedules: bool = False
+    transpose: bool = True  # the config's transposition augmentation
     mixed_precision: bool = False
     jit_compile: bool = False
 
     # What the trained weights depend on (besides config, hparams and data).
-    KEY_FIELDS = ("steps", "batch_size", "seed", "init_from", "scale_schedules")
+    KEY_FIELDS = ("steps", "batch_size", "seed", "init_from", "scale_schedules", "transpose")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "TrainSettings":
