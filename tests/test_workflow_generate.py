@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from serenade.models.checkpoint import load_model
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
 from serenade.testing import chromium_evaluate, find_chromium, fixture_checkpoint, write_midi_tracks
 
@@ -96,8 +97,8 @@ def work(tmp_path_factory):
     (root / "config").mkdir()
     (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     args = ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root), "--cores", "2"]
-    snakemake(*args)  # `all`: data, both models, generation, report pages
-    return {"root": root, "args": args, "config": config,
+    run = snakemake(*args)  # `all`: data, both models, generation, report pages
+    return {"root": root, "args": args, "config": config, "run": run,
             "out": root / "results" / "generated" / "fixture"}
 
 
@@ -183,13 +184,46 @@ def test_metrics_and_mlflow_child_runs(work):
     children = [r for r in runs if r.data.tags.get("serenade.kind") == "generate"]
     assert len(parents) == 1
     assert sorted(r.data.tags["serenade.job"] for r in children) == [
-        "attributes", "interpolation/reel_to_chorale", "journey/tour", "music_metrics", "samples"]
+        "attributes", "interpolation/reel_to_chorale", "journey/tour", "music_metrics", "quality",
+        "samples"]
     assert all(r.data.tags["mlflow.parentRunId"] == parents[0].info.run_id for r in children)
     metric_run = next(r for r in children if r.data.tags["serenade.job"] == "music_metrics")
     assert "samples_t0.5.oa_pitch_range" in metric_run.data.metrics
     sample_run = next(r for r in children if r.data.tags["serenade.job"] == "samples")
     artifacts = [a.path for a in client.list_artifacts(sample_run.info.run_id, "samples/t0.5")]
     assert "samples/t0.5/sample-000.wav" in artifacts
+
+
+@pytest.mark.slow
+def test_quality_check_measures_reconstructions_samples_and_endpoints(work):
+    from serenade.generation.datasets import split_windows
+    from serenade.melody import events
+
+    figures = json.loads((work["out"] / "quality.json").read_text())
+    # Recomputed here from the eval TFRecord with the fixture model: the same figures.
+    model = load_model(fixture_checkpoint(), "cat-mel_2bar_small")
+    shards = sorted((work["root"] / "results" / "data" / "notesequences").glob("eval-*.tfrecord"))
+    windows = split_windows(shards, model.config.converter).windows.astype(np.int32)
+    _, mu, _ = model.encode(windows)
+    greedy, _ = model.decode(mu, temperature=0.0, keep_logits=False)
+    assert figures["reconstruction.windows"] == len(windows)
+    assert figures["reconstruction.accuracy"] == pytest.approx(np.mean(greedy == windows))
+    assert figures["reconstruction.onset_accuracy"] == pytest.approx(
+        events.onset_accuracy(windows, np.asarray(greedy)))
+    assert figures["reconstruction.no_event_baseline"] == pytest.approx(np.mean(windows == 0))
+    for temperature in ("t0.5", "t1"):
+        assert 0 <= figures[f"samples_{temperature}.under_4_notes"] <= 1
+        assert figures[f"samples_{temperature}.onsets_per_bar"] > 0
+    # Endpoints: each walk says how much of each input its decoded endpoint keeps.
+    walks = [work["out"] / "interpolations" / "reel_to_chorale", work["out"] / "journeys" / "tour"]
+    ends = [json.loads((w / "endpoints.json").read_text()) for w in walks]
+    assert [len(e["inputs"]) for e in ends] == [2, 3]
+    assert figures["interpolations.endpoint_match"] == pytest.approx(
+        np.mean([e["endpoint_match"] for e in ends]))
+    assert (work["out"] / "reconstructions.png").stat().st_size > 5000
+    text = (work["out"] / "quality.txt").read_text()
+    assert "reconstruction.onset_accuracy" in text and "target >= 0.75" in text
+    assert "Quality of fixture" in work["run"].stdout + work["run"].stderr  # printed at the end
 
 
 @pytest.mark.slow
@@ -257,7 +291,9 @@ def test_report_embeds_data_training_and_generated_results(work, report):
     categories = json.loads(re.search(r'<script id="categories">\s*var categories = (.*?);\s*</script>',
                                       report["path"].read_text(), re.S).group(1))
     assert set(categories) == {"Data", "Models", "Samples", "Interpolations", "Journeys",
-                               "Attribute vectors", "Music metrics"}
+                               "Attribute vectors", "Music metrics", "Quality"}
+    quality = results[base + "reconstructions.png"]
+    assert quality["labels"]["output"] == "held-out windows and their reconstructions"
     assert all(list(categories[c]) == ["fixture"] for c in categories if c not in ("Data", "Models"))
 
 
