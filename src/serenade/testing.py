@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-# --- melody converter helpers (issue 3) ------------------------------------------------
+# -- melody converter helpers ----------------------------------------------------------
 
 MAGENTA_FIXTURE_NAMES = ("cat-mel_2bar_small", "hierdec-mel_16bar-tiny")
 
@@ -77,7 +77,7 @@ def scale_melody(bars: int, *, first_pitch: int = 60, qpm: float = 120.0, start_
             for i in range(bars * 8)]
 
 
-# --- training helpers (issue 5) ----------------------------------------------------------
+# -- training helpers ------------------------------------------------------------------
 
 def fixture_note_sequences(name: str = "cat-mel_2bar_small") -> list:
     """NoteSequences of a magenta fixture's case MIDI files (real MIDI, sorted by file name)."""
@@ -103,7 +103,7 @@ def write_note_sequence_tfrecord(path, sequences) -> "object":
     return path
 
 
-# --- data helpers (issue 2) --------------------------------------------------------------
+# -- data helpers ----------------------------------------------------------------------
 
 def write_raw_midi(path, notes=(), *, ticks_per_beat: int = 480, tempos=((0, 120.0),),
                    time_signatures=((0, 4, 4),), program: int = 0, channel: int = 0,
@@ -200,7 +200,7 @@ def write_edge_case_midis(folder) -> dict:
     return paths
 
 
-# --- generation helpers (issue 6) ----------------------------------------------------------
+# -- generation helpers ----------------------------------------------------------------
 
 FIXTURE_CHECKPOINT_2BAR = "cat-mel_2bar_small"
 
