@@ -38,7 +38,7 @@ def input_windows(inputs: list[str], config_name: str):
     """Every window of the inputs, int32 [n, T], and the number of files that gave none."""
     import numpy as np
 
-    from serenade.data.tfrecords import read_note_sequences
+    from serenade.base.tfrecords import read_note_sequences
     from serenade.melody.parallel import windows_for_files, windows_for_sequences
 
     midi, records = [], []

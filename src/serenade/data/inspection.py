@@ -11,8 +11,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from serenade.data import midi_parser
-from serenade.data.tfrecords import frame_record, label_sequence
+from serenade.base import midi_parser
+from serenade.base.tfrecords import frame_record, label_sequence
 from serenade.melody.configs import count_windows as melody_windows
 
 log = logging.getLogger(__name__)

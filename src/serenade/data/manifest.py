@@ -15,7 +15,7 @@ from note_seq.protobuf import music_pb2
 
 from serenade.data.inspection import WINDOW_COLUMNS
 from serenade.data.split import shard_for, split_for
-from serenade.data.tfrecords import read_framed, write_framed
+from serenade.base.tfrecords import read_framed, write_framed
 from serenade.sources.names import DistinctPaths
 
 log = logging.getLogger(__name__)

@@ -175,7 +175,7 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
                    manifest: str | Path | None = None) -> Path:
     """Attribute vectors from the train split, their effect on eval windows, edited pieces."""
     from serenade.generation import attributes as attr
-    from serenade.generation.datasets import split_windows
+    from serenade.melody.splits import split_windows
     from serenade.generation.inputs import resolve_input
     from serenade.generation.selection import WindowChoice, select_passage
     from serenade.melody.parallel import read_midi
@@ -257,7 +257,7 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
                 max_windows: int = 400, seed: int = 0) -> Path:
     """metrics.csv: one row per generated set (samples per temperature, interpolations and
     journeys together) and a `train_vs_eval` reference row, all against the eval split."""
-    from serenade.generation.datasets import split_windows
+    from serenade.melody.splits import split_windows
     from serenade.generation.metrics import memorisation_rate, music_metrics, training_keys
     from serenade.melody import converter_for_config
 
@@ -310,7 +310,7 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     """quality.json (figures of serenade.generation.quality), quality.txt (against the
     targets) and reconstructions.png (eval windows above, their reconstructions below)."""
     from serenade.generation import quality
-    from serenade.generation.datasets import split_windows
+    from serenade.melody.splits import split_windows
 
     model = ctx.load_model()
     converter = model.config.converter
