@@ -1,5 +1,5 @@
 """The generation jobs the workflow runs (one function per rule), each logged to MLflow as a
-child run of its model's run. Rules call these through short workflow/scripts/*.py files.
+child run of its model's run. Rules call these through short workflow/scripts/*.py files (see `serenade.pipeline.jobs`).
 
 Output layout under results/generated/{model}/ (every MIDI has a PNG of the same stem beside
 it, and a WAV when audio is on):
@@ -350,26 +350,3 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     tracker.finish()
     LOG.info("%s", quality.format_check(ctx.model_name, figures))
     return figures
-
-
-# -- workflow glue ---------------------------------------------------------------------------
-
-def context_from_snakemake(snakemake, out_dir: str | Path, checkpoint: str | Path = "") -> JobContext:
-    """Log to the rule's log file, limit TensorFlow to the job's threads, build the context.
-
-    Run-only settings (the tracking URI) come from the config directly, not from params, so
-    changing them reruns nothing.
-    """
-    from serenade.data.joblog import log_to
-
-    log_to(snakemake.log[0])
-    import tensorflow as tf
-
-    tf.config.threading.set_intra_op_parallelism_threads(snakemake.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(snakemake.threads)
-    tracking = snakemake.config.get("tracking", {})
-    common = getattr(snakemake.params, "common", None) or {}
-    return JobContext(model_name=snakemake.wildcards.model, config_name=snakemake.params.config,
-                      checkpoint=checkpoint, out_dir=out_dir,
-                      render=RenderSettings.from_config(common.get("render")),
-                      tracking_uri=tracking.get("uri") or None)
