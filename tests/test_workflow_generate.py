@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from chromium import chromium_evaluate, find_chromium
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-from serenade.testing import chromium_evaluate, find_chromium, fixture_checkpoint, write_midi_tracks
+from serenade.testing import fixture_checkpoint, write_midi_tracks
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
