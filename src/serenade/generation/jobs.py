@@ -24,7 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from serenade.generation.inputs import resolve_input
+from serenade.generation.latent_paths import walk
 from serenade.generation.quality import endpoint_match
+from serenade.generation.tracking import start_generation_run
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
 
 LOG = logging.getLogger("serenade.generation")
@@ -51,8 +54,6 @@ class JobContext:
         return load_model(self.checkpoint, self.config_name, self.hparams)
 
     def tracker(self, job: str):
-        from serenade.generation.tracking import start_generation_run
-
         csv_path = Path(self.results_dir) / "logs" / "generate" / self.model_name / f"{job}-metrics.csv"
         return start_generation_run(self.model_name, self.config_name, job, csv_path,
                                     tracking_uri=self.tracking_uri, results_dir=self.results_dir)
@@ -103,7 +104,6 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
 # -- interpolations and journeys ----------------------------------------------------------------
 
 def _select_inputs(specs: Sequence[str], converter, choice, sources, manifest):
-    from serenade.generation.inputs import resolve_input
     from serenade.generation.selection import select_from_file
 
     selected = []
@@ -119,7 +119,6 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
              num_steps: int, method: str, temperature: float, seed: int, qpm: float | None,
              sources: Sequence[Mapping], manifest: str | Path | None = None) -> Path:
     """An interpolation (kind 'interpolation', two inputs) or a journey (kind 'journey')."""
-    from serenade.generation.latent_paths import walk
     from serenade.generation.selection import WindowChoice
 
     if kind == "interpolation" and len(inputs) != 2:
@@ -176,7 +175,6 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     """Attribute vectors from the train split, their effect on eval windows, edited pieces."""
     from serenade.generation import attributes as attr
     from serenade.melody.splits import split_windows
-    from serenade.generation.inputs import resolve_input
     from serenade.generation.selection import WindowChoice, select_passage
     from serenade.melody.parallel import read_midi
 

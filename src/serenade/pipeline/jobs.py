@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from serenade.generation.writing import RenderSettings
 from serenade.pipeline.joblog import log_to
 
 
@@ -39,7 +40,6 @@ def generation_context(snakemake: Any, out_dir: str | Path, checkpoint: str | Pa
     start(snakemake, tensorflow=True)
     # Imported here so that data jobs, which share this module, stay light.
     from serenade.generation.jobs import JobContext
-    from serenade.generation.writing import RenderSettings
 
     common = getattr(snakemake.params, "common", None) or {}
     return JobContext(model_name=snakemake.wildcards.model, config_name=snakemake.params.config,
