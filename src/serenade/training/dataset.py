@@ -50,7 +50,7 @@ def stream_seed(seed: int, start_step: int = 0) -> int:
     return int(np.random.SeedSequence([int(seed), int(start_step)]).generate_state(1)[0] >> 1)
 
 
-def count_windows(records: Sequence[bytes], converter) -> np.ndarray:
+def windows_per_record(records: Sequence[bytes], converter) -> np.ndarray:
     """Inference-mode window count of each record (the supply training draws from)."""
     return np.array([len(converter.to_windows(_parse(r, i))) for i, r in enumerate(records)])
 
