@@ -61,7 +61,7 @@ def corpus_files() -> list[Path]:
 
 def _convert_all(paths: list[str], parse) -> int:
     """Parse, label, serialize and write all files to a TFRecord (magenta's work)."""
-    from serenade.data.tfrecords import frame_record, label_sequence
+    from serenade.base.tfrecords import frame_record, label_sequence
 
     with tempfile.TemporaryFile() as out:
         count = 0
@@ -85,7 +85,7 @@ def reference_pass(paths):
 
 
 def fast_pass(paths):
-    from serenade.data.midi_parser import midi_to_note_sequence
+    from serenade.base.midi_parser import midi_to_note_sequence
 
     return _convert_all(paths, midi_to_note_sequence)
 
@@ -132,7 +132,7 @@ def main(argv=None) -> int:
 
     from note_seq import midi_io  # imports outside the timed region
 
-    from serenade.data import midi_parser
+    from serenade.base import midi_parser
     from serenade.data.inspection import inspect_file
 
     if args.check:

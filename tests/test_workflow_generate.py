@@ -19,9 +19,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from chromium import chromium_evaluate, find_chromium
 from serenade.models.checkpoint import load_model
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-from serenade.testing import chromium_evaluate, find_chromium, fixture_checkpoint, write_midi_tracks
+from serenade.testing import fixture_checkpoint, write_midi_tracks
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
@@ -196,7 +197,7 @@ def test_metrics_and_mlflow_child_runs(work):
 
 @pytest.mark.slow
 def test_quality_check_measures_reconstructions_samples_and_endpoints(work):
-    from serenade.generation.datasets import split_windows
+    from serenade.melody.splits import split_windows
     from serenade.melody import events
 
     figures = json.loads((work["out"] / "quality.json").read_text())

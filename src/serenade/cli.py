@@ -17,16 +17,8 @@ import sys
 
 from serenade.errors import EXPECTED_ERRORS, UserError, one_line
 
-# name on the command line -> module under serenade.commands
-COMMANDS: dict[str, str] = {
-    "extract": "extract",
-    "encode": "encode",
-    "decode": "decode",
-    "sample": "sample",
-    "interpolate": "interpolate",
-    "train": "train",
-    "quality": "quality",
-}
+# Subcommands, in the order `serenade --help` lists them; each is serenade.commands.NAME.
+COMMANDS = ("extract", "encode", "decode", "sample", "interpolate", "train", "quality")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,13 +31,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="serenade", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(f"serenade.commands.{module_name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"serenade.commands.{module_name}":
-                raise
-            continue  # command not built yet
+    for name in COMMANDS:
+        module = importlib.import_module(f"serenade.commands.{name}")
         doc = (module.__doc__ or "").strip().splitlines()
         command = sub.add_parser(name, help=doc[0] if doc else None, description=module.__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -16,7 +16,11 @@ import jsonschema
 import yaml
 
 from serenade.errors import UserError
+from serenade.generation.attributes import SCALAR_FEATURES
+from serenade.generation.selection import WindowChoice
+from serenade.models.configs import get_config
 from serenade.paths import REPO_ROOT
+from serenade.training.settings import TrainSettings, resolve_config
 
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 SOURCE_KINDS = ("url", "path", "music21")
@@ -76,7 +80,7 @@ def validate_config(config: dict) -> dict:
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     problems = [_describe(error, config) for error in errors] + _non_finite(config)
     if not problems:
-        problems = _semantic_problems(config)
+        problems = _source_problems(config) + model_problems(config) + _generate_problems(config)
     if problems:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
     return config
@@ -93,8 +97,8 @@ def _non_finite(value: Any, parts: tuple = ()) -> list[str]:
     return []
 
 
-def _semantic_problems(config: dict) -> list[str]:
-    """Rules a JSON schema cannot express."""
+def _source_problems(config: dict) -> list[str]:
+    """Rules of `sources:` a JSON schema cannot express."""
     problems = []
     seen: dict[str, int] = {}
     for index, source in enumerate(config["sources"]):
@@ -105,6 +109,76 @@ def _semantic_problems(config: dict) -> list[str]:
         if "sha256" in source and "url" not in source:
             problems.append(f"sources[{index}].sha256: only applies to a `url` source")
     return problems
+
+
+def model_problems(config: dict) -> list[str]:
+    """Rules of `models:` a JSON schema cannot express (configs, hparams, train settings)."""
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(config.get("models", [])):
+        where = f"models[{index}]"
+        name = entry["name"]
+        if name in seen:
+            problems.append(f"{where}.name: {name!r} is already used by models[{seen[name]}]")
+        seen.setdefault(name, index)
+        kinds = [kind for kind in ("train", "checkpoint") if kind in entry]
+        if len(kinds) != 1:
+            problems.append(f"{where}: a model needs exactly one of `train` or `checkpoint`; "
+                            f"got {', '.join(kinds) if kinds else 'neither'}")
+            continue
+        try:
+            if "train" in entry:
+                resolve_config(entry["config"], entry.get("hparams", ""),
+                               TrainSettings.from_mapping(entry["train"]))
+            else:
+                get_config(entry["config"], entry.get("hparams", ""))
+                source = entry["checkpoint"]
+                if ("path" in source) == ("url" in source):
+                    problems.append(f"{where}.checkpoint: needs exactly one of `path` or `url`")
+        except (ValueError, FileNotFoundError) as error:  # unknown config, hparams, shipped model
+            problems.append(f"{where}: {error}")
+    return problems
+
+
+def _generate_problems(config: dict) -> list[str]:
+    """Rules of `generate:` a JSON schema cannot express."""
+    section = config.get("generate", {})
+    found = []
+    known = {m["name"] for m in config.get("models", [])}
+    for name in section.get("models", []):
+        if name not in known:
+            found.append(f"generate.models: {name!r} is not in models: "
+                         f"({', '.join(sorted(known)) or 'none defined'})")
+    windows = [("generate.window", section.get("window"))]
+    for kind in ("interpolations", "journeys"):
+        seen = set()
+        for index, entry in enumerate(section.get(kind, [])):
+            if entry["name"] in seen:
+                found.append(f"generate.{kind}[{index}].name: {entry['name']!r} is used twice")
+            seen.add(entry["name"])
+            if "window" in entry:
+                windows.append((f"generate.{kind}[{index}].window", entry["window"]))
+    attributes = section.get("attributes", {})
+    labels = sorted({label for source in config.get("sources", []) for label in source.get("labels", [])})
+    names = list(attributes.get("names", []))
+    for index, piece in enumerate(attributes.get("pieces", [])):
+        names.append(piece["attribute"])
+        if "window" in piece:
+            windows.append((f"generate.attributes.pieces[{index}].window", piece["window"]))
+    for name in names:
+        if name not in SCALAR_FEATURES and name not in labels:
+            found.append(f"generate.attributes: unknown attribute {name!r}; computed ones are "
+                         f"{', '.join(SCALAR_FEATURES)}; source labels are "
+                         f"{', '.join(labels) or 'none'}")
+    low, high = attributes.get("quantiles", [0.25, 0.75])
+    if low > high:
+        found.append(f"generate.attributes.quantiles: {low} > {high}")
+    for where, value in windows:
+        try:
+            WindowChoice.from_config(value)
+        except (ValueError, AttributeError) as error:
+            found.append(f"{where}: {error}")
+    return found
 
 
 def load_config(path: str | Path) -> dict:

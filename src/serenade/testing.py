@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import random
+from pathlib import Path
 
-# --- melody converter helpers (issue 3) ------------------------------------------------
+import mido
+import numpy as np
+
+from serenade.paths import MAGENTA_FIXTURES
+
+# -- melody converter helpers ----------------------------------------------------------
 
 MAGENTA_FIXTURE_NAMES = ("cat-mel_2bar_small", "hierdec-mel_16bar-tiny")
 
 
 def magenta_fixture(name: str) -> dict:
     """fixture.json of a magenta fixture folder, with absolute `path`s added to each case."""
-    import json
-
-    from serenade.paths import MAGENTA_FIXTURES
-
     folder = MAGENTA_FIXTURES / name
     if not folder.is_dir():
         raise FileNotFoundError(f"magenta fixture {name!r} not found at {folder}")
@@ -26,10 +30,6 @@ def magenta_fixture(name: str) -> dict:
 
 def expected_windows(name: str, case_index: int, window_steps: int):
     """Windows magenta extracted for one case (an empty [0, steps] array when none)."""
-    import numpy as np
-
-    from serenade.paths import MAGENTA_FIXTURES
-
     with np.load(MAGENTA_FIXTURES / name / "expected.npz") as expected:
         key = f"case{case_index}_windows"
         if key in expected.files:
@@ -45,8 +45,6 @@ def write_midi_tracks(path, tracks, *, qpm: float = 120.0, time_signature=(4, 4)
     and optional `program` (0), `is_drum` (False), `name` ('').
     `time_signature_changes`: [(time_s, numerator, denominator)] after the first one.
     """
-    from pathlib import Path
-
     import pretty_midi
 
     midi = pretty_midi.PrettyMIDI(resolution=220, initial_tempo=qpm)
@@ -77,13 +75,11 @@ def scale_melody(bars: int, *, first_pitch: int = 60, qpm: float = 120.0, start_
             for i in range(bars * 8)]
 
 
-# --- training helpers (issue 5) ----------------------------------------------------------
+# -- training helpers ------------------------------------------------------------------
 
 def fixture_note_sequences(name: str = "cat-mel_2bar_small") -> list:
     """NoteSequences of a magenta fixture's case MIDI files (real MIDI, sorted by file name)."""
     import note_seq
-
-    from serenade.paths import MAGENTA_FIXTURES
 
     paths = sorted((MAGENTA_FIXTURES / name / "cases").glob("*.mid"))
     return [note_seq.midi_file_to_note_sequence(str(path)) for path in paths]
@@ -91,8 +87,6 @@ def fixture_note_sequences(name: str = "cat-mel_2bar_small") -> list:
 
 def write_note_sequence_tfrecord(path, sequences) -> "object":
     """Write NoteSequences to a TFRecord file (what the data workflow produces); returns the path."""
-    from pathlib import Path
-
     import tensorflow as tf
 
     path = Path(path)
@@ -103,7 +97,7 @@ def write_note_sequence_tfrecord(path, sequences) -> "object":
     return path
 
 
-# --- data helpers (issue 2) --------------------------------------------------------------
+# -- data helpers ----------------------------------------------------------------------
 
 def write_raw_midi(path, notes=(), *, ticks_per_beat: int = 480, tempos=((0, 120.0),),
                    time_signatures=((0, 4, 4),), program: int = 0, channel: int = 0,
@@ -115,10 +109,6 @@ def write_raw_midi(path, notes=(), *, ticks_per_beat: int = 480, tempos=((0, 120
     `extra_tracks`: more note lists, one track each (channel 1, 2, ...).
     Returns the path.
     """
-    from pathlib import Path
-
-    import mido
-
     def absolute_to_delta(events):
         events = sorted(events, key=lambda item: item[0])
         track, last = mido.MidiTrack(), 0
@@ -178,9 +168,6 @@ EDGE_CASES = {
 
 def write_edge_case_midis(folder) -> dict:
     """Write the EDGE_CASES files into `folder`; returns {name: path}."""
-    import random
-    from pathlib import Path
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {name: folder / name for name in EDGE_CASES}
@@ -200,15 +187,13 @@ def write_edge_case_midis(folder) -> dict:
     return paths
 
 
-# --- generation helpers (issue 6) ----------------------------------------------------------
+# -- generation helpers ----------------------------------------------------------------
 
 FIXTURE_CHECKPOINT_2BAR = "cat-mel_2bar_small"
 
 
 def fixture_checkpoint(name: str = FIXTURE_CHECKPOINT_2BAR):
     """Path of a magenta fixture's checkpoint folder (shared/fixtures/magenta/NAME/checkpoint)."""
-    from serenade.paths import MAGENTA_FIXTURES
-
     return MAGENTA_FIXTURES / name / "checkpoint"
 
 
@@ -225,111 +210,3 @@ def fixture_model(name: str = FIXTURE_CHECKPOINT_2BAR):
         _FIXTURE_MODELS[name] = load_model(info["folder"] / "checkpoint", config,
                                            info["hparam_arch"])
     return _FIXTURE_MODELS[name]
-
-
-# -- headless Chromium (report tests) --------------------------------------------------------
-
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-def find_chromium() -> str | None:
-    """Path of a Chromium (or Chrome) binary, or None; $SERENADE_CHROMIUM overrides."""
-    import os
-    import shutil
-
-    if os.environ.get("SERENADE_CHROMIUM"):
-        return os.environ["SERENADE_CHROMIUM"]
-    return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
-
-
-def chromium_evaluate(url: str, expression: str, *, timeout: float = 120.0,
-                      chromium: str | None = None):
-    """Open `url` in headless Chromium, wait for its load event, evaluate the JavaScript
-    `expression` (a promise is awaited) and return its JSON value.
-
-    Talks the DevTools protocol over --remote-debugging-pipe (NUL-separated JSON on fds 3/4),
-    so no websocket client is needed; a fresh profile in a temporary folder each time.
-    """
-    import json
-    import os
-    import select
-    import subprocess
-    import tempfile
-    import time
-
-    binary = chromium or find_chromium()
-    if binary is None:
-        raise FileNotFoundError("no Chromium found (install the Debian package `chromium`)")
-    to_browser_r, to_browser_w = os.pipe()
-    from_browser_r, from_browser_w = os.pipe()
-
-    def child_fds():  # the browser reads commands on fd 3 and answers on fd 4
-        commands, answers = os.dup(to_browser_r), os.dup(from_browser_w)  # neither is 3 or 4 now
-        os.dup2(commands, 3)
-        os.dup2(answers, 4)
-
-    with tempfile.TemporaryDirectory(prefix="serenade-chromium-") as profile:
-        process = subprocess.Popen(
-            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-             "--remote-debugging-pipe", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=child_fds, pass_fds=(3, 4))
-        os.close(to_browser_r)
-        os.close(from_browser_w)
-        deadline = time.monotonic() + timeout
-        buffer, counter = b"", 0
-
-        def receive() -> dict:
-            nonlocal buffer
-            while b"\0" not in buffer:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([from_browser_r], [], [], left)[0]:
-                    raise TimeoutError(f"Chromium did not answer within {timeout:g} s ({url})")
-                chunk = os.read(from_browser_r, 1 << 20)
-                if not chunk:
-                    raise RuntimeError("Chromium closed the DevTools pipe: "
-                                       + process.stderr.read().decode(errors="replace")[-2000:])
-                buffer += chunk
-            message, buffer = buffer.split(b"\0", 1)
-            return json.loads(message)
-
-        def call(method: str, session: str | None = None, **params) -> dict:
-            nonlocal counter
-            counter += 1
-            message = {"id": counter, "method": method, "params": params}
-            if session:
-                message["sessionId"] = session
-            os.write(to_browser_w, json.dumps(message).encode() + b"\0")
-            while True:
-                answer = receive()
-                if answer.get("id") == counter:
-                    if "error" in answer:
-                        raise RuntimeError(f"{method}: {answer['error']}")
-                    return answer["result"]
-
-        try:
-            target = call("Target.createTarget", url="about:blank")["targetId"]
-            session = call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-            call("Page.enable", session)
-            call("Page.navigate", session, url=url)
-            while receive().get("method") != "Page.loadEventFired":
-                pass
-            result = call("Runtime.evaluate", session, expression=expression, awaitPromise=True,
-                          returnByValue=True)
-            if "exceptionDetails" in result:
-                details = result["exceptionDetails"]
-                raise RuntimeError(f"JavaScript error in {url}: "
-                                   f"{details.get('exception', {}).get('description') or details}")
-            return result["result"].get("value")
-        finally:
-            try:
-                os.write(to_browser_w, json.dumps({"id": 0, "method": "Browser.close"}).encode() + b"\0")
-                process.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                process.kill()
-                process.wait()
-            os.close(to_browser_w)
-            os.close(from_browser_r)
-            process.stderr.close()

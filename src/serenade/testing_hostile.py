@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from serenade.testing import simple_tune, write_raw_midi
+
 # Members larger than this are over the cap in tests (config `data.archives.max_member_bytes`).
 MAX_MEMBER_BYTES = 20_000
 
@@ -32,7 +34,6 @@ class Outcome:
 
 def tune_bytes(count: int, *, first_pitch: int = 40) -> list[bytes]:
     """`count` distinct, valid MIDI files (mido-written), as bytes."""
-    from serenade.testing import simple_tune, write_raw_midi
 
     with tempfile.TemporaryDirectory() as folder:
         paths = [write_raw_midi(Path(folder) / f"t{i}.mid", simple_tune(2 + i % 3, first_pitch=first_pitch + i))

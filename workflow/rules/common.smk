@@ -1,13 +1,17 @@
 # Shared helpers: config validation and input functions. Rules stay thin; the work is in
-# src/serenade (called from workflow/scripts/*.py).
+# src/serenade (called from workflow/scripts/*.py); the paths and the input, target and
+# wildcard functions are in serenade.pipeline.
 
-import re
-
+import serenade.pipeline.generation as generation
+import serenade.pipeline.models as models
 from serenade.config import ConfigError, source_kind, validate_config
+from serenade.pipeline import layout
+from serenade.pipeline.wildcards import one_of
 from serenade.sources.local import list_path_source, tracked_files, untracked_fingerprint
 
 
-# Validate before anything is planned: a wrong value stops here, naming the key and the reason.
+# Validate once, before anything is planned: a wrong value (in any section) stops here, naming
+# the key and the reason.
 try:
     validate_config(config)
 except ConfigError as error:
@@ -22,27 +26,23 @@ for _source in SOURCES.values():
             "(a folder is searched recursively; a glob such as 'midi/**/*.mid' also works)"
         )
 DATA = config["data"]
-RAW = "data/raw"
-RESULTS_DATA = "results/data"
+RAW = layout.RAW
+RESULTS_DATA = layout.DATA
 
 
 wildcard_constraints:
-    source="|".join(map(re.escape, SOURCES)),
+    source=one_of(SOURCES),
     split="train|eval",
 
 
 def shard_paths(split):
-    count = DATA[f"{split}_shards"]
-    return [
-        f"{RESULTS_DATA}/notesequences/{split}-{index:05d}-of-{count:05d}.tfrecord"
-        for index in range(count)
-    ]
+    return layout.shard_paths(split, DATA[f"{split}_shards"])
 
 
 def data_targets():
     """Everything `snakemake data` builds: manifest, summary and TFRecord shards."""
     return [
-        f"{RESULTS_DATA}/manifest.csv",
+        layout.MANIFEST,
         f"{RESULTS_DATA}/summary.txt",
         *shard_paths("train"),
         *shard_paths("eval"),
@@ -53,8 +53,8 @@ def source_listing(name):
     """The JSON listing a fetch/export rule writes for a url or music21 source."""
     kind = source_kind(SOURCES[name])
     return {
-        "url": f"{RAW}/{name}/download.json",
-        "music21": f"{RAW}/{name}/export.json",
+        "url": f"{layout.raw_dir(name)}/download.json",
+        "music21": f"{layout.raw_dir(name)}/export.json",
     }[kind]
 
 

@@ -3,18 +3,13 @@
 # has a piano-roll PNG (and a WAV when audio is on) beside it. `snakemake generate` stops here.
 # Each job is an MLflow run nested under its model's training or import run.
 
-import serenade.generation.workflow as generation
-
-_generation_problems = generation.problems(config)
-if _generation_problems:
-    raise WorkflowError("invalid configuration:\n  - " + "\n  - ".join(_generation_problems))
-
 GENERATE = config["generate"]
+GENERATED = layout.generated_dir("{model}")
 GENERATION_MODELS = generation.generation_models(config)
 
 
 wildcard_constraints:
-    model="|".join(map(re.escape, GENERATION_MODELS)) or "(?!x)x",
+    model=one_of(GENERATION_MODELS),
 
 
 rule sample:
@@ -22,7 +17,7 @@ rule sample:
         checkpoint=generation.checkpoint("{model}"),
     output:
         report(
-            directory("results/generated/{model}/samples"),
+            directory(f"{GENERATED}/samples"),
             patterns=["{temperature}/{file,strip}.{ext,png}", "{temperature}/{file,sample-000}.{ext,wav}"],
             caption="../report/generated_samples.rst",
             category="Samples",
@@ -51,13 +46,13 @@ rule interpolate:
             lambda wildcards: generation.input_files(
                 config,
                 generation.input_specs(config, "interpolations", wildcards.name),
-                f"{RESULTS_DATA}/manifest.csv",
+                layout.MANIFEST,
             )
         ),
         checkpoint=generation.checkpoint("{model}"),
     output:
         report(
-            directory("results/generated/{model}/interpolations/{name}"),
+            directory(f"{GENERATED}/interpolations/{{name}}"),
             patterns=["{file,strip}.{ext,png}", "{file,interpolation}.{ext,wav}"],
             caption="../report/generated_interpolation.rst",
             category="Interpolations",
@@ -65,7 +60,7 @@ rule interpolate:
             labels=lambda wildcards: generation.report_label("interpolation", wildcards),
         ),
     wildcard_constraints:
-        name="|".join(re.escape(e["name"]) for e in GENERATE["interpolations"]) or "(?!x)x",
+        name=one_of(e["name"] for e in GENERATE["interpolations"]),
     params:
         entry=lambda wildcards: generation.entry(config, "interpolations", wildcards.name),
         temperature=GENERATE["temperature"],
@@ -89,13 +84,13 @@ rule journey:
             lambda wildcards: generation.input_files(
                 config,
                 generation.input_specs(config, "journeys", wildcards.name),
-                f"{RESULTS_DATA}/manifest.csv",
+                layout.MANIFEST,
             )
         ),
         checkpoint=generation.checkpoint("{model}"),
     output:
         report(
-            directory("results/generated/{model}/journeys/{name}"),
+            directory(f"{GENERATED}/journeys/{{name}}"),
             patterns=["{file,strip|journey}.{ext,png}", "{file,journey}.{ext,wav}"],
             caption="../report/generated_journey.rst",
             category="Journeys",
@@ -103,7 +98,7 @@ rule journey:
             labels=lambda wildcards: generation.report_label("journey", wildcards),
         ),
     wildcard_constraints:
-        name="|".join(re.escape(e["name"]) for e in GENERATE["journeys"]) or "(?!x)x",
+        name=one_of(e["name"] for e in GENERATE["journeys"]),
     params:
         entry=lambda wildcards: generation.entry(config, "journeys", wildcards.name),
         temperature=GENERATE["temperature"],
@@ -127,7 +122,7 @@ rule attributes:
             lambda wildcards: generation.input_files(
                 config,
                 [piece["input"] for piece in GENERATE["attributes"]["pieces"]],
-                f"{RESULTS_DATA}/manifest.csv",
+                layout.MANIFEST,
             )
         ),
         checkpoint=generation.checkpoint("{model}"),
@@ -135,7 +130,7 @@ rule attributes:
         eval=shard_paths("eval"),
     output:
         report(
-            directory("results/generated/{model}/attributes"),
+            directory(f"{GENERATED}/attributes"),
             patterns=[
                 "{piece}-{file,strip}.{ext,png}",
                 "{piece,[^-]+}.{ext,wav}",
@@ -167,20 +162,20 @@ rule attributes:
 
 rule music_metrics:
     input:
-        samples="results/generated/{model}/samples",
+        samples=f"{GENERATED}/samples",
         walks=lambda wildcards: generation.walk_dirs(config, wildcards.model),
         train=shard_paths("train"),
         eval=shard_paths("eval"),
     output:
         metrics=report(
-            "results/generated/{model}/metrics.csv",
+            f"{GENERATED}/metrics.csv",
             caption="../report/generated_metrics.rst",
             category="Music metrics",
             subcategory="{model}",
             labels={"output": "music metrics of every generated set: metrics.csv (download)"},
         ),
         table=report(
-            "results/generated/{model}/metrics.html",
+            f"{GENERATED}/metrics.html",
             caption="../report/generated_metrics.rst",
             category="Music metrics",
             subcategory="{model}",
@@ -208,16 +203,16 @@ rule quality:
         eval=shard_paths("eval"),
         walks=lambda wildcards: generation.walk_dirs(config, wildcards.model),
     output:
-        figures="results/generated/{model}/quality.json",
+        figures=f"{GENERATED}/quality.json",
         check=report(
-            "results/generated/{model}/quality.txt",
+            f"{GENERATED}/quality.txt",
             caption="../report/generated_quality.rst",
             category="Quality",
             subcategory="{model}",
             labels={"output": "figures against their targets"},
         ),
         strip=report(
-            "results/generated/{model}/reconstructions.png",
+            f"{GENERATED}/reconstructions.png",
             caption="../report/generated_quality.rst",
             category="Quality",
             subcategory="{model}",

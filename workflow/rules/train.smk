@@ -3,12 +3,7 @@
 # Resume checkpoints live in results/checkpoints/, outside the declared outputs, so a killed
 # or failed job resumes instead of starting over (Snakemake deletes a failed job's outputs).
 
-import serenade.training.model_entries as models
-
-_model_problems = models.model_problems(config)
-if _model_problems:
-    raise WorkflowError("invalid configuration:\n  - " + "\n  - ".join(_model_problems))
-
+MODEL = layout.model_dir("{name}")  # outputs of both rules
 TRAINED = models.trained(config)
 IMPORTED = models.imported(config)
 
@@ -20,21 +15,21 @@ rule train_model:
                 TRAINED[wildcards.name],
                 shard_paths("train"),
                 shard_paths("eval"),
-                f"{RESULTS_DATA}/manifest.csv",
+                layout.MANIFEST,
             )
         ),
     output:
-        checkpoint=directory("results/models/{name}/checkpoint"),
-        eval="results/models/{name}/eval.json",
-        config="results/models/{name}/config.yaml",
-        metrics="results/models/{name}/metrics.csv",
+        checkpoint=directory(f"{MODEL}/checkpoint"),
+        eval=f"{MODEL}/eval.json",
+        config=f"{MODEL}/config.yaml",
+        metrics=f"{MODEL}/metrics.csv",
         curve=report(
-            "results/models/{name}/training-curve.png",
+            f"{MODEL}/training-curve.png",
             caption="../report/training_curve.rst",
             category="Models",
         ),
     wildcard_constraints:
-        name=models.name_pattern(TRAINED),
+        name=one_of(TRAINED),
     params:
         config=lambda wildcards: TRAINED[wildcards.name]["config"],
         hparams=lambda wildcards: TRAINED[wildcards.name]["hparams"],
@@ -60,11 +55,11 @@ rule import_model:
             )
         ),
     output:
-        checkpoint=directory("results/models/{name}/checkpoint"),
-        eval="results/models/{name}/eval.json",
-        config="results/models/{name}/config.yaml",
+        checkpoint=directory(f"{MODEL}/checkpoint"),
+        eval=f"{MODEL}/eval.json",
+        config=f"{MODEL}/config.yaml",
     wildcard_constraints:
-        name=models.name_pattern(IMPORTED),
+        name=one_of(IMPORTED),
     params:
         config=lambda wildcards: IMPORTED[wildcards.name]["config"],
         hparams=lambda wildcards: IMPORTED[wildcards.name]["hparams"],

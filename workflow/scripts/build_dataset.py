@@ -2,14 +2,14 @@
 
 import logging
 
-from serenade.data.joblog import log_to
+from serenade.pipeline.jobs import start
 
 import pandas as pd
 
 from serenade.data.manifest import (assemble_manifest, summarize, summary_text, write_quarantine,
                                     write_shards)
 
-log_to(snakemake.log[0])
+start(snakemake)
 frames = [pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"sha256": str})
           for path in snakemake.input.files]
 manifest = assemble_manifest(

@@ -4,10 +4,10 @@ import logging
 
 import pandas as pd
 
-from serenade.data.joblog import log_to
+from serenade.pipeline.jobs import start
 from serenade.html_tables import write_html_tables
 
-log_to(snakemake.log[0])
+start(snakemake)
 summary = pd.read_csv(snakemake.input.summary)
 manifest = pd.read_csv(snakemake.input.manifest)
 not_used = manifest.loc[manifest["status"] != "ok", ["source", "path", "status", "reason"]]

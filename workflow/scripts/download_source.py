@@ -1,19 +1,21 @@
 """Snakemake job: download a `url` source (and extract it when it is an archive)."""
 
 import logging
+from pathlib import Path
 
-from serenade.data.joblog import clean_failure, log_to
+from serenade.pipeline.jobs import start
+from serenade.pipeline.joblog import clean_failure
 
 from serenade.sources.archives import ArchiveLimits
 from serenade.sources.download import DownloadSettings, fetch_url_source
 
-log_to(snakemake.log[0])
+start(snakemake)
 name = snakemake.wildcards.source
 with clean_failure("download_source"):
     listing = fetch_url_source(
         name,
         snakemake.params.url,
-        f"data/raw/{name}",
+        Path(snakemake.output[0]).parent,
         sha256=snakemake.params.sha256,
         # Run-only settings (timeouts, retries) come from the config, not params: they do not
         # change what is downloaded, so changing them must not rerun the job.

@@ -1,14 +1,15 @@
 """Snakemake job: export a selection of music21's corpus to MIDI files."""
 
 import logging
+from pathlib import Path
 
-from serenade.data.joblog import log_to
+from serenade.pipeline.jobs import start
 
 from serenade.sources.music21_corpus import export_corpus
 
-log_to(snakemake.log[0])
+start(snakemake)
 name = snakemake.wildcards.source
-listing = export_corpus(name, snakemake.params.selection, f"data/raw/{name}/files",
+listing = export_corpus(name, snakemake.params.selection, Path(snakemake.output[0]).parent / "files",
                         workers=snakemake.threads)
 for entry in listing.failed:
     logging.warning("not exported %s: %s", entry["path"], entry["reason"])

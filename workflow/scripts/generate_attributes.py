@@ -1,9 +1,10 @@
 """Snakemake job: attribute vectors, their measured effect, and edited pieces."""
 
-from serenade.generation.jobs import context_from_snakemake, run_attributes
+from serenade.generation.jobs import run_attributes
 from serenade.html_tables import csv_to_html
+from serenade.pipeline.jobs import generation_context
 
-ctx = context_from_snakemake(snakemake, snakemake.output[0], snakemake.input.checkpoint)
+ctx = generation_context(snakemake, snakemake.output[0], snakemake.input.checkpoint)
 settings = snakemake.params.attributes
 run_attributes(ctx, train=list(snakemake.input.train), eval=list(snakemake.input.eval),
                labels_by_source=snakemake.params.labels, names=settings["names"],

@@ -1,17 +1,19 @@
 """Snakemake job: import a magenta or Serenade checkpoint, evaluate it, log it to MLflow."""
 
-from serenade.data.joblog import clean_failure, log_to
+from pathlib import Path
 
-log_to(snakemake.log[0])
+from serenade.pipeline import jobs
+from serenade.pipeline.joblog import clean_failure
+
+jobs.start(snakemake)
 
 from serenade.training.job import RunOptions, import_model  # noqa: E402
 
 source = snakemake.params.checkpoint
-tracking = snakemake.config.get("tracking", {})
 with clean_failure("import_model"):
     import_model(
         snakemake.wildcards.name, snakemake.params.config, snakemake.params.hparams,
         source.get("path") or source["url"], list(snakemake.input.eval),
-        f"results/models/{snakemake.wildcards.name}", sha256=source.get("sha256", ""),
-        options=RunOptions(tracking_uri=tracking.get("uri") or None),
+        Path(snakemake.output.config).parent, sha256=source.get("sha256", ""),
+        options=RunOptions(tracking_uri=jobs.tracking_uri(snakemake)),
     )

@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
-from serenade.generation.jobs import context_from_snakemake, run_quality
+from serenade.generation.jobs import run_quality
+from serenade.pipeline.jobs import generation_context
 
-ctx = context_from_snakemake(snakemake, Path(snakemake.output.figures).parent,
-                             snakemake.input.checkpoint)
+ctx = generation_context(snakemake, Path(snakemake.output.figures).parent,
+                         snakemake.input.checkpoint)
 run_quality(ctx, eval=list(snakemake.input.eval), temperatures=snakemake.params.temperatures,
             num_samples=snakemake.params.quality["samples"], seed=snakemake.params.seed,
             walks=list(snakemake.input.walks))

@@ -1,9 +1,10 @@
 """Snakemake job: music metrics of a model's generated sets against the eval split."""
 
-from serenade.generation.jobs import context_from_snakemake, run_metrics
+from serenade.generation.jobs import run_metrics
 from serenade.html_tables import csv_to_html
+from serenade.pipeline.jobs import generation_context
 
-ctx = context_from_snakemake(snakemake, snakemake.output.metrics)
+ctx = generation_context(snakemake, snakemake.output.metrics)
 run_metrics(ctx, samples=f"{snakemake.input.samples}/samples.npz", train=list(snakemake.input.train),
             eval=list(snakemake.input.eval), walks=list(snakemake.input.walks),
             max_windows=snakemake.params.metrics["max_windows"], seed=snakemake.params.seed)

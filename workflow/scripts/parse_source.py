@@ -1,17 +1,18 @@
 """Snakemake job: parse and check every MIDI file of one source (process pool)."""
 
-from serenade.data.joblog import log_to
+from serenade.pipeline.jobs import start
 
 from serenade.data.convert import convert_source
+from serenade.pipeline.layout import raw_dir
 from serenade.sources.listing import Listing
 from serenade.sources.local import path_source_listing
 
-log_to(snakemake.log[0])
+start(snakemake)
 name = snakemake.wildcards.source
 if "listing" in snakemake.input.keys():
     listing = Listing.read(snakemake.input.listing)
 else:  # a `path` source: display paths relative to the folder (or the glob's fixed part)
-    listing = path_source_listing(name, snakemake.params.path, f"data/raw/{name}/renamed")
+    listing = path_source_listing(name, snakemake.params.path, f"{raw_dir(name)}/renamed")
 convert_source(
     name, [(entry["path"], entry["file"]) for entry in listing.files], listing.failed,
     skipped=listing.skipped,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
+from serenade.commands.options import (add_model_options, add_seed_option, add_temperature_option,
+                                       load_from_args, output_npz_or_directory, write_midi_files)
 from serenade.errors import UserError
-from serenade.models.cli_options import (add_model_options, add_seed_option, add_temperature_option,
-                                         output_npz_or_directory)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,8 +28,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def read_z(path: str, use_mu: bool = False):
-    import numpy as np
-
     loaded = np.load(path)
     if isinstance(loaded, np.ndarray):
         return loaded
@@ -38,10 +38,6 @@ def read_z(path: str, use_mu: bool = False):
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from serenade.models.cli_options import load_from_args, write_midi_files
-
     model = load_from_args(args)
     z = read_z(args.z, args.use_mu)
     events, logits = model.decode(z, args.temperature, seed=args.seed)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
+from serenade.commands.options import (add_model_options, add_seed_option, int_at_least,
+                                       load_from_args, midi_window, output_npz)
 from serenade.errors import UserError
-from serenade.models.cli_options import add_model_options, add_seed_option, int_at_least, output_npz
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -22,10 +25,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def read_inputs(paths: list[str], config_name: str, steps: int, window: int = 0):
-    import numpy as np
-
-    from serenade.models.cli_options import midi_window
-
     rows = []
     for path in paths:
         if path.lower().endswith(".npy"):
@@ -41,10 +40,6 @@ def read_inputs(paths: list[str], config_name: str, steps: int, window: int = 0)
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from serenade.models.cli_options import load_from_args
-
     output = args.output
     model = load_from_args(args)
     windows = read_inputs(args.inputs, args.config, model.window_steps, args.window)

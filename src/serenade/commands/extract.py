@@ -14,6 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
+from serenade.models.configs import get_config
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, metavar="NAME",
@@ -31,12 +35,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_hparams(config: str, hparams: str) -> str:
-    """'' when fine (or when the model registry is not available), else the error."""
+    """'' when fine, else the error."""
     if not hparams:
-        return ""
-    try:
-        from serenade.models.configs import get_config
-    except ImportError:
         return ""
     try:
         get_config(config, hparams)
@@ -46,8 +46,6 @@ def _check_hparams(config: str, hparams: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from serenade.melody.configs import converter_for_config
     from serenade.melody.parallel import windows_for_files
 

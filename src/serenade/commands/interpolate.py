@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from serenade.models.cli_options import (add_model_options, add_seed_option, add_temperature_option,
-                                         int_at_least, output_directory)
+from serenade.commands.options import (add_model_options, add_seed_option, add_temperature_option,
+                                       int_at_least, load_from_args, midi_window, output_directory,
+                                       write_midi_files)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +33,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from serenade.models.cli_options import load_from_args, midi_window, write_midi_files
 
     model = load_from_args(args)
     first, count_1 = midi_window(args.input_midi_1, args.config, args.window_1)

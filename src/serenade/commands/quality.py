@@ -13,8 +13,10 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
+
+from serenade.commands.options import add_model_options, finite_float, int_at_least, load_from_args
 from serenade.errors import UserError
-from serenade.models.cli_options import add_model_options, finite_float, int_at_least
 
 MIDI_SUFFIXES = (".mid", ".midi")
 
@@ -36,9 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def input_windows(inputs: list[str], config_name: str):
     """Every window of the inputs, int32 [n, T], and the number of files that gave none."""
-    import numpy as np
-
-    from serenade.data.tfrecords import read_note_sequences
+    from serenade.base.tfrecords import read_note_sequences
     from serenade.melody.parallel import windows_for_files, windows_for_sequences
 
     midi, records = [], []
@@ -63,10 +63,7 @@ def input_windows(inputs: list[str], config_name: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from serenade.generation import quality
-    from serenade.models.cli_options import load_from_args
 
     model = load_from_args(args)
     windows, _ = input_windows(args.inputs, args.config)

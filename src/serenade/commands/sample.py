@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import time
 
-from serenade.models.cli_options import (add_model_options, add_seed_option, add_temperature_option,
-                                         int_at_least, output_directory)
+import numpy as np
+
+from serenade.commands.options import (add_model_options, add_seed_option, add_temperature_option,
+                                       int_at_least, load_from_args, output_directory,
+                                       write_midi_files)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,10 +26,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from serenade.models.cli_options import load_from_args, write_midi_files
-
     model = load_from_args(args)
     rng = np.random.default_rng(args.seed)
     events = []

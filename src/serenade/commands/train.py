@@ -11,7 +11,10 @@ again after an interruption resumes from the newest checkpoint. See docs/trainin
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
+
+from serenade.training.settings import TrainSettings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -48,11 +51,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from serenade.training.job import JobPaths, RunOptions, train_model
-    from serenade.training.settings import TrainSettings
 
     settings = TrainSettings.from_mapping(dict(  # a bad value: one line from serenade.cli
         steps=args.steps, batch_size=args.batch_size, seed=args.seed,

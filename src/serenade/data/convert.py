@@ -1,4 +1,4 @@
-"""Inspect many MIDI files in parallel (a process pool) and write one source's results.
+"""Inspect many MIDI files in parallel (`serenade.base.pool`) and write one source's results.
 
 Output per source: a CSV with one row per input file (see `inspection.Inspection`) and a
 TFRecord holding the NoteSequences of the valid ones, in row order.
@@ -8,25 +8,16 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
 from serenade.data.inspection import Inspection, inspect_file
-from serenade.data.tfrecords import write_framed
+from serenade.base.pool import ordered_map
+from serenade.base.tfrecords import write_framed
 from serenade.sources.download import sha256_of
 
 log = logging.getLogger(__name__)
-
-
-def inspect_files(jobs: list[tuple], workers: int = 1) -> list[tuple[dict, bytes | None]]:
-    """Run `inspect_file` over jobs, in order, on `workers` processes."""
-    if workers <= 1 or len(jobs) < 8:
-        return [inspect_file(job) for job in jobs]
-    chunksize = max(1, min(32, len(jobs) // (workers * 8)))
-    with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(inspect_file, jobs, chunksize=chunksize))
 
 
 def convert_source(source: str, files: list[tuple[str, str]], failed: list[dict], *,
@@ -40,7 +31,7 @@ def convert_source(source: str, files: list[tuple[str, str]], failed: list[dict]
     archive members that are not MIDI; they are only reported (written to `skipped_path`).
     """
     jobs = [(source, path, file, parser) for path, file in files]
-    results = inspect_files(jobs, workers)
+    results = ordered_map(inspect_file, jobs, workers=workers)
     rows = [row for row, _ in results]
     for entry in failed:
         file = entry.get("file", "")

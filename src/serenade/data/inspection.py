@@ -11,8 +11,9 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from serenade.data import midi_parser
-from serenade.data.tfrecords import frame_record, label_sequence
+from serenade.base import midi_parser
+from serenade.base.tfrecords import frame_record, label_sequence
+from serenade.melody.configs import count_windows as melody_windows
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +46,6 @@ class Inspection:
         for column in WINDOW_COLUMNS:
             row[column] = self.windows.get(column)
         return row
-
-
-def _window_counter():
-    """serenade.melody.count_windows, or None while the converter is not installed."""
-    try:
-        from serenade.melody import count_windows
-    except ImportError:
-        return None
-    return count_windows
 
 
 def describe(sequence) -> dict:
@@ -101,11 +93,10 @@ def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser:
     if not sequence.notes:
         result.status, result.reason = "invalid", "no notes"
         return result, None
-    counter = _window_counter() if count_windows else None
-    if counter is not None:
+    if count_windows:
         for column, config_name in WINDOW_COLUMNS.items():
             try:
-                result.windows[column] = int(counter(sequence, config_name))
+                result.windows[column] = int(melody_windows(sequence, config_name))
             except Exception as error:
                 result.reason = (result.reason + "; " if result.reason else "") + (
                     f"{column} not counted: {type(error).__name__}: {error}")

@@ -9,7 +9,7 @@ from note_seq import midi_io
 
 from serenade.data.convert import convert_source
 from serenade.data.inspection import inspect_file, inspect_midi
-from serenade.data.tfrecords import read_note_sequences
+from serenade.base.tfrecords import read_note_sequences
 from serenade.testing import EDGE_CASES, write_edge_case_midis
 
 

@@ -15,7 +15,7 @@ from note_seq.protobuf import music_pb2
 
 from serenade.data.inspection import WINDOW_COLUMNS
 from serenade.data.split import shard_for, split_for
-from serenade.data.tfrecords import read_framed, write_framed
+from serenade.base.tfrecords import read_framed, write_framed
 from serenade.sources.names import DistinctPaths
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def summarize(manifest: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sum(column: pd.Series):
-    """Sum of a window column; <NA> when nothing was counted (converter not installed)."""
+    """Sum of a window column; <NA> when nothing was counted (no valid file)."""
     return int(column.sum()) if column.notna().any() else pd.NA
 
 
@@ -160,6 +160,4 @@ def summary_text(summary: pd.DataFrame, manifest: pd.DataFrame, skipped: pd.Data
     if len(skipped):
         lines += ["", "Archive members skipped (not MIDI):"]
         lines += [f"  {row.source}: {row.path}: {row.reason}" for row in skipped.itertuples()]
-    if manifest[list(WINDOW_COLUMNS)].isna().all().all():
-        lines += ["", "Window counts are empty: the melody converter (serenade.melody) is not installed."]
     return "\n".join(lines) + "\n"

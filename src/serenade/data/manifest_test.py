@@ -9,7 +9,7 @@ import pandas as pd
 from serenade.data.convert import convert_source
 from serenade.data.manifest import (MANIFEST_COLUMNS, assemble_manifest, summarize, summary_text,
                                     write_quarantine, write_shards)
-from serenade.data.tfrecords import read_note_sequences
+from serenade.base.tfrecords import read_note_sequences
 from serenade.testing import simple_tune, write_edge_case_midis, write_raw_midi
 
 SOURCES = [{"name": "edge", "labels": ["calm", "test"], "license": "CC0", "origin": ""},

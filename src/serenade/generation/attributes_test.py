@@ -3,7 +3,7 @@ import pytest
 
 from serenade.generation.attributes import (AttributeVectorError, apply_vector, attribute_groups,
                                             compute_vector, evaluate_vector)
-from serenade.generation.datasets import LabelledWindows
+from serenade.melody.splits import LabelledWindows
 from serenade.generation.features import feature_table
 from serenade.melody import converter_for_config
 from serenade.melody.parallel import read_midi

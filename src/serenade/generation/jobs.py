@@ -1,5 +1,5 @@
 """The generation jobs the workflow runs (one function per rule), each logged to MLflow as a
-child run of its model's run. Rules call these through short workflow/scripts/*.py files.
+child run of its model's run. Rules call these through short workflow/scripts/*.py files (see `serenade.pipeline.jobs`).
 
 Output layout under results/generated/{model}/ (every MIDI has a PNG of the same stem beside
 it, and a WAV when audio is on):
@@ -24,7 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from serenade.generation.inputs import resolve_input
+from serenade.generation.latent_paths import walk
 from serenade.generation.quality import endpoint_match
+from serenade.generation.tracking import start_generation_run
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
 
 LOG = logging.getLogger("serenade.generation")
@@ -51,8 +54,6 @@ class JobContext:
         return load_model(self.checkpoint, self.config_name, self.hparams)
 
     def tracker(self, job: str):
-        from serenade.generation.tracking import start_generation_run
-
         csv_path = Path(self.results_dir) / "logs" / "generate" / self.model_name / f"{job}-metrics.csv"
         return start_generation_run(self.model_name, self.config_name, job, csv_path,
                                     tracking_uri=self.tracking_uri, results_dir=self.results_dir)
@@ -103,7 +104,6 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
 # -- interpolations and journeys ----------------------------------------------------------------
 
 def _select_inputs(specs: Sequence[str], converter, choice, sources, manifest):
-    from serenade.generation.inputs import resolve_input
     from serenade.generation.selection import select_from_file
 
     selected = []
@@ -119,7 +119,6 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
              num_steps: int, method: str, temperature: float, seed: int, qpm: float | None,
              sources: Sequence[Mapping], manifest: str | Path | None = None) -> Path:
     """An interpolation (kind 'interpolation', two inputs) or a journey (kind 'journey')."""
-    from serenade.generation.latent_paths import walk
     from serenade.generation.selection import WindowChoice
 
     if kind == "interpolation" and len(inputs) != 2:
@@ -175,8 +174,7 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
                    manifest: str | Path | None = None) -> Path:
     """Attribute vectors from the train split, their effect on eval windows, edited pieces."""
     from serenade.generation import attributes as attr
-    from serenade.generation.datasets import split_windows
-    from serenade.generation.inputs import resolve_input
+    from serenade.melody.splits import split_windows
     from serenade.generation.selection import WindowChoice, select_passage
     from serenade.melody.parallel import read_midi
 
@@ -257,7 +255,7 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
                 max_windows: int = 400, seed: int = 0) -> Path:
     """metrics.csv: one row per generated set (samples per temperature, interpolations and
     journeys together) and a `train_vs_eval` reference row, all against the eval split."""
-    from serenade.generation.datasets import split_windows
+    from serenade.melody.splits import split_windows
     from serenade.generation.metrics import memorisation_rate, music_metrics, training_keys
     from serenade.melody import converter_for_config
 
@@ -310,7 +308,7 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     """quality.json (figures of serenade.generation.quality), quality.txt (against the
     targets) and reconstructions.png (eval windows above, their reconstructions below)."""
     from serenade.generation import quality
-    from serenade.generation.datasets import split_windows
+    from serenade.melody.splits import split_windows
 
     model = ctx.load_model()
     converter = model.config.converter
@@ -350,26 +348,3 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     tracker.finish()
     LOG.info("%s", quality.format_check(ctx.model_name, figures))
     return figures
-
-
-# -- workflow glue ---------------------------------------------------------------------------
-
-def context_from_snakemake(snakemake, out_dir: str | Path, checkpoint: str | Path = "") -> JobContext:
-    """Log to the rule's log file, limit TensorFlow to the job's threads, build the context.
-
-    Run-only settings (the tracking URI) come from the config directly, not from params, so
-    changing them reruns nothing.
-    """
-    from serenade.data.joblog import log_to
-
-    log_to(snakemake.log[0])
-    import tensorflow as tf
-
-    tf.config.threading.set_intra_op_parallelism_threads(snakemake.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(snakemake.threads)
-    tracking = snakemake.config.get("tracking", {})
-    common = getattr(snakemake.params, "common", None) or {}
-    return JobContext(model_name=snakemake.wildcards.model, config_name=snakemake.params.config,
-                      checkpoint=checkpoint, out_dir=out_dir,
-                      render=RenderSettings.from_config(common.get("render")),
-                      tracking_uri=tracking.get("uri") or None)

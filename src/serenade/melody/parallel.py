@@ -1,22 +1,22 @@
-"""Convert many MIDI files or NoteSequences to windows with a pool of processes.
+"""Convert many MIDI files or NoteSequences to windows on a pool of processes.
 
-Each file is independent, so the work spreads over processes (one per core by
-default); results come back in input order. Workers are forked when the parent
-has not loaded TensorFlow (fast start), started fresh otherwise (forking a
-process that runs TensorFlow threads is unsafe).
+Each file is independent, so the work spreads over processes (one per core by default, see
+`serenade.base.pool`); results come back in input order.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from note_seq import midi_io
+from note_seq.protobuf import music_pb2
+
+from serenade.base.midi_parser import midi_file_to_note_sequence
+from serenade.base.pool import ordered_map
+from serenade.melody.configs import converter_for_config
 
 
 @dataclass
@@ -37,10 +37,6 @@ class FileWindows:
 def read_midi(path: str | Path):
     """MIDI file -> NoteSequence (Serenade's reader: note-seq's result, faster); ValueError
     naming the file otherwise."""
-    from note_seq import midi_io
-
-    from serenade.data.midi_parser import midi_file_to_note_sequence
-
     try:
         return midi_file_to_note_sequence(path)
     except FileNotFoundError:
@@ -52,8 +48,6 @@ def read_midi(path: str | Path):
 
 def windows_for_sequence(sequence, config_name: str, path: str = "") -> FileWindows:
     """Every window of one NoteSequence (inference order), with diagnostics."""
-    from serenade.melody.configs import converter_for_config
-
     windows, report = converter_for_config(config_name).extract(sequence)
     return FileWindows(path=path, windows=windows, explanation=report.explain(),
                        track_problems=[f"{track.label()}: {reason}"
@@ -62,8 +56,6 @@ def windows_for_sequence(sequence, config_name: str, path: str = "") -> FileWind
 
 def windows_for_file(path: str | Path, config_name: str) -> FileWindows:
     """Read one MIDI file and extract its windows; a read error is reported, not raised."""
-    from serenade.melody.configs import converter_for_config
-
     try:
         sequence = read_midi(path)
     except ValueError as error:
@@ -74,47 +66,20 @@ def windows_for_file(path: str | Path, config_name: str) -> FileWindows:
 
 
 def _windows_for_serialized(data: bytes, config_name: str) -> np.ndarray:
-    from note_seq.protobuf import music_pb2
-
     return windows_for_sequence(music_pb2.NoteSequence.FromString(data), config_name).windows
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    method = "fork" if "tensorflow" not in sys.modules and os.name == "posix" else "spawn"
-    return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context(method))
-
-
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)
 
 
 def windows_for_files(paths: Iterable[str | Path], config_name: str,
                       workers: int | None = None) -> list[FileWindows]:
     """Windows of every MIDI file, in input order; `workers` processes (default: one per core)."""
-    from serenade.melody.configs import converter_for_config
-
     converter_for_config(config_name)  # fail early on an unknown name
     paths = [str(p) for p in paths]
-    return _map(windows_for_file, paths, config_name, workers)
+    return ordered_map(windows_for_file, paths, config_name, workers=workers)
 
 
 def windows_for_sequences(sequences: Sequence, config_name: str,
                           workers: int | None = None) -> list[np.ndarray]:
     """Windows of every NoteSequence (protos or serialized bytes), in input order."""
-    from serenade.melody.configs import converter_for_config
-
     converter_for_config(config_name)  # fail early on an unknown name
     data = [s if isinstance(s, bytes) else s.SerializeToString() for s in sequences]
-    return _map(_windows_for_serialized, data, config_name, workers)
-
-
-def _map(function, items: list, config_name: str, workers: int | None) -> list[np.ndarray]:
-    """function(item, config_name) for every item, in order, over a process pool."""
-    workers = min(workers or default_workers(), max(1, len(items)))
-    if workers == 1:
-        return [function(item, config_name) for item in items]
-    chunk = max(1, len(items) // (workers * 8))
-    with _pool(workers) as pool:
-        return list(pool.map(function, items, [config_name] * len(items), chunksize=chunk))
+    return ordered_map(_windows_for_serialized, data, config_name, workers=workers)

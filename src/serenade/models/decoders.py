@@ -126,7 +126,7 @@ class FlatDecoder(keras.layers.Layer):
     def _scheduled(self, condition, condition_part, targets, start_tokens, states, probability,
                    training):
         if not self._dropping(training) and (targets.shape[1] or UNROLL_LIMIT + 1) <= UNROLL_LIMIT:
-            # Same estimator, faster backward (added for training, issue 5).
+            # Same estimator, faster backward.
             from serenade.models.scheduled_sampling import scheduled_logits
 
             return scheduled_logits(self, condition, condition_part, targets, start_tokens,

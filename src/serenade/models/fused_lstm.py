@@ -9,7 +9,7 @@ This is what fused RNN kernels (cuDNN, BlockLSTM) do.
 
 The forward pass is the same sequence of operations as `serenade.models.lstm.run_recurrence`
 (bit-identical outputs); gradients equal autodiff's up to float summation order.
-Added by the training helper (issue 5); used by `run_recurrence` for unrolled sequences.
+`run_recurrence` uses it for unrolled sequences.
 """
 
 from __future__ import annotations

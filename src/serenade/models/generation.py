@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -260,8 +261,6 @@ def generate(weights: dict[str, np.ndarray], *, layers: int, hierarchy: tuple[in
     if workers <= 1:
         results = [run(rows, stream) for rows, stream in zip(chunks, streams)]
     else:
-        from concurrent.futures import ThreadPoolExecutor
-
         with (_blas_controller().limit(limits=1, user_api="blas"),
               ThreadPoolExecutor(workers) as pool):
             results = list(pool.map(run, chunks, streams))

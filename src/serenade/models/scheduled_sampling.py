@@ -7,8 +7,7 @@ fed. Pass 1 (step by step, no gradient needed) draws those inputs; pass 2 runs t
 them layer by layer over all steps, where every input projection is one large product and the
 recurrences use the fused backward of `serenade.models.fused_lstm`. Pass 2 reproduces pass 1's
 logits (up to float summation order), so this is the same estimator as stepping once with
-autodiff through every step, at a fraction of the backward cost on a CPU.
-Added by the training helper (issue 5); used by `FlatDecoder` when dropout is off.
+autodiff through every step, at a fraction of the backward cost on a CPU. `FlatDecoder` uses it when dropout is off.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ from pathlib import Path
 import requests
 
 from serenade.errors import UserError
+from serenade.sources.archives import ArchiveLimits, is_archive_name, unpack_archive
+from serenade.sources.listing import Listing
 from serenade.sources.names import safe_component
 
 log = logging.getLogger(__name__)
@@ -163,9 +165,6 @@ def fetch_url_source(name: str, url: str, folder: str | os.PathLike, *, sha256: 
     A MIDI file is listed as is; an archive is extracted (safely) into `folder/files/` (see
     `archives.unpack_archive`). A failed download leaves no partial file and no empty folder.
     """
-    from serenade.sources.archives import ArchiveLimits, is_archive_name, unpack_archive
-    from serenade.sources.listing import Listing
-
     folder = Path(folder)
     try:
         path = download(url, folder / "download", sha256=sha256, settings=settings)

@@ -20,11 +20,14 @@ capped to a seeded subset, in a fixed order.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import tensorflow as tf
+from note_seq.protobuf import music_pb2
+
+from serenade.base.tfrecords import DataError, read_serialized
+from serenade.melody.splits import labelled_windows
 
 LOG = logging.getLogger(__name__)
 
@@ -33,28 +36,7 @@ LOG = logging.getLogger(__name__)
 SHUFFLE_BATCHES = 10
 
 
-class DataError(ValueError):
-    """Training data that cannot be used, with the files and the reason."""
-
-
-def read_serialized(paths: Sequence[str | Path]) -> list[bytes]:
-    """Every record (a serialized NoteSequence) of the given TFRecord files, in order."""
-    paths = [str(p) for p in paths]
-    missing = [p for p in paths if not Path(p).is_file()]
-    if missing:
-        raise DataError(f"TFRecord file(s) not found: {', '.join(missing)}")
-    records: list[bytes] = []
-    for path in paths:
-        try:
-            records.extend(r.numpy() for r in tf.data.TFRecordDataset(path))
-        except tf.errors.DataLossError as error:
-            raise DataError(f"{path}: not a readable TFRecord file ({error.message})") from None
-    return records
-
-
-def _parse(record: bytes, index: int):
-    from note_seq.protobuf import music_pb2
-
+def _parse(record: bytes, index: int) -> music_pb2.NoteSequence:
     try:
         return music_pb2.NoteSequence.FromString(record)
     except Exception as error:  # noqa: BLE001 - protobuf raises DecodeError or others
@@ -68,7 +50,7 @@ def stream_seed(seed: int, start_step: int = 0) -> int:
     return int(np.random.SeedSequence([int(seed), int(start_step)]).generate_state(1)[0] >> 1)
 
 
-def count_windows(records: Sequence[bytes], converter) -> np.ndarray:
+def windows_per_record(records: Sequence[bytes], converter) -> np.ndarray:
     """Inference-mode window count of each record (the supply training draws from)."""
     return np.array([len(converter.to_windows(_parse(r, i))) for i, r in enumerate(records)])
 
@@ -163,17 +145,9 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
 def eval_windows(records: Sequence[bytes], converter, *, max_windows: int | None = None,
                  seed: int = 0) -> np.ndarray:
     """All inference windows of the eval sequences, int32 [N, T]; a seeded subset when capped."""
-    parts = [np.asarray(converter.to_windows(_parse(r, i)), np.int32)
-             for i, r in enumerate(records)]
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return np.zeros((0, converter.window_steps), np.int32)
-    windows = np.concatenate(parts)
-    if max_windows is not None and len(windows) > max_windows:
-        chosen = np.sort(np.random.default_rng(seed).choice(len(windows), max_windows,
-                                                            replace=False))
-        windows = windows[chosen]
-    return windows
+    sequences = (_parse(record, index) for index, record in enumerate(records))
+    found = labelled_windows(sequences, converter).subsample(max_windows, seed)
+    return found.windows.astype(np.int32)
 
 
 def batches(windows: np.ndarray, batch_size: int) -> list[np.ndarray]:

@@ -45,7 +45,7 @@ def test_same_seed_repeats_and_other_seed_differs(records, converter):
 def test_augmentation_is_fresh_every_epoch(records, converter):
     # One sequence, many epochs: a cached pipeline (magenta's) would repeat the first epoch's
     # <= 5 windows forever; a fresh one transposes and re-draws them each epoch.
-    counts = dataset.count_windows(records, converter)
+    counts = dataset.windows_per_record(records, converter)
     rich = int(np.argmax(counts))
     assert counts[rich] > 5
     stream = dataset.training_dataset([records[rich]], converter, batch_size=5, seed=0)

@@ -22,7 +22,11 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
+from serenade.paths import REPO_ROOT
+from serenade.sources.download import download
 from serenade.training import checkpoints, dataset, tracking
+from serenade.training import curves
+from serenade.training.progress import Progress
 from serenade.training.settings import TrainSettings, resolve_config
 
 LOG = logging.getLogger("serenade.training")
@@ -59,8 +63,6 @@ def file_digest(paths: Sequence[str | Path]) -> str:
 
 
 def git_commit() -> str:
-    from serenade.paths import REPO_ROOT
-
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
                                 text=True, timeout=10, check=True).stdout.strip()
@@ -93,7 +95,6 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
                 paths: JobPaths, options: RunOptions = RunOptions()) -> dict[str, float]:
     """Train (or resume training) one model; returns the final evaluation metrics."""
     from serenade.training import devices, evaluation
-    from serenade.training.progress import Progress
     from serenade.training.trainer import Trainer
 
     settings.validate()
@@ -241,8 +242,6 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
 
 def _write_outputs(out_dir: Path, final: dict[str, float], csv_path: Path, name: str,
                    tracker: tracking.RunTracker) -> None:
-    from serenade.training import curves
-
     (out_dir / "eval.json").write_text(json.dumps(final, indent=1, sort_keys=True) + "\n")
     if csv_path.exists() and csv_path.resolve() != (out_dir / "metrics.csv").resolve():
         shutil.copyfile(csv_path, out_dir / "metrics.csv")
@@ -268,8 +267,6 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if "://" in source:
-        from serenade.sources.download import download
-
         path = download(source, download_dir or Path(results_dir) / "downloads" / "checkpoints",
                         sha256=sha256)
     else:

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from serenade.config import ConfigError, validate_config
-from serenade.training.model_entries import imported, model_problems, trained
+from serenade.config import ConfigError, model_problems, validate_config
+from serenade.training.model_entries import imported, trained
 
 BASE = {"sources": [{"name": "s", "music21": {"include": ["bach/bwv1.6.mxl"]}}]}
 
@@ -33,17 +33,18 @@ def test_valid_models_get_defaults_and_are_split_by_kind():
 
 
 def test_problems_name_the_entry_and_reason():
-    config = _config([
-        {"name": "a", "config": "cat-mel_2bar_small", "train": {"steps": 10}},
-        {"name": "a", "config": "cat-mel_2bar_small", "train": {"steps": 10}},
-        {"name": "b", "config": "cat-mel_2bar_small"},
-        {"name": "c", "config": "no-such-config", "train": {"steps": 10}},
-        {"name": "d", "config": "cat-mel_2bar_small", "hparams": "z_sise=3", "train": {"steps": 1}},
-        {"name": "e", "config": "cat-mel_2bar_small", "hparams": "beta_rate=0.9",
-         "train": {"steps": 10, "scale_schedules": True}},
-        {"name": "f", "config": "cat-mel_2bar_small", "checkpoint": {}},
-    ])
-    problems = "\n".join(model_problems(config))
+    with pytest.raises(ConfigError) as raised:
+        _config([
+            {"name": "a", "config": "cat-mel_2bar_small", "train": {"steps": 10}},
+            {"name": "a", "config": "cat-mel_2bar_small", "train": {"steps": 10}},
+            {"name": "b", "config": "cat-mel_2bar_small"},
+            {"name": "c", "config": "no-such-config", "train": {"steps": 10}},
+            {"name": "d", "config": "cat-mel_2bar_small", "hparams": "z_sise=3", "train": {"steps": 1}},
+            {"name": "e", "config": "cat-mel_2bar_small", "hparams": "beta_rate=0.9",
+             "train": {"steps": 10, "scale_schedules": True}},
+            {"name": "f", "config": "cat-mel_2bar_small", "checkpoint": {}},
+        ])
+    problems = str(raised.value)
     assert "models[1].name: 'a' is already used by models[0]" in problems
     assert "models[2]: a model needs exactly one of `train` or `checkpoint`; got neither" in problems
     assert "models[3]: unknown config 'no-such-config'" in problems

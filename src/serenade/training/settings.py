@@ -6,9 +6,13 @@ form the resume key; cadence and placement settings (eval_every, checkpoint_ever
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
 
+from serenade.models.configs import get_config
+from serenade.models.hparams import parsed_names
+from serenade.models.pretrained import resolve
 from serenade.training.scaling import scaled_rates
 
 
@@ -60,10 +64,8 @@ def stored_hparams(init_from: str | None, config_name: str) -> str:
     when its job runs)."""
     if not init_from:
         return ""
-    import json
 
     from serenade.models.checkpoint import METADATA
-    from serenade.models.pretrained import resolve
 
     path = resolve(init_from) / METADATA
     if not path.is_file():
@@ -83,9 +85,6 @@ def resolve_config(config_name: str, hparams: str, settings: TrainSettings):
     `scale_schedules` together with an explicit beta_rate/sampling_rate override is an error,
     since one of them would be silently ignored.
     """
-    from serenade.models.configs import get_config
-    from serenade.models.hparams import parsed_names
-
     base = stored_hparams(settings.init_from, config_name)
     config = get_config(config_name, ",".join(part for part in (base, hparams) if part))
     changes: dict[str, Any] = {}

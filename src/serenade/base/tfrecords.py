@@ -9,6 +9,7 @@ reader and writer. Each record's id follows magenta's convert_dir_to_note_sequen
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import struct
@@ -96,11 +97,29 @@ def read_records(path: str | os.PathLike, *, verify: bool = True) -> Iterator[by
         yield data
 
 
+class DataError(ValueError):
+    """Data that cannot be used, with the files and the reason."""
+
+
+def read_serialized(paths: Iterable[str | os.PathLike]) -> list[bytes]:
+    """Every record (a serialized NoteSequence) of the TFRecord files, in order; DataError
+    naming the file when one is missing or damaged."""
+    paths = [str(p) for p in paths]
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        raise DataError(f"TFRecord file(s) not found: {', '.join(missing)}")
+    records: list[bytes] = []
+    for path in paths:
+        try:
+            records.extend(read_records(path))
+        except ValueError as error:
+            raise DataError(f"{path}: not a readable TFRecord file ({error})") from None
+    return records
+
+
 def read_note_sequences(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
                         verify: bool = True) -> Iterator[music_pb2.NoteSequence]:
     """NoteSequences from one or more TFRecord files (or globs), in file order."""
-    import glob
-
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     for pattern in paths:

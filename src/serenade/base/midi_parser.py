@@ -17,8 +17,10 @@ from __future__ import annotations
 import bisect
 import struct
 
+from mido.midifiles.meta import _META_SPECS, _key_signature_decode
 from note_seq import midi_io
 from note_seq.protobuf import music_pb2
+from pretty_midi.utilities import key_name_to_key_number
 
 MIDIConversionError = midi_io.MIDIConversionError
 
@@ -31,9 +33,6 @@ class _Unsupported(Exception):
 
 def _key_numbers() -> dict[tuple[int, int], int]:
     """(sharps/flats, mode) -> pretty_midi key number, built from mido's and pretty_midi's tables."""
-    from mido.midifiles.meta import _key_signature_decode
-    from pretty_midi.utilities import key_name_to_key_number
-
     return {pair: key_name_to_key_number(name) for pair, name in _key_signature_decode.items()}
 
 
@@ -41,8 +40,6 @@ _KEY_NUMBERS = _key_numbers()
 
 
 def _known_meta_types() -> frozenset[int]:
-    from mido.midifiles.meta import _META_SPECS
-
     return frozenset(key for key in _META_SPECS if isinstance(key, int))
 
 

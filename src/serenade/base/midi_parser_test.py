@@ -10,7 +10,7 @@ import mido
 import pytest
 from note_seq import midi_io
 
-from serenade.data import midi_parser
+from serenade.base import midi_parser
 from serenade.paths import MAGENTA_FIXTURES
 from serenade.testing import simple_tune, write_edge_case_midis, write_raw_midi
 

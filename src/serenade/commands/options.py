@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from serenade.errors import UserError
+from serenade.models.configs import get_config
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -104,7 +105,6 @@ def output_npz_or_directory(text: str) -> Path:
 def load_from_args(args: argparse.Namespace):
     """The model of --checkpoint under --config/--hparams; UserError naming the bad flag."""
     from serenade.models.checkpoint import load_model
-    from serenade.models.configs import get_config
 
     try:
         get_config(args.config)

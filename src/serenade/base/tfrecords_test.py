@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from note_seq import midi_io
 
-from serenade.data import tfrecords
+from serenade.base import tfrecords
 from serenade.paths import MAGENTA_FIXTURES
 
 

@@ -1,12 +1,12 @@
-"""The `generate:` config section for the workflow (workflow/rules/generate.smk): which models,
-what each job makes, output paths, and checks the schema cannot express."""
+"""Input, target and param functions for the generation rules (workflow/rules/generate.smk):
+which models, what each job makes and where."""
 
 from __future__ import annotations
 
 from typing import Any
 
-MODELS_DIR = "results/models"
-GENERATED_DIR = "results/generated"
+from serenade.generation.inputs import parse_spec
+from serenade.pipeline import layout
 
 
 def generation_models(config: dict) -> dict[str, dict]:
@@ -16,56 +16,8 @@ def generation_models(config: dict) -> dict[str, dict]:
     return {name: models[name] for name in chosen if name in models}
 
 
-def problems(config: dict) -> list[str]:
-    """Every problem with `config['generate']` (after schema validation), naming the key."""
-    from serenade.generation.attributes import SCALAR_FEATURES
-    from serenade.generation.selection import WindowChoice
-
-    section = config.get("generate", {})
-    found = []
-    known = {m["name"] for m in config.get("models", [])}
-    for name in section.get("models", []):
-        if name not in known:
-            found.append(f"generate.models: {name!r} is not in models: "
-                         f"({', '.join(sorted(known)) or 'none defined'})")
-    windows = [("generate.window", section.get("window"))]
-    for kind in ("interpolations", "journeys"):
-        seen = set()
-        for index, entry in enumerate(section.get(kind, [])):
-            if entry["name"] in seen:
-                found.append(f"generate.{kind}[{index}].name: {entry['name']!r} is used twice")
-            seen.add(entry["name"])
-            if "window" in entry:
-                windows.append((f"generate.{kind}[{index}].window", entry["window"]))
-    attributes = section.get("attributes", {})
-    labels = sorted({label for source in config.get("sources", []) for label in source.get("labels", [])})
-    names = list(attributes.get("names", []))
-    for index, piece in enumerate(attributes.get("pieces", [])):
-        names.append(piece["attribute"])
-        if "window" in piece:
-            windows.append((f"generate.attributes.pieces[{index}].window", piece["window"]))
-    for name in names:
-        if name not in SCALAR_FEATURES and name not in labels:
-            found.append(f"generate.attributes: unknown attribute {name!r}; computed ones are "
-                         f"{', '.join(SCALAR_FEATURES)}; source labels are "
-                         f"{', '.join(labels) or 'none'}")
-    low, high = attributes.get("quantiles", [0.25, 0.75])
-    if low > high:
-        found.append(f"generate.attributes.quantiles: {low} > {high}")
-    for where, value in windows:
-        try:
-            WindowChoice.from_config(value)
-        except (ValueError, AttributeError) as error:
-            found.append(f"{where}: {error}")
-    return found
-
-
-def model_dir(name: str) -> str:
-    return f"{GENERATED_DIR}/{name}"
-
-
-def checkpoint(name: str) -> str:
-    return f"{MODELS_DIR}/{name}/checkpoint"
+model_dir = layout.generated_dir
+checkpoint = layout.checkpoint
 
 
 def entry(config: dict, kind: str, name: str) -> dict[str, Any]:
@@ -73,7 +25,7 @@ def entry(config: dict, kind: str, name: str) -> dict[str, Any]:
     section = config["generate"]
     found = next(e for e in section[kind] if e["name"] == name)
     resolved = dict(found)
-    resolved.setdefault("window", section.get("window", "first"))
+    resolved.setdefault("window", section["window"])
     if kind == "interpolations":
         resolved["inputs"] = [found["from"], found["to"]]
     return resolved
@@ -104,16 +56,14 @@ def targets(config: dict) -> list[str]:
 
 def render_settings(config: dict) -> dict[str, Any]:
     """The rendering part of `generate:` (what RenderSettings.from_config reads)."""
-    section = config.get("generate", {})
-    return {"program": section.get("program", 0), "velocity": section.get("velocity", 80),
-            "audio": dict(section.get("audio", {}))}
+    section = config["generate"]
+    return {"program": section["program"], "velocity": section["velocity"],
+            "audio": dict(section["audio"])}
 
 
 def input_files(config: dict, specs: list[str], manifest: str) -> dict[str, Any]:
     """Snakemake inputs for generation inputs: the files themselves, and the manifest when a
     `source:` input needs the data workflow to have fetched it."""
-    from serenade.generation.inputs import parse_spec
-
     names = [source["name"] for source in config.get("sources", [])]
     files, needs_manifest = [], False
     for spec in specs:
@@ -130,7 +80,7 @@ def input_files(config: dict, specs: list[str], manifest: str) -> dict[str, Any]
 
 def common_params(config: dict) -> dict[str, Any]:
     """Params every generation rule shares: rendering settings and the seed."""
-    return {"render": render_settings(config), "seed": config.get("generate", {}).get("seed", 0)}
+    return {"render": render_settings(config), "seed": config["generate"]["seed"]}
 
 
 def report_label(kind: str, wildcards) -> dict[str, str]:

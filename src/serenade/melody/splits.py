@@ -1,14 +1,17 @@
-"""Windows of a dataset split (the NoteSequence TFRecords), with the source each came from, for
-the music metrics (reference and memorisation) and the attribute vectors (labels).
+"""Windows of a dataset split (the NoteSequence TFRecords), with the source each came from:
+training's evaluation windows, the music metrics' reference and the attribute vectors' labels.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from note_seq.protobuf import music_pb2
+
+from serenade.base.tfrecords import read_note_sequences
 
 
 @dataclass
@@ -31,12 +34,10 @@ class LabelledWindows:
         return LabelledWindows(self.windows[chosen], self.sources[chosen])
 
 
-def split_windows(paths: Sequence[str | Path], converter) -> LabelledWindows:
-    """Every inference window of the sequences in the TFRecord files, in file order."""
-    from serenade.data.tfrecords import read_note_sequences
-
+def labelled_windows(sequences: Iterable[music_pb2.NoteSequence], converter) -> LabelledWindows:
+    """Every inference window of the sequences, in order, labelled with its sequence's source."""
     parts, sources = [], []
-    for sequence in read_note_sequences([str(p) for p in paths]):
+    for sequence in sequences:
         windows = converter.to_windows(sequence)
         if len(windows):
             parts.append(windows)
@@ -44,3 +45,8 @@ def split_windows(paths: Sequence[str | Path], converter) -> LabelledWindows:
     if not parts:
         return LabelledWindows(np.zeros((0, converter.window_steps), np.int16), np.array([], str))
     return LabelledWindows(np.concatenate(parts), np.array(sources, str))
+
+
+def split_windows(paths: Sequence[str | Path], converter) -> LabelledWindows:
+    """Every inference window of the sequences in the TFRecord files, in file order."""
+    return labelled_windows(read_note_sequences([str(p) for p in paths]), converter)

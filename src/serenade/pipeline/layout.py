@@ -1,0 +1,45 @@
+"""Where the workflow reads and writes: the one place each output folder is named.
+
+Rules declare their outputs with these; scripts take their folders from `snakemake.output`.
+"""
+
+from __future__ import annotations
+
+RAW = "data/raw"  # fetched and exported sources
+RESULTS = "results"
+DATA = f"{RESULTS}/data"
+MANIFEST = f"{DATA}/manifest.csv"
+MODELS = f"{RESULTS}/models"
+GENERATED = f"{RESULTS}/generated"
+LOGS = f"{RESULTS}/logs"
+
+
+def raw_dir(source: str) -> str:
+    """Where a `url` source is downloaded (and a `music21` one exported)."""
+    return f"{RAW}/{source}"
+
+
+def source_dir(source: str) -> str:
+    """One source's parsed files: files.csv, sequences.tfrecord, skipped.csv."""
+    return f"{DATA}/sources/{source}"
+
+
+def shard_paths(split: str, count: int) -> list[str]:
+    """The NoteSequence TFRecord shards of a split ('train' or 'eval')."""
+    return [f"{DATA}/notesequences/{split}-{index:05d}-of-{count:05d}.tfrecord"
+            for index in range(count)]
+
+
+def model_dir(name: str) -> str:
+    """A trained or imported model: checkpoint/, eval.json, config.yaml, ..."""
+    return f"{MODELS}/{name}"
+
+
+def checkpoint(name: str) -> str:
+    """A model's checkpoint folder (Serenade format), what generation loads."""
+    return f"{model_dir(name)}/checkpoint"
+
+
+def generated_dir(model: str) -> str:
+    """Everything generated from one model."""
+    return f"{GENERATED}/{model}"
