@@ -11,7 +11,9 @@ PANELS = (
     ("loss", [("loss", "train loss"), ("r_loss", "train r_loss"), ("eval_loss", "eval loss")]),
     ("KL (bits)", [("kl_bits", "train KL bits"), ("eval_kl_bits", "eval KL bits")]),
     ("accuracy", [("accuracy", "train"), ("eval_accuracy", "eval teacher-forced"),
-                  ("eval_sampled_accuracy", "eval sampled"), ("eval_mu_accuracy", "eval from mu")]),
+                  ("eval_sampled_accuracy", "eval sampled"), ("eval_mu_accuracy", "eval from mu"),
+                  ("eval_mu_onset_accuracy", "eval from mu, note onsets only"),
+                  ("eval_no_event_baseline", "always 'no event' (baseline)")]),
     ("schedules", [("beta", "beta"), ("sampling_probability", "sampling probability")]),
 )
 
@@ -30,7 +32,10 @@ def plot_training_curves(csv_path: str | Path, png_path: str | Path, title: str 
             points = series.get(key)
             if points:
                 steps, values = zip(*sorted(points))
-                axis.plot(steps, values, label=label, marker="." if len(points) < 30 else None)
+                baseline = "baseline" in label
+                axis.plot(steps, values, label=label, linestyle="--" if baseline else "-",
+                          color="grey" if baseline else None,
+                          marker="." if len(points) < 30 and not baseline else None)
         axis.set_title(panel)
         axis.set_xlabel("step")
         if axis.lines:
