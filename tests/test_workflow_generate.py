@@ -343,7 +343,8 @@ def test_report_renders_in_headless_chromium(work, report):
         pytest.skip("no Chromium to open the report (apt-get install chromium)")
     found = chromium_evaluate(report["path"].as_uri(), REPORT_PROBE, timeout=180)
     images = [p for p, entry in report["results"].items() if entry["mime_type"].startswith("image/")]
-    assert len(images) == 7 and "results/models/tiny/training-curve.png" in images
+    assert len(images) == 8 and "results/models/tiny/training-curve.png" in images
+    assert "results/generated/fixture/reconstructions.png" in images
     assert set(found["images"]) == set(images)
     for path, size in found["images"].items():
         assert isinstance(size, list) and min(size) > 50, (path, size)
@@ -352,3 +353,4 @@ def test_report_renders_in_headless_chromium(work, report):
                  "Journeys/journey.wav", "Attribute vectors/calmer.wav"):
         assert downloads.get(name) == "RIFF", (name, downloads)
     assert downloads["Music metrics/metrics.csv"] == "set,"
+    assert downloads["Quality/quality.txt"] == "Qual", downloads
