@@ -3,6 +3,7 @@ default config with both profiles and a config error that stops the run before a
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import io
 import os
@@ -30,6 +31,40 @@ def snakemake(*args, cwd=REPO_ROOT, check=True) -> subprocess.CompletedProcess:
     return result
 
 
+@contextlib.contextmanager
+def _serve(bodies: dict[str, bytes], redirect_loops=()):
+    """A loopback HTTP server: each path of `bodies` answers its bytes, each path of
+    `redirect_loops` redirects to itself, anything else is 404; yields the base URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path in redirect_loops:
+                self.send_response(302)
+                self.send_header("Location", self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if self.path not in bodies:
+                self.send_error(404)
+                return
+            body = bodies[self.path]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @pytest.fixture()
 def zip_server(tmp_path):
     """Serves /remote.zip: two MIDI files and a text file."""
@@ -40,24 +75,8 @@ def zip_server(tmp_path):
         bundle.writestr("remote/LICENSE.txt", "CC0")
     body = buffer.getvalue()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            if self.path != "/remote.zip":
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/remote.zip"
-    httpd.shutdown()
-    httpd.server_close()
+    with _serve({"/remote.zip": body}) as url:
+        yield f"{url}/remote.zip"
 
 
 @pytest.mark.slow
@@ -181,29 +200,10 @@ def hostile_server():
     tunes = tune_bytes(14, first_pitch=30)
     archives = {"/hostile.zip": hostile_zip(tunes[:8]), "/hostile.tar.gz": hostile_tar(tunes[8:])}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            if self.path == "/loop.zip":
-                self.send_response(302)
-                self.send_header("Location", "/loop.zip")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            body = archives[self.path][0]
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{httpd.server_address[1]}", "tunes": tunes,
-           "outcomes": {path.lstrip("/"): outcomes for path, (_, outcomes) in archives.items()}}
-    httpd.shutdown()
-    httpd.server_close()
+    with _serve({path: body for path, (body, _) in archives.items()},
+                redirect_loops=["/loop.zip"]) as url:
+        yield {"url": url, "tunes": tunes,
+               "outcomes": {path.lstrip("/"): outcomes for path, (_, outcomes) in archives.items()}}
 
 
 # File names a `path` source may hold: undecodable bytes, a control character, braces, a name
