@@ -219,27 +219,19 @@ def _config_for(variables: dict[str, np.ndarray], config_name: str, hparams: str
 
 def assign_weights(model, variables: dict[str, np.ndarray], source: str) -> None:
     """Copy checkpoint tensors into the model; any missing/unexpected/mis-shaped name is an error."""
-    expected = model.magenta_variables()
     weights = {k: v for k, v in variables.items() if _is_weight(k)}
-    missing = sorted(set(expected) - set(weights))
-    unexpected = sorted(set(weights) - set(expected))
-    mismatched = sorted(
-        f"{name}: checkpoint {list(weights[name].shape)} vs model {list(expected[name].shape)}"
-        for name in set(expected) & set(weights) if tuple(weights[name].shape) != tuple(expected[name].shape))
-    if missing or unexpected or mismatched:
+    comparison = model.compare_weights(weights)
+    if comparison.missing or comparison.unexpected or comparison.mismatched:
         lines = [f"checkpoint {source} does not match config {model.config.name} "
                  f"(hparams {model.config.hparams.to_string()}):"]
-        if mismatched:
-            lines.append("  shape mismatches:\n    " + "\n    ".join(mismatched))
-        if missing:
-            lines.append("  missing from the checkpoint:\n    " + "\n    ".join(missing))
-        if unexpected:
-            lines.append("  in the checkpoint but not in the model:\n    " + "\n    ".join(unexpected))
-        arch = infer_architecture(weights)
-        lines.append(f"  the checkpoint's variables imply: {arch}")
+        for title, names in (("shape mismatches", comparison.mismatched),
+                             ("missing from the checkpoint", comparison.missing),
+                             ("in the checkpoint but not in the model", comparison.unexpected)):
+            if names:
+                lines.append(f"  {title}:\n    " + "\n    ".join(names))
+        lines.append(f"  the checkpoint's variables imply: {infer_architecture(weights)}")
         raise CheckpointMismatchError("\n".join(lines))
-    for name, variable in expected.items():
-        variable.assign(np.asarray(weights[name], variable.dtype))
+    model.assign_magenta_weights(weights, source)
 
 
 def load_model(path: str | os.PathLike, config_name: str | None = None, hparams: str = ""):

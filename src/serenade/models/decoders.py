@@ -2,7 +2,7 @@
 
 These layers compute the logits of a whole window given its true events (teacher forcing), or
 with magenta's scheduled sampling. Free-running generation (`decode`/`sample`) lives in
-`serenade.models.generation`, which runs the same weights in numpy for speed.
+`serenade.models.numpy_decoder`, which runs the same weights in numpy for speed.
 
 Flat decoder (magenta's `CategoricalLstmDecoder`): initial state tanh(Dense(z)) split as
 c0, h0, c1, h1, ...; input at step t is [one-hot y(t-1) (zeros at t=0), z]; logits are
@@ -10,15 +10,27 @@ Dense(h of the last layer) over 90 classes.
 
 Scheduled sampling (magenta's `ScheduledOutputTrainingHelper` with the decoder's `_sample`):
 after each step, every example independently (Bernoulli with the given probability) feeds back
-a class sampled from the step's logits at temperature 1 instead of the true event.
+a class sampled from the step's logits at temperature 1 instead of the true event. The sampled
+tokens carry no gradient, so the loss's gradients are those of a teacher-forced decoder run on
+the tokens actually fed. Without dropout it is computed in two passes: pass 1 steps through the
+window without gradient to choose the fed tokens, pass 2 runs the decoder teacher-forced on
+them layer by layer, where every input projection is one large product and each recurrence uses
+the fused backward of `serenade.models.fused_lstm`. That is the same estimator as stepping with
+autodiff through every step, at a fraction of the backward cost on a CPU.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import keras
 import tensorflow as tf
 
-from serenade.models.lstm import LSTMBlockCell, UNROLL_LIMIT, run_recurrence, split_initial_state
+from serenade.models import magenta_layout as layout
+from serenade.models.lstm import LSTMBlockCell, split_initial_state
+from serenade.models.recurrence import run_recurrence, unrolls
+
+State = list[tuple[tf.Tensor, tf.Tensor]]
 
 
 def _initial_state_layer(size: int, name: str) -> keras.layers.Dense:
@@ -26,16 +38,32 @@ def _initial_state_layer(size: int, name: str) -> keras.layers.Dense:
                               kernel_initializer=keras.initializers.RandomNormal(stddev=0.001))
 
 
+def _dense_variables(dense: keras.layers.Dense, scope: str) -> dict[str, tf.Variable]:
+    kernel, bias = layout.kernel_and_bias(scope)
+    return {kernel: dense.kernel, bias: dense.bias}
+
+
+@dataclass
+class Conditioning:
+    """What a flat decoder derives once from its condition vector [B, c]."""
+
+    condition: tf.Tensor
+    condition_part: tf.Tensor  # the condition's share of layer 0's input projection, plus bias
+    states: State  # initial (h, c) of every layer
+
+
 class FlatDecoder(keras.layers.Layer):
     """Stacked LSTMBlockCells conditioned on a vector (z, or a conductor embedding)."""
 
     def __init__(self, layer_sizes: list[int], condition_size: int, output_depth: int = 90,
-                 dropout_keep_prob: float = 1.0, **kwargs) -> None:
+                 dropout_keep_prob: float = 1.0,
+                 scopes: layout.FlatDecoderScopes = layout.FLAT_DECODER, **kwargs) -> None:
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
         self.condition_size = int(condition_size)
         self.output_depth = int(output_depth)
         self.dropout_keep_prob = float(dropout_keep_prob)
+        self.scopes = scopes
         self.initial_state = _initial_state_layer(2 * sum(self.layer_sizes), "z_to_initial_state")
         self.cells: list[LSTMBlockCell] = []
         size_in = self.output_depth + self.condition_size
@@ -51,16 +79,14 @@ class FlatDecoder(keras.layers.Layer):
         self.output_projection.build((None, self.layer_sizes[-1]))
         super().build(input_shape)
 
-    def magenta_variables(self, prefix: str = "decoder") -> dict[str, tf.Variable]:
-        names = {f"{prefix}/z_to_initial_state/kernel": self.initial_state.kernel,
-                 f"{prefix}/z_to_initial_state/bias": self.initial_state.bias}
+    def magenta_variables(self) -> dict[str, tf.Variable]:
+        names = _dense_variables(self.initial_state, self.scopes.initial_state)
         for j, cell in enumerate(self.cells):
-            names[f"{prefix}/multi_rnn_cell/cell_{j}/lstm_cell/kernel"] = cell.kernel
-            names[f"{prefix}/multi_rnn_cell/cell_{j}/lstm_cell/bias"] = cell.bias
-        names[f"{prefix}/output_projection/kernel"] = self.output_projection.kernel
-        names[f"{prefix}/output_projection/bias"] = self.output_projection.bias
+            names.update(cell.magenta_variables(self.scopes.cell(j)))
+        names.update(_dense_variables(self.output_projection, self.scopes.output_projection))
         return names
 
+    # ------------------------------------------------------------------ pieces of a pass
     def _dropping(self, training: bool) -> bool:
         return bool(training) and self.dropout_keep_prob < 1.0
 
@@ -73,104 +99,133 @@ class FlatDecoder(keras.layers.Layer):
         rows = first.kernel[: self.output_depth]
         return tf.concat([rows, tf.zeros([1, 4 * first.units], rows.dtype)], axis=0)
 
-    def _first_layer_projection(self, tokens: tf.Tensor, condition_part: tf.Tensor,
-                                condition: tf.Tensor, training: bool) -> tf.Tensor:
-        """Input projection of layer 0 for previous tokens (-1 = zeros) of any leading shape."""
-        first = self.cells[0]
-        if self._dropping(training):
-            one_hot = tf.one_hot(tokens, self.output_depth, dtype=condition.dtype)
-            shape = tf.concat([tf.shape(tokens), [self.condition_size]], 0)
-            cond = tf.broadcast_to(condition, shape)  # trailing dims align: [.., B, c]
-            return first.project_inputs(self._dropout(tf.concat([one_hot, cond], -1), training))
-        safe = tf.where(tokens < 0, self.output_depth, tokens)
-        return tf.gather(self._token_rows(), safe) + condition_part
-
-    def logits(self, condition: tf.Tensor, targets: tf.Tensor, start_tokens: tf.Tensor | None = None,
-               sampling_probability=0.0, training: bool = False) -> tf.Tensor:
-        """Logits [B, T, 90] for target events [B, T] given the condition [B, c].
-
-        `start_tokens` [B] is the event fed at t=0 (-1 or None: zeros, as magenta).
-        """
-        targets = tf.cast(targets, tf.int32)
-        batch = tf.shape(targets)[0]
-        if start_tokens is None:
-            start_tokens = -tf.ones([batch], tf.int32)
-        start_tokens = tf.cast(start_tokens, tf.int32)
+    def condition_on(self, condition: tf.Tensor) -> Conditioning:
         first = self.cells[0]
         # The condition's share of layer 0's input projection is the same at every step.
-        condition_part = tf.matmul(condition, first.kernel[self.output_depth:first.input_size]) + first.bias
+        condition_part = (tf.matmul(condition, first.kernel[self.output_depth:first.input_size])
+                          + first.bias)
         states = split_initial_state(self.initial_state(condition), self.layer_sizes)
+        return Conditioning(condition, condition_part, states)
 
-        static_p = tf.get_static_value(tf.convert_to_tensor(sampling_probability))
-        if static_p is not None and float(static_p) == 0.0:
-            return self._teacher_forced(condition, condition_part, targets, start_tokens, states,
-                                        training)
-        return self._scheduled(condition, condition_part, targets, start_tokens, states,
-                               tf.cast(sampling_probability, condition.dtype), training)
+    def _first_layer_projection(self, tokens: tf.Tensor, conditioning: Conditioning,
+                                training: bool) -> tf.Tensor:
+        """Input projection of layer 0 for previous tokens (-1 = zeros) of any leading shape."""
+        if self._dropping(training):
+            one_hot = tf.one_hot(tokens, self.output_depth, dtype=conditioning.condition.dtype)
+            shape = tf.concat([tf.shape(tokens), [self.condition_size]], 0)
+            cond = tf.broadcast_to(conditioning.condition, shape)  # trailing dims align: [.., B, c]
+            inputs = self._dropout(tf.concat([one_hot, cond], -1), training)
+            return self.cells[0].project_inputs(inputs)
+        safe = tf.where(tokens < 0, self.output_depth, tokens)
+        return tf.gather(self._token_rows(), safe) + conditioning.condition_part
 
-    def _teacher_forced(self, condition, condition_part, targets, start_tokens, states, training):
-        # Layers are independent given the true inputs: run each over all steps in turn, so
-        # every input projection is one large product over time.
-        previous = tf.concat([start_tokens[:, None], targets[:, :-1]], axis=1)  # [B, T]
-        inputs = self._first_layer_projection(tf.transpose(previous), condition_part, condition,
-                                              training)  # [T, B, 4u]
+    def step(self, conditioning: Conditioning, previous: tf.Tensor, states: State,
+             training: bool = False) -> tuple[tf.Tensor, State]:
+        """One step of every layer: logits [B, depth] and the new states, given the tokens
+        fed at this step [B] (-1 = zeros)."""
+        x = self._first_layer_projection(previous, conditioning, training)
+        new_states = []
+        for j, cell in enumerate(self.cells):
+            if j > 0:
+                x = cell.project_inputs(self._dropout(h, training))
+            h, c = cell.step(x, *states[j])
+            new_states.append((h, c))
+        return self.output_projection(h), new_states
+
+    # ------------------------------------------------------------------ whole windows
+    def forced_logits(self, conditioning: Conditioning, fed: tf.Tensor,
+                      training: bool = False) -> tf.Tensor:
+        """Logits [B, T, depth] when the tokens fed at each step are `fed` [B, T] (-1 = zeros).
+
+        Layers are independent given their inputs: each runs over all steps in turn, so every
+        input projection is one large product over time."""
+        inputs = self._first_layer_projection(tf.transpose(fed), conditioning, training)  # [T, B, 4u]
         outputs = None
         for j, cell in enumerate(self.cells):
             if j > 0:
                 inputs = cell.project_inputs(self._dropout(outputs, training))
-            h, c = states[j]
+            h, c = conditioning.states[j]
             outputs, _, _ = run_recurrence(inputs, cell.recurrent_kernel, h, c)
-        logits = self.output_projection(outputs)  # [T, B, 90]
+        logits = self.output_projection(outputs)  # [T, B, depth]
         return tf.transpose(logits, [1, 0, 2])
 
-    def _scheduled(self, condition, condition_part, targets, start_tokens, states, probability,
-                   training):
-        if not self._dropping(training) and (targets.shape[1] or UNROLL_LIMIT + 1) <= UNROLL_LIMIT:
-            # Same estimator, faster backward.
-            from serenade.models.scheduled_sampling import scheduled_logits
-
-            return scheduled_logits(self, condition, condition_part, targets, start_tokens,
-                                    states, probability, training)
+    def fed_back(self, conditioning: Conditioning, targets: tf.Tensor, start_tokens: tf.Tensor,
+                 probability: tf.Tensor, training: bool = False, steps: int | None = None
+                 ) -> tuple[tf.Tensor, tf.Tensor]:
+        """Step through the window under scheduled sampling for `steps` steps (default: the
+        window's length). Returns the logits [B, steps, depth] and the token chosen after each
+        step [B, steps] (the one fed at the next step)."""
         batch = tf.shape(targets)[0]
-        steps_static = targets.shape[1]
         true_t = tf.transpose(targets)  # [T, B]
+        last = tf.shape(true_t)[0] - 1
 
-        def step(t, previous, states):
-            x = self._first_layer_projection(previous, condition_part, condition, training)
-            new_states = []
-            for j, cell in enumerate(self.cells):
-                if j > 0:
-                    x = cell.project_inputs(self._dropout(h, training))
-                h, c = cell.step(x, *states[j])
-                new_states.append((h, c))
-            logits = self.output_projection(h)
+        def advance(t, previous, states):
+            logits, states = self.step(conditioning, previous, states, training)
             sampled = tf.cast(tf.random.categorical(tf.stop_gradient(logits), 1)[:, 0], tf.int32)
             use_sample = tf.random.uniform([batch], dtype=probability.dtype) < probability
-            truth = true_t[tf.minimum(t, tf.shape(true_t)[0] - 1)]
-            next_token = tf.where(use_sample, sampled, truth)
-            return logits, next_token, new_states
+            return logits, tf.where(use_sample, sampled, true_t[tf.minimum(t, last)]), states
 
-        if steps_static is not None and steps_static <= UNROLL_LIMIT:
-            previous, all_logits = start_tokens, []
-            for t in range(steps_static):
-                logits, previous, states = step(t, previous, states)
+        static_steps = targets.shape[1] if steps is None else steps
+        if unrolls(static_steps):
+            previous, states, all_logits, chosen = start_tokens, conditioning.states, [], []
+            for t in range(static_steps):
+                logits, previous, states = advance(t, previous, states)
                 all_logits.append(logits)
-            return tf.stack(all_logits, axis=1)
+                chosen.append(previous)
+            return tf.stack(all_logits, axis=1), tf.stack(chosen, axis=1)
 
-        steps = tf.shape(targets)[1]
-        array = tf.TensorArray(condition.dtype, size=steps)
+        count = tf.shape(targets)[1] if steps is None else steps
+        logits_array = tf.TensorArray(conditioning.condition.dtype, size=count)
+        chosen_array = tf.TensorArray(tf.int32, size=count)
 
-        def body(t, previous, flat_states, array):
-            logits, previous, new_states = step(t, previous, _pairs(flat_states))
-            return t + 1, previous, [s for pair in new_states for s in pair], array.write(t, logits)
+        def body(t, previous, flat_states, logits_array, chosen_array):
+            logits, previous, states = advance(t, previous, _pairs(flat_states))
+            return (t + 1, previous, [s for pair in states for s in pair],
+                    logits_array.write(t, logits), chosen_array.write(t, previous))
 
-        flat = [s for pair in states for s in pair]
-        _, _, _, array = tf.while_loop(lambda t, *_: t < steps, body,
-                                       (tf.constant(0), start_tokens, flat, array))
-        return tf.transpose(array.stack(), [1, 0, 2])
+        flat = [s for pair in conditioning.states for s in pair]
+        _, _, _, logits_array, chosen_array = tf.while_loop(
+            lambda t, *_: t < count, body,
+            (tf.constant(0), start_tokens, flat, logits_array, chosen_array))
+        return tf.transpose(logits_array.stack(), [1, 0, 2]), tf.transpose(chosen_array.stack())
+
+    def scheduled_logits(self, conditioning: Conditioning, targets: tf.Tensor,
+                         start_tokens: tf.Tensor, probability: tf.Tensor,
+                         training: bool = False) -> tf.Tensor:
+        """Scheduled sampling in two passes (see the module docstring)."""
+        frozen = Conditioning(tf.stop_gradient(conditioning.condition),
+                              tf.stop_gradient(conditioning.condition_part),
+                              [tuple(tf.stop_gradient(s) for s in pair)
+                               for pair in conditioning.states])
+        # Pass 1: the token chosen after the last step is never fed, so stop one step short.
+        _, chosen = self.fed_back(frozen, targets, start_tokens, probability,
+                                  steps=targets.shape[1] - 1)
+        fed = tf.stop_gradient(tf.concat([start_tokens[:, None], chosen], axis=1))
+        return self.forced_logits(conditioning, fed, training)  # pass 2
+
+    def logits(self, condition: tf.Tensor, targets: tf.Tensor, start_tokens: tf.Tensor | None = None,
+               sampling_probability=0.0, training: bool = False) -> tf.Tensor:
+        """Logits [B, T, depth] for target events [B, T] given the condition [B, c].
+
+        `start_tokens` [B] is the event fed at t=0 (-1 or None: zeros, as magenta).
+        """
+        targets = tf.cast(targets, tf.int32)
+        if start_tokens is None:
+            start_tokens = -tf.ones([tf.shape(targets)[0]], tf.int32)
+        start_tokens = tf.cast(start_tokens, tf.int32)
+        conditioning = self.condition_on(condition)
+        static_p = tf.get_static_value(tf.convert_to_tensor(sampling_probability))
+        if static_p is not None and float(static_p) == 0.0:
+            fed = tf.concat([start_tokens[:, None], targets[:, :-1]], axis=1)
+            return self.forced_logits(conditioning, fed, training)
+        probability = tf.cast(sampling_probability, condition.dtype)
+        if not self._dropping(training) and unrolls(targets.shape[1]):
+            return self.scheduled_logits(conditioning, targets, start_tokens, probability, training)
+        logits, _ = self.fed_back(conditioning, targets, start_tokens, probability, training)
+        return logits
 
 
-def _pairs(flat: list[tf.Tensor]) -> list[tuple[tf.Tensor, tf.Tensor]]:
+def _pairs(flat: list[tf.Tensor]) -> State:
     return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
 
 
@@ -182,6 +237,8 @@ class HierarchicalDecoder(keras.layers.Layer):
     zero, so its step is bias + recurrent product. The core decoder's first input in segment k
     is the last event of segment k-1 (zeros for the first).
     """
+
+    scopes = layout.HIERARCHICAL_DECODER
 
     def __init__(self, layer_sizes: list[int], z_size: int, level_lengths: tuple[int, int],
                  output_depth: int = 90, dropout_keep_prob: float = 1.0, **kwargs) -> None:
@@ -200,7 +257,7 @@ class HierarchicalDecoder(keras.layers.Layer):
             self.conductor.append(LSTMBlockCell(units, size_in, name=f"conductor_{j}"))
             size_in = units
         self.core = FlatDecoder(self.layer_sizes, self.layer_sizes[-1], output_depth,
-                                dropout_keep_prob, name="core_decoder")
+                                dropout_keep_prob, self.scopes.core, name="core_decoder")
 
     def build(self, input_shape=None) -> None:
         self.initial_state.build((None, self.z_size))
@@ -210,13 +267,10 @@ class HierarchicalDecoder(keras.layers.Layer):
         super().build(input_shape)
 
     def magenta_variables(self) -> dict[str, tf.Variable]:
-        prefix = "decoder/hierarchical_level_0"
-        names = {f"{prefix}/initial_state/kernel": self.initial_state.kernel,
-                 f"{prefix}/initial_state/bias": self.initial_state.bias}
+        names = _dense_variables(self.initial_state, self.scopes.initial_state)
         for j, cell in enumerate(self.conductor):
-            names[f"{prefix}/cell_{j}/lstm_cell/kernel"] = cell.kernel
-            names[f"{prefix}/cell_{j}/lstm_cell/bias"] = cell.bias
-        names.update(self.core.magenta_variables("core_decoder/decoder"))
+            names.update(cell.magenta_variables(self.scopes.conductor_cell(j)))
+        names.update(self.core.magenta_variables())
         return names
 
     def conduct(self, z: tf.Tensor, training: bool = False) -> tf.Tensor:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from serenade.models.lstm import LSTMBlockCell, run_recurrence
+from serenade.models import magenta_layout as layout
+from serenade.models.lstm import LSTMBlockCell
+from serenade.models.recurrence import run_recurrence
 
 
 class BidirectionalEncoder(keras.layers.Layer):
@@ -46,13 +48,11 @@ class BidirectionalEncoder(keras.layers.Layer):
             bw.build()
         super().build(input_shape)
 
-    def magenta_variables(self, prefix: str = "encoder") -> dict[str, tf.Variable]:
+    def magenta_variables(self, prefix: str = layout.ENCODER) -> dict[str, tf.Variable]:
         names = {}
         for i, (fw, bw) in enumerate(self.cells):
-            for direction, cell in (("fw", fw), ("bw", bw)):
-                base = f"{prefix}/cell_{i}/bidirectional_rnn/{direction}/multi_rnn_cell/cell_0/lstm_cell"
-                names[f"{base}/kernel"] = cell.kernel
-                names[f"{base}/bias"] = cell.bias
+            names.update(fw.magenta_variables(layout.encoder_cell_scope(i, "fw", prefix)))
+            names.update(bw.magenta_variables(layout.encoder_cell_scope(i, "bw", prefix)))
         return names
 
     def _dropout(self, x: tf.Tensor, training: bool) -> tf.Tensor:

@@ -2,7 +2,7 @@ import numba
 import numpy as np
 
 from serenade.models import fast_kernels
-from serenade.models.generation import _Layer
+from serenade.models.numpy_decoder import _Layer
 
 
 @numba.njit

@@ -7,21 +7,33 @@ gate gradients (dgates_t, and dh_{t-1} = dgates_t @ W^T), then forms the weight 
 product over all steps: [h_0 .. h_{T-1}]^T @ [dgates_1 .. dgates_T], inner dimension T * batch.
 This is what fused RNN kernels (cuDNN, BlockLSTM) do.
 
-The forward pass is the same sequence of operations as `serenade.models.lstm.run_recurrence`
-(bit-identical outputs); gradients equal autodiff's up to float summation order.
-`run_recurrence` uses it for unrolled sequences.
+The forward pass applies the same `gate_activations` and `cell_update` as the cell (bit-identical
+outputs); gradients equal autodiff's up to float summation order.
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from serenade.models.lstm import FORGET_BIAS
+from serenade.models import magenta_layout as layout
+from serenade.models.lstm import cell_update, gate_activations
+
+
+def _gate_gradients(gates, d_c, d_h, c_prev, squashed) -> tuple[tf.Tensor, tf.Tensor]:
+    """d(pre-activation gates) in magenta's gate order, and dc_{t-1}, for one step."""
+    d_out = d_h * squashed
+    d_cell = d_c + d_h * gates.output * (1.0 - squashed * squashed)
+    blocks = [None] * len(layout.GATES)
+    blocks[layout.INPUT] = d_cell * gates.candidate * gates.input * (1.0 - gates.input)
+    blocks[layout.CANDIDATE] = d_cell * gates.input * (1.0 - gates.candidate * gates.candidate)
+    blocks[layout.FORGET] = d_cell * c_prev * gates.forget * (1.0 - gates.forget)
+    blocks[layout.OUTPUT] = d_out * gates.output * (1.0 - gates.output)
+    return tf.concat(blocks, axis=-1), d_cell * gates.forget
 
 
 def fused_recurrence(projected: tf.Tensor, recurrent_kernel: tf.Tensor, h: tf.Tensor,
                      c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-    """Same contract as `run_recurrence` for a statically known number of steps.
+    """Same contract as `recurrence.run_recurrence` for a statically known number of steps.
 
     projected: [T, ..., 4u] input projections (x @ W_x + b); recurrent_kernel: [u, 4u], or
     [k, u, 4u] with h/c [k, B, u]. Returns (outputs [T, ..., u], final h, final c).
@@ -45,14 +57,9 @@ def fused_recurrence(projected: tf.Tensor, recurrent_kernel: tf.Tensor, h: tf.Te
         h, c = h0, c0
         outputs, saved = [], []
         for t in range(steps):
-            gates = projected[t] + tf.matmul(h, kernel)
-            i, candidate, f, o = tf.split(gates, 4, axis=-1)
-            si, tg, sf, so = tf.sigmoid(i), tf.tanh(candidate), tf.sigmoid(f + FORGET_BIAS), \
-                tf.sigmoid(o)
-            new_c = si * tg + sf * c
-            tc = tf.tanh(new_c)
-            new_h = tc * so
-            saved.append((si, tg, sf, so, c, tc))
+            gates = gate_activations(projected[t] + tf.matmul(h, kernel))
+            new_h, new_c, squashed = cell_update(gates, c)
+            saved.append((gates, c, squashed))
             h, c = new_h, new_c
             outputs.append(h)
         stacked = tf.stack(outputs)
@@ -66,18 +73,10 @@ def fused_recurrence(projected: tf.Tensor, recurrent_kernel: tf.Tensor, h: tf.Te
             kernel_t = tf.raw_ops.Snapshot(input=tf.transpose(kernel))
             d_gates_steps = [None] * steps
             for t in reversed(range(steps)):
-                si, tg, sf, so, c_prev, tc = saved[t]
+                gates, c_prev, squashed = saved[t]
                 dh_t = d_h if d_outputs is None else d_h + d_outputs[t]
-                d_o = dh_t * tc
-                dc_t = d_c + dh_t * so * (1.0 - tc * tc)
-                d_gates = tf.concat([
-                    dc_t * tg * si * (1.0 - si),
-                    dc_t * si * (1.0 - tg * tg),
-                    dc_t * c_prev * sf * (1.0 - sf),
-                    d_o * so * (1.0 - so),
-                ], axis=-1)
+                d_gates, d_c = _gate_gradients(gates, d_c, dh_t, c_prev, squashed)
                 d_gates_steps[t] = d_gates
-                d_c = dc_t * sf
                 d_h = tf.matmul(d_gates, kernel_t)
             d_gates_all = tf.stack(d_gates_steps)  # [T, ..., 4u]
             previous = tf.concat([h0[None], stacked[:-1]], axis=0)  # h_{t-1}: [T, ..., u]

@@ -1,12 +1,11 @@
-"""An LSTM cell numerically identical to magenta's `LSTMBlockCell`, and helpers to run it.
+"""The LSTM step, numerically identical to magenta's `LSTMBlockCell`, as a Keras layer.
 
-magenta stores one kernel of shape [input + units, 4 * units] applied to the concatenation
-[x, h], with the gate blocks in the order (input i, candidate c~, forget f, output o) and a
-forget bias of +1.0 added at run time (not stored). No peepholes, no cell clipping.
-Keeping that exact layout lets magenta checkpoints load without conversion.
-
+The gate order, forget bias and variable names come from `serenade.models.magenta_layout`.
 The step is split in two so that callers can batch the input part over time (or replace a
 one-hot input product with a row gather): `gates = input_projection + h @ recurrent_kernel`.
+Every TensorFlow path (the cell, `serenade.models.recurrence` and its fused backward) applies
+`gate_activations` and `cell_update` below; the numpy decoder applies the same arithmetic in
+its own fused kernels (`serenade.models.fast_kernels`) from the same layout.
 """
 
 from __future__ import annotations
@@ -14,8 +13,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-FORGET_BIAS = 1.0
-UNROLL_LIMIT = 64  # longer sequences run in a tf.while_loop instead of a Python-unrolled loop
+from serenade.models import magenta_layout as layout
 
 
 class LSTMBlockCell(keras.layers.Layer):
@@ -34,6 +32,10 @@ class LSTMBlockCell(keras.layers.Layer):
             initializer="glorot_uniform")
         self.bias = self.add_weight(name="bias", shape=(4 * self.units,), initializer="zeros")
         super().build(input_shape)
+
+    def magenta_variables(self, scope: str) -> dict[str, tf.Variable]:
+        kernel, bias = layout.kernel_and_bias(scope)
+        return {kernel: self.kernel, bias: self.bias}
 
     # The kernel's rows split into the part applied to x and the part applied to h.
     @property
@@ -59,44 +61,36 @@ class LSTMBlockCell(keras.layers.Layer):
         return self.step(self.project_inputs(x), h, c)
 
 
+class GateActivations(tuple):
+    """(input, candidate, forget, output) after their nonlinearities, forget bias included."""
+
+    input = property(lambda self: self[0])
+    candidate = property(lambda self: self[1])
+    forget = property(lambda self: self[2])
+    output = property(lambda self: self[3])
+
+
+def gate_activations(gates: tf.Tensor) -> GateActivations:
+    """Split pre-activation gates [.., 4u] by magenta's layout and apply each nonlinearity."""
+    blocks = tf.split(gates, len(layout.GATES), axis=-1)
+    return GateActivations((tf.sigmoid(blocks[layout.INPUT]), tf.tanh(blocks[layout.CANDIDATE]),
+                            tf.sigmoid(blocks[layout.FORGET] + layout.FORGET_BIAS),
+                            tf.sigmoid(blocks[layout.OUTPUT])))
+
+
+def cell_update(gates: GateActivations, c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """(new h, new c, tanh(new c)) from the activated gates and the previous cell state."""
+    new_c = gates.input * gates.candidate + gates.forget * c
+    squashed = tf.tanh(new_c)
+    return squashed * gates.output, new_c, squashed
+
+
 def lstm_gates(gates: tf.Tensor, c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    """LSTMBlockCell's update from the pre-activation gates [.., 4u] in (i, c~, f, o) order."""
-    i, candidate, f, o = tf.split(gates, 4, axis=-1)
-    new_c = tf.sigmoid(i) * tf.tanh(candidate) + tf.sigmoid(f + FORGET_BIAS) * c
-    new_h = tf.tanh(new_c) * tf.sigmoid(o)
+    """LSTMBlockCell's update from pre-activation gates [.., 4u]: the new (h, c)."""
+    new_h, new_c, _ = cell_update(gate_activations(gates), c)
     return new_h, new_c
-
-
-def run_recurrence(projected: tf.Tensor, recurrent_kernel: tf.Tensor, h: tf.Tensor,
-                   c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-    """Run the recurrence over time-major input projections [T, ..., 4u].
-
-    `recurrent_kernel` is [u, 4u], or [k, u, 4u] with h/c [k, B, u] to run k independent
-    LSTMs (e.g. both encoder directions) as one batched product per step.
-    Returns (outputs h [T, ..., u], final h, final c).
-    """
-    steps = projected.shape[0]
-    if steps is not None and steps <= UNROLL_LIMIT:
-        # Unrolled, with a backward pass that forms each weight gradient as one product over
-        # all steps (same forward numbers; see serenade.models.fused_lstm).
-        from serenade.models.fused_lstm import fused_recurrence
-
-        return fused_recurrence(projected, recurrent_kernel, h, c)
-
-    steps = tf.shape(projected)[0]
-    outputs = tf.TensorArray(projected.dtype, size=steps)
-
-    def body(t, h, c, outputs):
-        h, c = lstm_gates(projected[t] + tf.matmul(h, recurrent_kernel), c)
-        return t + 1, h, c, outputs.write(t, h)
-
-    _, h, c, outputs = tf.while_loop(
-        lambda t, *_: t < steps, body, (tf.constant(0), h, c, outputs))
-    return outputs.stack(), h, c
 
 
 def split_initial_state(flat_state: tf.Tensor, units: list[int]) -> list[tuple[tf.Tensor, tf.Tensor]]:
     """Split tanh(Dense(z)) into per-layer (h, c), from magenta's flat order c0, h0, c1, h1, ..."""
-    sizes = [size for u in units for size in (u, u)]
-    parts = tf.split(flat_state, sizes, axis=-1)
-    return [(parts[2 * j + 1], parts[2 * j]) for j in range(len(units))]
+    return [(flat_state[..., h], flat_state[..., c]) for h, c in layout.initial_state_columns(units)]

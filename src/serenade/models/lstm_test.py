@@ -1,7 +1,7 @@
 import numpy as np
 import tensorflow as tf
 
-from serenade.models.lstm import LSTMBlockCell, run_recurrence, split_initial_state
+from serenade.models.lstm import LSTMBlockCell, split_initial_state
 
 
 def reference_step(kernel, bias, x, h, c):
@@ -25,20 +25,6 @@ def test_cell_matches_the_block_cell_formula():
     want_h, want_c = reference_step(cell.kernel.numpy(), cell.bias.numpy(), x, h, c)
     np.testing.assert_allclose(got_h, want_h, atol=1e-6)
     np.testing.assert_allclose(got_c, want_c, atol=1e-6)
-
-
-def test_unrolled_and_while_loop_recurrences_agree():
-    rng = np.random.default_rng(1)
-    kernel = tf.constant(rng.normal(size=(6, 24)).astype(np.float32) * 0.3)
-    projected = tf.constant(rng.normal(size=(70, 3, 24)).astype(np.float32))
-    h = c = tf.zeros([3, 6])
-    long_out, long_h, _ = run_recurrence(projected, kernel, h, c)  # 70 steps: while loop
-    outputs, last_h = [], h
-    for start in range(0, 70, 35):  # two unrolled halves
-        out, last_h, c = run_recurrence(projected[start:start + 35], kernel, last_h, c)
-        outputs.append(out)
-    np.testing.assert_allclose(long_out, tf.concat(outputs, 0), atol=1e-5)
-    np.testing.assert_allclose(long_h, last_h, atol=1e-5)
 
 
 def test_initial_state_order_is_c_then_h_per_layer():

@@ -4,21 +4,37 @@ Training API: `model(windows, sampling_probability=p, training=True)` returns a 
 `logits` [B, T, 90], `mu`, `sigma` and the sampled `z` [B, z_size] (differentiable, works under
 `tf.GradientTape` and `tf.distribute` strategies; variables are created in `build`).
 Inference API (numpy in, numpy out): `encode`, `decode`, `sample`, `interpolate`, `similar`.
+Decoding runs the decoder's weights in numpy (`serenade.models.numpy_decoder`), prepared once
+and kept until the weights change: `assign_magenta_weights` and the trainer's steps say so
+through `weights_changed()`, which any other code that assigns variables must call too.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from serenade.models import generation, interpolation
+from serenade.models import interpolation
+from serenade.models import magenta_layout as layout
 from serenade.models.configs import ModelConfig
 from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
 from serenade.models.encoder import BidirectionalEncoder
+from serenade.models.numpy_decoder import NumpyDecoder
 
 NUM_CLASSES = 90  # melody events: no-event, note-off, 88 note-ons (serenade.melody.events)
 INFERENCE_BATCH = 512
+
+
+@dataclass
+class WeightComparison:
+    """Names missing from, unexpected in, and shape mismatches of a set of weights."""
+
+    missing: list[str]
+    unexpected: list[str]
+    mismatched: list[str]
 
 
 class MusicVAE(keras.Model):
@@ -31,6 +47,7 @@ class MusicVAE(keras.Model):
         self.output_depth = int(output_depth)
         hp = config.hparams
         self.z_size = int(hp.z_size)
+        self._numpy_decoder: NumpyDecoder | None = None
         self.window_steps = int(hp.max_seq_len)
         self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.output_depth, hp.dropout_keep_prob,
                                             name="encoder")
@@ -59,15 +76,51 @@ class MusicVAE(keras.Model):
     def magenta_variables(self) -> dict[str, tf.Variable]:
         """Every weight under its magenta checkpoint name (the contract for checkpoints)."""
         self.build()
-        names = self.encoder.magenta_variables("encoder")
-        names.update({"encoder/mu/kernel": self.mu_layer.kernel, "encoder/mu/bias": self.mu_layer.bias,
-                      "encoder/sigma/kernel": self.sigma_layer.kernel,
-                      "encoder/sigma/bias": self.sigma_layer.bias})
+        names = self.encoder.magenta_variables()
+        for layer, scope in ((self.mu_layer, layout.MU), (self.sigma_layer, layout.SIGMA)):
+            kernel, bias = layout.kernel_and_bias(scope)
+            names.update({kernel: layer.kernel, bias: layer.bias})
         names.update(self.decoder.magenta_variables())
         return names
 
     def numpy_weights(self) -> dict[str, np.ndarray]:
         return {name: np.asarray(v.numpy()) for name, v in self.magenta_variables().items()}
+
+    def compare_weights(self, weights) -> "WeightComparison":
+        """How arrays keyed by magenta name differ from this model's variables."""
+        variables = self.magenta_variables()
+        return WeightComparison(
+            missing=sorted(set(variables) - set(weights)),
+            unexpected=sorted(set(weights) - set(variables)),
+            mismatched=sorted(
+                f"{name}: checkpoint {list(np.shape(weights[name]))} vs model {list(variable.shape)}"
+                for name, variable in variables.items()
+                if name in weights and tuple(np.shape(weights[name])) != tuple(variable.shape)))
+
+    def assign_magenta_weights(self, weights, source: str = "checkpoint") -> None:
+        """Assign every variable from arrays keyed by magenta name. Extra names are ignored;
+        a missing or mis-shaped one is a ValueError naming the first few."""
+        comparison = self.compare_weights(weights)
+        problems = comparison.mismatched + [f"{name}: missing" for name in comparison.missing]
+        if problems:
+            raise ValueError(f"{source} does not fit config {self.config.name} (different "
+                             f"hparams?): {'; '.join(problems[:5])}{' ...' if len(problems) > 5 else ''}")
+        for name, variable in self.magenta_variables().items():
+            variable.assign(np.asarray(weights[name], variable.dtype))
+        self.weights_changed()
+
+    def weights_changed(self) -> None:
+        """Drop the prepared numpy decoder: the next decode reads the weights again."""
+        self._numpy_decoder = None
+
+    def numpy_decoder(self) -> NumpyDecoder:
+        """The decoder prepared for numpy from the current weights (built on first use)."""
+        if self._numpy_decoder is None:
+            hierarchy = self.config.hierarchical.level_lengths if self.config.hierarchical else None
+            self._numpy_decoder = NumpyDecoder(
+                self.numpy_weights(), layers=len(self.decoder.layer_sizes), hierarchy=hierarchy,
+                steps=self.window_steps, output_depth=self.output_depth)
+        return self._numpy_decoder
 
     # ----------------------------------------------------------------- training forward pass
     def posterior(self, windows, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
@@ -125,11 +178,8 @@ class MusicVAE(keras.Model):
             z = z[None]
         if z.ndim != 2 or z.shape[1] != self.z_size:
             raise ValueError(f"z must be [n, {self.z_size}] for config {self.config.name}, got {z.shape}")
-        hierarchy = self.config.hierarchical.level_lengths if self.config.hierarchical else None
-        return generation.generate(
-            self.numpy_weights(), layers=len(self.decoder.layer_sizes), hierarchy=hierarchy, z=z,
-            steps=self.window_steps, temperature=temperature, rng=np.random.default_rng(seed),
-            keep_logits=keep_logits)
+        return self.numpy_decoder().decode(z, temperature, np.random.default_rng(seed),
+                                           keep_logits=keep_logits)
 
     def sample(self, n: int, temperature: float = 1.0, seed: int | None = None,
                keep_logits: bool = True) -> tuple[np.ndarray, np.ndarray | None]:

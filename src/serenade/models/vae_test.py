@@ -120,3 +120,24 @@ def test_trains_under_mirrored_strategy():
 
     losses = [float(step(tf.constant(windows))) for _ in range(15)]
     assert losses[-1] < losses[0]
+
+
+def test_prepared_decoder_is_kept_until_the_weights_change():
+    model = MusicVAE(get_config("cat-mel_2bar_tiny"))
+    model.build()
+    z = np.random.default_rng(5).normal(size=(4, model.z_size)).astype(np.float32)
+    before, _ = model.decode(z, temperature=0.0)
+    assert model.numpy_decoder() is model.numpy_decoder()  # prepared once, reused
+    rng = np.random.default_rng(6)
+    weights = {name: rng.normal(scale=0.3, size=v.shape).astype(np.float32)
+               for name, v in model.magenta_variables().items()}
+    model.assign_magenta_weights(weights)
+    after, _ = model.decode(z, temperature=0.0)
+    fresh = MusicVAE(get_config("cat-mel_2bar_tiny"))
+    fresh.build()
+    fresh.assign_magenta_weights(weights)
+    np.testing.assert_array_equal(after, fresh.decode(z, temperature=0.0)[0])
+    assert not np.array_equal(before, after)
+    with pytest.raises(ValueError, match="decoder/output_projection/bias: missing"):
+        model.assign_magenta_weights({k: v for k, v in weights.items()
+                                      if k != "decoder/output_projection/bias"})

@@ -138,6 +138,7 @@ class Trainer:
         if self._step_fn is None:
             self._step_fn = self._build_step()
         sums, shared = self._step_fn(windows)
+        self.model.weights_changed()
         return {k: float(v) for k, v in {**sums, **shared}.items()}
 
     # -- state for checkpoints -------------------------------------------------------------
@@ -150,17 +151,7 @@ class Trainer:
 
     def set_model_weights(self, weights: Mapping[str, np.ndarray]) -> None:
         """Assign weights by magenta variable name; every variable must be present and match."""
-        variables = self.model.magenta_variables()
-        missing = sorted(set(variables) - set(weights))
-        if missing:
-            raise ValueError(f"checkpoint lacks variables {missing[:5]}"
-                             f"{' ...' if len(missing) > 5 else ''}")
-        for name, variable in variables.items():
-            value = np.asarray(weights[name])
-            if tuple(value.shape) != tuple(variable.shape):
-                raise ValueError(f"variable {name}: checkpoint shape {value.shape} does not match "
-                                 f"the model's {tuple(variable.shape)} (different hparams?)")
-            variable.assign(value)
+        self.model.assign_magenta_weights(weights, "checkpoint")
 
     def set_optimizer_weights(self, values: list[np.ndarray]) -> None:
         variables = self.optimizer.variables

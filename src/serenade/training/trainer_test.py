@@ -144,3 +144,16 @@ def test_mixed_bfloat16_policy_trains():
         assert np.isfinite(last["loss"]) and last["loss"] < first["loss"]
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+def test_decoding_after_a_step_uses_the_updated_weights():
+    trainer = Trainer(get_config("cat-mel_2bar_tiny", "learning_rate=0.05"))
+    model = trainer.model
+    z = np.random.default_rng(7).normal(size=(8, model.z_size)).astype(np.float32)
+    _, before = model.decode(z, temperature=0.0)
+    trainer.train_step(_batch())
+    _, after = model.decode(z, temperature=0.0)
+    fresh = Trainer(get_config("cat-mel_2bar_tiny"))
+    fresh.set_model_weights(trainer.model_weights())
+    np.testing.assert_allclose(after, fresh.model.decode(z, temperature=0.0)[1], atol=1e-6)
+    assert np.abs(after - before).max() > 1e-4

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from serenade.models import fast_kernels
+from serenade.models import magenta_layout as layout
 
 
 @dataclass
@@ -36,19 +37,19 @@ class _Layer:
 
     @classmethod
     def prepare(cls, kernel: np.ndarray, bias: np.ndarray) -> "_Layer":
-        units = kernel.shape[1] // 4
+        units = kernel.shape[1] // len(layout.GATES)
         scale = np.full(4 * units, 0.5, np.float32)
-        scale[units:2 * units] = 1.0  # the candidate block keeps tanh(x)
+        scale[layout.gate_columns("candidate", units)] = 1.0  # the candidate keeps tanh(x)
         bias = np.asarray(bias, np.float32).copy()
-        bias[2 * units:3 * units] += 1.0  # forget bias, added at run time by LSTMBlockCell
+        bias[layout.gate_columns("forget", units)] += layout.FORGET_BIAS  # added at run time
         return cls(np.ascontiguousarray(np.asarray(kernel, np.float32) * scale),
                    (bias * scale).astype(np.float32), units, kernel.shape[0] - units)
 
     def update(self, gates: np.ndarray, c: np.ndarray, h: np.ndarray, scratch: np.ndarray) -> None:
         """In place: gates (pre-activations) -> new c and h."""
-        u = self.units
         np.tanh(gates, out=gates)
-        i, candidate, f, o = gates[:, :u], gates[:, u:2 * u], gates[:, 2 * u:3 * u], gates[:, 3 * u:]
+        i, candidate, f, o = (gates[:, layout.gate_columns(gate, self.units)]
+                              for gate in ("input", "candidate", "forget", "output"))
         np.add(i, 1.0, out=scratch)
         scratch *= candidate  # 2 * sigmoid(i) * tanh(c~)
         f += 1.0
@@ -61,6 +62,12 @@ class _Layer:
         h *= 0.5
 
 
+def _kernel_and_bias(weights: dict[str, np.ndarray], scope: str) -> tuple[np.ndarray, np.ndarray]:
+    kernel, bias = layout.kernel_and_bias(scope)
+    return (np.ascontiguousarray(weights[kernel], np.float32),
+            np.asarray(weights[bias], np.float32))
+
+
 def _dense(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
     return x @ kernel + bias
 
@@ -68,13 +75,8 @@ def _dense(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
 def _initial_states(condition: np.ndarray, kernel: np.ndarray, bias: np.ndarray,
                     units: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
     flat = np.tanh(_dense(condition, kernel, bias)).astype(np.float32)
-    states, offset = [], 0
-    for u in units:  # magenta's order: c0, h0, c1, h1, ...
-        c = np.ascontiguousarray(flat[:, offset:offset + u])
-        h = np.ascontiguousarray(flat[:, offset + u:offset + 2 * u])
-        states.append((h, c))
-        offset += 2 * u
-    return states
+    return [(np.ascontiguousarray(flat[:, h]), np.ascontiguousarray(flat[:, c]))
+            for h, c in layout.initial_state_columns(units)]
 
 
 class _Categorical:
@@ -110,17 +112,13 @@ class _Categorical:
 class FlatGenerator:
     """Autoregressive decoding with a flat decoder's weights."""
 
-    def __init__(self, weights: dict[str, np.ndarray], prefix: str, layers: int,
-                 output_depth: int = 90) -> None:
+    def __init__(self, weights: dict[str, np.ndarray], scopes: layout.FlatDecoderScopes,
+                 layers: int, output_depth: int = 90) -> None:
         self.output_depth = output_depth
-        self.init_kernel = np.asarray(weights[f"{prefix}/z_to_initial_state/kernel"], np.float32)
-        self.init_bias = np.asarray(weights[f"{prefix}/z_to_initial_state/bias"], np.float32)
-        self.layers = [
-            _Layer.prepare(weights[f"{prefix}/multi_rnn_cell/cell_{j}/lstm_cell/kernel"],
-                           weights[f"{prefix}/multi_rnn_cell/cell_{j}/lstm_cell/bias"])
-            for j in range(layers)]
-        self.out_kernel = np.ascontiguousarray(weights[f"{prefix}/output_projection/kernel"], np.float32)
-        self.out_bias = np.asarray(weights[f"{prefix}/output_projection/bias"], np.float32)
+        self.init_kernel, self.init_bias = _kernel_and_bias(weights, scopes.initial_state)
+        self.layers = [_Layer.prepare(*_kernel_and_bias(weights, scopes.cell(j)))
+                       for j in range(layers)]
+        self.out_kernel, self.out_bias = _kernel_and_bias(weights, scopes.output_projection)
         first = self.layers[0]
         # one-hot rows of layer 0, plus a zero row used for "no previous event" (index -1)
         self.token_rows = np.vstack([first.kernel[:output_depth],
@@ -176,18 +174,15 @@ class FlatGenerator:
 class HierarchicalGenerator:
     """Conductor + core decoder, as magenta's hierdec sampling (autoregression disabled)."""
 
-    PREFIX = "decoder/hierarchical_level_0"
+    scopes = layout.HIERARCHICAL_DECODER
 
     def __init__(self, weights: dict[str, np.ndarray], layers: int, level_lengths: tuple[int, int],
                  output_depth: int = 90) -> None:
         self.level_lengths = level_lengths
-        self.init_kernel = np.asarray(weights[f"{self.PREFIX}/initial_state/kernel"], np.float32)
-        self.init_bias = np.asarray(weights[f"{self.PREFIX}/initial_state/bias"], np.float32)
-        self.conductor = [
-            _Layer.prepare(weights[f"{self.PREFIX}/cell_{j}/lstm_cell/kernel"],
-                           weights[f"{self.PREFIX}/cell_{j}/lstm_cell/bias"])
-            for j in range(layers)]
-        self.core = FlatGenerator(weights, "core_decoder/decoder", layers, output_depth)
+        self.init_kernel, self.init_bias = _kernel_and_bias(weights, self.scopes.initial_state)
+        self.conductor = [_Layer.prepare(*_kernel_and_bias(weights, self.scopes.conductor_cell(j)))
+                          for j in range(layers)]
+        self.core = FlatGenerator(weights, self.scopes.core, layers, output_depth)
 
     def embeddings(self, z: np.ndarray) -> np.ndarray:
         """Conductor outputs [segments, B, u]."""
@@ -232,38 +227,49 @@ def _blas_controller():
 CHUNK_ROWS = 256  # rows per independent piece of work (and per random stream)
 
 
-def generate(weights: dict[str, np.ndarray], *, layers: int, hierarchy: tuple[int, int] | None,
-             z: np.ndarray, steps: int, temperature: float, rng: np.random.Generator,
-             keep_logits: bool = True, workers: int | None = None
-             ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Decode z [B, z_size] into events [B, steps] (and logits [B, steps, 90]).
+class NumpyDecoder:
+    """A model's decoder weights prepared for numpy once (scaled gates, contiguous kernels),
+    then used for any number of decodes."""
 
-    The batch is cut into chunks of CHUNK_ROWS rows, each with its own random stream spawned
-    from `rng` (so results depend on the seed only, not on the thread count). Chunks run in
-    threads with single-threaded BLAS: on a shared machine that degrades gracefully, where
-    one multi-threaded BLAS call per step stalls whenever another process holds a core.
-    """
-    if hierarchy:
-        generator = HierarchicalGenerator(weights, layers, hierarchy)
+    def __init__(self, weights: dict[str, np.ndarray], *, layers: int,
+                 hierarchy: tuple[int, int] | None, steps: int, output_depth: int = 90) -> None:
+        self.steps = int(steps)
+        if hierarchy:
+            self._generator = HierarchicalGenerator(weights, layers, hierarchy, output_depth)
+        else:
+            self._generator = FlatGenerator(weights, layout.FLAT_DECODER, layers, output_depth)
+
+    def _run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool):
+        if isinstance(self._generator, HierarchicalGenerator):
+            return self._generator.run(z, sampler, keep_logits)
+        return self._generator.run(z, self.steps, sampler, None, keep_logits)
+
+    def decode(self, z: np.ndarray, temperature: float, rng: np.random.Generator,
+               keep_logits: bool = True, workers: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Decode z [B, z_size] into events [B, steps] (and logits [B, steps, depth]).
+
+        The batch is cut into chunks of CHUNK_ROWS rows, each with its own random stream
+        spawned from `rng` (so results depend on the seed only, not on the thread count).
+        Chunks run in threads with single-threaded BLAS: on a shared machine that degrades
+        gracefully, where one multi-threaded BLAS call per step stalls whenever another
+        process holds a core.
+        """
+        _Categorical(temperature, rng)  # refuse a bad temperature before any work
 
         def run(rows: np.ndarray, stream: np.random.Generator):
-            return generator.run(rows, _Categorical(temperature, stream), keep_logits)
-    else:
-        generator = FlatGenerator(weights, "decoder", layers)
+            return self._run(rows, _Categorical(temperature, stream), keep_logits)
 
-        def run(rows: np.ndarray, stream: np.random.Generator):
-            return generator.run(rows, steps, _Categorical(temperature, stream), None, keep_logits)
-
-    z = np.asarray(z, np.float32)
-    chunks = [z[i:i + CHUNK_ROWS] for i in range(0, len(z), CHUNK_ROWS)] or [z]
-    streams = rng.spawn(len(chunks))
-    workers = min(workers or os.cpu_count() or 1, len(chunks))
-    if workers <= 1:
-        results = [run(rows, stream) for rows, stream in zip(chunks, streams)]
-    else:
-        with (_blas_controller().limit(limits=1, user_api="blas"),
-              ThreadPoolExecutor(workers) as pool):
-            results = list(pool.map(run, chunks, streams))
-    events = np.concatenate([r[0] for r in results])
-    logits = np.concatenate([r[1] for r in results]) if keep_logits else None
-    return events, logits
+        z = np.asarray(z, np.float32)
+        chunks = [z[i:i + CHUNK_ROWS] for i in range(0, len(z), CHUNK_ROWS)] or [z]
+        streams = rng.spawn(len(chunks))
+        workers = min(workers or os.cpu_count() or 1, len(chunks))
+        if workers <= 1:
+            results = [run(rows, stream) for rows, stream in zip(chunks, streams)]
+        else:
+            with (_blas_controller().limit(limits=1, user_api="blas"),
+                  ThreadPoolExecutor(workers) as pool):
+                results = list(pool.map(run, chunks, streams))
+        events = np.concatenate([r[0] for r in results])
+        logits = np.concatenate([r[1] for r in results]) if keep_logits else None
+        return events, logits

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from serenade.models.generation import _Categorical, _Layer
+from serenade.models.magenta_layout import FlatDecoderScopes
+from serenade.models.numpy_decoder import FlatGenerator, _Categorical, _Layer, _initial_states
 
 
 def test_categorical_draws_follow_softmax_of_logits_over_temperature():
@@ -37,8 +38,6 @@ def test_prepared_layer_reproduces_the_lstm_block_cell_step():
 
 def _reference_run(weights, layers, condition, steps, temperature, seed, start):
     """The decoder loop in plain numpy, one layer at a time, as magenta's MultiRNNCell."""
-    from serenade.models.generation import _initial_states
-
     prepared = [_Layer.prepare(weights[f"d/multi_rnn_cell/cell_{j}/lstm_cell/kernel"],
                                weights[f"d/multi_rnn_cell/cell_{j}/lstm_cell/bias"])
                 for j in range(layers)]
@@ -69,8 +68,6 @@ def _reference_run(weights, layers, condition, steps, temperature, seed, start):
 def test_flat_generator_matches_a_plain_numpy_decoder_loop():
     """Three layers of different sizes, start tokens given: the fused kernels and the buffer
     plumbing (each h written where the next product reads it) change nothing."""
-    from serenade.models.generation import FlatGenerator
-
     rng = np.random.default_rng(3)
     z_size, units, rows, steps = 6, [12, 8, 10], 5, 9
     weights = {"d/z_to_initial_state/kernel": rng.normal(size=(z_size, 2 * sum(units))),
@@ -84,7 +81,7 @@ def test_flat_generator_matches_a_plain_numpy_decoder_loop():
     weights = {k: v.astype(np.float32) for k, v in weights.items()}
     condition = rng.normal(size=(rows, z_size)).astype(np.float32)
     start = np.array([-1, 0, 5, 89, -1])
-    generator = FlatGenerator(weights, "d", len(units))
+    generator = FlatGenerator(weights, FlatDecoderScopes("d"), len(units))
     for temperature in (0.0, 0.7):
         sampler = _Categorical(temperature, np.random.default_rng(4))
         events, logits = generator.run(condition, steps, sampler, start)
