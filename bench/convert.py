@@ -157,7 +157,7 @@ def main(argv=None) -> int:
 def windows_passes(paths: list[str], workers: int, repeat: int) -> None:
     """MIDI files -> every melody window (inference), as `serenade extract` does, on `workers`
     processes (pool start-up included: each pass is one call)."""
-    from serenade.melody.parallel import windows_for_files
+    from serenade.conversion.parallel import windows_for_files
 
     for config_name in ("cat-mel_2bar_small", "hierdec-mel_16bar"):
         counts = []

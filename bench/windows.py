@@ -1,4 +1,4 @@
-"""Benchmark: MIDI files -> melody windows with serenade.melody.parallel (windows/s, files/s).
+"""Benchmark: MIDI files -> melody windows with serenade.conversion.parallel (windows/s, files/s).
 
     .venv/bin/python bench/windows.py [FOLDER] [--config NAME] [--workers N] [--repeat K]
 
@@ -47,7 +47,7 @@ def main() -> int:
         print(f"no MIDI files in {source}", file=sys.stderr)
         return 1
 
-    from serenade.melody.parallel import read_midi, windows_for_files, windows_for_sequences
+    from serenade.base.midi_parser import read_midi, windows_for_files, windows_for_sequences
 
     print(f"{len(paths)} MIDI files from {source}; config {args.config}")
     for workers in sorted({1, args.workers}):

@@ -9,7 +9,7 @@ from matplotlib.image import imread
 from serenade.generation.jobs import JobContext, run_samples, run_walk
 from serenade.generation.writing import RenderSettings
 from serenade.melody import events as ev
-from serenade.melody.parallel import read_midi
+from serenade.base.midi_parser import read_midi
 from serenade.testing import magenta_fixture
 
 FIXTURE = "hierdec-mel_16bar-tiny"

@@ -7,7 +7,7 @@ import numpy as np
 from note_seq import midi_io
 
 from serenade.cli import main
-from serenade.melody import converter_for_config
+from serenade.conversion import converter_for_config
 from serenade.testing import magenta_fixture
 
 SMALL = magenta_fixture("cat-mel_2bar_small")

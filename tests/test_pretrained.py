@@ -51,7 +51,7 @@ def test_training_files_would_land_in_train_for_any_run_with_the_default_eval_fr
 def test_reconstructs_a_held_out_collection(tmp_path):
     """Aird's Airs are in neither the shipped model's corpus nor the default run's."""
     from serenade.generation.quality import reconstruction_figures
-    from serenade.melody.parallel import windows_for_files
+    from serenade.conversion.parallel import windows_for_files
     from serenade.sources.music21_corpus import export_corpus
 
     listing = export_corpus("airds", {"include": ["airdsAirs/book1.abc"]}, tmp_path, workers=1)

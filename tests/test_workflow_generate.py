@@ -47,7 +47,7 @@ def _calm_tune(path, first_pitch):
 
 
 def _midi(path):
-    from serenade.melody.parallel import read_midi
+    from serenade.base.midi_parser import read_midi
 
     return read_midi(path)
 
@@ -197,7 +197,7 @@ def test_metrics_and_mlflow_child_runs(work):
 
 @pytest.mark.slow
 def test_quality_check_measures_reconstructions_samples_and_endpoints(work):
-    from serenade.melody.splits import split_windows
+    from serenade.conversion.splits import split_windows
     from serenade.melody import events
 
     figures = json.loads((work["out"] / "quality.json").read_text())

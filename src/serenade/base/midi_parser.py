@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import struct
+from pathlib import Path
 
 from mido.midifiles.meta import _META_SPECS, _key_signature_decode
 from note_seq import midi_io
@@ -62,6 +63,18 @@ def midi_to_note_sequence(data: bytes) -> music_pb2.NoteSequence:
 def midi_file_to_note_sequence(path) -> music_pb2.NoteSequence:
     with open(path, "rb") as handle:
         return midi_to_note_sequence(handle.read())
+
+
+def read_midi(path: str | Path):
+    """MIDI file -> NoteSequence (note-seq's result, faster); ValueError
+    naming the file otherwise."""
+    try:
+        return midi_file_to_note_sequence(path)
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except (midi_io.MIDIConversionError, OSError, EOFError, IndexError, KeyError,
+            ValueError) as error:
+        raise ValueError(f"{path}: not a readable MIDI file ({error})") from None
 
 
 def _read_tracks(data: bytes):

@@ -46,8 +46,8 @@ def _check_hparams(config: str, hparams: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from serenade.melody.configs import converter_for_config
-    from serenade.melody.parallel import windows_for_files
+    from serenade.conversion import converter_for_config
+    from serenade.conversion.parallel import windows_for_files
 
     try:
         converter = converter_for_config(args.config)

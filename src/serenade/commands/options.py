@@ -119,7 +119,7 @@ def load_from_args(args: argparse.Namespace):
 
 def midi_window(path: str | Path, config_name: str, index: int = 0):
     """Window `index` (inference order) of a MIDI file; UserError naming the file and why not."""
-    from serenade.melody.parallel import windows_for_file
+    from serenade.conversion.parallel import windows_for_file
 
     found = windows_for_file(path, config_name)
     if found.error:

@@ -39,7 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def input_windows(inputs: list[str], config_name: str):
     """Every window of the inputs, int32 [n, T], and the number of files that gave none."""
     from serenade.base.tfrecords import read_note_sequences
-    from serenade.melody.parallel import windows_for_files, windows_for_sequences
+    from serenade.conversion.parallel import windows_for_files, windows_for_sequences
 
     midi, records = [], []
     for text in inputs:

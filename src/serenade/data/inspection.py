@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from serenade.base import midi_parser
 from serenade.base.tfrecords import frame_record, label_sequence
-from serenade.melody.configs import count_windows as melody_windows
+from serenade.conversion import count_windows as melody_windows
 
 log = logging.getLogger(__name__)
 

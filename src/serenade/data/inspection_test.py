@@ -77,7 +77,7 @@ def test_window_columns_come_from_the_converter(tmp_path):
     import pytest
 
     pytest.importorskip("serenade.melody")
-    from serenade.melody import count_windows
+    from serenade.conversion import count_windows
 
     paths = write_edge_case_midis(tmp_path)
     rows = {name: inspect_file(("edge", name, str(path), "fast"))[0] for name, path in paths.items()}

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from serenade.melody.splits import LabelledWindows
+from serenade.conversion.splits import LabelledWindows
 from serenade.generation.features import SCALAR_FEATURES, feature_table
 
 DEFAULT_QUANTILES = (0.25, 0.75)

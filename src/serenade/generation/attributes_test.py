@@ -3,10 +3,10 @@ import pytest
 
 from serenade.generation.attributes import (AttributeVectorError, apply_vector, attribute_groups,
                                             compute_vector, evaluate_vector)
-from serenade.melody.splits import LabelledWindows
+from serenade.conversion.splits import LabelledWindows
 from serenade.generation.features import feature_table
-from serenade.melody import converter_for_config
-from serenade.melody.parallel import read_midi
+from serenade.conversion import converter_for_config
+from serenade.base.midi_parser import read_midi
 from serenade.paths import MAGENTA_FIXTURES
 from serenade.testing import fixture_model
 

@@ -86,7 +86,7 @@ def render_wav(midi_path: str | os.PathLike, wav_path: str | os.PathLike | None 
     if not midi_path.is_file():
         raise AudioError(f"{midi_path}: no such MIDI file")
     wav_path.parent.mkdir(parents=True, exist_ok=True)
-    from serenade.melody.parallel import read_midi
+    from serenade.base.midi_parser import read_midi
 
     try:  # read it first: fluidsynth's own message for a bad file is "No midi file specified!"
         sequence = read_midi(midi_path)

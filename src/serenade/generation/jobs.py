@@ -139,9 +139,9 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     (out_dir / "inputs.txt").write_text("".join(w.describe() + "\n" for w in selected))
     # The waypoints are the model's decodes of the inputs, not the inputs: say so, and how
     # much of each input's melody they keep.
-    matches = [endpoint_match([w.events], [path.events[i]])
+    matches = [endpoint_match(converter, [w.events], [path.events[i]])
                for w, i in zip(selected, path.waypoints)]
-    pooled = endpoint_match([w.events for w in selected], path.events[path.waypoints])
+    pooled = endpoint_match(converter, [w.events for w in selected], path.events[path.waypoints])
     (out_dir / "endpoints.json").write_text(json.dumps(
         {"endpoint_match": pooled, "temperature": temperature,
          "inputs": [{"input": spec, "match": m} for spec, m in zip(inputs, matches)]},
@@ -174,9 +174,9 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
                    manifest: str | Path | None = None) -> Path:
     """Attribute vectors from the train split, their effect on eval windows, edited pieces."""
     from serenade.generation import attributes as attr
-    from serenade.melody.splits import split_windows
+    from serenade.conversion.splits import split_windows
     from serenade.generation.selection import WindowChoice, select_passage
-    from serenade.melody.parallel import read_midi
+    from serenade.base.midi_parser import read_midi
 
     model = ctx.load_model()
     converter = model.config.converter
@@ -255,9 +255,9 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
                 max_windows: int = 400, seed: int = 0) -> Path:
     """metrics.csv: one row per generated set (samples per temperature, interpolations and
     journeys together) and a `train_vs_eval` reference row, all against the eval split."""
-    from serenade.melody.splits import split_windows
+    from serenade.conversion.splits import split_windows
     from serenade.generation.metrics import memorisation_rate, music_metrics, training_keys
-    from serenade.melody import converter_for_config
+    from serenade.conversion import converter_for_config
 
     converter = converter_for_config(ctx.config_name)
     train_windows = split_windows(train, converter).windows
@@ -308,7 +308,7 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     """quality.json (figures of serenade.generation.quality), quality.txt (against the
     targets) and reconstructions.png (eval windows above, their reconstructions below)."""
     from serenade.generation import quality
-    from serenade.melody.splits import split_windows
+    from serenade.conversion.splits import split_windows
 
     model = ctx.load_model()
     converter = model.config.converter
@@ -331,14 +331,14 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     tracker.log_metrics({k: v for k, v in figures.items() if np.isfinite(v)}, step=0)
 
     rng = np.random.default_rng(seed)
-    melodic = np.flatnonzero((windows >= 2).sum(axis=1) >= quality.FEW_NOTES)
+    melodic = np.flatnonzero(converter.starts_event(windows).sum(axis=1) >= quality.FEW_NOTES)
     chosen = np.sort(rng.choice(melodic, min(STRIP_PAIRS, len(melodic)), replace=False))
     rows, titles = [], []
     for start in range(0, len(chosen), 4):
         group = chosen[start:start + 4]
         rows += [windows[i] for i in group] + [decoded[i] for i in group]
         titles += [f"eval window {i}" for i in group] + [
-            f"reconstruction ({100 * quality.endpoint_match([windows[i]], [decoded[i]]):.0f}% "
+            f"reconstruction ({100 * quality.endpoint_match(converter, [windows[i]], [decoded[i]]):.0f}% "
             "of onsets)" for i in group]
     write_strip(rows, converter, out_dir / "reconstructions.png", qpm=qpm, titles=titles,
                 columns=4, title=f"{ctx.model_name}: held-out windows (above) and their "

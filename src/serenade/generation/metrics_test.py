@@ -4,8 +4,8 @@ import pytest
 from serenade.generation.metrics import (kde, memorisation_rate, music_metrics, overlap_area,
                                          training_keys)
 from serenade.melody import events as ev
-from serenade.melody.parallel import read_midi
-from serenade.melody import converter_for_config
+from serenade.base.midi_parser import read_midi
+from serenade.conversion import converter_for_config
 from serenade.paths import MAGENTA_FIXTURES
 
 

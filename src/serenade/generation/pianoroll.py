@@ -142,7 +142,7 @@ def plot_strip(sequences: Sequence[music_pb2.NoteSequence], path: str | Path, *,
 def midi_to_png(midi_path: str | Path, png_path: str | Path | None = None, *,
                 title: str | None = None) -> Path:
     """Piano roll of a MIDI file, by default beside it with the same stem."""
-    from serenade.melody.parallel import read_midi
+    from serenade.base.midi_parser import read_midi
 
     midi_path = Path(midi_path)
     png_path = Path(png_path) if png_path else midi_path.with_suffix(".png")

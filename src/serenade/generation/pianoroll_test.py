@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from serenade.generation.pianoroll import midi_to_png, plot_piano_roll, plot_strip
-from serenade.melody import converter_for_config
+from serenade.conversion import converter_for_config
 from serenade.melody import events as ev
 from serenade.testing import scale_melody, write_midi_tracks
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from serenade.conversion.protocol import WindowConverter
+from serenade.conversion.reconstruction import no_event_share, onset_accuracy
 from serenade.generation.features import scalar_features
 from serenade.generation.metrics import pitch_class_distance
 from serenade.melody import events as ev
@@ -103,8 +105,8 @@ def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256
     decoded = np.concatenate(decoded).astype(np.int32)
     return {
         "accuracy": float(np.mean(decoded == windows)),
-        "onset_accuracy": ev.onset_accuracy(windows, decoded),
-        "no_event_baseline": ev.no_event_share(windows),
+        "onset_accuracy": onset_accuracy(model.config.converter, windows, decoded),
+        "no_event_baseline": no_event_share(model.config.converter, windows),
         "windows": float(len(windows)),
     }, decoded
 
@@ -126,11 +128,12 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
     return figures, decoded
 
 
-def endpoint_match(inputs: Iterable[np.ndarray], endpoints: Iterable[np.ndarray]) -> float:
+def endpoint_match(converter: WindowConverter, inputs: Iterable[np.ndarray],
+                   endpoints: Iterable[np.ndarray]) -> float:
     """Share of the inputs' note onsets that the decoded endpoints reproduce (all pooled)."""
     inputs = np.stack([np.asarray(w).reshape(-1) for w in inputs])
     endpoints = np.stack([np.asarray(w).reshape(-1) for w in endpoints])
-    return ev.onset_accuracy(inputs, endpoints)
+    return onset_accuracy(converter, inputs, endpoints)
 
 
 def check(figures: Mapping[str, float], targets: Sequence[Target] = TARGETS

@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from serenade.conversion import converter_for_config
 from serenade.generation import quality
 from serenade.generation.metrics import music_metrics
 from serenade.melody import events as ev
 from serenade.testing import expected_windows, fixture_model, magenta_fixture
 from serenade.training import evaluation
+
+MEL = converter_for_config("cat-mel_2bar_small")
 
 
 def _fixture_windows() -> np.ndarray:
@@ -84,4 +87,4 @@ def test_endpoint_match_pools_onsets():
     decoded_a = a.copy()
     decoded_b = b.copy()
     decoded_b[12] = 0
-    assert quality.endpoint_match([a, b], [decoded_a, decoded_b]) == pytest.approx(5 / 6)
+    assert quality.endpoint_match(MEL, [a, b], [decoded_a, decoded_b]) == pytest.approx(5 / 6)

@@ -145,7 +145,7 @@ def select_window(sequence: music_pb2.NoteSequence, converter, choice: WindowCho
 def select_from_file(path: str | Path, converter, choice: WindowChoice,
                      name: str | None = None) -> SelectedWindow:
     """Read a MIDI file and select a window; errors name the input (`name`, default the path)."""
-    from serenade.melody.parallel import read_midi
+    from serenade.base.midi_parser import read_midi
 
     name = name or str(path)
     try:

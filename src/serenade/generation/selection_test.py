@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from serenade.generation.selection import (NoMelodyError, WindowChoice, select_from_file)
-from serenade.melody import converter_for_config
+from serenade.conversion import converter_for_config
 from serenade.melody import events as ev
 from serenade.paths import MAGENTA_FIXTURES
 from serenade.testing import scale_melody, write_midi_tracks
@@ -63,7 +63,7 @@ def test_unreadable_file(tmp_path):
 def test_real_file_matches_converter_order():
     path = CASES / "bwv244.44_0.mid"
     first = select_from_file(path, TWO_BAR, WindowChoice())
-    from serenade.melody.parallel import read_midi
+    from serenade.base.midi_parser import read_midi
 
     windows = TWO_BAR.to_windows(read_midi(path))
     np.testing.assert_array_equal(first.events, windows[0])
@@ -83,7 +83,7 @@ def test_choice_validation():
 
 def test_passage_follows_the_track_back_to_back():
     from serenade.generation.selection import select_passage
-    from serenade.melody.parallel import read_midi
+    from serenade.base.midi_parser import read_midi
 
     sequence = read_midi(CASES / "bwv244.44_0.mid")
     passage = select_passage(sequence, TWO_BAR, WindowChoice(), "bach", max_windows=3)

@@ -3,9 +3,9 @@ import wave
 import numpy as np
 
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
-from serenade.melody import converter_for_config
+from serenade.conversion import converter_for_config
 from serenade.melody import events as ev
-from serenade.melody.parallel import read_midi
+from serenade.base.midi_parser import read_midi
 
 
 def test_piece_files_have_tempo_and_instrument(tmp_path):

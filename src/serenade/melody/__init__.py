@@ -12,7 +12,6 @@ import warnings
 # note-seq imports pydub, which warns about a missing ffmpeg we never use.
 warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
 
-from serenade.melody.configs import CONFIG_NAMES, converter_for_config, count_windows  # noqa: E402
 from serenade.melody.converter import MelodyConverter  # noqa: E402
 
-__all__ = ["CONFIG_NAMES", "MelodyConverter", "converter_for_config", "count_windows"]
+__all__ = ["MelodyConverter"]

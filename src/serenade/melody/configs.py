@@ -4,11 +4,10 @@
 guitar) and transpose by -5..5 when training; 16-bar ones accept every program
 and do not augment. The `_tiny` names are small model variants for tests and
 quick runs; their data is converted exactly as their full-size namesakes'.
+`serenade.conversion` looks config names up here (and in the other families' tables).
 """
 
 from __future__ import annotations
-
-from note_seq.protobuf import music_pb2
 
 from serenade.melody.converter import MelodyConverter
 
@@ -18,7 +17,7 @@ MEL_2BAR = MelodyConverter(slice_bars=2, valid_programs=MELODY_PROGRAMS, max_bar
                            transpose_range=(-5, 5))
 MEL_16BAR = MelodyConverter(slice_bars=16, valid_programs=None, max_bars=100)
 
-_CONVERTERS: dict[str, MelodyConverter] = {
+CONVERTERS: dict[str, MelodyConverter] = {
     "cat-mel_2bar_small": MEL_2BAR,
     "cat-mel_2bar_big": MEL_2BAR,
     "cat-mel_2bar_tiny": MEL_2BAR,
@@ -27,19 +26,3 @@ _CONVERTERS: dict[str, MelodyConverter] = {
     "hierdec-mel_16bar": MEL_16BAR,
     "hierdec-mel_16bar_tiny": MEL_16BAR,
 }
-
-CONFIG_NAMES: tuple[str, ...] = tuple(_CONVERTERS)
-
-
-def converter_for_config(name: str) -> MelodyConverter:
-    """The converter a config uses; ValueError naming the known configs otherwise."""
-    try:
-        return _CONVERTERS[name]
-    except KeyError:
-        raise ValueError(f"unknown config {name!r}; known configs: "
-                         f"{', '.join(CONFIG_NAMES)}") from None
-
-
-def count_windows(sequence: music_pb2.NoteSequence, config_name: str) -> int:
-    """How many windows inference would extract (every window, no cap)."""
-    return len(converter_for_config(config_name).windows_with_origin(sequence))

@@ -66,6 +66,20 @@ class MelodyConverter:
     def num_classes(self) -> int:
         return ev.NUM_CLASSES
 
+    @property
+    def encoder_input_rows(self) -> None:
+        """The encoder reads melody events one-hot (see `serenade.models.encoder`)."""
+        return None
+
+    @property
+    def no_event_class(self) -> int:
+        """The class of a step where nothing new happens (the melody holds)."""
+        return ev.NO_EVENT
+
+    def starts_event(self, windows: np.ndarray) -> np.ndarray:
+        """Boolean mask of the steps that start a note."""
+        return np.asarray(windows) >= ev.FIRST_NOTE_ON
+
     # -- NoteSequence -> windows -------------------------------------------------
 
     def _keeps(self, note: music_pb2.NoteSequence.Note) -> bool:

@@ -5,7 +5,7 @@ import pytest
 from note_seq import midi_io
 from note_seq.protobuf import music_pb2
 
-from serenade.melody import converter_for_config
+from serenade.conversion import converter_for_config
 from serenade.melody.converter import MelodyConverter
 from serenade.testing import (MAGENTA_FIXTURE_NAMES, expected_windows, magenta_fixture,
                               scale_melody, write_midi_tracks)

@@ -71,25 +71,3 @@ def describe(classes: Iterable[int]) -> str:
         pitch = pitch_of(int(event))
         tokens.append(str(pitch) if pitch is not None else ("." if event == NOTE_OFF else "-"))
     return " ".join(tokens)
-
-
-def onset_accuracy(targets: np.ndarray, decoded: np.ndarray) -> float:
-    """Share of the note-on steps of `targets` that `decoded` reproduces exactly.
-
-    The honest reconstruction figure: most steps of a melody are "no event", so accuracy over
-    all steps stays high for a model that reproduces almost none of the notes. NaN when the
-    targets hold no note-on.
-    """
-    targets, decoded = np.asarray(targets), np.asarray(decoded)
-    if targets.shape != decoded.shape:
-        raise ValueError(f"targets {targets.shape} and decoded {decoded.shape} differ in shape")
-    onsets = targets >= FIRST_NOTE_ON
-    if not onsets.any():
-        return float("nan")
-    return float(np.mean(decoded[onsets] == targets[onsets]))
-
-
-def no_event_share(windows: np.ndarray) -> float:
-    """Share of steps that are "no event": the accuracy of always predicting it (a baseline)."""
-    windows = np.asarray(windows)
-    return float(np.mean(windows == NO_EVENT)) if windows.size else float("nan")

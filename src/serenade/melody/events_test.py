@@ -39,23 +39,3 @@ def test_raw_values_match_note_seq_melody():
     from note_seq import constants
 
     assert (ev.RAW_NOTE_OFF, ev.RAW_NO_EVENT) == (constants.MELODY_NOTE_OFF, constants.MELODY_NO_EVENT)
-
-
-def test_onset_accuracy_counts_only_note_on_steps():
-    c4, d4 = ev.note_on(60), ev.note_on(62)
-    target = np.array([[c4, 0, 0, 0, d4, 0, ev.NOTE_OFF, 0]])
-    all_holds = np.zeros_like(target)
-    assert ev.onset_accuracy(target, all_holds) == 0.0
-    assert np.mean(all_holds == target) == 0.625  # all-step accuracy hides it
-    half = target.copy()
-    half[0, 4] = ev.note_on(64)
-    assert ev.onset_accuracy(target, half) == 0.5
-    assert ev.onset_accuracy(target, target) == 1.0
-    assert np.isnan(ev.onset_accuracy(np.zeros((1, 4)), np.zeros((1, 4))))
-    with pytest.raises(ValueError, match="shape"):
-        ev.onset_accuracy(target, target[:, :4])
-
-
-def test_no_event_share_is_the_always_hold_baseline():
-    windows = np.array([[ev.note_on(60), 0, 0, ev.NOTE_OFF], [0, 0, ev.note_on(70), 0]])
-    assert ev.no_event_share(windows) == 5 / 8

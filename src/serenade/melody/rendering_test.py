@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from note_seq import midi_io
 
-from serenade.melody import converter_for_config
+from serenade.conversion import converter_for_config
 from serenade.melody.rendering import windows_to_note_sequence
 from serenade.testing import MAGENTA_FIXTURE_NAMES, expected_windows, magenta_fixture
 

@@ -69,10 +69,21 @@ class ModelConfig:
 
     @property
     def converter(self) -> Any:
-        """The `serenade.melody` converter for this config (imported lazily)."""
-        from serenade.melody import converter_for_config
+        """The data converter of this config's windows (`serenade.conversion`; imported on
+        use, as it loads note-seq)."""
+        from serenade.conversion import converter_for_config
 
         return converter_for_config(self.converter_name or self.name)
+
+    @property
+    def output_depth(self) -> int:
+        """Classes per step of the windows (90 melody events, 512 drum hit combinations...)."""
+        return int(self.converter.num_classes)
+
+    @property
+    def encoder_input_rows(self) -> Any:
+        """The encoder's input vector of each class ([classes, depth]), or None for one-hot."""
+        return self.converter.encoder_input_rows
 
     @property
     def window_steps(self) -> int:

@@ -4,11 +4,17 @@ Layer i runs a forward and a backward LSTMBlockCell over its input; their output
 per step, feed layer i+1. The encoding is the final h of the last layer's forward direction
 concatenated with the final h of its backward direction (the state after reading the window
 backwards, i.e. at its first step).
+
+Windows arrive as class indices. The encoder reads each class as a row of `input_rows`
+[classes, input_depth]: the one-hot vector by default (melody events), or the converter's own
+encoding (a drum roll: one bit per drum plus a "no hit" bit, as magenta's `roll_input`), so the
+first layer's input product is a row gather of `input_rows @ kernel`.
 """
 
 from __future__ import annotations
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from serenade.models import magenta_layout as layout
@@ -20,10 +26,11 @@ class BidirectionalEncoder(keras.layers.Layer):
     """Stacked bidirectional LSTM over one-hot event windows given as class indices."""
 
     def __init__(self, layer_sizes: list[int], input_depth: int, dropout_keep_prob: float = 1.0,
-                 **kwargs) -> None:
+                 input_rows=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
-        self.input_depth = int(input_depth)
+        self.input_rows = None if input_rows is None else np.asarray(input_rows, np.float32)
+        self.input_depth = int(input_depth if self.input_rows is None else self.input_rows.shape[1])
         self.dropout_keep_prob = float(dropout_keep_prob)
         # two lists (not a list of pairs) so that Keras tracks every cell's weights
         self.forward_cells: list[LSTMBlockCell] = []
@@ -55,6 +62,18 @@ class BidirectionalEncoder(keras.layers.Layer):
             names.update(bw.magenta_variables(layout.encoder_cell_scope(i, "bw", prefix)))
         return names
 
+    def _class_rows(self, kernel: tf.Tensor) -> tf.Tensor:
+        """Each class's input row times the first layer's input kernel: [classes, 4u]."""
+        if self.input_rows is None:
+            return kernel
+        return tf.matmul(tf.constant(self.input_rows, kernel.dtype), kernel)
+
+    def _inputs(self, classes: tf.Tensor) -> tf.Tensor:
+        """The dense input vectors of class indices [..] -> [.., input_depth]."""
+        if self.input_rows is None:
+            return tf.one_hot(classes, self.input_depth, dtype=self.compute_dtype)
+        return tf.gather(tf.constant(self.input_rows, self.compute_dtype), classes)
+
     def _dropout(self, x: tf.Tensor, training: bool) -> tf.Tensor:
         if training and self.dropout_keep_prob < 1.0:
             return tf.nn.dropout(x, rate=1.0 - self.dropout_keep_prob)
@@ -69,12 +88,12 @@ class BidirectionalEncoder(keras.layers.Layer):
         layer_input = None  # dense time-major input of layers after the first
         for i, (fw, bw) in enumerate(self.cells):
             if i == 0 and not (training and self.dropout_keep_prob < 1.0):
-                # one-hot times kernel == a row gather of the kernel
-                proj_fw = tf.gather(fw.input_kernel, time_major) + fw.bias
-                proj_bw = tf.gather(bw.input_kernel, time_major) + bw.bias
+                # a class's input row times the kernel == a row gather of rows @ kernel
+                proj_fw = tf.gather(self._class_rows(fw.input_kernel), time_major) + fw.bias
+                proj_bw = tf.gather(self._class_rows(bw.input_kernel), time_major) + bw.bias
             else:
                 if i == 0:
-                    layer_input = tf.one_hot(time_major, self.input_depth, dtype=self.compute_dtype)
+                    layer_input = self._inputs(time_major)
                 dropped = self._dropout(layer_input, training)
                 proj_fw = fw.project_inputs(dropped)
                 proj_bw = bw.project_inputs(dropped)

@@ -24,7 +24,6 @@ from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
 from serenade.models.encoder import BidirectionalEncoder
 from serenade.models.numpy_decoder import NumpyDecoder
 
-NUM_CLASSES = 90  # melody events: no-event, note-off, 88 note-ons (serenade.melody.events)
 INFERENCE_BATCH = 512
 
 
@@ -38,18 +37,19 @@ class WeightComparison:
 
 
 class MusicVAE(keras.Model):
-    """magenta's MusicVAE (melody configs) with magenta-compatible weights."""
+    """magenta's MusicVAE (categorical configs) with magenta-compatible weights."""
 
-    def __init__(self, config: ModelConfig, output_depth: int = NUM_CLASSES, **kwargs) -> None:
+    def __init__(self, config: ModelConfig, **kwargs) -> None:
         kwargs.setdefault("name", "music_vae")
         super().__init__(**kwargs)
         self.config = config
-        self.output_depth = int(output_depth)
+        self.output_depth = config.output_depth
         hp = config.hparams
         self.z_size = int(hp.z_size)
         self._numpy_decoder: NumpyDecoder | None = None
         self.window_steps = int(hp.max_seq_len)
         self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.output_depth, hp.dropout_keep_prob,
+                                            input_rows=config.encoder_input_rows,
                                             name="encoder")
         init = keras.initializers.RandomNormal(stddev=0.001)
         self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu")

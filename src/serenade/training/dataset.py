@@ -27,7 +27,7 @@ import tensorflow as tf
 from note_seq.protobuf import music_pb2
 
 from serenade.base.tfrecords import DataError, read_serialized
-from serenade.melody.splits import labelled_windows
+from serenade.conversion.splits import labelled_windows
 
 LOG = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from serenade.melody import converter_for_config
+from serenade.conversion import converter_for_config
 from serenade.testing import fixture_note_sequences, write_note_sequence_tfrecord
 from serenade.training import dataset
 

@@ -8,8 +8,8 @@
 - `accuracy` (teacher forced), `sampled_accuracy` (the decoder always fed its own samples) and
   `mu_accuracy` (argmax decoding from mu compared with the input: how well a window survives an
   encode/decode round trip), all over every step;
-- `mu_onset_accuracy`: the same round trip on the steps where the input starts a note only (most
-  steps are "no event", so the all-step figures flatter a model that drops the melody);
+- `mu_onset_accuracy`: the same round trip on the steps where the input starts an event (a note,
+  a drum hit) only (most steps are "no event", so the all-step figures flatter a model that drops the melody);
 - `no_event_baseline`: the all-step accuracy of always predicting "no event", to read the
   accuracies against.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from serenade.melody import events
+from serenade.conversion.reconstruction import no_event_share, onset_accuracy
 from serenade.training import objective
 
 ACTIVE_UNIT_NATS = 0.01
@@ -76,7 +76,7 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         "accuracy": forced,
         "sampled_accuracy": sampled,
         "mu_accuracy": float(np.mean(np.asarray(greedy) == windows)),
-        "mu_onset_accuracy": events.onset_accuracy(windows, np.asarray(greedy)),
-        "no_event_baseline": events.no_event_share(windows),
+        "mu_onset_accuracy": onset_accuracy(model.config.converter, windows, np.asarray(greedy)),
+        "no_event_baseline": no_event_share(model.config.converter, windows),
         "windows": float(count),
     }

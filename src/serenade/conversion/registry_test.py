@@ -1,7 +1,8 @@
 import pytest
 from note_seq import midi_io
 
-from serenade.melody import CONFIG_NAMES, MelodyConverter, converter_for_config, count_windows
+from serenade.conversion import CONFIG_NAMES, converter_for_config, count_windows
+from serenade.melody import MelodyConverter
 from serenade.testing import MAGENTA_FIXTURE_NAMES, magenta_fixture
 
 

@@ -1,8 +1,8 @@
 import numpy as np
 from note_seq import midi_io
 
-from serenade.melody import converter_for_config
-from serenade.melody.parallel import windows_for_files, windows_for_sequences
+from serenade.conversion import converter_for_config
+from serenade.conversion.parallel import windows_for_files, windows_for_sequences
 from serenade.testing import magenta_fixture
 
 

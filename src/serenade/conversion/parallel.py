@@ -1,4 +1,4 @@
-"""Convert many MIDI files or NoteSequences to windows on a pool of processes.
+"""Convert many MIDI files or NoteSequences to windows of any config on a pool of processes.
 
 Each file is independent, so the work spreads over processes (one per core by default, see
 `serenade.base.pool`); results come back in input order.
@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from note_seq import midi_io
 from note_seq.protobuf import music_pb2
 
-from serenade.base.midi_parser import midi_file_to_note_sequence
+from serenade.base.midi_parser import read_midi
 from serenade.base.pool import ordered_map
-from serenade.melody.configs import converter_for_config
+from serenade.conversion.registry import converter_for_config
 
 
 @dataclass
@@ -32,18 +31,6 @@ class FileWindows:
     @property
     def ok(self) -> bool:
         return not self.error
-
-
-def read_midi(path: str | Path):
-    """MIDI file -> NoteSequence (Serenade's reader: note-seq's result, faster); ValueError
-    naming the file otherwise."""
-    try:
-        return midi_file_to_note_sequence(path)
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except (midi_io.MIDIConversionError, OSError, EOFError, IndexError, KeyError,
-            ValueError) as error:
-        raise ValueError(f"{path}: not a readable MIDI file ({error})") from None
 
 
 def windows_for_sequence(sequence, config_name: str, path: str = "") -> FileWindows:

@@ -1,0 +1,59 @@
+"""What the rest of Serenade asks of a data converter, for any model family.
+
+A converter turns a NoteSequence into fixed-length windows of class indices (int [n, T], one
+class per step, `num_classes` of them) with magenta's extraction rules, draws training windows
+(with the family's augmentation), explains why a sequence gives no windows, and turns windows
+back into a NoteSequence or a MIDI file. `serenade.melody.MelodyConverter` is the reference
+implementation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from note_seq.protobuf import music_pb2
+
+
+class WindowConverter(Protocol):
+    @property
+    def window_steps(self) -> int: ...
+
+    @property
+    def steps_per_bar(self) -> int: ...
+
+    @property
+    def num_classes(self) -> int: ...
+
+    @property
+    def no_event_class(self) -> int: ...
+
+    @property
+    def encoder_input_rows(self) -> np.ndarray | None:
+        """The encoder's input vector of each class [num_classes, depth]; None: one-hot."""
+
+    def starts_event(self, windows: np.ndarray) -> np.ndarray: ...
+
+    def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[Any]: ...
+
+    def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
+                   rng: np.random.Generator | None = None) -> np.ndarray: ...
+
+    def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int: ...
+
+    def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
+                        ) -> list[np.ndarray]: ...
+
+    def draw_training_windows(self, pieces: list[np.ndarray],
+                              rng: np.random.Generator) -> np.ndarray: ...
+
+    def extract(self, sequence: music_pb2.NoteSequence) -> tuple[np.ndarray, Any]: ...
+
+    def explain(self, sequence: music_pb2.NoteSequence) -> str: ...
+
+    def to_note_sequence(self, events: np.ndarray, *, qpm: float = 120.0, velocity: int = 80,
+                         program: int = 0) -> music_pb2.NoteSequence: ...
+
+    def to_midi(self, events: np.ndarray, path: str | Path, *, qpm: float = 120.0,
+                velocity: int = 80, program: int = 0) -> Path: ...

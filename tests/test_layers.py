@@ -1,0 +1,61 @@
+"""Lint: each package imports only the layers below it, as docs/architecture.md draws them.
+
+Deferred imports count too: a layer may not reach up, even inside a function.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "serenade"
+
+COMMON = {"errors", "paths"}
+FAMILIES = {"melody", "drums", "trio", "chords"}  # one converter package per model family
+BELOW = {
+    "base": set(),
+    "sources": {"base"},
+    **{family: {"base"} for family in FAMILIES},
+    "conversion": {"base"} | FAMILIES,
+    "data": {"base", "sources", "conversion"},
+    "models": {"base", "sources", "conversion"},
+    "training": {"base", "sources", "conversion", "models"},
+    "generation": {"base", "conversion", "melody", "models", "training"},
+    "config": {"models", "training", "generation"},
+    "pipeline": {"config", "generation", "training", "models", "data", "conversion", "base"},
+    "commands": {"generation", "training", "models", "data", "conversion", "base", "config"},
+    "cli": {"commands"},
+}
+
+
+def _imports_by_package() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in PACKAGE.rglob("*.py"):
+        if path.name.endswith("_test.py"):
+            continue
+        package = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "serenade" and len(parts) > 1 and parts[1] != package:
+                    found[package].add(parts[1])
+    return found
+
+
+def test_every_package_imports_only_layers_below_it():
+    violations = []
+    for package, imported in sorted(_imports_by_package().items()):
+        if package.startswith("testing"):
+            continue  # test helpers shipped for the in-package tests
+        allowed = BELOW.get(package)
+        assert allowed is not None, f"serenade.{package} is not placed in a layer (see BELOW)"
+        violations += [f"serenade.{package} imports serenade.{name}"
+                       for name in sorted(imported - allowed - COMMON)]
+    assert not violations, "\n".join(violations)
