@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
+from serenade.config_schema import schema_default
 from serenade.paths import REPO_ROOT
 from serenade.sources.download import download
 from serenade.training import checkpoints, dataset, tracking
@@ -49,7 +50,7 @@ class RunOptions:
     """Run-only settings: they change how a job reports, never what it produces."""
 
     tracking_uri: str | None = None
-    log_every: int = 50
+    log_every: int = schema_default("tracking.log_every")
     extra_tags: dict[str, str] = field(default_factory=dict)
 
 
