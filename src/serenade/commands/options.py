@@ -16,6 +16,11 @@ from serenade.errors import UserError
 from serenade.models.configs import get_config
 
 
+# What the workflow's outputs sound like (generate.velocity, generate.program).
+VELOCITY = schema_default("generate.velocity")
+PROGRAM = schema_default("generate.program")
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True,
                         help="config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar")
@@ -158,6 +163,6 @@ def write_midi_files(model, events, directory: Path, stem: str) -> list[Path]:
     paths = []
     for i, row in enumerate(events):
         path = directory / f"{stem}-{i:03d}-of-{total:03d}.mid"
-        converter.to_midi(row, path)
+        converter.to_midi(row, path, velocity=VELOCITY, program=PROGRAM)
         paths.append(path)
     return paths

@@ -258,7 +258,8 @@ def _write_outputs(out_dir: Path, final: dict[str, float], csv_path: Path, name:
 
 def import_model(name: str, config_name: str, hparams: str, source: str, eval_paths:
                  Sequence[str | Path], out_dir: str | Path, *, sha256: str = "",
-                 results_dir: str | Path = "results", eval_max_windows: int | None = 2048,
+                 results_dir: str | Path = "results",
+                 eval_max_windows: int | None = schema_default("models.train.eval_max_windows"),
                  options: RunOptions = RunOptions(), download_dir: str | Path | None = None
                  ) -> dict[str, float]:
     """Bring a magenta or Serenade checkpoint in (path or URL), evaluate it, track it."""
