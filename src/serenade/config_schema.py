@@ -93,6 +93,11 @@ def _with_defaults(validator_class):
     return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
 
 
+@functools.cache
+def _validator_class(draft: str):
+    return _with_defaults(jsonschema.validators.validator_for({"$schema": draft}))
+
+
 def _describe(error: jsonschema.ValidationError, prefix: str) -> str:
     key = key_path(error.absolute_path, prefix)
     if error.validator == "additionalProperties":
@@ -124,7 +129,7 @@ def schema_problems(instance: Any, key: str = "", prefix: str | None = None) -> 
     """Fill in defaults (in place) and list every problem of `instance` against the schema of
     `key` (the whole schema for ""), each naming its key after `prefix` (default: `key`)."""
     schema = _schema() if not key else {"$schema": _schema()["$schema"], **schema_at(key)}
-    validator = _with_defaults(jsonschema.validators.validator_for(schema))(schema)
+    validator = _validator_class(schema["$schema"])(schema)
     prefix = key if prefix is None else prefix
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
     return [_describe(error, prefix) for error in errors] + _non_finite(instance, (), prefix)

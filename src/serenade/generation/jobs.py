@@ -170,8 +170,8 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
 def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequence[str | Path],
                    labels_by_source: Mapping[str, Sequence[str]], names: Sequence[str],
                    quantiles: Sequence[float], max_train_windows: int, max_eval_windows: int,
-                   strength: float, pieces: Sequence[Mapping | AttributePiece], qpm: float, temperature: float,
-                   seed: int, window: Any, sources: Sequence[Mapping],
+                   strength: float, pieces: Sequence[Mapping | AttributePiece], qpm: float,
+                   temperature: float, seed: int, window: Any, sources: Sequence[Mapping],
                    manifest: str | Path | None = None) -> Path:
     """Attribute vectors from the train split, their effect on eval windows, edited pieces."""
     from serenade.generation import attributes as attr

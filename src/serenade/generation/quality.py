@@ -111,7 +111,8 @@ def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256
 
 
 def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
-                   num_samples: int = schema_default("generate.quality.samples"), seed: int = 0) -> tuple[dict[str, float], np.ndarray]:
+                   num_samples: int = schema_default("generate.quality.samples"),
+                   seed: int = 0) -> tuple[dict[str, float], np.ndarray]:
     """Flat figures (`reconstruction.*`, `reference.*`, `samples_t{T}.*`) and the greedy
     reconstructions of `windows` (for a reconstruction strip)."""
     windows = np.asarray(windows, np.int32)

@@ -23,7 +23,7 @@ class RenderSettings:
     program: int = schema_default("generate.program")  # General MIDI (0 = acoustic grand piano)
     velocity: int = schema_default("generate.velocity")
     audio: bool = _AUDIO["enabled"]
-    audio_backend: str = _AUDIO["backend"]  # auto | fluidsynth | builtin (serenade.generation.audio)
+    audio_backend: str = _AUDIO["backend"]  # auto | fluidsynth | builtin (generation.audio)
     sample_rate: int = _AUDIO["sample_rate"]
     soundfont: str | None = _AUDIO["soundfont"] or None  # None: $SERENADE_SOUNDFONT or the system's
 

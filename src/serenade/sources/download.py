@@ -48,7 +48,8 @@ class DownloadSettings:
     @classmethod
     def from_config(cls, download: dict) -> "DownloadSettings":
         """From the validated `data.download` section."""
-        return cls(**{key: download[key] for key in ("timeout_s", "max_bytes", "retries", "backoff_s")})
+        keys = ("timeout_s", "max_bytes", "retries", "backoff_s")
+        return cls(**{key: download[key] for key in keys})
 
 
 def file_name_for(url: str) -> str:

@@ -81,7 +81,8 @@ def export_corpus(name: str, selection: dict, folder: str | os.PathLike, workers
     """Export the selected corpus files into `folder` and list the MIDI files."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    selection = {**defaults_of("sources.music21"), **selection}  # a selection made in code may be partial
+    # A selection made in code may leave out what the schema defaults.
+    selection = {**defaults_of("sources.music21"), **selection}
     files = select_corpus_files(selection["include"], selection["exclude"], selection["limit"])
     log.info("%s: exporting %d music21 corpus files with %d workers", name, len(files), workers)
     jobs = [(relative, str(folder)) for relative in files]

@@ -20,7 +20,7 @@ from serenade.training.scaling import scaled_rates
 _DEFAULTS = defaults_of("models.train")  # the schema is the one source of these defaults
 # Keys whose None means "not given" (the schema takes no null there; the CLI passes None).
 _NULLABLE = {name for name, sub in schema_at("models.train")["properties"].items()
-             if "null" in (sub.get("type") if isinstance(sub.get("type"), list) else [sub.get("type")])}
+             if "null" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]])}
 
 
 def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
