@@ -79,3 +79,22 @@ def test_a_changed_schema_default_reaches_the_settings(monkeypatch):
     monkeypatch.setattr(config_schema, "_schema", lambda: schema)
     assert schema_default("tracking.log_every") == 7
     assert validated("tracking", {})["log_every"] == 7
+
+
+def test_schema_uses_only_known_keywords():
+    """A comma in an unquoted YAML flow description (`{description: a, b, type: ...}`) makes a
+    stray key that the validator ignores; only JSON-schema keywords may appear."""
+    keywords = {"$schema", "description", "type", "default", "properties", "items", "required",
+                "additionalProperties", "oneOf", "enum", "pattern", "minimum", "maximum",
+                "exclusiveMinimum", "minItems", "maxItems", "minLength", "maxLength"}
+
+    def walk(node, key):
+        assert set(node) <= keywords, f"{key}: {sorted(set(node) - keywords)}"
+        for name, sub in node.get("properties", {}).items():
+            walk(sub, f"{key}.{name}" if key else name)
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], key + "[]")
+        for index, sub in enumerate(node.get("oneOf", [])):
+            walk(sub, f"{key}.oneOf[{index}]")
+
+    walk(config_schema.load_schema(), "")

@@ -37,11 +37,14 @@ def add_setting_option(parser: argparse.ArgumentParser, key: str, *flags: str, *
     node = schema_at(key)
     kwargs.setdefault("default", schema_default(key))
     text = kwargs.pop("help", None) or node.get("description", "").replace("%", "%%")
-    if node.get("type") == "boolean":
-        kwargs["action"] = argparse.BooleanOptionalAction  # it adds the default to the help
+    boolean = node.get("type") == "boolean"
+    if boolean:
+        kwargs["action"] = argparse.BooleanOptionalAction
     elif kwargs["default"] not in ("", None):
         text = f"{text} (default {kwargs['default']})"
-    parser.add_argument(*flags, help=text, **kwargs)
+    action = parser.add_argument(*flags, help=text, **kwargs)
+    if boolean and "(default" not in action.help:  # some Pythons' BooleanOptionalAction add it
+        action.help += f" (default: {'on' if kwargs['default'] else 'off'})"
 
 
 def add_seed_option(parser: argparse.ArgumentParser) -> None:
