@@ -11,7 +11,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "serenade"
 
-COMMON = {"errors", "paths"}
+COMMON = {"errors", "paths", "config_schema"}
 FAMILIES = {"melody", "drums", "trio", "chords"}  # one converter package per model family
 BELOW = {
     "base": set(),
@@ -22,10 +22,11 @@ BELOW = {
     "models": {"base", "sources", "conversion"},
     "training": {"base", "sources", "conversion", "models"},
     "generation": {"base", "conversion", "melody", "models", "training"},
-    "config": {"models", "training", "generation"},
+    "config": {"sources", "models", "training", "generation"},
     "pipeline": {"config", "generation", "training", "models", "data", "conversion", "base"},
     "commands": {"generation", "training", "models", "data", "conversion", "base", "config"},
     "cli": {"commands"},
+    "config_schema": set(),
 }
 
 

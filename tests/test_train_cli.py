@@ -31,4 +31,5 @@ def test_bad_settings_exit_with_a_message(tmp_path, capsys):
     code = main(["train", "--config", "cat-mel_2bar_tiny", "--train-data", "x", "--eval-data", "y",
                  "--output", str(tmp_path), "--steps", "0"])
     assert code == 1
-    assert capsys.readouterr().err == "serenade train: train.steps must be at least 1, got 0\n"
+    assert capsys.readouterr().err == ("serenade train: invalid train settings:\n"
+                                       "  - train.steps: 0 is less than the minimum of 1\n")

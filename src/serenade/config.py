@@ -1,103 +1,46 @@
 """Load and validate the workflow configuration against workflow/schemas/config.schema.yaml.
 
-The schema is the single description of every key (type, description, default). Validation fills
-in defaults and reports every problem at once, each naming the key (`data.eval_fraction`,
-`sources[1].url`) and the reason, so a wrong value stops the run before any job starts.
+The schema is the single description of every key (type, description, default): see
+`serenade.config_schema`. `validate_config` is the one validator of a whole config: it fills in
+the defaults, then reports every problem at once in one `ConfigError`, one line per problem,
+each naming the key (`data.eval_fraction`, `sources[1].url`) and the reason, so a wrong value
+stops the run before any job starts. After it, code reads keys with `config[key]`: every key
+the schema defaults is there.
 """
 
 from __future__ import annotations
 
-import copy
-import math
 from pathlib import Path
-from typing import Any
 
-import jsonschema
 import yaml
 
-from serenade.errors import UserError
+from serenade.config_schema import (SCHEMA_PATH, SOURCE_KINDS, ConfigError, defaults_of,
+                                    load_schema, raise_problems, schema_default,
+                                    schema_problems)
 from serenade.generation.attributes import SCALAR_FEATURES
 from serenade.generation.selection import WindowChoice
 from serenade.models.configs import get_config
-from serenade.paths import REPO_ROOT
+from serenade.sources.local import list_path_source
 from serenade.training.settings import TrainSettings, resolve_config
 
-SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
-SOURCE_KINDS = ("url", "path", "music21")
+__all__ = ["ConfigError", "SCHEMA_PATH", "SOURCE_KINDS", "defaults_of", "load_config",
+           "load_schema", "model_problems", "schema_default", "source_kind", "validate_config"]
 
 
-class ConfigError(UserError, ValueError):
-    """The configuration is invalid; the message names each offending key and why."""
+def validate_config(config: dict, *, check_files: bool = False) -> dict:
+    """Fill in defaults (in place) and validate; raise ConfigError naming every bad key.
 
-
-def load_schema() -> dict:
-    with open(SCHEMA_PATH, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
-def _with_defaults(validator_class):
-    """A validator class that also writes each property's default into the instance."""
-    validate_properties = validator_class.VALIDATORS["properties"]
-
-    def set_defaults(validator, properties, instance, schema):
-        if isinstance(instance, dict):
-            for name, subschema in properties.items():
-                if "default" in subschema and name not in instance:
-                    instance[name] = copy.deepcopy(subschema["default"])
-        yield from validate_properties(validator, properties, instance, schema)
-
-    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
-
-
-def _key_path(parts) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
-def _describe(error: jsonschema.ValidationError, instance: Any) -> str:
-    key = _key_path(error.absolute_path)
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
-        return f"{key}: unknown key(s) {', '.join(map(repr, extra))}; allowed: {', '.join(allowed)}"
-    if error.validator == "oneOf" and error.schema.get("oneOf") and isinstance(error.instance, dict):
-        given = [kind for kind in SOURCE_KINDS if kind in error.instance]
-        return (f"{key}: a source needs exactly one of {', '.join(SOURCE_KINDS)}; "
-                f"got {', '.join(given) if given else 'none'}")
-    if error.validator == "pattern":
-        description = error.schema.get("description", "").split(". ")[0].rstrip(".")
-        return f"{key}: {error.instance!r} is not valid ({description or 'pattern ' + error.validator_value})"
-    return f"{key}: {error.message}"
-
-
-def validate_config(config: dict) -> dict:
-    """Fill in defaults (in place) and validate; raise ConfigError naming every bad key."""
-    schema = load_schema()
-    validator_class = _with_defaults(jsonschema.validators.validator_for(schema))
-    validator = validator_class(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
-    problems = [_describe(error, config) for error in errors] + _non_finite(config)
-    if not problems:
-        problems = _source_problems(config) + model_problems(config) + _generate_problems(config)
-    if problems:
-        raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
+    With `check_files`, a `path` source that matches no MIDI file is a problem too (the
+    workflow asks for this; tests of the schema alone do not)."""
+    problems = schema_problems(config)
+    if not problems:  # the rules below read a config of the schema's shape
+        problems = (_source_problems(config, check_files) + model_problems(config)
+                    + _generate_problems(config))
+    raise_problems(problems)
     return config
 
 
-def _non_finite(value: Any, parts: tuple = ()) -> list[str]:
-    """Keys holding nan or inf (YAML `.nan`, `.inf`): a JSON schema's bounds let them through."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return [f"{_key_path(parts)}: {value} is not a finite number"]
-    if isinstance(value, dict):
-        return [problem for key, item in value.items() for problem in _non_finite(item, (*parts, key))]
-    if isinstance(value, list):
-        return [problem for index, item in enumerate(value) for problem in _non_finite(item, (*parts, index))]
-    return []
-
-
-def _source_problems(config: dict) -> list[str]:
+def _source_problems(config: dict, check_files: bool) -> list[str]:
     """Rules of `sources:` a JSON schema cannot express."""
     problems = []
     seen: dict[str, int] = {}
@@ -108,6 +51,10 @@ def _source_problems(config: dict) -> list[str]:
         seen.setdefault(name, index)
         if "sha256" in source and "url" not in source:
             problems.append(f"sources[{index}].sha256: only applies to a `url` source")
+        if check_files and "path" in source and not list_path_source(source["path"], missing_ok=True):
+            problems.append(
+                f"sources[{index}].path: {source['path']!r} matches no .mid/.midi file (a folder "
+                "is searched recursively; a glob such as 'midi/**/*.mid' also works)")
     return problems
 
 
@@ -115,7 +62,7 @@ def model_problems(config: dict) -> list[str]:
     """Rules of `models:` a JSON schema cannot express (configs, hparams, train settings)."""
     problems: list[str] = []
     seen: dict[str, int] = {}
-    for index, entry in enumerate(config.get("models", [])):
+    for index, entry in enumerate(config["models"]):
         where = f"models[{index}]"
         name = entry["name"]
         if name in seen:
@@ -128,10 +75,10 @@ def model_problems(config: dict) -> list[str]:
             continue
         try:
             if "train" in entry:
-                resolve_config(entry["config"], entry.get("hparams", ""),
+                resolve_config(entry["config"], entry["hparams"],
                                TrainSettings.from_mapping(entry["train"]))
             else:
-                get_config(entry["config"], entry.get("hparams", ""))
+                get_config(entry["config"], entry["hparams"])
                 source = entry["checkpoint"]
                 if ("path" in source) == ("url" in source):
                     problems.append(f"{where}.checkpoint: needs exactly one of `path` or `url`")
@@ -142,35 +89,39 @@ def model_problems(config: dict) -> list[str]:
 
 def _generate_problems(config: dict) -> list[str]:
     """Rules of `generate:` a JSON schema cannot express."""
-    section = config.get("generate", {})
+    section = config["generate"]
     found = []
-    known = {m["name"] for m in config.get("models", [])}
-    for name in section.get("models", []):
+    known = {m["name"] for m in config["models"]}
+    for index, name in enumerate(section["models"]):
         if name not in known:
-            found.append(f"generate.models: {name!r} is not in models: "
+            found.append(f"generate.models[{index}]: {name!r} is not in models: "
                          f"({', '.join(sorted(known)) or 'none defined'})")
-    windows = [("generate.window", section.get("window"))]
+    windows = [("generate.window", section["window"])]
     for kind in ("interpolations", "journeys"):
         seen = set()
-        for index, entry in enumerate(section.get(kind, [])):
+        for index, entry in enumerate(section[kind]):
             if entry["name"] in seen:
                 found.append(f"generate.{kind}[{index}].name: {entry['name']!r} is used twice")
             seen.add(entry["name"])
             if "window" in entry:
                 windows.append((f"generate.{kind}[{index}].window", entry["window"]))
-    attributes = section.get("attributes", {})
-    labels = sorted({label for source in config.get("sources", []) for label in source.get("labels", [])})
-    names = list(attributes.get("names", []))
-    for index, piece in enumerate(attributes.get("pieces", [])):
-        names.append(piece["attribute"])
+    attributes = section["attributes"]
+    labels = sorted({label for source in config["sources"] for label in source["labels"]})
+    names = [(f"generate.attributes.names[{index}]", name)
+             for index, name in enumerate(attributes["names"])]
+    for index, piece in enumerate(attributes["pieces"]):
+        names.append((f"generate.attributes.pieces[{index}].attribute", piece["attribute"]))
         if "window" in piece:
             windows.append((f"generate.attributes.pieces[{index}].window", piece["window"]))
-    for name in names:
+    unknown: dict[str, list[str]] = {}  # one problem per unknown name, however often it is used
+    for where, name in names:
         if name not in SCALAR_FEATURES and name not in labels:
-            found.append(f"generate.attributes: unknown attribute {name!r}; computed ones are "
-                         f"{', '.join(SCALAR_FEATURES)}; source labels are "
-                         f"{', '.join(labels) or 'none'}")
-    low, high = attributes.get("quantiles", [0.25, 0.75])
+            unknown.setdefault(name, []).append(where)
+    for name, places in unknown.items():
+        also = f" (also at {', '.join(places[1:])})" if len(places) > 1 else ""
+        found.append(f"{places[0]}: unknown attribute {name!r}{also}; computed ones are "
+                     f"{', '.join(SCALAR_FEATURES)}; source labels are {', '.join(labels) or 'none'}")
+    low, high = attributes["quantiles"]
     if low > high:
         found.append(f"generate.attributes.quantiles: {low} > {high}")
     for where, value in windows:

@@ -110,3 +110,36 @@ generate: {temperature: .nan, sample: {temperatures: [0.5, -.inf]}}
     for key in ("data.eval_fraction: nan", "data.download.timeout_s: inf", "generate.temperature: nan",
                 "generate.sample.temperatures[1]: -inf"):
         assert f"{key} is not a finite number" in message, key
+
+
+def test_path_sources_are_checked_with_check_files(tmp_path):
+    (tmp_path / "midi").mkdir()
+    config = {"sources": [{"name": "empty", "path": str(tmp_path / "midi")},
+                          {"name": "gone", "path": str(tmp_path / "missing")}]}
+    validate_config(dict(config))  # the schema alone: no file system check
+    with pytest.raises(ConfigError) as error:
+        validate_config(dict(config), check_files=True)
+    message = str(error.value)
+    assert "sources[0].path:" in message and "sources[1].path:" in message
+    assert message.count("matches no .mid/.midi file") == 2
+
+
+def test_an_unknown_attribute_is_reported_once_naming_every_key():
+    message = _check({"sources": [{"name": "a", "path": "x", "labels": ["calm"]}],
+                      "generate": {"attributes": {
+                          "names": ["note_density", "sad"],
+                          "pieces": [{"name": "p", "input": "x.mid", "attribute": "sad"}]}}})
+    assert message.count("unknown attribute 'sad'") == 1
+    assert ("generate.attributes.names[1]: unknown attribute 'sad' (also at "
+            "generate.attributes.pieces[0].attribute)") in message
+    assert "source labels are calm" in message
+
+
+def test_every_problem_is_one_line_naming_its_key():
+    message = _check({"sources": [{"name": "a", "path": "x"}, {"name": "a", "path": "y"}],
+                      "models": [{"name": "m", "config": "nope", "train": {"steps": 1}}],
+                      "generate": {"models": ["other"]}})
+    heading, *problems = message.splitlines()
+    assert heading == "invalid configuration:"
+    assert [line.split(":")[0] for line in problems] == [
+        "  - sources[1].name", "  - models[0]", "  - generate.models[0]"]

@@ -7,24 +7,20 @@ import serenade.pipeline.models as models
 from serenade.config import ConfigError, source_kind, validate_config
 from serenade.pipeline import layout
 from serenade.pipeline.wildcards import one_of
-from serenade.sources.local import list_path_source, tracked_files, untracked_fingerprint
+from serenade.sources.local import tracked_files, untracked_fingerprint
 
 
-# Validate once, before anything is planned: a wrong value (in any section) stops here, naming
-# the key and the reason.
+# Validate once, before anything is planned: every default is filled in from the schema, and
+# every problem (in any section, a `path` source that matches no file included) stops here in
+# one message, one line per problem naming the key and the reason. After this, rules and
+# scripts read `config[key]` directly.
 try:
-    validate_config(config)
+    validate_config(config, check_files=True)
 except ConfigError as error:
     raise WorkflowError(str(error)) from None
 
 
 SOURCES = {source["name"]: source for source in config["sources"]}
-for _source in SOURCES.values():
-    if source_kind(_source) == "path" and not list_path_source(_source["path"], missing_ok=True):
-        raise WorkflowError(
-            f"source {_source['name']!r}: path {_source['path']!r} matches no .mid/.midi file "
-            "(a folder is searched recursively; a glob such as 'midi/**/*.mid' also works)"
-        )
 DATA = config["data"]
 RAW = layout.RAW
 RESULTS_DATA = layout.DATA

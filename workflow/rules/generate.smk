@@ -143,7 +143,7 @@ rule attributes:
         ),
     params:
         attributes=GENERATE["attributes"],
-        labels={source["name"]: source.get("labels", []) for source in config["sources"]},
+        labels={source["name"]: source["labels"] for source in config["sources"]},
         window=GENERATE["window"],
         temperature=GENERATE["temperature"],
         common=generation.common_params(config),

@@ -9,5 +9,5 @@ kind = "interpolation" if snakemake.rule == "interpolate" else "journey"
 run_walk(ctx, kind=kind, name=entry["name"], inputs=entry["inputs"], window=entry["window"],
          num_steps=entry["num_steps"], method=entry["method"],
          temperature=snakemake.params.temperature, seed=snakemake.params.common["seed"],
-         qpm=entry.get("qpm"), sources=snakemake.config["sources"],
+         qpm=entry["qpm"], sources=snakemake.config["sources"],
          manifest=snakemake.input.get("manifest"))

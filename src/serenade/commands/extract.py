@@ -16,13 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
+from serenade.config_schema import schema_default
 from serenade.models.configs import get_config
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, metavar="NAME",
                         help="config name, e.g. cat-mel_2bar_small or hierdec-mel_16bar")
-    parser.add_argument("--hparams", default="", metavar="S",
+    parser.add_argument("--hparams", default=schema_default("models.hparams"), metavar="S",
                         help="hparam overrides in magenta's syntax (checked; they do not change "
                              "which windows are extracted)")
     parser.add_argument("midi", nargs="+", type=Path, metavar="MIDI", help="MIDI files")

@@ -13,6 +13,7 @@ import time
 from serenade.commands.options import (add_model_options, add_seed_option, add_temperature_option,
                                        int_at_least, load_from_args, midi_window, output_directory,
                                        write_midi_files)
+from serenade.config_schema import schema_at
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +26,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         default=0, help="which window of input 2 (default 0, the first)")
     parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs", type=int_at_least(2),
                         default=5, help="number of steps, endpoints included (default 5)")
-    parser.add_argument("--method", choices=("slerp", "lerp"), default="slerp")
+    method = schema_at("generate.interpolations.method")
+    parser.add_argument("--method", choices=method["enum"], default=method["default"],
+                        help=f"{method['description']} (default {method['default']})")
     add_temperature_option(parser)
     parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,
                         type=output_directory)

@@ -1,6 +1,7 @@
 """Options the model commands share (config, hparams, checkpoint, seed, numbers, outputs) and
 their loading. Flags are checked while parsing, so a bad value stops the command before any
-model is loaded or any file is written."""
+model is loaded or any file is written. A flag that is also a workflow setting takes its
+default from the config schema (`serenade.config_schema`), so both change together."""
 
 from __future__ import annotations
 
@@ -10,18 +11,40 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from serenade.config_schema import schema_at, schema_default
 from serenade.errors import UserError
 from serenade.models.configs import get_config
+
+
+# What the workflow's outputs sound like (generate.velocity, generate.program).
+VELOCITY = schema_default("generate.velocity")
+PROGRAM = schema_default("generate.program")
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True,
                         help="config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar")
-    parser.add_argument("--hparams", default="",
+    parser.add_argument("--hparams", default=schema_default("models.hparams"),
                         help="hparam overrides in magenta syntax, e.g. 'z_size=32,enc_rnn_size=[96,96]'")
     parser.add_argument("--checkpoint", "--checkpoint-file", "--checkpoint_file", dest="checkpoint",
                         required=True,
                         help="magenta checkpoint (directory, prefix or published .tar) or a Serenade one")
+
+
+def add_setting_option(parser: argparse.ArgumentParser, key: str, *flags: str, **kwargs) -> None:
+    """A flag for the workflow setting `key`: its default (and, unless given, its help) from the
+    config schema. A boolean setting gets --FLAG and --no-FLAG."""
+    node = schema_at(key)
+    kwargs.setdefault("default", schema_default(key))
+    text = kwargs.pop("help", None) or node.get("description", "").replace("%", "%%")
+    boolean = node.get("type") == "boolean"
+    if boolean:
+        kwargs["action"] = argparse.BooleanOptionalAction
+    elif kwargs["default"] not in ("", None):
+        text = f"{text} (default {kwargs['default']})"
+    action = parser.add_argument(*flags, help=text, **kwargs)
+    if boolean and "(default" not in action.help:  # some Pythons' BooleanOptionalAction add it
+        action.help += f" (default: {'on' if kwargs['default'] else 'off'})"
 
 
 def add_seed_option(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +52,8 @@ def add_seed_option(parser: argparse.ArgumentParser) -> None:
                         help="random seed (default: random)")
 
 
-def add_temperature_option(parser: argparse.ArgumentParser, default: float = 0.5) -> None:
+def add_temperature_option(parser: argparse.ArgumentParser) -> None:
+    default = schema_default("generate.temperature")
     parser.add_argument("--temperature", type=finite_float(minimum=0.0), default=default,
                         help=f"sampling temperature; 0 takes the most likely event (default {default})")
 
@@ -142,6 +166,6 @@ def write_midi_files(model, events, directory: Path, stem: str) -> list[Path]:
     paths = []
     for i, row in enumerate(events):
         path = directory / f"{stem}-{i:03d}-of-{total:03d}.mid"
-        converter.to_midi(row, path)
+        converter.to_midi(row, path, velocity=VELOCITY, program=PROGRAM)
         paths.append(path)
     return paths

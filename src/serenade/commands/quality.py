@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from serenade.commands.options import add_model_options, finite_float, int_at_least, load_from_args
+from serenade.config_schema import schema_default
 from serenade.errors import UserError
 
 MIDI_SUFFIXES = (".mid", ".midi")
@@ -25,13 +26,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="MIDI files, folders of MIDI files, or NoteSequence .tfrecord files")
+    temperature = schema_default("generate.temperature")
     parser.add_argument("--temperatures", type=finite_float(minimum=0.0), nargs="+",
-                        default=[0.5], help="sampling temperatures to measure (default 0.5)")
-    parser.add_argument("--samples", type=int_at_least(1), default=256,
-                        help="samples per temperature")
+                        default=[temperature],
+                        help=f"sampling temperatures to measure (default {temperature:g})")
+    samples = schema_default("generate.quality.samples")
+    parser.add_argument("--samples", type=int_at_least(1), default=samples,
+                        help=f"samples per temperature (default {samples})")
     parser.add_argument("--max-windows", "--max_windows", type=int_at_least(1), default=None,
                         help="use at most this many input windows (a seeded subset)")
-    parser.add_argument("--seed", type=int_at_least(0), default=0,
+    parser.add_argument("--seed", type=int_at_least(0), default=schema_default("generate.seed"),
                         help="seed of samples and subsets")
     parser.add_argument("--output", default=None, help="write the figures to this .json")
 

@@ -22,9 +22,11 @@ from pathlib import Path
 import numpy as np
 from note_seq.protobuf import music_pb2
 
+from serenade.config_schema import schema_default
+
 LOG = logging.getLogger(__name__)
 
-SAMPLE_RATE = 22050
+SAMPLE_RATE = schema_default("generate.audio.sample_rate")
 SOUNDFONT_CANDIDATES = (
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",
     "/usr/share/sounds/sf2/default-GM.sf2",

@@ -26,6 +26,7 @@ import numpy as np
 
 from serenade.generation.inputs import resolve_input
 from serenade.generation.latent_paths import walk
+from serenade.generation.pieces import AttributePiece
 from serenade.generation.quality import endpoint_match
 from serenade.generation.tracking import start_generation_run
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
@@ -169,8 +170,8 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
 def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequence[str | Path],
                    labels_by_source: Mapping[str, Sequence[str]], names: Sequence[str],
                    quantiles: Sequence[float], max_train_windows: int, max_eval_windows: int,
-                   strength: float, pieces: Sequence[Mapping], qpm: float, temperature: float,
-                   seed: int, window: Any, sources: Sequence[Mapping],
+                   strength: float, pieces: Sequence[Mapping | AttributePiece], qpm: float,
+                   temperature: float, seed: int, window: Any, sources: Sequence[Mapping],
                    manifest: str | Path | None = None) -> Path:
     """Attribute vectors from the train split, their effect on eval windows, edited pieces."""
     from serenade.generation import attributes as attr
@@ -191,7 +192,8 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     LOG.info("attribute vectors from %d training windows, evaluated on %d eval windows",
              len(data), len(held_out))
     mu = attr.encode_mu(model, data.windows) if len(data) else None
-    needed = list(dict.fromkeys([*names, *(p["attribute"] for p in pieces)]))
+    edits = [AttributePiece.from_config(piece) for piece in pieces]
+    needed = list(dict.fromkeys([*names, *(piece.attribute for piece in edits)]))
     vectors, rows = {}, []
     for name in needed:
         vector = attr.compute_vector(model, name, data, labels_by_source, tuple(quantiles), mu=mu)
@@ -209,30 +211,30 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     _write_rows(out_dir / "effects.csv", rows)
 
     rng = np.random.default_rng(seed)
-    for piece in pieces:
-        vector = vectors[piece["attribute"]]
-        choice = WindowChoice.from_config(piece.get("window", window))
-        path = resolve_input(piece["input"], sources, manifest)
-        passage = select_passage(read_midi(path), converter, choice, piece["input"],
-                                 int(piece.get("max_windows", 8)))
+    for piece in edits:
+        vector = vectors[piece.attribute]
+        choice = WindowChoice.from_config(window if piece.window is None else piece.window)
+        path = resolve_input(piece.input, sources, manifest)
+        passage = select_passage(read_midi(path), converter, choice, piece.input,
+                                 int(piece.max_windows))
         windows = np.stack([w.events for w in passage])
         _, mu_piece, _ = model.encode(windows)
-        piece_strength = float(piece.get("strength", strength))
+        piece_strength = float(strength if piece.strength is None else piece.strength)
         decode_seed = int(rng.integers(2**31))
         original, _ = model.decode(mu_piece, temperature=temperature, seed=decode_seed,
                                    keep_logits=False)
         edited, _ = model.decode(attr.apply_vector(mu_piece, vector, piece_strength),
                                  temperature=temperature, seed=decode_seed, keep_logits=False)
-        tempo = float(piece.get("qpm") or qpm)
-        name = piece["name"]
+        tempo = float(piece.qpm or qpm)
+        name = piece.name
         what = f"{'+' if piece_strength >= 0 else ''}{piece_strength:g} x {vector.name}"
         write_piece(edited, converter, out_dir / f"{name}.mid", qpm=tempo, settings=ctx.render,
-                    title=f"{piece['input']}, {what}, {tempo:g} qpm")
+                    title=f"{piece.input}, {what}, {tempo:g} qpm")
         write_piece(original, converter, out_dir / f"{name}-original.mid", qpm=passage[0].qpm,
-                    settings=ctx.render, title=f"{piece['input']} as the model hears it")
+                    settings=ctx.render, title=f"{piece.input} as the model hears it")
         write_strip([np.concatenate(list(original)), np.concatenate(list(edited))], converter,
                     out_dir / f"{name}-strip.png", qpm=tempo, titles=["original", what],
-                    columns=1, title=f"{name}: {piece['input']}, track {passage[0].track}, bars "
+                    columns=1, title=f"{name}: {piece.input}, track {passage[0].track}, bars "
                                      f"{passage[0].bar}-{passage[-1].bar + converter.slice_bars - 1}")
         LOG.info("piece %s: %s, %d windows", name, what, len(passage))
     _finish(tracker, out_dir, "attributes")

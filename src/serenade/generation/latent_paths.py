@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from serenade.config_schema import schema_default
 from serenade.models.interpolation import interpolate
 
 
@@ -45,7 +46,8 @@ def journey_z(mus: np.ndarray, num_steps: int, method: str = "slerp") -> tuple[n
 
 
 def walk(model, windows: Sequence[np.ndarray], num_steps: int, *, method: str = "slerp",
-         temperature: float = 0.5, seed: int | None = None) -> LatentPath:
+         temperature: float = schema_default("generate.temperature"),
+         seed: int | None = None) -> LatentPath:
     """Encode the windows, walk through their mus, decode every point."""
     z, waypoints = journey_z(encode_means(model, windows), num_steps, method)
     events, _ = model.decode(z, temperature=temperature, seed=seed, keep_logits=False)

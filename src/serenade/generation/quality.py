@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from serenade.config_schema import schema_default
 from serenade.conversion.protocol import WindowConverter
 from serenade.conversion.reconstruction import no_event_share, onset_accuracy
 from serenade.generation.features import scalar_features
@@ -112,7 +113,8 @@ def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256
 
 
 def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
-                   num_samples: int = 256, seed: int = 0) -> tuple[dict[str, float], np.ndarray]:
+                   num_samples: int = schema_default("generate.quality.samples"),
+                   seed: int = 0) -> tuple[dict[str, float], np.ndarray]:
     """Flat figures (`reconstruction.*`, `reference.*`, `samples_t{T}.*`) and the greedy
     reconstructions of `windows` (for a reconstruction strip)."""
     windows = np.asarray(windows, np.int32)

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 from note_seq.protobuf import music_pb2
 
+from serenade.config_schema import schema_default
 from serenade.melody import events as ev
 
 STRATEGIES = ("first", "most_notes", "track_bar")
@@ -35,7 +36,7 @@ class NoMelodyError(ValueError):
 class WindowChoice:
     """A window-selection strategy and its arguments."""
 
-    strategy: str = "first"
+    strategy: str = schema_default("generate.window")
     track: int | None = None
     bar: int | None = None
 
@@ -55,7 +56,7 @@ class WindowChoice:
             return cls()
         if isinstance(value, str):
             return cls(value)
-        return cls(value.get("strategy", "first"), value.get("track"), value.get("bar"))
+        return cls(value.get("strategy", cls.strategy), value.get("track"), value.get("bar"))
 
     def describe(self) -> str:
         if self.strategy == "track_bar":

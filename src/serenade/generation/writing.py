@@ -11,26 +11,31 @@ from pathlib import Path
 
 import numpy as np
 
+from serenade.config_schema import defaults_of, schema_default
+
+_AUDIO = defaults_of("generate.audio")  # the schema is the one source of these defaults
+
 
 @dataclass(frozen=True)
 class RenderSettings:
-    program: int = 0  # General MIDI program (0 = acoustic grand piano)
-    velocity: int = 80
-    audio: bool = True
-    audio_backend: str = "auto"  # auto | fluidsynth | builtin (see serenade.generation.audio)
-    sample_rate: int = 22050
-    soundfont: str | None = None
+    """How every output of a job is rendered: the rendering keys of `generate:`."""
+
+    program: int = schema_default("generate.program")  # General MIDI (0 = acoustic grand piano)
+    velocity: int = schema_default("generate.velocity")
+    audio: bool = _AUDIO["enabled"]
+    audio_backend: str = _AUDIO["backend"]  # auto | fluidsynth | builtin (generation.audio)
+    sample_rate: int = _AUDIO["sample_rate"]
+    soundfont: str | None = _AUDIO["soundfont"] or None  # None: $SERENADE_SOUNDFONT or the system's
 
     @classmethod
     def from_config(cls, section: dict | None) -> "RenderSettings":
-        section = section or {}
-        audio = section.get("audio", {})
-        return cls(program=int(section.get("program", 0)),
-                   velocity=int(section.get("velocity", 80)),
-                   audio=bool(audio.get("enabled", True)),
-                   audio_backend=audio.get("backend", "auto"),
-                   sample_rate=int(audio.get("sample_rate", 22050)),
-                   soundfont=audio.get("soundfont") or None)
+        """From the validated `generate:` section (or its rendering part); None: the defaults."""
+        if section is None:
+            return cls()
+        audio = section["audio"]
+        return cls(program=int(section["program"]), velocity=int(section["velocity"]),
+                   audio=bool(audio["enabled"]), audio_backend=audio["backend"],
+                   sample_rate=int(audio["sample_rate"]), soundfont=audio["soundfont"] or None)
 
 
 @dataclass

@@ -11,8 +11,8 @@ from serenade.pipeline import layout
 
 def generation_models(config: dict) -> dict[str, dict]:
     """Models to generate from: `generate.models`, or every model in `models:`."""
-    models = {m["name"]: m for m in config.get("models", [])}
-    chosen = config.get("generate", {}).get("models") or list(models)
+    models = {m["name"]: m for m in config["models"]}
+    chosen = config["generate"]["models"] or list(models)
     return {name: models[name] for name in chosen if name in models}
 
 
@@ -36,9 +36,9 @@ def input_specs(config: dict, kind: str, name: str) -> list[str]:
 
 
 def walk_dirs(config: dict, model: str) -> list[str]:
-    section = config.get("generate", {})
-    return ([f"{model_dir(model)}/interpolations/{e['name']}" for e in section.get("interpolations", [])]
-            + [f"{model_dir(model)}/journeys/{e['name']}" for e in section.get("journeys", [])])
+    section = config["generate"]
+    return ([f"{model_dir(model)}/interpolations/{e['name']}" for e in section["interpolations"]]
+            + [f"{model_dir(model)}/journeys/{e['name']}" for e in section["journeys"]])
 
 
 def targets(config: dict) -> list[str]:
@@ -48,8 +48,8 @@ def targets(config: dict) -> list[str]:
         base = model_dir(model)
         result += [f"{base}/samples", f"{base}/metrics.csv", f"{base}/quality.json",
                    *walk_dirs(config, model)]
-        attributes = config.get("generate", {}).get("attributes", {})
-        if attributes.get("names") or attributes.get("pieces"):
+        attributes = config["generate"]["attributes"]
+        if attributes["names"] or attributes["pieces"]:
             result.append(f"{base}/attributes")
     return result
 
@@ -64,7 +64,7 @@ def render_settings(config: dict) -> dict[str, Any]:
 def input_files(config: dict, specs: list[str], manifest: str) -> dict[str, Any]:
     """Snakemake inputs for generation inputs: the files themselves, and the manifest when a
     `source:` input needs the data workflow to have fetched it."""
-    names = [source["name"] for source in config.get("sources", [])]
+    names = [source["name"] for source in config["sources"]]
     files, needs_manifest = [], False
     for spec in specs:
         source, path = parse_spec(spec, names)

@@ -13,14 +13,14 @@ __all__ = ["imported", "trained", "targets", "train_inputs", "import_inputs"]
 
 def targets(config: dict) -> list[str]:
     """What `snakemake train` builds: every model's checkpoint and evaluation."""
-    return [f"{layout.model_dir(m['name'])}/{part}" for m in config.get("models", [])
+    return [f"{layout.model_dir(m['name'])}/{part}" for m in config["models"]
             for part in ("checkpoint", "eval.json")]
 
 
 def train_inputs(entry: dict, train_shards: list[str], eval_shards: list[str],
                  manifest: str) -> dict[str, Any]:
     inputs: dict[str, Any] = {"train": train_shards, "eval": eval_shards, "manifest": manifest}
-    if entry["train"].get("init_from"):
+    if entry["train"]["init_from"]:
         inputs["init_from"] = str(resolve(entry["train"]["init_from"]))
     return inputs
 

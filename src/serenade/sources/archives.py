@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from serenade.config_schema import defaults_of
 from serenade.errors import one_line
 from serenade.sources import is_midi_name
 from serenade.sources.listing import Listing
@@ -37,6 +38,7 @@ from serenade.sources.names import DistinctPaths, printable
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 CHUNK = 1 << 16
+_DEFAULTS = defaults_of("data.archives")  # the schema is the one source of these defaults
 _ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 
 
@@ -46,16 +48,17 @@ class ArchiveError(RuntimeError):
 
 @dataclass(frozen=True)
 class ArchiveLimits:
-    max_members: int = 100_000
-    max_unpacked_bytes: int = 1 << 30
-    max_member_bytes: int = 64 << 20
+    max_members: int = _DEFAULTS["max_members"]
+    max_unpacked_bytes: int = _DEFAULTS["max_unpacked_bytes"]
+    max_member_bytes: int = _DEFAULTS["max_member_bytes"]
     # Where these caps are set, for messages ("" when they are not user settings).
     setting: str = "data.archives"
 
     @classmethod
     def from_config(cls, archives: dict) -> "ArchiveLimits":
+        """From the validated `data.archives` section."""
         keys = ("max_members", "max_unpacked_bytes", "max_member_bytes")
-        return cls(**{key: archives[key] for key in keys if key in archives})
+        return cls(**{key: archives[key] for key in keys})
 
     def describe(self, key: str) -> str:
         value = getattr(self, key)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import requests
 
+from serenade.config_schema import defaults_of
 from serenade.errors import UserError
 from serenade.sources.archives import ArchiveLimits, is_archive_name, unpack_archive
 from serenade.sources.listing import Listing
@@ -26,6 +27,7 @@ from serenade.sources.names import safe_component
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 16
+_DEFAULTS = defaults_of("data.download")  # the schema is the one source of these defaults
 
 
 class DownloadError(UserError):
@@ -38,14 +40,16 @@ class _Retryable(Exception):
 
 @dataclass(frozen=True)
 class DownloadSettings:
-    timeout_s: float = 60
-    max_bytes: int = 1 << 30
-    retries: int = 4
-    backoff_s: float = 1.0
+    timeout_s: float = _DEFAULTS["timeout_s"]
+    max_bytes: int = _DEFAULTS["max_bytes"]
+    retries: int = _DEFAULTS["retries"]
+    backoff_s: float = _DEFAULTS["backoff_s"]
 
     @classmethod
     def from_config(cls, download: dict) -> "DownloadSettings":
-        return cls(**{key: download[key] for key in ("timeout_s", "max_bytes", "retries", "backoff_s") if key in download})
+        """From the validated `data.download` section."""
+        keys = ("timeout_s", "max_bytes", "retries", "backoff_s")
+        return cls(**{key: download[key] for key in keys})
 
 
 def file_name_for(url: str) -> str:

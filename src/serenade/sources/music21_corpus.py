@@ -15,6 +15,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from serenade.config_schema import defaults_of
 from serenade.sources.listing import Listing
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ def export_corpus(name: str, selection: dict, folder: str | os.PathLike, workers
     """Export the selected corpus files into `folder` and list the MIDI files."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    files = select_corpus_files(selection["include"], selection.get("exclude", []), selection.get("limit", 0))
+    # A selection made in code may leave out what the schema defaults.
+    selection = {**defaults_of("sources.music21"), **selection}
+    files = select_corpus_files(selection["include"], selection["exclude"], selection["limit"])
     log.info("%s: exporting %d music21 corpus files with %d workers", name, len(files), workers)
     jobs = [(relative, str(folder)) for relative in files]
     if workers > 1 and len(jobs) > 1:

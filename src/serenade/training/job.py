@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
+from serenade.config_schema import schema_default
 from serenade.paths import REPO_ROOT
 from serenade.sources.download import download
 from serenade.training import checkpoints, dataset, tracking
@@ -49,7 +50,7 @@ class RunOptions:
     """Run-only settings: they change how a job reports, never what it produces."""
 
     tracking_uri: str | None = None
-    log_every: int = 50
+    log_every: int = schema_default("tracking.log_every")
     extra_tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -257,7 +258,8 @@ def _write_outputs(out_dir: Path, final: dict[str, float], csv_path: Path, name:
 
 def import_model(name: str, config_name: str, hparams: str, source: str, eval_paths:
                  Sequence[str | Path], out_dir: str | Path, *, sha256: str = "",
-                 results_dir: str | Path = "results", eval_max_windows: int | None = 2048,
+                 results_dir: str | Path = "results",
+                 eval_max_windows: int | None = schema_default("models.train.eval_max_windows"),
                  options: RunOptions = RunOptions(), download_dir: str | Path | None = None
                  ) -> dict[str, float]:
     """Bring a magenta or Serenade checkpoint in (path or URL), evaluate it, track it."""

@@ -6,8 +6,8 @@ from typing import Any
 
 
 def trained(config: dict) -> dict[str, dict[str, Any]]:
-    return {m["name"]: m for m in config.get("models", []) if "train" in m}
+    return {m["name"]: m for m in config["models"] if "train" in m}
 
 
 def imported(config: dict) -> dict[str, dict[str, Any]]:
-    return {m["name"]: m for m in config.get("models", []) if "checkpoint" in m}
+    return {m["name"]: m for m in config["models"] if "checkpoint" in m}

@@ -7,49 +7,54 @@ form the resume key; cadence and placement settings (eval_every, checkpoint_ever
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
+from serenade.config_schema import defaults_of, schema_at, validated
 from serenade.models.configs import get_config
 from serenade.models.hparams import parsed_names
 from serenade.models.pretrained import resolve
 from serenade.training.scaling import scaled_rates
 
 
+_DEFAULTS = defaults_of("models.train")  # the schema is the one source of these defaults
+# Keys whose None means "not given" (the schema takes no null there; the CLI passes None).
+_NULLABLE = {name for name, sub in schema_at("models.train")["properties"].items()
+             if "null" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]])}
+
+
+def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
+    given = {key: value for key, value in values.items() if value is not None or key in _NULLABLE}
+    return validated("models.train", given, prefix="train")
+
+
 @dataclass(frozen=True)
 class TrainSettings:
     steps: int
-    batch_size: int | None = None  # None: the config's hparams.batch_size
-    seed: int = 0
-    eval_every: int = 500
-    checkpoint_every: int = 250
-    keep_checkpoints: int = 3
-    eval_max_windows: int | None = 2048
-    init_from: str | None = None
-    scale_schedules: bool = False
-    transpose: bool = True  # the config's transposition augmentation
-    mixed_precision: bool = False
-    jit_compile: bool = False
+    batch_size: int | None = None  # no schema default: the config's hparams.batch_size
+    seed: int = _DEFAULTS["seed"]
+    eval_every: int = _DEFAULTS["eval_every"]
+    checkpoint_every: int = _DEFAULTS["checkpoint_every"]
+    keep_checkpoints: int = _DEFAULTS["keep_checkpoints"]
+    eval_max_windows: int | None = _DEFAULTS["eval_max_windows"]
+    init_from: str | None = _DEFAULTS["init_from"]
+    scale_schedules: bool = _DEFAULTS["scale_schedules"]
+    transpose: bool = _DEFAULTS["transpose"]  # the config's transposition augmentation
+    mixed_precision: bool = _DEFAULTS["mixed_precision"]
+    jit_compile: bool = _DEFAULTS["jit_compile"]
 
     # What the trained weights depend on (besides config, hparams and data).
     KEY_FIELDS = ("steps", "batch_size", "seed", "init_from", "scale_schedules", "transpose")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "TrainSettings":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown train settings {unknown}; known: {sorted(known)}")
-        settings = cls(**dict(values))
-        settings.validate()
-        return settings
+        """Settings from a `train:` block (or the CLI's flags), checked against the schema:
+        ConfigError naming every bad key (`train.steps`, ...)."""
+        return cls(**_checked(values))
 
     def validate(self) -> None:
-        for name in ("steps", "eval_every", "checkpoint_every", "keep_checkpoints"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"train.{name} must be at least 1, got {getattr(self, name)}")
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ValueError(f"train.batch_size must be at least 1, got {self.batch_size}")
+        """ConfigError naming every setting the schema refuses (one built in code, not read)."""
+        _checked(self.as_dict())
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

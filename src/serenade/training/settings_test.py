@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 
 import pytest
 
+from serenade.config_schema import ConfigError, defaults_of
 from serenade.training.settings import TrainSettings, resolve_config
 
 
 def test_from_mapping_validates():
     settings = TrainSettings.from_mapping({"steps": 100, "batch_size": 32})
     assert settings.eval_every == 500 and settings.key_values()["batch_size"] == 32
-    with pytest.raises(ValueError, match="unknown train settings"):
+    with pytest.raises(ConfigError, match=r"train: unknown key\(s\) 'stepz'"):
         TrainSettings.from_mapping({"steps": 1, "stepz": 3})
-    with pytest.raises(ValueError, match="train.steps"):
+    with pytest.raises(ConfigError, match="train.steps: 0 is less than the minimum of 1"):
         TrainSettings.from_mapping({"steps": 0})
+    with pytest.raises(ConfigError, match=r"(?s)train.eval_every.*train.seed"):  # every problem
+        TrainSettings(steps=1, seed=-1, eval_every=0).validate()
+    # None means "not given" where the schema takes no null (the CLI's --batch-size)
+    assert TrainSettings.from_mapping({"steps": 1, "batch_size": None}).batch_size is None
+    assert TrainSettings.from_mapping({"steps": 1, "eval_max_windows": None}).eval_max_windows is None
+
+
+def test_field_defaults_are_the_schema_defaults():
+    defaults = defaults_of("models.train")
+    for field in fields(TrainSettings):
+        if field.name in defaults:
+            assert field.default == defaults[field.name], field.name
+    assert set(defaults) <= {field.name for field in fields(TrainSettings)}
 
 
 def test_resolve_sets_batch_size_and_scales_only_existing_schedules():

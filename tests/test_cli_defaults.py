@@ -1,0 +1,71 @@
+"""The CLI's defaults for workflow settings are the config schema's defaults."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from serenade import config_schema
+from serenade.cli import build_parser
+from serenade.config_schema import defaults_of, schema_default
+from serenade.training.settings import TrainSettings
+
+# (command, argparse dest, schema key) for every flag that is also a workflow setting.
+SHARED = [
+    *[("train", name, f"models.train.{name}") for name in (
+        "seed", "eval_every", "checkpoint_every", "keep_checkpoints", "eval_max_windows",
+        "init_from", "scale_schedules", "transpose", "mixed_precision")],
+    ("train", "log_every", "tracking.log_every"),
+    ("train", "tracking_uri", "tracking.uri"),
+    *[(command, "hparams", "models.hparams")
+      for command in ("train", "extract", "encode", "decode", "sample", "interpolate", "quality")],
+    *[(command, "temperature", "generate.temperature")
+      for command in ("decode", "sample", "interpolate")],
+    ("interpolate", "method", "generate.interpolations.method"),
+    ("quality", "samples", "generate.quality.samples"),
+    ("quality", "seed", "generate.seed"),
+]
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("command, dest, key", SHARED)
+def test_cli_default_is_the_schema_default(command, dest, key):
+    assert _commands(build_parser())[command].get_default(dest) == schema_default(key)
+
+
+def test_every_train_setting_with_a_default_has_its_flag():
+    """A new `models.train` setting needs a flag (or a reason here not to have one)."""
+    not_flags = {"jit_compile"}  # workflow only: XLA on a single device
+    covered = {dest for command, dest, key in SHARED if key.startswith("models.train.")}
+    assert set(defaults_of("models.train")) - not_flags == covered
+
+
+def test_minimal_train_args_give_the_default_settings():
+    args = build_parser().parse_args(["train", "--config", "c", "--train-data", "t",
+                                      "--eval-data", "e", "--output", "o", "--steps", "5"])
+    given = {name: getattr(args, name) for name in defaults_of("models.train") if hasattr(args, name)}
+    assert TrainSettings.from_mapping({"steps": 5, "batch_size": args.batch_size, **given}) \
+        == TrainSettings(steps=5)
+    assert build_parser().parse_args(
+        ["train", "--config", "c", "--train-data", "t", "--eval-data", "e", "--output", "o",
+         "--steps", "5", "--no-transpose", "--scale-schedules"]).transpose is False
+
+
+def test_quality_temperatures_default_to_the_schema_temperature():
+    assert _commands(build_parser())["quality"].get_default("temperatures") == [
+        schema_default("generate.temperature")]
+
+
+def test_changing_the_schema_default_changes_the_cli_default(monkeypatch):
+    schema = config_schema.load_schema()
+    schema["properties"]["tracking"]["properties"]["log_every"]["default"] = 7
+    schema["properties"]["generate"]["properties"]["temperature"]["default"] = 0.8
+    monkeypatch.setattr(config_schema, "_schema", lambda: schema)
+    commands = _commands(build_parser())
+    assert commands["train"].get_default("log_every") == 7
+    assert commands["sample"].get_default("temperature") == 0.8
