@@ -7,16 +7,19 @@ draws, and the NoteSequences `from_tensors` makes of the windows and of random t
 """
 
 import dataclasses
+import json
+import tarfile
 from functools import cache
 
 import numpy as np
 import pytest
+from note_seq import midi_io
 from note_seq.protobuf import music_pb2
 
 from serenade.drums import CONFIG_NAMES, DrumsConverter, converter_for_config
 from serenade.drums.classes import REDUCED
 from serenade.drums.encoding import mask_of
-from serenade.testing import drum_fixture_arrays, drum_fixture_inputs
+from serenade.testing import PROJECT_MAGENTA_FIXTURES, drum_fixture_arrays, drum_fixture_inputs
 
 INPUTS = cache(drum_fixture_inputs)
 ARRAYS = cache(drum_fixture_arrays)
@@ -195,3 +198,32 @@ def test_settings_are_checked():
         converter.windows_from_outputs(np.zeros((32, 9)))
     with pytest.raises(ValueError, match="mode"):
         converter.to_tensors(music_pb2.NoteSequence(), "test")
+
+
+@pytest.mark.parametrize("fixture", ["cat-drums_2bar_small-tiny", "nade-drums_2bar_reduced-tiny"])
+def test_model_fixture_windows_are_this_converters(fixture):
+    """The model fixtures (tools/oracle/make_drum_fixture.py) recorded magenta's windows in its
+    eval order without a cap: the windows and the encoder input the model numbers start from."""
+    folder = PROJECT_MAGENTA_FIXTURES / fixture
+    info = json.loads((folder / "fixture.json").read_text())
+    converter = dataclasses.replace(converter_for_config(info["config"]),
+                                    max_tensors_per_notesequence=None)
+    assert (info["input_depth"], info["output_depth"]) == (converter.input_depth,
+                                                           converter.output_depth)
+    with np.load(folder / "expected.npz") as expected:
+        for k, case in enumerate(info["cases"]):
+            sequence = midi_io.midi_file_to_note_sequence(str(folder / case["midi"]))
+            tensors = converter.to_tensors(sequence, "eval")
+            assert len(tensors.windows) == case["num_windows"]
+            if not case["num_windows"]:
+                assert f"case{k}_windows" not in expected.files
+                continue
+            if converter.roll_output:
+                np.testing.assert_array_equal(expected[f"case{k}_windows"], tensors.outputs)
+            else:
+                np.testing.assert_array_equal(expected[f"case{k}_windows"], tensors.windows)
+            np.testing.assert_array_equal(expected[f"case{k}_input0"], tensors.inputs[0])
+    with tarfile.open(folder / info["bundle"]) as tar:
+        assert sorted(tar.getnames()) == [f"{info['config']}.ckpt.data-00000-of-00001",
+                                          f"{info['config']}.ckpt.index"]
+    assert (folder / (info["checkpoint"] + ".index")).is_file()
