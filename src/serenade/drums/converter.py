@@ -222,7 +222,8 @@ class DrumsConverter:
         return encoding.from_roll(outputs) if self.roll_output else encoding.from_one_hot(outputs)
 
     def tensors_for(self, windows) -> DrumTensors:
-        windows = self._stack(list(np.asarray(windows, dtype=np.int64)))
+        """Inputs, outputs and lengths of mask windows [steps] or [n, steps]."""
+        windows = np.asarray(windows, dtype=np.int64).reshape(-1, self.window_steps)
         return DrumTensors(inputs=self.inputs_for(windows), outputs=self.outputs_for(windows),
                            lengths=np.full(len(windows), self.window_steps, dtype=np.int32),
                            windows=windows)

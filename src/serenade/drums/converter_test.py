@@ -118,6 +118,8 @@ def test_round_trip_windows_tensors_note_sequence():
     cat = converter_for_config("cat-drums_2bar_small")
     assert (cat.windows_from_outputs(cat.outputs_for(windows)) == windows).all()
     assert (cat.inputs_for(windows) == tensors.inputs).all()  # same roll inputs
+    single = converter.tensors_for(windows[0])
+    assert single.inputs.shape == (1, 32, 10) and single.lengths.tolist() == [32]
     again = converter.to_windows(converter.to_note_sequence(windows[0]))
     assert rows(again) == [tuple(windows[0].tolist())]
 
