@@ -9,7 +9,7 @@ from pathlib import Path
 import mido
 import numpy as np
 
-from serenade.paths import MAGENTA_FIXTURES
+from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
 
 # -- melody converter helpers ----------------------------------------------------------
 
@@ -26,6 +26,35 @@ def magenta_fixture(name: str) -> dict:
     for case in info["cases"]:
         case["path"] = folder / case["midi"]
     return info
+
+
+# Fixtures recorded in this repository (tools/oracle/), beside the shared ones.
+PROJECT_MAGENTA_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "magenta"
+DRUM_FIXTURES = PROJECT_MAGENTA_FIXTURES / "drums"
+
+
+def drum_fixture_inputs() -> list:
+    """(name, NoteSequence) of every input of the drum converter fixture, in its order."""
+    from note_seq import midi_io
+    from note_seq.protobuf import music_pb2
+
+    info = json.loads((DRUM_FIXTURES / "fixture.json").read_text())
+    with np.load(DRUM_FIXTURES / "edge_cases.npz") as edges:
+        edge = {name: edges[name].tobytes() for name in edges.files}
+    inputs = []
+    for name in info["inputs"]:
+        if name in edge:
+            inputs.append((name, music_pb2.NoteSequence.FromString(edge[name])))
+        else:
+            inputs.append((name, midi_io.midi_file_to_note_sequence(
+                str(DRUM_FIXTURES / "cases" / name))))
+    return inputs
+
+
+def drum_fixture_arrays(config: str) -> dict:
+    """The arrays magenta's DrumsConverter gave for `config` (see tools/oracle/)."""
+    with np.load(DRUM_FIXTURES / f"{config}.npz") as arrays:
+        return {name: arrays[name] for name in arrays.files}
 
 
 def expected_windows(name: str, case_index: int, window_steps: int):

@@ -1,0 +1,67 @@
+"""Converter settings for each drum config name (magenta's configs.py, data side only).
+
+Every drum config converts 2-bar windows at 4 steps per quarter from drum tracks cut
+to 100 bars, with a one-bar gap ending a track, at most 5 windows per sequence when
+training, and no augmentation. They differ in the pitch classes and the encoding:
+
+| config                  | classes      | input (roll + none) | output              |
+|-------------------------|--------------|---------------------|---------------------|
+| cat-drums_2bar_small    | 9 (reduced)  | 10                  | one-hot 512         |
+| cat-drums_2bar_big      | 9 (reduced)  | 10                  | one-hot 512         |
+| nade-drums_2bar_reduced | 9 (reduced)  | 10                  | roll 9 (multi-label)|
+| nade-drums_2bar_full    | 61 (full GM) | 62                  | roll 61             |
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from note_seq.protobuf import music_pb2
+
+from serenade.drums.classes import FULL, REDUCED
+from serenade.drums.converter import DrumsConverter
+
+# magenta's DrumsConverter arguments per config, as configs.py writes them (the rest are
+# DrumsConverter's defaults: gap_bars=1.0, quarters_per_bar=4, max_tensors_per_notesequence=5,
+# presplit_on_time_changes=True, add_end_token=False, pad_to_total_time=False).
+MAGENTA_SETTINGS = MappingProxyType({
+    "cat-drums_2bar_small": dict(max_bars=100, slice_bars=2, steps_per_quarter=4,
+                                 roll_input=True),
+    "cat-drums_2bar_big": dict(max_bars=100, slice_bars=2, steps_per_quarter=4, roll_input=True),
+    "nade-drums_2bar_reduced": dict(max_bars=100, slice_bars=2, steps_per_quarter=4,
+                                    roll_input=True, roll_output=True),
+    "nade-drums_2bar_full": dict(max_bars=100, pitch_classes="FULL_DRUM_PITCH_CLASSES",
+                                 slice_bars=2, steps_per_quarter=4, roll_input=True,
+                                 roll_output=True),
+})
+
+CAT_DRUMS_2BAR = DrumsConverter(max_bars=100, slice_bars=2, steps_per_quarter=4,
+                                pitch_classes=REDUCED, roll_input=True)
+NADE_DRUMS_2BAR_REDUCED = DrumsConverter(max_bars=100, slice_bars=2, steps_per_quarter=4,
+                                         pitch_classes=REDUCED, roll_input=True,
+                                         roll_output=True)
+NADE_DRUMS_2BAR_FULL = DrumsConverter(max_bars=100, slice_bars=2, steps_per_quarter=4,
+                                      pitch_classes=FULL, roll_input=True, roll_output=True)
+
+_CONVERTERS: dict[str, DrumsConverter] = {
+    "cat-drums_2bar_small": CAT_DRUMS_2BAR,
+    "cat-drums_2bar_big": CAT_DRUMS_2BAR,
+    "nade-drums_2bar_reduced": NADE_DRUMS_2BAR_REDUCED,
+    "nade-drums_2bar_full": NADE_DRUMS_2BAR_FULL,
+}
+
+CONFIG_NAMES: tuple[str, ...] = tuple(_CONVERTERS)
+
+
+def converter_for_config(name: str) -> DrumsConverter:
+    """The converter a drum config uses; ValueError naming the known configs otherwise."""
+    try:
+        return _CONVERTERS[name]
+    except KeyError:
+        raise ValueError(f"unknown drum config {name!r}; known drum configs: "
+                         f"{', '.join(CONFIG_NAMES)}") from None
+
+
+def count_windows(sequence: music_pb2.NoteSequence, config_name: str) -> int:
+    """How many windows inference would extract (every window, no cap)."""
+    return len(converter_for_config(config_name).windows_with_origin(sequence))

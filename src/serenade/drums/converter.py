@@ -1,0 +1,293 @@
+"""DrumsConverter: NoteSequence -> drum windows and tensors (and back), as magenta's DrumsConverter.
+
+Steps for one sequence:
+1. split at tempo and time-signature changes (each piece is converted alone);
+2. per piece: quantize at `steps_per_quarter` (all notes; a piece that cannot be
+   quantized, or whose bar is not `steps_per_quarter * quarters_per_bar` steps,
+   3/4 or 6/8 for instance, gives nothing);
+3. keep drum notes (is_drum, velocity > 0) whose pitch has a class, replace the
+   pitch by its class; extract drum tracks from all drum instruments together
+   (`extraction`), cut to `max_bars`, slice into windows with a one-bar hop;
+4. drop duplicate windows within the piece, then select (`windows`):
+   - inference (Serenade): every window, in time order;
+   - eval (magenta's eval and infer modes): the first `max_tensors_per_notesequence`
+     per piece and over the sequence, in magenta's `set` order;
+   - training: a random subset of at most `max_tensors_per_notesequence`, per
+     piece and then over the sequence. The drum configs have no augmentation.
+Windows are int64 step masks [n, window_steps] (bit c = class c hit); `to_tensors`
+encodes them as magenta does (`encoding`): roll inputs with a "nothing hit" column,
+and a 2**classes one-hot output (cat configs) or a roll output (NADE configs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from note_seq.protobuf import music_pb2
+
+from serenade.drums import encoding
+from serenade.drums.classes import REDUCED, PitchClasses
+from serenade.drums.extraction import drum_hits, extract_drum_tracks
+from serenade.drums.rendering import (OUTPUT_VELOCITY, window_to_magenta_sequence,
+                                      windows_to_note_sequence, write_drum_midi)
+from serenade.drums.windows import DrumWindow, dedupe, first_at_most, magenta_order, slice_track
+from serenade.melody.pieces import quantize_piece, split_on_time_changes
+from serenade.melody.windows import sample_at_most
+
+Mode = Literal["infer", "eval", "train"]
+
+
+@dataclass(frozen=True)
+class DrumTensors:
+    """What magenta's `to_tensors` returns (controls are empty for drums), plus the masks."""
+
+    inputs: np.ndarray   # bool [n, steps, input_depth]
+    outputs: np.ndarray  # bool [n, steps, output_depth]
+    lengths: np.ndarray  # int32 [n]
+    windows: np.ndarray  # int64 [n, steps] step masks
+
+
+@dataclass
+class _PieceWindows:
+    """All windows of one piece in magenta's slicing order (duplicates kept), or why none."""
+
+    index: int
+    windows: list[DrumWindow] = field(default_factory=list)
+    problem: str = ""
+    drum_notes: int = 0   # drum notes in the piece
+    kept_hits: int = 0    # steps with a kept hit
+    tracks: int = 0
+
+
+@dataclass(frozen=True)
+class DrumsConverter:
+    """Settings of the drums converter; magenta's names where it has them."""
+
+    slice_bars: int = 2
+    steps_per_quarter: int = 4
+    quarters_per_bar: int = 4
+    gap_bars: float | None = 1.0
+    max_bars: int | None = 100
+    pitch_classes: PitchClasses = REDUCED
+    roll_input: bool = False
+    roll_output: bool = False
+    max_tensors_per_notesequence: int | None = 5
+    presplit_on_time_changes: bool = True
+
+    def __post_init__(self) -> None:
+        if self.slice_bars < 1:
+            raise ValueError("slice_bars must be at least 1")
+        if not self.roll_output and self.pitch_classes.num_classes > 16:
+            raise ValueError(f"a one-hot output over 2**{self.pitch_classes.num_classes} "
+                             "class combinations is too large; use roll_output")
+
+    # -- sizes -------------------------------------------------------------------
+
+    transpose_range = None  # drum configs never transpose (no note_sequence_augmenter)
+
+    @property
+    def steps_per_bar(self) -> int:
+        return self.steps_per_quarter * self.quarters_per_bar
+
+    @property
+    def window_steps(self) -> int:
+        """Steps per window: 32 for the 2-bar drum configs."""
+        return self.slice_bars * self.steps_per_bar
+
+    @property
+    def num_drum_classes(self) -> int:
+        return self.pitch_classes.num_classes
+
+    @property
+    def input_depth(self) -> int:
+        """10 for the 9 reduced classes with roll input (62 for the full map)."""
+        c = self.num_drum_classes
+        return c + 1 if self.roll_input else 1 << c
+
+    @property
+    def output_depth(self) -> int:
+        """512 for the cat configs (one-hot), 9 or 61 for the NADE configs (roll)."""
+        c = self.num_drum_classes
+        return c if self.roll_output else 1 << c
+
+    # -- NoteSequence -> windows -----------------------------------------------
+
+    def _pieces(self, sequence: music_pb2.NoteSequence) -> list[_PieceWindows]:
+        spb = self.steps_per_bar
+        max_steps = spb * self.max_bars if self.max_bars else None
+        result = []
+        for index, piece in enumerate(split_on_time_changes(sequence,
+                                                            self.presplit_on_time_changes)):
+            found = _PieceWindows(index)
+            found.drum_notes = sum(1 for n in piece.notes if n.is_drum)
+            result.append(found)
+            quantized = quantize_piece(piece, index, self.steps_per_quarter, None)
+            if quantized.problem:
+                found.problem = quantized.problem
+                continue
+            if quantized.steps_per_bar != spb:
+                steps = quantized.steps_per_bar
+                shown = int(steps) if float(steps).is_integer() else round(steps, 2)
+                found.problem = (f"time signature {quantized.time_signature} gives {shown}-step "
+                                 f"bars; drum windows need {spb}-step bars (4/4 or 2/2)")
+                continue
+            hits = drum_hits(quantized.notes, self.pitch_classes)
+            found.kept_hits = len(hits)
+            tracks = extract_drum_tracks(hits, spb, gap_bars=self.gap_bars, min_bars=1,
+                                         max_steps=max_steps, pad_end=True)
+            found.tracks = len(tracks)
+            for number, track in enumerate(tracks):
+                for offset, events in slice_track(track.events, self.window_steps, spb):
+                    found.windows.append(DrumWindow(events, index, track.start_step + offset,
+                                                    number))
+        return result
+
+    def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[DrumWindow]:
+        """Every distinct window of each piece (inference), in time order, with its origin."""
+        return [w for piece in self._pieces(sequence) for w in dedupe(piece.windows)]
+
+    def eval_windows(self, sequence: music_pb2.NoteSequence) -> list[DrumWindow]:
+        """The windows magenta's converter gives outside training, in its order: the first
+        `max_tensors_per_notesequence` per piece and then overall (all, without a cap)."""
+        limit = self.max_tensors_per_notesequence
+        chosen = []
+        for piece in self._pieces(sequence):
+            chosen.extend(first_at_most(magenta_order(piece.windows), limit))
+        return first_at_most(chosen, limit)
+
+    def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
+                   rng: np.random.Generator | None = None) -> np.ndarray:
+        """Windows as step masks, int64 [n, window_steps].
+
+        Inference (default): every window, distinct within each piece, in time order.
+        Training: at most `max_tensors_per_notesequence` drawn at random (per piece,
+        then over the whole sequence, as magenta).
+        """
+        if training:
+            rng = rng if rng is not None else np.random.default_rng()
+            return self.draw_training_windows(self.training_pieces(sequence), rng)
+        return self._stack([w.events for w in self.windows_with_origin(sequence)])
+
+    # Training in two steps, as the melody converter, so that a data pipeline can cache
+    # the costly first one and repeat the cheap draws.
+
+    def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
+        """Always 0: magenta's drum configs do not augment (and no random draw is made)."""
+        return 0
+
+    def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
+                        ) -> list[np.ndarray]:
+        """The distinct windows of each piece (masks [n, window_steps] per piece)."""
+        if amount:
+            raise ValueError("drum windows cannot be transposed")
+        return [self._stack([w.events for w in dedupe(piece.windows)])
+                for piece in self._pieces(sequence)]
+
+    def draw_training_windows(self, pieces: list[np.ndarray],
+                              rng: np.random.Generator) -> np.ndarray:
+        """At most `max_tensors_per_notesequence` windows: per piece, then over the sequence."""
+        limit = self.max_tensors_per_notesequence
+        chosen = []
+        for windows in pieces:
+            chosen.extend(sample_at_most(list(windows), limit, rng))
+        return self._stack([tuple(w) for w in sample_at_most(chosen, limit, rng)])
+
+    def _stack(self, rows) -> np.ndarray:
+        if not len(rows):
+            return np.zeros((0, self.window_steps), dtype=np.int64)
+        return np.asarray(rows, dtype=np.int64).reshape(len(rows), self.window_steps)
+
+    # -- windows <-> tensors -------------------------------------------------------
+
+    def inputs_for(self, windows) -> np.ndarray:
+        """Encoder inputs (bool [..., steps, input_depth]) of mask windows."""
+        c = self.num_drum_classes
+        return (encoding.to_roll_input(windows, c) if self.roll_input
+                else encoding.to_one_hot(windows, c))
+
+    def outputs_for(self, windows) -> np.ndarray:
+        """Decoder targets (bool [..., steps, output_depth]) of mask windows."""
+        c = self.num_drum_classes
+        return encoding.to_roll(windows, c) if self.roll_output else encoding.to_one_hot(windows, c)
+
+    def windows_from_outputs(self, outputs) -> np.ndarray:
+        """Decoder outputs -> masks: argmax of a one-hot / scores, or the non-zero roll entries."""
+        outputs = np.asarray(outputs)
+        if outputs.shape[-1] != self.output_depth:
+            raise ValueError(f"expected outputs of depth {self.output_depth}, "
+                             f"got shape {outputs.shape}")
+        return encoding.from_roll(outputs) if self.roll_output else encoding.from_one_hot(outputs)
+
+    def tensors_for(self, windows) -> DrumTensors:
+        """Inputs, outputs and lengths of mask windows [steps] or [n, steps]."""
+        windows = np.asarray(windows, dtype=np.int64).reshape(-1, self.window_steps)
+        return DrumTensors(inputs=self.inputs_for(windows), outputs=self.outputs_for(windows),
+                           lengths=np.full(len(windows), self.window_steps, dtype=np.int32),
+                           windows=windows)
+
+    def to_tensors(self, sequence: music_pb2.NoteSequence, mode: Mode = "infer",
+                   rng: np.random.Generator | None = None) -> DrumTensors:
+        """magenta's `to_tensors`: 'eval' = its eval/infer selection and order, 'train' = a
+        random draw; 'infer' = Serenade's inference (every window, time order)."""
+        if mode == "infer":
+            windows = self.to_windows(sequence)
+        elif mode == "eval":
+            windows = self._stack([w.events for w in self.eval_windows(sequence)])
+        elif mode == "train":
+            windows = self.to_windows(sequence, training=True, rng=rng)
+        else:
+            raise ValueError(f"mode must be 'infer', 'eval' or 'train', not {mode!r}")
+        return self.tensors_for(windows)
+
+    # -- diagnostics ------------------------------------------------------------------
+
+    def explain(self, sequence: music_pb2.NoteSequence) -> str:
+        """Why `sequence` gives no drum windows; '' when it gives some."""
+        pieces = self._pieces(sequence)
+        if any(piece.windows for piece in pieces):
+            return ""
+        if not pieces:
+            return "the sequence is empty (total_time 0)"
+        drum_notes = sum(p.drum_notes for p in pieces)
+        if not drum_notes:
+            return "no drum notes (no note has is_drum set: MIDI channel 10)"
+        reasons = []
+        for p in pieces:
+            if not p.drum_notes:
+                continue
+            where = f"piece {p.index + 1}" if len(pieces) > 1 else "the sequence"
+            if p.problem:
+                reasons.append(f"{where}: {p.problem}")
+            elif not p.kept_hits:
+                reasons.append(f"{where}: no drum hit with velocity > 0 and a pitch in the "
+                               f"{self.pitch_classes.name} drum map")
+            else:
+                reasons.append(f"{where}: no drum track of {self.slice_bars} bars "
+                               f"({p.tracks} shorter track(s); a gap of {self.gap_bars} bar(s) "
+                               "without drums ends a track)")
+        return "; ".join(reasons)
+
+    # -- windows -> NoteSequence / MIDI ----------------------------------------------
+
+    def from_tensors(self, samples) -> list[music_pb2.NoteSequence]:
+        """magenta's `from_tensors`: one NoteSequence per sample [steps, output_depth]."""
+        return [window_to_magenta_sequence(mask, self.pitch_classes,
+                                           steps_per_quarter=self.steps_per_quarter)
+                for mask in self.windows_from_outputs(samples).reshape(-1, np.shape(samples)[-2])]
+
+    def to_note_sequence(self, windows, *, qpm: float = 120.0, velocity: int = OUTPUT_VELOCITY,
+                         program: int = 0) -> music_pb2.NoteSequence:
+        """Masks [steps] or [n, steps] -> one drum NoteSequence; windows follow one another."""
+        return windows_to_note_sequence(windows, self.pitch_classes,
+                                        steps_per_quarter=self.steps_per_quarter,
+                                        quarters_per_bar=self.quarters_per_bar, qpm=qpm,
+                                        velocity=velocity, program=program)
+
+    def to_midi(self, windows, path: str | Path, *, qpm: float = 120.0,
+                velocity: int = OUTPUT_VELOCITY, program: int = 0) -> Path:
+        """Masks [steps] or [n, steps] -> a MIDI file at `path` (drums on channel 10)."""
+        return write_drum_midi(self.to_note_sequence(windows, qpm=qpm, velocity=velocity,
+                                                     program=program), path)
