@@ -13,8 +13,6 @@ import warnings
 warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
 
 from serenade.drums.classes import FULL, REDUCED, ROLAND, PitchClasses  # noqa: E402
-from serenade.drums.configs import CONFIG_NAMES, converter_for_config, count_windows  # noqa: E402
 from serenade.drums.converter import DrumsConverter, DrumTensors  # noqa: E402
 
-__all__ = ["CONFIG_NAMES", "DrumTensors", "DrumsConverter", "FULL", "PitchClasses", "REDUCED",
-           "ROLAND", "converter_for_config", "count_windows"]
+__all__ = ["DrumTensors", "DrumsConverter", "FULL", "PitchClasses", "REDUCED", "ROLAND"]

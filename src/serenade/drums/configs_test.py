@@ -2,7 +2,9 @@ import json
 
 import pytest
 
-from serenade.drums import CONFIG_NAMES, DrumsConverter, converter_for_config, count_windows
+from serenade.conversion import converter_for_config, count_windows
+from serenade.drums import DrumsConverter
+from serenade.drums.configs import MAGENTA_CONFIGS as CONFIG_NAMES
 from serenade.drums.classes import FULL, REDUCED
 from serenade.drums.configs import MAGENTA_SETTINGS
 from serenade.testing import DRUM_FIXTURES, drum_fixture_inputs

@@ -113,6 +113,33 @@ class DrumsConverter:
         c = self.num_drum_classes
         return c if self.roll_output else 1 << c
 
+    # -- what a model reads (serenade.conversion.protocol) ------------------------
+
+    @property
+    def num_classes(self) -> int:
+        """Classes per step of a window: every combination of drum classes (a bit mask)."""
+        return 1 << self.num_drum_classes
+
+    @property
+    def no_event_class(self) -> int:
+        return 0  # no drum hit
+
+    def starts_event(self, windows: np.ndarray) -> np.ndarray:
+        """Boolean mask of the steps with at least one hit."""
+        return np.asarray(windows) != 0
+
+    @property
+    def encoder_input_rows(self) -> np.ndarray | None:
+        """The encoder's input of each class: the roll plus its 'nothing hit' bit (magenta's
+        `roll_input`), or None for one-hot inputs."""
+        if not self.roll_input:
+            return None
+        if self.num_drum_classes > 12:
+            raise ValueError(f"{self.num_drum_classes} drum classes are too many for a table of "
+                             "every combination; this converter feeds multi-label models only")
+        masks = np.arange(self.num_classes, dtype=np.int64)
+        return self.inputs_for(masks[:, None])[:, 0].astype(np.float32)
+
     # -- NoteSequence -> windows -----------------------------------------------
 
     def _pieces(self, sequence: music_pb2.NoteSequence) -> list[_PieceWindows]:

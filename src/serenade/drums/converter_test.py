@@ -16,7 +16,9 @@ import pytest
 from note_seq import midi_io
 from note_seq.protobuf import music_pb2
 
-from serenade.drums import CONFIG_NAMES, DrumsConverter, converter_for_config
+from serenade.conversion import converter_for_config
+from serenade.drums import DrumsConverter
+from serenade.drums.configs import MAGENTA_CONFIGS as CONFIG_NAMES
 from serenade.drums.classes import REDUCED
 from serenade.drums.encoding import mask_of
 from serenade.testing import PROJECT_MAGENTA_FIXTURES, drum_fixture_arrays, drum_fixture_inputs

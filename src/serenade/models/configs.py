@@ -94,6 +94,8 @@ _MEL_2BAR = dict(
     batch_size=512, max_seq_len=32, free_bits=0.0, beta_rate=0.99999,
     sampling_schedule="inverse_sigmoid", sampling_rate=1000.0)
 _MEL_16BAR = dict(batch_size=512, max_seq_len=256, free_bits=256.0, max_beta=0.2)
+_DRUMS_2BAR = dict(batch_size=512, max_seq_len=32, free_bits=48.0, max_beta=0.2,
+                   sampling_schedule="inverse_sigmoid", sampling_rate=1000.0)
 
 _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
     "cat-mel_2bar_small": (
@@ -110,6 +112,14 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
         dict(_MEL_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[1024, 1024]),
         Hierarchy((16, 16)),
         "16-bar melody, BiLSTM [2048,2048] encoder, conductor + core decoder [1024,1024], z 512"),
+    "cat-drums_2bar_small": (
+        dict(_DRUMS_2BAR, z_size=256, enc_rnn_size=[512], dec_rnn_size=[256, 256]),
+        None, "2-bar drums (9 classes, 512 combinations), BiLSTM [512] encoder, flat decoder "
+              "[256,256], z 256"),
+    "cat-drums_2bar_big": (
+        dict(_DRUMS_2BAR, z_size=512, enc_rnn_size=[2048], dec_rnn_size=[2048, 2048, 2048]),
+        None, "2-bar drums (9 classes, 512 combinations), BiLSTM [2048] encoder, flat decoder "
+              "[2048]x3, z 512"),
     # Ours: same structure, small layers, for tests and quick runs.
     "cat-mel_2bar_tiny": (
         dict(_MEL_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], max_beta=0.2,
@@ -123,6 +133,10 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
         dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32, 32], dec_rnn_size=[32, 32], free_bits=8.0,
              batch_size=8),
         Hierarchy((16, 16)), "tiny hierarchical 16-bar melody model for tests (hierdec-mel_16bar structure)"),
+    "cat-drums_2bar_tiny": (
+        dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
+             batch_size=16),
+        None, "tiny 2-bar drum model for tests (cat-drums_2bar_small structure)"),
 }
 
 CONFIG_NAMES: tuple[str, ...] = tuple(_REGISTRY)

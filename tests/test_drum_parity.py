@@ -1,0 +1,85 @@
+"""cat-drums checkpoints made by magenta's own code load and give magenta's numbers.
+
+Fixture: tests/fixtures/magenta/cat-drums_2bar_small-tiny (see the README there): encoder mu and
+sigma, teacher-forced logits, greedy decodes and interpolations recorded with magenta's
+TrainedModel on its checkpoint, for real drum parts with the encoder reading magenta's
+`roll_input` (9 drum bits and a "nothing hit" bit).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from serenade.conversion import converter_for_config
+from serenade.models.checkpoint import load_model
+from serenade.testing import PROJECT_MAGENTA_FIXTURES
+
+FIXTURE = PROJECT_MAGENTA_FIXTURES / "cat-drums_2bar_small-tiny"
+CONFIG = "cat-drums_2bar_small"
+
+
+@pytest.fixture(scope="module")
+def expected():
+    with np.load(FIXTURE / "expected.npz") as arrays:
+        return {name: arrays[name] for name in arrays.files}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model(FIXTURE / "checkpoint", CONFIG)
+
+
+def _cases(expected):
+    return sorted(int(match[1]) for k in expected if (match := re.fullmatch(r"case(\d+)_mu", k)))
+
+
+def test_bundle_forms_load_the_same_weights(model):
+    prefix = load_model(FIXTURE / "checkpoint" / "model.ckpt-200", CONFIG)
+    bundle = load_model(FIXTURE / f"{CONFIG}.tar", CONFIG)
+    for other in (prefix, bundle):
+        got = other.numpy_weights()
+        assert all(np.array_equal(got[k], v) for k, v in model.numpy_weights().items())
+    assert model.config.hparams.z_size == 16 and model.output_depth == 512
+
+
+def test_encoder_reads_magentas_roll_input(expected):
+    converter = converter_for_config(CONFIG)
+    for case in _cases(expected):
+        window = expected[f"case{case}_windows"][0].astype(np.int64)
+        np.testing.assert_array_equal(converter.encoder_input_rows[window],
+                                      expected[f"case{case}_input0"])
+
+
+def test_mu_sigma_logits_and_greedy_decodes_match_magenta(model, expected):
+    cases = _cases(expected)
+    assert len(cases) >= 6
+    for case in cases:
+        window = expected[f"case{case}_windows"][:1].astype(np.int32)
+        _, mu, sigma = model.encode(window)
+        np.testing.assert_allclose(mu[0], expected[f"case{case}_mu"], atol=1e-4)
+        np.testing.assert_allclose(sigma[0], expected[f"case{case}_sigma"], atol=1e-4)
+        if f"case{case}_tf_rnn_output" in expected:
+            logits = model.decoder.logits(tf.constant(mu), tf.constant(window)).numpy()[0]
+            np.testing.assert_allclose(logits, expected[f"case{case}_tf_rnn_output"], atol=1e-3)
+        greedy, greedy_logits = model.decode(mu, temperature=0.0)
+        np.testing.assert_array_equal(greedy[0], expected[f"case{case}_greedy_from_mu"])
+        if f"case{case}_greedy_logits" in expected:
+            np.testing.assert_allclose(greedy_logits[0], expected[f"case{case}_greedy_logits"],
+                                       atol=1e-3)
+
+
+def test_interpolations_match_magenta(model, expected):
+    pairs = [k[len("interp_"):-len("_z")] for k in expected if k.startswith("interp_") and k.endswith("_z")]
+    assert pairs
+    for pair in pairs:
+        z = expected[f"interp_{pair}_z"]
+        a, b = (int(i) for i in pair.split("_"))
+        first = expected[f"case{a}_windows"][:1].astype(np.int32)
+        last = expected[f"case{b}_windows"][:1].astype(np.int32)
+        got_z, events, _ = model.interpolate(first, last, num_steps=len(z), temperature=0.0)
+        np.testing.assert_allclose(got_z, z, atol=1e-4)
+        np.testing.assert_array_equal(events, expected[f"interp_{pair}_greedy"])
