@@ -16,12 +16,16 @@ FAMILIES = {"melody", "drums", "trio", "chords"}  # one converter package per mo
 BELOW = {
     "base": set(),
     "sources": {"base"},
-    **{family: {"base"} for family in FAMILIES},
+    # drums reuse melody's piece splitting and MIDI writing; trio is melody + bass + drums
+    "melody": {"base"},
+    "drums": {"base", "melody"},
+    "chords": {"base", "melody"},
+    "trio": {"base", "melody", "drums"},
     "conversion": {"base"} | FAMILIES,
     "data": {"base", "sources", "conversion"},
     "models": {"base", "sources", "conversion"},
     "training": {"base", "sources", "conversion", "models"},
-    "generation": {"base", "conversion", "melody", "models", "training"},
+    "generation": {"base", "conversion", "melody", "drums", "models", "training"},
     "config": {"sources", "models", "training", "generation"},
     "pipeline": {"config", "generation", "training", "models", "data", "conversion", "base"},
     "commands": {"generation", "training", "models", "data", "conversion", "base", "config"},

@@ -142,12 +142,40 @@ def _envelope(length: int, held: int, sample_rate: int) -> np.ndarray:
     return np.where(after, release, env)
 
 
+DRUM_DECAY_S = 0.18
+KICKS = {35, 36}  # a falling sine
+CYMBALS = {42, 44, 46, 49, 51, 52, 53, 55, 57, 59}  # bright noise; other drums darker noise
+RINGING = {46, 49, 51, 52, 55, 57, 59}  # open hi-hat, crashes, rides: the full decay
+
+
+def _drum_hit(pitch: int, length: int, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+    """A short percussive sound for the built-in synth (FluidSynth plays the kit itself)."""
+    t = np.arange(length) / sample_rate
+    if pitch in KICKS:
+        return np.sin(2 * np.pi * (50.0 * t + 1.8 * (1 - np.exp(-t / 0.03)))) * np.exp(-t / 0.12)
+    noise = rng.standard_normal(length)
+    if pitch not in CYMBALS:
+        noise = np.convolve(noise, np.ones(4) / 4, mode="same")
+    decay = DRUM_DECAY_S if pitch in RINGING else DRUM_DECAY_S / 3
+    return 0.6 * noise * np.exp(-t / decay)
+
+
 def synthesize(sequence: music_pb2.NoteSequence, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Mono float32 audio in [-1, 1] for the pitched notes of `sequence` (drums are skipped)."""
-    notes = [note for note in sequence.notes if not note.is_drum and note.end_time > note.start_time]
-    end = max((note.end_time for note in notes), default=0.0) + RELEASE_S + 0.05
+    """Mono float32 audio in [-1, 1] for `sequence`: harmonic tones for pitched notes and short
+    percussive sounds for drums (seeded, so a file always renders the same)."""
+    notes = [note for note in sequence.notes if note.is_drum or note.end_time > note.start_time]
+    end = max((max(note.end_time, note.start_time + DRUM_DECAY_S) if note.is_drum else note.end_time
+               for note in notes), default=0.0) + RELEASE_S + 0.05
     audio = np.zeros(max(int(end * sample_rate), 1), np.float64)
+    rng = np.random.default_rng(0)
     for note in notes:
+        if note.is_drum:
+            start = int(note.start_time * sample_rate)
+            length = min(int(DRUM_DECAY_S * sample_rate), len(audio) - start)
+            if length > 0:
+                audio[start:start + length] += (note.velocity / 127.0) * _drum_hit(
+                    note.pitch, length, sample_rate, rng)
+            continue
         start = int(note.start_time * sample_rate)
         held = max(int((note.end_time - note.start_time) * sample_rate), 1)
         length = min(held + int(RELEASE_S * sample_rate), len(audio) - start)

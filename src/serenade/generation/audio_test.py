@@ -70,3 +70,19 @@ def test_bad_inputs_name_the_file(tmp_path):
             audio.render_wav(broken, backend=backend)
     with pytest.raises(audio.AudioError, match="nope.sf2"):
         audio.find_soundfont(tmp_path / "nope.sf2")
+
+
+def test_builtin_synth_plays_drum_hits(tmp_path):
+    """Drum notes (one step long, as the drum converter writes them) are heard at each hit."""
+    from serenade.conversion import converter_for_config
+
+    window = np.zeros(32, np.int64)
+    window[::8] = 0b1  # kick on beats 1 and 3
+    window[4::8] = 0b10  # snare on 2 and 4
+    sequence = converter_for_config("cat-drums_2bar_small").to_note_sequence(window, qpm=120.0)
+    samples = audio.synthesize(sequence, 22050)
+    frame = int(0.02 * 22050)
+    energy = np.array([np.abs(samples[i:i + frame]).max() for i in range(0, len(samples) - frame, frame)])
+    beats = [int(0.5 * k * 22050 / frame) for k in range(8)]  # a hit every 0.5 s at 120 qpm
+    assert all(energy[b:b + 2].max() > 0.2 for b in beats)
+    assert all(energy[b + 12] < 0.5 * energy[b:b + 2].max() for b in beats)  # decayed before the next

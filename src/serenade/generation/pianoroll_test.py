@@ -54,3 +54,37 @@ def test_strip_has_one_panel_per_sequence(tmp_path):
     assert len(starts) == 3
     with pytest.raises(ValueError):
         plot_strip([], tmp_path / "none.png")
+
+
+def _red_columns(image):
+    rgb = image[..., :3]
+    return ((rgb[..., 0] > rgb[..., 2] + 0.2) & (rgb[..., 0] > rgb[..., 1] + 0.2)).any(axis=0)
+
+
+def test_drums_are_drawn_on_a_grid_of_kit_pieces(tmp_path):
+    drums = converter_for_config("cat-drums_2bar_small")
+    window = np.zeros(32, np.int64)
+    window[::4] = 0b1  # kick on every beat
+    window[4::8] |= 0b10  # snare on 2 and 4
+    sequence = drums.to_note_sequence(window)
+    assert {note.is_drum for note in sequence.notes} == {True}
+    image = _image(plot_piano_roll(sequence, tmp_path / "drums.png"))
+    columns = _red_columns(image)
+    starts = np.flatnonzero(np.diff(np.concatenate([[0], columns.astype(int)])) == 1)
+    assert len(starts) == 8  # one mark per beat across two bars
+    assert not _dark_columns(image).any()  # no pitched notes
+    strip = _image(plot_strip([sequence, sequence], tmp_path / "strip.png"))
+    assert _red_columns(strip).sum() > 2 * columns.sum() * 0.5
+
+
+def test_each_instrument_has_its_own_colour_and_drums_their_own_panel(tmp_path):
+    midi = write_midi_tracks(tmp_path / "trio.mid", [
+        {"notes": scale_melody(2)},
+        {"program": 33, "notes": [(36 + i % 5, 0.5 * i, 0.5 * i + 0.4) for i in range(16)]},
+        {"is_drum": True, "notes": [(36, 0.25 * i, 0.25 * i + 0.1) for i in range(32)]},
+    ])
+    image = _image(midi_to_png(midi))
+    assert image.shape[0] == 450  # pitched parts above, the drum grid below
+    rgb = image[..., :3]
+    orange = (rgb[..., 0] > rgb[..., 2] + 0.3) & (rgb[..., 1] > rgb[..., 2] + 0.05)
+    assert _dark_columns(image).any() and orange.any() and _red_columns(image).any()
