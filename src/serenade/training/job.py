@@ -14,21 +14,23 @@ import json
 import logging
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import yaml
 
 from serenade.config_schema import schema_default
+from serenade.models.checkpoint import load_model, save_model
+from serenade.models.configs import ModelConfig
+from serenade.models.hparams import HParams
 from serenade.paths import REPO_ROOT
 from serenade.sources.download import download
-from serenade.training import checkpoints, dataset, tracking
-from serenade.training import curves
+from serenade.training import checkpoints, curves, dataset, devices, evaluation, schedules, tracking
 from serenade.training.progress import Progress
 from serenade.training.settings import TrainSettings, resolve_config
+from serenade.training.trainer import Trainer
 
 LOG = logging.getLogger("serenade.training")
 
@@ -55,6 +57,7 @@ class RunOptions:
 
 
 def file_digest(paths: Sequence[str | Path]) -> str:
+    """sha256 over the files' bytes in order: what a resume key and a tracked run record."""
     digest = hashlib.sha256()
     for path in paths:
         with open(path, "rb") as handle:
@@ -64,6 +67,8 @@ def file_digest(paths: Sequence[str | Path]) -> str:
 
 
 def git_commit() -> str:
+    """HEAD's commit ("-dirty" with uncommitted changes, "unknown" outside git), for the run's
+    parameters."""
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
                                 text=True, timeout=10, check=True).stdout.strip()
@@ -82,6 +87,7 @@ def installed_packages() -> str:
 
 
 def _data_hash(paths: JobPaths) -> str:
+    """The manifest's hash when there is one (it lists every file's hash), else the splits'."""
     if paths.manifest and Path(paths.manifest).is_file():
         return file_digest([paths.manifest])
     return file_digest([*paths.train, *paths.eval])
@@ -92,157 +98,271 @@ def _interval_means(rows: list[dict[str, float]]) -> dict[str, float]:
     return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One training job, resolved: what it trains, on which data, and its resume key."""
+
+    name: str
+    config_name: str
+    config: ModelConfig
+    settings: TrainSettings
+    paths: JobPaths
+    options: RunOptions
+    data_sha256: str
+    key: str
+
+    @property
+    def hparams(self) -> HParams:
+        return self.config.hparams
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.config.hparams.batch_size)
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(self.paths.out_dir)
+
+
+@dataclass(frozen=True)
+class _TrainingData:
+    """Serialized train sequences with the converter that windows them, and the eval windows."""
+
+    train_records: list[bytes]
+    train_converter: Any
+    eval_windows: np.ndarray
+
+
 def train_model(name: str, config_name: str, hparams: str, settings: TrainSettings,
                 paths: JobPaths, options: RunOptions = RunOptions()) -> dict[str, float]:
     """Train (or resume training) one model; returns the final evaluation metrics."""
-    from serenade.training import devices, evaluation
-    from serenade.training.trainer import Trainer
-
-    settings.validate()
-    config = resolve_config(config_name, hparams, settings)
-    hp = config.hparams
-    batch_size = int(hp.batch_size)
-    data_sha = _data_hash(paths)
-    key = checkpoints.training_key({"config": config_name, "hparams": hp.to_string(),
-                                    "data": data_sha, **settings.key_values()})
-    store = checkpoints.ResumeStore(Path(paths.checkpoint_root) / f"{name}-{key}",
-                                    keep=settings.keep_checkpoints)
-    if store.is_complete():
-        LOG.info("%s: a finished run exists in %s; this rerun starts a new one", name,
-                 store.directory)
-        store.clear()
-    out_dir = Path(paths.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-
+    job = _resolve_job(name, config_name, hparams, settings, paths, options)
+    store = _open_resume_store(job)
+    job.out_dir.mkdir(parents=True, exist_ok=True)
     placement = devices.select(mixed_precision=settings.mixed_precision)
-    source = None
-    if settings.init_from:
-        from serenade.models.checkpoint import load_model
-
-        source = load_model(settings.init_from, config_name, hp.to_string())
+    source = _fine_tune_source(job)
     offset = int(source.global_step) if source is not None else 0
-    trainer = Trainer(config, placement, jit_compile=settings.jit_compile, schedule_offset=offset)
-    resume_step = store.latest()
-    if resume_step is not None:
-        step, weights, optimizer_state = store.load(resume_step)
-        trainer.set_model_weights(weights)
-        trainer.set_optimizer_weights(optimizer_state)
-        LOG.info("%s: resuming from step %d (%s)", name, step, store.path(step))
-    elif source is not None:
-        trainer.set_model_weights(source.numpy_weights())
-        LOG.info("%s: fine-tuning from %s (trained %d steps): fresh optimizer, schedules "
-                 "continue from step %d", name, settings.init_from, offset, offset)
-    start_step = trainer.step
-    if resume_step is not None and start_step != resume_step:
-        raise RuntimeError(f"checkpoint {store.path(resume_step)} restored step {start_step}")
-
-    csv_path = store.directory / "metrics.csv"
-    if resume_step is None:
-        csv_path.unlink(missing_ok=True)
-    tracker = tracking.RunTracker(
-        experiment=config_name, run_name=name, csv_path=csv_path,
-        tracking_uri=options.tracking_uri, results_dir=paths.results_dir,
-        run_id=store.read_run_id() if resume_step is not None else None,
-        tags={"serenade.model": name, "serenade.kind": "train", **options.extra_tags})
-    tracker.start()
-    store.write_run_id(tracker.run_id)
-    resolved = {
-        "name": name, "config": config_name, "hparams": hp.to_string(),
-        "train": settings.as_dict(), "training_key": key, "data_sha256": data_sha,
-        "train_files": [str(p) for p in paths.train], "eval_files": [str(p) for p in paths.eval],
-        "placement": placement.description,
-    }
-    if not tracker.resumed:
-        params = {**hp.values(), **{f"train.{k}": v for k, v in settings.as_dict().items()},
-                  "schedule_offset": offset,
-                  "config": config_name, "seed": settings.seed, "manifest_sha256": data_sha,
-                  "git_commit": git_commit(), "training_key": key, "devices": placement.replicas}
-        tracker.log_params(params)
-    (out_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
-
-    train_records = dataset.read_serialized(paths.train)
-    converter = config.converter
-    if not settings.transpose:
-        converter = dataclasses.replace(converter, transpose_range=None)
-    dataset.require_windows(train_records, converter, ", ".join(str(p) for p in paths.train))
-    eval_records = dataset.read_serialized(paths.eval)
-    eval_windows = dataset.eval_windows(eval_records, config.converter,
-                                        max_windows=settings.eval_max_windows,
-                                        seed=settings.seed)
-    LOG.info("%s: %d train sequences, %d eval sequences -> %d eval windows", name,
-             len(train_records), len(eval_records), len(eval_windows))
-    if len(eval_windows) == 0:
-        LOG.warning("%s: the eval split yields no windows for %s: no evaluation", name,
-                    config_name)
-    stream = trainer.distribute(dataset.training_dataset(
-        train_records, converter, batch_size=batch_size, seed=settings.seed,
-        start_step=start_step))
-    batches = iter(stream)
-
-    def run_eval(step: int) -> dict[str, float]:
-        if len(eval_windows) == 0:
-            return {}
-        beta = float(trainer.schedule_values(max(step - 1, 0))["beta"])
-        metrics = evaluation.evaluate(trainer.model, eval_windows, batch_size=max(batch_size, 64),
-                                      beta=beta, free_bits=hp.free_bits,
-                                      loss_sampling_probability=trainer.eval_sampling_probability)
-        tracker.log_metrics({f"eval_{k}": v for k, v in metrics.items()}, step=step)
-        LOG.info("%s: eval at step %d: %s", name, step,
-                 ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
-        return metrics
-
-    def save(step: int) -> None:
-        store.save(step, trainer.model_weights(), trainer.optimizer_weights())
-
-    progress = Progress(settings.steps, start_step, batch_size)
-    window: list[dict[str, float]] = []
-    step = start_step
-    compiled = False
+    trainer = Trainer(job.config, placement, jit_compile=settings.jit_compile,
+                      schedule_offset=offset)
+    resuming = _restore_state(job, trainer, store, source)
+    tracker = _start_tracking(job, store, resuming, placement, offset)
+    _write_resolved_config(job, placement)
+    data = _load_data(job)
+    batches = _train_batches(job, trainer, data)
+    loop = _TrainingLoop(job, trainer, tracker, store, data.eval_windows)
     try:
-        while step < settings.steps:
-            metrics = trainer.train_step(next(batches))
-            step += 1
-            window.append(metrics)
-            if not compiled:
-                compiled = True
-                progress.restart_clock(step)  # the first step includes tracing
-                window.clear()
-                LOG.info("%s: first step done (graph traced); training to step %d", name,
-                         settings.steps)
-                continue
-            if step % options.log_every == 0 or step == settings.steps:
-                means = _interval_means(window)
-                window.clear()
-                _, rate = progress.report(step, means)
-                tracker.log_metrics({**means, "examples_per_sec": rate}, step=step)
-            if step % settings.eval_every == 0 and step != settings.steps:
-                run_eval(step)
-                progress.restart_clock(step)
-            if step % settings.checkpoint_every == 0 and step != settings.steps:
-                save(step)
+        step = loop.run(batches)
     except Exception:
         # A crash marks the run FAILED (a resumed job sets it RUNNING again); SIGKILL cannot be
-        # caught, so a killed job's run stays RUNNING until its resume.
+        # caught, so a killed job's run stays RUNNING until its checkpoints.
         tracker.finish("FAILED")
         raise
-
-    save(step)
-    final = run_eval(step)
-    from serenade.models.checkpoint import save_model
-
-    model_dir = out_dir / "checkpoint"
-    if model_dir.exists():
-        shutil.rmtree(model_dir)
-    save_model(trainer.model, model_dir, step=step)
-    _write_outputs(out_dir, final, csv_path, name, tracker)
-    tracker.log_artifact(model_dir, "checkpoint")
+    loop.save(step)
+    final = loop.evaluate(step)
+    _export(job, trainer.model, step, final, tracker)
     store.mark_complete()
     tracker.finish()
     return final
 
 
+def _resolve_job(name: str, config_name: str, hparams: str, settings: TrainSettings,
+                 paths: JobPaths, options: RunOptions) -> _Job:
+    """Resolve the config and hash what the weights depend on into the resume key."""
+    settings.validate()
+    config = resolve_config(config_name, hparams, settings)
+    data_sha = _data_hash(paths)
+    key = checkpoints.training_key({"config": config_name, "hparams": config.hparams.to_string(),
+                               "data": data_sha, **settings.key_values()})
+    return _Job(name, config_name, config, settings, paths, options, data_sha, key)
+
+
+def _open_resume_store(job: _Job) -> checkpoints.ResumeStore:
+    """The job's resume folder; a finished run's is emptied, so a rerun trains afresh."""
+    store = checkpoints.ResumeStore(Path(job.paths.checkpoint_root) / f"{job.name}-{job.key}",
+                               keep=job.settings.keep_checkpoints)
+    if store.is_complete():
+        LOG.info("%s: a finished run exists in %s; this rerun starts a new one", job.name,
+                 store.directory)
+        store.clear()
+    return store
+
+
+def _fine_tune_source(job: _Job) -> Any | None:
+    """The model `init_from` names (None without one): its weights and its step count."""
+    if not job.settings.init_from:
+        return None
+    return load_model(job.settings.init_from, job.config_name, job.hparams.to_string())
+
+
+def _restore_state(job: _Job, trainer: Trainer, store: checkpoints.ResumeStore,
+                   source: Any | None) -> bool:
+    """Resume from the newest resume checkpoint, else start from the fine-tune source's weights
+    with a fresh optimizer, else from scratch; True when resuming."""
+    resume_step = store.latest()
+    if resume_step is not None:
+        step, weights, optimizer_state = store.load(resume_step)
+        trainer.set_model_weights(weights)
+        trainer.set_optimizer_weights(optimizer_state)
+        LOG.info("%s: resuming from step %d (%s)", job.name, step, store.path(step))
+    elif source is not None:
+        trainer.set_model_weights(source.numpy_weights())
+        offset = trainer.schedule_offset
+        LOG.info("%s: fine-tuning from %s (trained %d steps): fresh optimizer, schedules "
+                 "continue from step %d", job.name, job.settings.init_from, offset, offset)
+    if resume_step is not None and trainer.step != resume_step:
+        raise RuntimeError(f"checkpoint {store.path(resume_step)} restored step {trainer.step}")
+    return resume_step is not None
+
+
+def _metrics_csv(store: checkpoints.ResumeStore) -> Path:
+    """The run's metrics CSV sits with its resume state, so a resumed job appends to it."""
+    return store.directory / "metrics.csv"
+
+
+def _start_tracking(job: _Job, store: checkpoints.ResumeStore, resuming: bool,
+                    placement: devices.Placement, offset: int) -> tracking.RunTracker:
+    """Open the MLflow run (the resumed job's own run when resuming) and log the parameters of
+    a new one."""
+    csv_path = _metrics_csv(store)
+    if not resuming:
+        csv_path.unlink(missing_ok=True)
+    tracker = tracking.RunTracker(
+        experiment=job.config_name, run_name=job.name, csv_path=csv_path,
+        tracking_uri=job.options.tracking_uri, results_dir=job.paths.results_dir,
+        run_id=store.read_run_id() if resuming else None,
+        tags={"serenade.model": job.name, "serenade.kind": "train", **job.options.extra_tags})
+    tracker.start()
+    store.write_run_id(tracker.run_id)
+    if not tracker.resumed:
+        settings = job.settings
+        tracker.log_params({
+            **job.hparams.values(), **{f"train.{k}": v for k, v in settings.as_dict().items()},
+            "schedule_offset": offset, "config": job.config_name, "seed": settings.seed,
+            "manifest_sha256": job.data_sha256, "git_commit": git_commit(),
+            "training_key": job.key, "devices": placement.replicas})
+    return tracker
+
+
+def _write_resolved_config(job: _Job, placement: devices.Placement) -> None:
+    """config.yaml: everything the job resolved, to read back what a model was trained with."""
+    resolved = {
+        "name": job.name, "config": job.config_name, "hparams": job.hparams.to_string(),
+        "train": job.settings.as_dict(), "training_key": job.key,
+        "data_sha256": job.data_sha256, "train_files": [str(p) for p in job.paths.train],
+        "eval_files": [str(p) for p in job.paths.eval], "placement": placement.description,
+    }
+    (job.out_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
+
+
+def _load_data(job: _Job) -> _TrainingData:
+    """Read both splits; the train split must yield windows, the eval split may not (warned)."""
+    settings, paths = job.settings, job.paths
+    train_records = dataset.read_serialized(paths.train)
+    converter = job.config.converter
+    if not settings.transpose:
+        converter = dataclasses.replace(converter, transpose_range=None)
+    dataset.require_windows(train_records, converter, ", ".join(str(p) for p in paths.train))
+    eval_records = dataset.read_serialized(paths.eval)
+    eval_windows = dataset.eval_windows(eval_records, job.config.converter,
+                                        max_windows=settings.eval_max_windows,
+                                        seed=settings.seed)
+    LOG.info("%s: %d train sequences, %d eval sequences -> %d eval windows", job.name,
+             len(train_records), len(eval_records), len(eval_windows))
+    if len(eval_windows) == 0:
+        LOG.warning("%s: the eval split yields no windows for %s: no evaluation", job.name,
+                    job.config_name)
+    return _TrainingData(train_records, converter, eval_windows)
+
+
+def _train_batches(job: _Job, trainer: Trainer, data: _TrainingData) -> Iterator[Any]:
+    """Batches from the trainer's step on: a resumed job continues the same draws."""
+    stream = trainer.distribute(dataset.training_dataset(
+        data.train_records, data.train_converter, batch_size=job.batch_size,
+        seed=job.settings.seed, start_step=trainer.step))
+    return iter(stream)
+
+
+class _TrainingLoop:
+    """Train steps up to `settings.steps`, logging, evaluating and saving resume checkpoints at
+    their cadences."""
+
+    def __init__(self, job: _Job, trainer: Trainer, tracker: tracking.RunTracker,
+                 store: checkpoints.ResumeStore, eval_windows: np.ndarray):
+        self.job = job
+        self.trainer = trainer
+        self.tracker = tracker
+        self.store = store
+        self.eval_windows = eval_windows
+
+    def evaluate(self, step: int) -> dict[str, float]:
+        """Evaluate and track the metrics ({} when the eval split has no windows)."""
+        if len(self.eval_windows) == 0:
+            return {}
+        trainer, hp = self.trainer, self.job.hparams
+        beta = float(trainer.schedule_values(max(step - 1, 0))["beta"])
+        metrics = evaluation.evaluate(trainer.model, self.eval_windows,
+                                      batch_size=max(self.job.batch_size, 64), beta=beta,
+                                      free_bits=hp.free_bits,
+                                      loss_sampling_probability=trainer.eval_sampling_probability)
+        self.tracker.log_metrics({f"eval_{k}": v for k, v in metrics.items()}, step=step)
+        LOG.info("%s: eval at step %d: %s", self.job.name, step,
+                 ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
+        return metrics
+
+    def save(self, step: int) -> None:
+        self.store.save(step, self.trainer.model_weights(), self.trainer.optimizer_weights())
+
+    def run(self, batches: Iterator[Any]) -> int:
+        """Train to the last step; returns it. The last step's evaluation and save are the
+        caller's, so they happen once."""
+        settings, options = self.job.settings, self.job.options
+        step = self.trainer.step
+        progress = Progress(settings.steps, step, self.job.batch_size)
+        interval: list[dict[str, float]] = []  # metrics of the steps since the last log
+        compiled = False
+        while step < settings.steps:
+            interval.append(self.trainer.train_step(next(batches)))
+            step += 1
+            if not compiled:
+                compiled = True
+                progress.restart_clock(step)  # the first step includes tracing
+                interval.clear()
+                LOG.info("%s: first step done (graph traced); training to step %d",
+                         self.job.name, settings.steps)
+                continue
+            if step % options.log_every == 0 or step == settings.steps:
+                means = _interval_means(interval)
+                interval.clear()
+                _, rate = progress.report(step, means)
+                self.tracker.log_metrics({**means, "examples_per_sec": rate}, step=step)
+            if step % settings.eval_every == 0 and step != settings.steps:
+                self.evaluate(step)
+                progress.restart_clock(step)
+            if step % settings.checkpoint_every == 0 and step != settings.steps:
+                self.save(step)
+        return step
+
+
+def _export(job: _Job, model: Any, step: int, final: dict[str, float],
+            tracker: tracking.RunTracker) -> None:
+    """The rule's outputs: the Serenade checkpoint, eval.json, metrics, curve, environment."""
+    model_dir = _save_model_dir(model, job.out_dir, step)
+    _write_outputs(job.out_dir, final, tracker.csv.path, job.name, tracker)
+    tracker.log_artifact(model_dir, "checkpoint")
+
+
+def _save_model_dir(model: Any, out_dir: Path, step: int) -> Path:
+    """`out_dir/checkpoint/` in Serenade format, replacing an earlier one."""
+    model_dir = out_dir / "checkpoint"
+    if model_dir.exists():
+        shutil.rmtree(model_dir)
+    save_model(model, model_dir, step=step)
+    return model_dir
+
+
 def _write_outputs(out_dir: Path, final: dict[str, float], csv_path: Path, name: str,
                    tracker: tracking.RunTracker) -> None:
+    """eval.json, metrics.csv, the environment and the training curve, each also tracked."""
     (out_dir / "eval.json").write_text(json.dumps(final, indent=1, sort_keys=True) + "\n")
     if csv_path.exists() and csv_path.resolve() != (out_dir / "metrics.csv").resolve():
         shutil.copyfile(csv_path, out_dir / "metrics.csv")
@@ -263,23 +383,10 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
                  options: RunOptions = RunOptions(), download_dir: str | Path | None = None
                  ) -> dict[str, float]:
     """Bring a magenta or Serenade checkpoint in (path or URL), evaluate it, track it."""
-    from serenade.models.checkpoint import load_model, save_model
-    from serenade.training import evaluation, schedules
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if "://" in source:
-        path = download(source, download_dir or Path(results_dir) / "downloads" / "checkpoints",
-                        sha256=sha256)
-    else:
-        path = Path(source)
-        if not path.exists():
-            raise FileNotFoundError(f"model {name}: checkpoint {source} not found")
-        if sha256:
-            digest = file_digest([path]) if path.is_file() else ""
-            if path.is_file() and digest != sha256.lower():
-                raise ValueError(f"model {name}: {source}: sha256 mismatch: expected {sha256}, "
-                                 f"got {digest}")
+    path = _fetch_checkpoint(name, source, sha256,
+                             download_dir or Path(results_dir) / "downloads" / "checkpoints")
     model = load_model(path, config_name, hparams)
     hp = model.config.hparams
     csv_path = out_dir / "metrics.csv"
@@ -305,10 +412,7 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
         tracker.log_metrics({f"eval_{k}": v for k, v in final.items()}, step=step)
     else:
         LOG.warning("model %s: the eval split yields no windows for %s", name, config_name)
-    model_dir = out_dir / "checkpoint"
-    if model_dir.exists():
-        shutil.rmtree(model_dir)
-    save_model(model, model_dir, step=step)
+    _save_model_dir(model, out_dir, step)
     resolved = {"name": name, "config": config_name, "hparams": hp.to_string(),
                 "checkpoint": {"source": source, "sha256": sha256}}
     (out_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
@@ -317,3 +421,19 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
         tracker.log_artifact(out_dir / artifact)
     tracker.finish()
     return final
+
+
+def _fetch_checkpoint(name: str, source: str, sha256: str, download_dir: str | Path) -> Path:
+    """A local path of `source`: downloaded (and verified) when a URL; a local file is checked
+    against `sha256` when one is given."""
+    if "://" in source:
+        return download(source, download_dir, sha256=sha256)
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"model {name}: checkpoint {source} not found")
+    if sha256 and path.is_file():
+        digest = file_digest([path])
+        if digest != sha256.lower():
+            raise ValueError(f"model {name}: {source}: sha256 mismatch: expected {sha256}, "
+                             f"got {digest}")
+    return path
