@@ -27,7 +27,7 @@ def export_metrics(run_dir: Path, model: str, target: Path) -> int:
     """The MLflow run's full metric history as step,timestamp,key,value rows."""
     from mlflow.tracking import MlflowClient
 
-    from serenade.training.checkpoints import RUN_ID_FILE
+    from serenade.training.resume import RUN_ID_FILE
 
     run_ids = sorted((run_dir / "results" / "checkpoints").glob(f"{model}-*/{RUN_ID_FILE}"))
     if not run_ids:

@@ -27,7 +27,7 @@ from serenade.models.configs import ModelConfig
 from serenade.models.hparams import HParams
 from serenade.paths import REPO_ROOT
 from serenade.sources.download import download
-from serenade.training import checkpoints, curves, dataset, devices, evaluation, schedules, tracking
+from serenade.training import curves, dataset, devices, evaluation, resume, schedules, tracking
 from serenade.training.progress import Progress
 from serenade.training.settings import TrainSettings, resolve_config
 from serenade.training.trainer import Trainer
@@ -154,7 +154,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
         step = loop.run(batches)
     except Exception:
         # A crash marks the run FAILED (a resumed job sets it RUNNING again); SIGKILL cannot be
-        # caught, so a killed job's run stays RUNNING until its checkpoints.
+        # caught, so a killed job's run stays RUNNING until its resume.
         tracker.finish("FAILED")
         raise
     loop.save(step)
@@ -171,14 +171,14 @@ def _resolve_job(name: str, config_name: str, hparams: str, settings: TrainSetti
     settings.validate()
     config = resolve_config(config_name, hparams, settings)
     data_sha = _data_hash(paths)
-    key = checkpoints.training_key({"config": config_name, "hparams": config.hparams.to_string(),
+    key = resume.training_key({"config": config_name, "hparams": config.hparams.to_string(),
                                "data": data_sha, **settings.key_values()})
     return _Job(name, config_name, config, settings, paths, options, data_sha, key)
 
 
-def _open_resume_store(job: _Job) -> checkpoints.ResumeStore:
+def _open_resume_store(job: _Job) -> resume.ResumeStore:
     """The job's resume folder; a finished run's is emptied, so a rerun trains afresh."""
-    store = checkpoints.ResumeStore(Path(job.paths.checkpoint_root) / f"{job.name}-{job.key}",
+    store = resume.ResumeStore(Path(job.paths.checkpoint_root) / f"{job.name}-{job.key}",
                                keep=job.settings.keep_checkpoints)
     if store.is_complete():
         LOG.info("%s: a finished run exists in %s; this rerun starts a new one", job.name,
@@ -194,7 +194,7 @@ def _fine_tune_source(job: _Job) -> Any | None:
     return load_model(job.settings.init_from, job.config_name, job.hparams.to_string())
 
 
-def _restore_state(job: _Job, trainer: Trainer, store: checkpoints.ResumeStore,
+def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
                    source: Any | None) -> bool:
     """Resume from the newest resume checkpoint, else start from the fine-tune source's weights
     with a fresh optimizer, else from scratch; True when resuming."""
@@ -214,12 +214,12 @@ def _restore_state(job: _Job, trainer: Trainer, store: checkpoints.ResumeStore,
     return resume_step is not None
 
 
-def _metrics_csv(store: checkpoints.ResumeStore) -> Path:
+def _metrics_csv(store: resume.ResumeStore) -> Path:
     """The run's metrics CSV sits with its resume state, so a resumed job appends to it."""
     return store.directory / "metrics.csv"
 
 
-def _start_tracking(job: _Job, store: checkpoints.ResumeStore, resuming: bool,
+def _start_tracking(job: _Job, store: resume.ResumeStore, resuming: bool,
                     placement: devices.Placement, offset: int) -> tracking.RunTracker:
     """Open the MLflow run (the resumed job's own run when resuming) and log the parameters of
     a new one."""
@@ -287,7 +287,7 @@ class _TrainingLoop:
     their cadences."""
 
     def __init__(self, job: _Job, trainer: Trainer, tracker: tracking.RunTracker,
-                 store: checkpoints.ResumeStore, eval_windows: np.ndarray):
+                 store: resume.ResumeStore, eval_windows: np.ndarray):
         self.job = job
         self.trainer = trainer
         self.tracker = tracker

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from serenade.training.checkpoints import ResumeStore, training_key
+from serenade.training.resume import ResumeStore, training_key
 
 
 def _state(step):

@@ -1,4 +1,4 @@
-"""Resume checkpoints: model weights + optimizer state every N steps, keeping the newest K.
+"""Resume state: model weights + optimizer state every N steps, keeping the newest K.
 
 They live in `results/checkpoints/{model name}-{training key}/`, outside the train rule's declared
 outputs, because Snakemake deletes a failed or killed job's outputs; the key is a hash of what
