@@ -27,7 +27,7 @@ rule sample:
     params:
         sample=GENERATE["sample"],
         common=generation.common_params(config),
-        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     log:
         "results/logs/generate/{model}/sample.log",
     threads: 2
@@ -65,7 +65,7 @@ rule interpolate:
         entry=lambda wildcards: generation.entry(config, "interpolations", wildcards.name),
         temperature=GENERATE["temperature"],
         common=generation.common_params(config),
-        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     log:
         "results/logs/generate/{model}/interpolate-{name}.log",
     threads: 2
@@ -103,7 +103,7 @@ rule journey:
         entry=lambda wildcards: generation.entry(config, "journeys", wildcards.name),
         temperature=GENERATE["temperature"],
         common=generation.common_params(config),
-        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     log:
         "results/logs/generate/{model}/journey-{name}.log",
     threads: 2
@@ -147,7 +147,7 @@ rule attributes:
         window=GENERATE["window"],
         temperature=GENERATE["temperature"],
         common=generation.common_params(config),
-        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     log:
         "results/logs/generate/{model}/attributes.log",
     threads: 2
@@ -184,7 +184,7 @@ rule music_metrics:
     params:
         metrics=GENERATE["metrics"],
         seed=GENERATE["seed"],
-        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     log:
         "results/logs/generate/{model}/music_metrics.log",
     threads: 1
@@ -222,7 +222,7 @@ rule quality:
         quality=GENERATE["quality"],
         temperatures=GENERATE["sample"]["temperatures"],
         seed=GENERATE["seed"],
-        config=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     log:
         "results/logs/generate/{model}/quality.log",
     threads: 2

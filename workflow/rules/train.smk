@@ -21,7 +21,7 @@ rule train_model:
     output:
         checkpoint=directory(f"{MODEL}/checkpoint"),
         eval=f"{MODEL}/eval.json",
-        config=f"{MODEL}/config.yaml",
+        resolved_config=f"{MODEL}/config.yaml",
         metrics=f"{MODEL}/metrics.csv",
         curve=report(
             f"{MODEL}/training-curve.png",
@@ -31,7 +31,7 @@ rule train_model:
     wildcard_constraints:
         name=one_of(TRAINED),
     params:
-        config=lambda wildcards: TRAINED[wildcards.name]["config"],
+        config_name=lambda wildcards: TRAINED[wildcards.name]["config"],
         hparams=lambda wildcards: TRAINED[wildcards.name]["hparams"],
         train=lambda wildcards: TRAINED[wildcards.name]["train"],
     log:
@@ -57,11 +57,11 @@ rule import_model:
     output:
         checkpoint=directory(f"{MODEL}/checkpoint"),
         eval=f"{MODEL}/eval.json",
-        config=f"{MODEL}/config.yaml",
+        resolved_config=f"{MODEL}/config.yaml",
     wildcard_constraints:
         name=one_of(IMPORTED),
     params:
-        config=lambda wildcards: IMPORTED[wildcards.name]["config"],
+        config_name=lambda wildcards: IMPORTED[wildcards.name]["config"],
         hparams=lambda wildcards: IMPORTED[wildcards.name]["hparams"],
         checkpoint=lambda wildcards: IMPORTED[wildcards.name]["checkpoint"],
     log:

@@ -12,8 +12,8 @@ from serenade.training.job import RunOptions, import_model  # noqa: E402
 source = snakemake.params.checkpoint
 with clean_failure("import_model"):
     import_model(
-        snakemake.wildcards.name, snakemake.params.config, snakemake.params.hparams,
+        snakemake.wildcards.name, snakemake.params.config_name, snakemake.params.hparams,
         source.get("path") or source["url"], list(snakemake.input.eval),
-        Path(snakemake.output.config).parent, sha256=source.get("sha256", ""),
+        Path(snakemake.output.resolved_config).parent, sha256=source.get("sha256", ""),
         options=RunOptions(tracking_uri=jobs.tracking_uri(snakemake)),
     )

@@ -10,9 +10,9 @@ from serenade.training.job import JobPaths, RunOptions, train_model  # noqa: E40
 from serenade.training.settings import TrainSettings  # noqa: E402
 
 train_model(
-    snakemake.wildcards.name, snakemake.params.config, snakemake.params.hparams,
+    snakemake.wildcards.name, snakemake.params.config_name, snakemake.params.hparams,
     TrainSettings.from_mapping(snakemake.params.train),
     JobPaths(train=list(snakemake.input.train), eval=list(snakemake.input.eval),
-             out_dir=Path(snakemake.output.config).parent, manifest=snakemake.input.manifest),
+             out_dir=Path(snakemake.output.resolved_config).parent, manifest=snakemake.input.manifest),
     RunOptions(tracking_uri=jobs.tracking_uri(snakemake), log_every=jobs.log_every(snakemake)),
 )

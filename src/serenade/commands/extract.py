@@ -35,12 +35,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="only report files that give no windows")
 
 
-def _check_hparams(config: str, hparams: str) -> str:
+def _check_hparams(config_name: str, hparams: str) -> str:
     """'' when fine, else the error."""
     if not hparams:
         return ""
     try:
-        get_config(config, hparams)
+        get_config(config_name, hparams)
     except (ValueError, KeyError, TypeError) as error:
         return str(error)
     return ""

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from serenade.base import midi_parser
 from serenade.base.tfrecords import frame_record, label_sequence
-from serenade.conversion import count_windows as melody_windows
+from serenade.conversion import count_windows
 
 log = logging.getLogger(__name__)
 
-# Manifest columns for the melody windows, and the converter config each is counted with.
+# Manifest columns for the melody windows, and the config name each is counted with.
 WINDOW_COLUMNS = {"windows_2bar": "cat-mel_2bar_small", "windows_16bar": "hierdec-mel_16bar"}
 
 
@@ -64,9 +64,10 @@ def describe(sequence) -> dict:
 
 
 def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser: str = "fast",
-                 count_windows=True) -> tuple[Inspection, bytes | None]:
+                 with_window_counts: bool = True) -> tuple[Inspection, bytes | None]:
     """Inspect MIDI bytes. Returns the inspection and, for a valid file, the framed TFRecord
-    record of its NoteSequence (filename = `path`, collection_name = `source`)."""
+    record of its NoteSequence (filename = `path`, collection_name = `source`).
+    `with_window_counts=False` leaves the window columns empty (a benchmark of conversion alone)."""
     result = Inspection(source=source, path=path, file=file,
                         sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
     if not data:
@@ -93,10 +94,10 @@ def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser:
     if not sequence.notes:
         result.status, result.reason = "invalid", "no notes"
         return result, None
-    if count_windows:
+    if with_window_counts:
         for column, config_name in WINDOW_COLUMNS.items():
             try:
-                result.windows[column] = int(melody_windows(sequence, config_name))
+                result.windows[column] = int(count_windows(sequence, config_name))
             except Exception as error:
                 result.reason = (result.reason + "; " if result.reason else "") + (
                     f"{column} not counted: {type(error).__name__}: {error}")
@@ -105,9 +106,10 @@ def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser:
 
 
 def inspect_file(job: tuple) -> tuple[dict, bytes | None]:
-    """Process-pool entry point: job = (source, display path, file on disk, parser[, count windows])."""
+    """Process-pool entry point: job = (source, display path, file on disk, parser
+    [, with_window_counts])."""
     source, path, file, parser = job[:4]
-    count_windows = job[4] if len(job) > 4 else True
+    with_window_counts = job[4] if len(job) > 4 else True
     try:
         with open(file, "rb") as handle:
             data = handle.read()
@@ -116,5 +118,5 @@ def inspect_file(job: tuple) -> tuple[dict, bytes | None]:
                             reason=f"cannot read file: {error.strerror or error}")
         return result.row(), None
     result, record = inspect_midi(data, source=source, path=path, file=file, parser=parser,
-                                  count_windows=count_windows)
+                                  with_window_counts=with_window_counts)
     return result.row(), record

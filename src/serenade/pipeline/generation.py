@@ -9,10 +9,10 @@ from serenade.generation.inputs import parse_spec
 from serenade.pipeline import layout
 
 
-def generation_models(config: dict) -> dict[str, dict]:
+def generation_models(workflow_config: dict) -> dict[str, dict]:
     """Models to generate from: `generate.models`, or every model in `models:`."""
-    models = {m["name"]: m for m in config["models"]}
-    chosen = config["generate"]["models"] or list(models)
+    models = {m["name"]: m for m in workflow_config["models"]}
+    chosen = workflow_config["generate"]["models"] or list(models)
     return {name: models[name] for name in chosen if name in models}
 
 
@@ -20,9 +20,9 @@ model_dir = layout.generated_dir
 checkpoint = layout.checkpoint
 
 
-def entry(config: dict, kind: str, name: str) -> dict[str, Any]:
+def entry(workflow_config: dict, kind: str, name: str) -> dict[str, Any]:
     """An interpolation or journey entry with its defaults filled in from `generate:`."""
-    section = config["generate"]
+    section = workflow_config["generate"]
     found = next(e for e in section[kind] if e["name"] == name)
     resolved = dict(found)
     resolved.setdefault("window", section["window"])
@@ -31,40 +31,40 @@ def entry(config: dict, kind: str, name: str) -> dict[str, Any]:
     return resolved
 
 
-def input_specs(config: dict, kind: str, name: str) -> list[str]:
-    return entry(config, kind, name)["inputs"]
+def input_specs(workflow_config: dict, kind: str, name: str) -> list[str]:
+    return entry(workflow_config, kind, name)["inputs"]
 
 
-def walk_dirs(config: dict, model: str) -> list[str]:
-    section = config["generate"]
+def walk_dirs(workflow_config: dict, model: str) -> list[str]:
+    section = workflow_config["generate"]
     return ([f"{model_dir(model)}/interpolations/{e['name']}" for e in section["interpolations"]]
             + [f"{model_dir(model)}/journeys/{e['name']}" for e in section["journeys"]])
 
 
-def targets(config: dict) -> list[str]:
+def targets(workflow_config: dict) -> list[str]:
     """What `snakemake generate` builds for every generation model."""
     result = []
-    for model in generation_models(config):
+    for model in generation_models(workflow_config):
         base = model_dir(model)
         result += [f"{base}/samples", f"{base}/metrics.csv", f"{base}/quality.json",
-                   *walk_dirs(config, model)]
-        attributes = config["generate"]["attributes"]
+                   *walk_dirs(workflow_config, model)]
+        attributes = workflow_config["generate"]["attributes"]
         if attributes["names"] or attributes["pieces"]:
             result.append(f"{base}/attributes")
     return result
 
 
-def render_settings(config: dict) -> dict[str, Any]:
+def render_settings(workflow_config: dict) -> dict[str, Any]:
     """The rendering part of `generate:` (what RenderSettings.from_config reads)."""
-    section = config["generate"]
+    section = workflow_config["generate"]
     return {"program": section["program"], "velocity": section["velocity"],
             "audio": dict(section["audio"])}
 
 
-def input_files(config: dict, specs: list[str], manifest: str) -> dict[str, Any]:
+def input_files(workflow_config: dict, specs: list[str], manifest: str) -> dict[str, Any]:
     """Snakemake inputs for generation inputs: the files themselves, and the manifest when a
     `source:` input needs the data workflow to have fetched it."""
-    names = [source["name"] for source in config["sources"]]
+    names = [source["name"] for source in workflow_config["sources"]]
     files, needs_manifest = [], False
     for spec in specs:
         source, path = parse_spec(spec, names)
@@ -78,9 +78,9 @@ def input_files(config: dict, specs: list[str], manifest: str) -> dict[str, Any]
     return result
 
 
-def common_params(config: dict) -> dict[str, Any]:
+def common_params(workflow_config: dict) -> dict[str, Any]:
     """Params every generation rule shares: rendering settings and the seed."""
-    return {"render": render_settings(config), "seed": config["generate"]["seed"]}
+    return {"render": render_settings(workflow_config), "seed": workflow_config["generate"]["seed"]}
 
 
 def report_label(kind: str, wildcards) -> dict[str, str]:

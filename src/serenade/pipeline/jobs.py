@@ -42,7 +42,7 @@ def generation_context(snakemake: Any, out_dir: str | Path, checkpoint: str | Pa
     from serenade.generation.jobs import JobContext
 
     common = getattr(snakemake.params, "common", None) or {}
-    return JobContext(model_name=snakemake.wildcards.model, config_name=snakemake.params.config,
+    return JobContext(model_name=snakemake.wildcards.model, config_name=snakemake.params.config_name,
                       checkpoint=checkpoint, out_dir=out_dir,
                       render=RenderSettings.from_config(common.get("render")),
                       tracking_uri=tracking_uri(snakemake))

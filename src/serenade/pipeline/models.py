@@ -11,9 +11,9 @@ from serenade.training.model_entries import imported, trained
 __all__ = ["imported", "trained", "targets", "train_inputs", "import_inputs"]
 
 
-def targets(config: dict) -> list[str]:
+def targets(workflow_config: dict) -> list[str]:
     """What `snakemake train` builds: every model's checkpoint and evaluation."""
-    return [f"{layout.model_dir(m['name'])}/{part}" for m in config["models"]
+    return [f"{layout.model_dir(m['name'])}/{part}" for m in workflow_config["models"]
             for part in ("checkpoint", "eval.json")]
 
 

@@ -104,7 +104,7 @@ class _Job:
 
     name: str
     config_name: str
-    config: ModelConfig
+    model_config: ModelConfig
     settings: TrainSettings
     paths: JobPaths
     options: RunOptions
@@ -113,11 +113,11 @@ class _Job:
 
     @property
     def hparams(self) -> HParams:
-        return self.config.hparams
+        return self.model_config.hparams
 
     @property
     def batch_size(self) -> int:
-        return int(self.config.hparams.batch_size)
+        return int(self.model_config.hparams.batch_size)
 
     @property
     def out_dir(self) -> Path:
@@ -142,7 +142,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     placement = devices.select(mixed_precision=settings.mixed_precision)
     source = _fine_tune_source(job)
     offset = int(source.global_step) if source is not None else 0
-    trainer = Trainer(job.config, placement, jit_compile=settings.jit_compile,
+    trainer = Trainer(job.model_config, placement, jit_compile=settings.jit_compile,
                       schedule_offset=offset)
     resuming = _restore_state(job, trainer, store, source)
     tracker = _start_tracking(job, store, resuming, placement, offset)
@@ -167,13 +167,14 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
 
 def _resolve_job(name: str, config_name: str, hparams: str, settings: TrainSettings,
                  paths: JobPaths, options: RunOptions) -> _Job:
-    """Resolve the config and hash what the weights depend on into the resume key."""
+    """Resolve the model config and hash what the weights depend on into the resume key."""
     settings.validate()
-    config = resolve_config(config_name, hparams, settings)
+    model_config = resolve_config(config_name, hparams, settings)
     data_sha = _data_hash(paths)
-    key = resume.training_key({"config": config_name, "hparams": config.hparams.to_string(),
+    key = resume.training_key({"config": config_name,
+                               "hparams": model_config.hparams.to_string(),
                                "data": data_sha, **settings.key_values()})
-    return _Job(name, config_name, config, settings, paths, options, data_sha, key)
+    return _Job(name, config_name, model_config, settings, paths, options, data_sha, key)
 
 
 def _open_resume_store(job: _Job) -> resume.ResumeStore:
@@ -258,12 +259,12 @@ def _load_data(job: _Job) -> _TrainingData:
     """Read both splits; the train split must yield windows, the eval split may not (warned)."""
     settings, paths = job.settings, job.paths
     train_records = dataset.read_serialized(paths.train)
-    converter = job.config.converter
+    converter = job.model_config.converter
     if not settings.transpose:
         converter = dataclasses.replace(converter, transpose_range=None)
     dataset.require_windows(train_records, converter, ", ".join(str(p) for p in paths.train))
     eval_records = dataset.read_serialized(paths.eval)
-    eval_windows = dataset.eval_windows(eval_records, job.config.converter,
+    eval_windows = dataset.eval_windows(eval_records, job.model_config.converter,
                                         max_windows=settings.eval_max_windows,
                                         seed=settings.seed)
     LOG.info("%s: %d train sequences, %d eval sequences -> %d eval windows", job.name,

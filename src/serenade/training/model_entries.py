@@ -1,13 +1,13 @@
-"""Lookups in the `models:` section of the (validated) workflow config."""
+"""Lookups in the `models:` section of the (validated) workflow workflow_config."""
 
 from __future__ import annotations
 
 from typing import Any
 
 
-def trained(config: dict) -> dict[str, dict[str, Any]]:
-    return {m["name"]: m for m in config["models"] if "train" in m}
+def trained(workflow_config: dict) -> dict[str, dict[str, Any]]:
+    return {m["name"]: m for m in workflow_config["models"] if "train" in m}
 
 
-def imported(config: dict) -> dict[str, dict[str, Any]]:
-    return {m["name"]: m for m in config["models"] if "checkpoint" in m}
+def imported(workflow_config: dict) -> dict[str, dict[str, Any]]:
+    return {m["name"]: m for m in workflow_config["models"] if "checkpoint" in m}
