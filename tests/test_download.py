@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import io
 import json
+import socket
 import tarfile
 import threading
 import zipfile
@@ -13,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from serenade.sources.archives import ArchiveError, ArchiveLimits, extract_archive
+from hostile import (MAX_MEMBER_BYTES, hostile_tar, hostile_zip, patch_zip, tar_bytes, tune_bytes,
+                     zip_bytes)
+from serenade.sources.archives import ArchiveError, ArchiveLimits, extract_archive, unpack_archive
 from serenade.sources.download import DownloadError, DownloadSettings, download, fetch_url_source
 from serenade.sources.listing import Listing
 from serenade.testing import simple_tune, write_raw_midi
-from serenade.testing_hostile import (MAX_MEMBER_BYTES, hostile_tar, hostile_zip, patch_zip, tar_bytes,
-                                      tune_bytes, zip_bytes)
 
 FAST = DownloadSettings(timeout_s=5, max_bytes=10_000_000, retries=3, backoff_s=0.01)
 LIMITS = ArchiveLimits(max_member_bytes=MAX_MEMBER_BYTES)
@@ -187,8 +188,6 @@ def test_size_cap(server, tmp_path):
 
 
 def test_connection_refused_is_retried_then_reported(tmp_path):
-    import socket
-
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -237,9 +236,6 @@ def test_archive_with_symlinks(server, tmp_path):
 
 
 def test_archive_caps(server, tmp_path):
-    from serenade.sources.archives import ArchiveError, extract_archive
-    from serenade.sources.listing import Listing
-
     path = download(server["url"] + "/many.zip", tmp_path / "dl", settings=FAST)
     with pytest.raises(ArchiveError, match="max_members"):
         extract_archive(path, tmp_path / "a", Listing("x"), ArchiveLimits(max_members=10))
@@ -261,8 +257,6 @@ def test_corrupt_archive_is_an_invalid_entry(server, tmp_path):
 
 
 def test_listing_round_trip(server, tmp_path):
-    from serenade.sources.listing import Listing
-
     listing = fetch_url_source("one", server["url"] + "/tune.mid", tmp_path, settings=FAST)
     listing.write(tmp_path / "download.json")
     again = Listing.read(tmp_path / "download.json")
@@ -401,8 +395,6 @@ def test_a_tar_bomb_stops_at_the_cap(tmp_path):
     written = sum(p.stat().st_size for p in (tmp_path / "out").rglob("*") if p.is_file())
     assert written <= 5_000_000
     # through a source the bomb is one invalid entry and nothing extracted stays behind
-    from serenade.sources.archives import unpack_archive
-
     listing = Listing("x")
     unpack_archive(tmp_path / "bomb.tar.gz", tmp_path / "raw" / "files", listing,
                    ArchiveLimits(max_unpacked_bytes=5_000_000, max_member_bytes=4_000_000))

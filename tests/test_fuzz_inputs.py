@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from hostile import tar_bytes, zip_bytes
 from serenade.data.convert import convert_source
 from serenade.paths import MAGENTA_FIXTURES
 from serenade.sources.archives import ArchiveLimits, unpack_archive
 from serenade.sources.listing import Listing
-from serenade.testing_hostile import tar_bytes, zip_bytes
 
 CASES = 300
 BUDGET_S = 20.0

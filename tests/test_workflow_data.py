@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from hostile import MAX_MEMBER_BYTES, hostile_tar, hostile_zip, tune_bytes
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
 from serenade.testing import EDGE_CASES, simple_tune, write_edge_case_midis, write_raw_midi
 
@@ -195,8 +196,6 @@ def test_path_source_with_no_midi_is_reported(tmp_path):
 @pytest.fixture()
 def hostile_server():
     """Serves the hostile archives, and /loop.zip, which redirects to itself."""
-    from serenade.testing_hostile import hostile_tar, hostile_zip, tune_bytes
-
     tunes = tune_bytes(14, first_pitch=30)
     archives = {"/hostile.zip": hostile_zip(tunes[:8]), "/hostile.tar.gz": hostile_tar(tunes[8:])}
 
@@ -215,9 +214,6 @@ ODD_NAMES = {b"caf\xe9.mid": "caf\\xe9.mid", b"new\nline.mid": "new\\x0aline.mid
 
 @pytest.mark.slow
 def test_snakemake_data_over_hostile_archives_and_file_names(tmp_path, hostile_server):
-    from serenade.testing import simple_tune
-    from serenade.testing_hostile import MAX_MEMBER_BYTES
-
     work, odd = tmp_path / "work", tmp_path / "odd"
     odd.mkdir()
     for index, name in enumerate(ODD_NAMES):
