@@ -24,10 +24,17 @@ from typing import Any
 
 import numpy as np
 
+from serenade.base.midi_parser import read_midi
+from serenade.conversion import converter_for_config
+from serenade.conversion.splits import split_windows
+from serenade.generation import attributes as attr
+from serenade.generation import quality
 from serenade.generation.inputs import resolve_input
 from serenade.generation.latent_paths import walk
+from serenade.generation.metrics import memorisation_rate, music_metrics, training_keys
 from serenade.generation.pieces import AttributePiece
 from serenade.generation.quality import endpoint_match
+from serenade.generation.selection import WindowChoice, select_from_file, select_passage
 from serenade.generation.tracking import start_generation_run
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
 
@@ -105,8 +112,6 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
 # -- interpolations and journeys ----------------------------------------------------------------
 
 def _select_inputs(specs: Sequence[str], converter, choice, sources, manifest):
-    from serenade.generation.selection import select_from_file
-
     selected = []
     for spec in specs:
         path = resolve_input(spec, sources, manifest)
@@ -120,8 +125,6 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
              num_steps: int, method: str, temperature: float, seed: int, qpm: float | None,
              sources: Sequence[Mapping], manifest: str | Path | None = None) -> Path:
     """An interpolation (kind 'interpolation', two inputs) or a journey (kind 'journey')."""
-    from serenade.generation.selection import WindowChoice
-
     if kind == "interpolation" and len(inputs) != 2:
         raise ValueError(f"interpolation {name!r}: needs exactly 2 inputs, got {len(inputs)}")
     model = ctx.load_model()
@@ -174,11 +177,6 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
                    temperature: float, seed: int, window: Any, sources: Sequence[Mapping],
                    manifest: str | Path | None = None) -> Path:
     """Attribute vectors from the train split, their effect on eval windows, edited pieces."""
-    from serenade.generation import attributes as attr
-    from serenade.conversion.splits import split_windows
-    from serenade.generation.selection import WindowChoice, select_passage
-    from serenade.base.midi_parser import read_midi
-
     model = ctx.load_model()
     converter = model.config.converter
     out_dir = Path(ctx.out_dir)
@@ -257,10 +255,6 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
                 max_windows: int = 400, seed: int = 0) -> Path:
     """metrics.csv: one row per generated set (samples per temperature, interpolations and
     journeys together) and a `train_vs_eval` reference row, all against the eval split."""
-    from serenade.conversion.splits import split_windows
-    from serenade.generation.metrics import memorisation_rate, music_metrics, training_keys
-    from serenade.conversion import converter_for_config
-
     converter = converter_for_config(ctx.config_name)
     train_windows = split_windows(train, converter).windows
     eval_windows = split_windows(eval, converter).windows
@@ -309,9 +303,6 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
                 qpm: float = 120.0) -> dict[str, float]:
     """quality.json (figures of serenade.generation.quality), quality.txt (against the
     targets) and reconstructions.png (eval windows above, their reconstructions below)."""
-    from serenade.generation import quality
-    from serenade.conversion.splits import split_windows
-
     model = ctx.load_model()
     converter = model.config.converter
     out_dir = Path(ctx.out_dir)

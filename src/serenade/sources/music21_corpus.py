@@ -1,9 +1,10 @@
 """`music21` sources: a selection of music21's bundled corpus, exported to MIDI.
 
-Pieces are exported in parallel into data/raw/{source}/files/ and kept there: a later run with
-a larger selection only exports what is new. A corpus file holding several tunes (an ABC opus)
-gives one MIDI file per tune, named `{folder}/{stem}_{k}.mid`; a single score gives `{folder}/{stem}_0.mid`.
-Pieces music21 cannot export are listed as failed with music21's reason.
+Pieces are exported in parallel (`serenade.base.pool`) into data/raw/{source}/files/ and kept
+there: a later run with a larger selection only exports what is new. A corpus file holding
+several tunes (an ABC opus) gives one MIDI file per tune, named `{folder}/{stem}_{k}.mid`; a
+single score gives `{folder}/{stem}_0.mid`. Pieces music21 cannot export are listed as failed
+with music21's reason.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import fnmatch
 import json
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from serenade.base.pool import ordered_map
 from serenade.config_schema import defaults_of
 from serenade.sources.listing import Listing
 
@@ -85,12 +86,8 @@ def export_corpus(name: str, selection: dict, folder: str | os.PathLike, workers
     selection = {**defaults_of("sources.music21"), **selection}
     files = select_corpus_files(selection["include"], selection["exclude"], selection["limit"])
     log.info("%s: exporting %d music21 corpus files with %d workers", name, len(files), workers)
-    jobs = [(relative, str(folder)) for relative in files]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_export_one, jobs, chunksize=4))
-    else:
-        results = [_export_one(job) for job in jobs]
+    results = ordered_map(_export_one, [(relative, str(folder)) for relative in files],
+                          workers=workers)
     listing = Listing(source=name)
     for result in results:
         for file_name in result["files"]:
