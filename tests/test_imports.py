@@ -1,9 +1,10 @@
 """Lint: an import inside a function must avoid a slow import or an import cycle.
 
 Everything else is imported at the top of its module, where a reader sees what it depends on.
-A deferred import is allowed when the imported package is slow to load (HEAVY), when the
-imported Serenade module loads one at its top level (directly or through other modules), or
-when importing it at the top would close a cycle back to the importing module.
+A deferred import is allowed when it keeps a slow package (HEAVY) out of the importing
+module's own import (the imported package itself, or one the imported Serenade module loads
+at its top level, directly or through other modules, that the importer does not load anyway),
+or when importing it at the top would close a cycle back to the importing module.
 """
 
 from __future__ import annotations
@@ -72,11 +73,17 @@ def _closure(module: str) -> frozenset[str]:
     return frozenset(seen)
 
 
+def _heavy(names) -> set[str]:
+    return {name.split(".")[0] for name in names} & HEAVY
+
+
 def _deferred_is_justified(importer: str, imported: str) -> bool:
+    """Deferring pays only for a heavy package the importer does not load anyway, or a cycle."""
+    already = _heavy(_closure(importer))
     if not imported.startswith("serenade"):
-        return imported.split(".")[0] in HEAVY
+        return bool(_heavy([imported]) - already)
     closure = _closure(imported)
-    return importer in closure or any(name.split(".")[0] in HEAVY for name in closure)
+    return importer in closure or bool(_heavy(closure) - already)
 
 
 def _deferred_imports(path: Path):
