@@ -198,7 +198,7 @@ def test_metrics_and_mlflow_child_runs(work):
 @pytest.mark.slow
 def test_quality_check_measures_reconstructions_samples_and_endpoints(work):
     from serenade.conversion.splits import split_windows
-    from serenade.melody import events
+    from serenade.conversion.reconstruction import onset_accuracy
 
     figures = json.loads((work["out"] / "quality.json").read_text())
     # Recomputed here from the eval TFRecord with the fixture model: the same figures.
@@ -210,7 +210,7 @@ def test_quality_check_measures_reconstructions_samples_and_endpoints(work):
     assert figures["reconstruction.windows"] == len(windows)
     assert figures["reconstruction.accuracy"] == pytest.approx(np.mean(greedy == windows))
     assert figures["reconstruction.onset_accuracy"] == pytest.approx(
-        events.onset_accuracy(windows, np.asarray(greedy)))
+        onset_accuracy(model.config.converter, windows, np.asarray(greedy)))
     assert figures["reconstruction.no_event_baseline"] == pytest.approx(np.mean(windows == 0))
     for temperature in ("t0.5", "t1"):
         assert 0 <= figures[f"samples_{temperature}.under_4_notes"] <= 1

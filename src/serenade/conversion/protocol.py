@@ -1,7 +1,7 @@
 """What the rest of Serenade asks of a data converter, for any model family.
 
 A converter turns a NoteSequence into fixed-length windows of class indices (int [n, T], one
-class per step, `num_classes` of them) with magenta's extraction rules, draws training windows
+class per step, `num_classes` of them, or int [n, T, P] with one class per part) with magenta's extraction rules, draws training windows
 (with the family's augmentation), explains why a sequence gives no windows, and turns windows
 back into a NoteSequence or a MIDI file. `serenade.melody.MelodyConverter` is the reference
 implementation.
@@ -25,6 +25,11 @@ class WindowConverter(Protocol):
 
     @property
     def num_classes(self) -> int: ...
+
+    @property
+    def part_depths(self) -> tuple[int, ...]:
+        """Classes of each part of a step: (num_classes,) for single-part windows [n, T];
+        several for multi-part windows [n, T, P] (a trio's melody, bass and drums)."""
 
     @property
     def no_event_class(self) -> int: ...

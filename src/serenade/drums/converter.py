@@ -121,6 +121,10 @@ class DrumsConverter:
         return 1 << self.num_drum_classes
 
     @property
+    def part_depths(self) -> tuple[int, ...]:
+        return (self.num_classes,)
+
+    @property
     def no_event_class(self) -> int:
         return 0  # no drum hit
 

@@ -67,6 +67,10 @@ class MelodyConverter:
         return ev.NUM_CLASSES
 
     @property
+    def part_depths(self) -> tuple[int, ...]:
+        return (self.num_classes,)
+
+    @property
     def encoder_input_rows(self) -> None:
         """The encoder reads melody events one-hot (see `serenade.models.encoder`)."""
         return None

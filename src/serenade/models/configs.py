@@ -55,6 +55,7 @@ class Hierarchy:
 
     level_lengths: tuple[int, ...] = (16, 16)
     disable_autoregression: bool = True
+    split_parts: bool = False  # one core decoder per part (magenta's SplitMultiOutLstmDecoder)
 
 
 @dataclass
@@ -76,9 +77,15 @@ class ModelConfig:
         return converter_for_config(self.converter_name or self.name)
 
     @property
+    def part_depths(self) -> tuple[int, ...]:
+        """Classes of each part of a step: (90,) melody events, (512,) drum combinations,
+        (90, 90, 512) a trio's melody, bass and drums."""
+        return tuple(int(d) for d in self.converter.part_depths)
+
+    @property
     def output_depth(self) -> int:
-        """Classes per step of the windows (90 melody events, 512 drum hit combinations...)."""
-        return int(self.converter.num_classes)
+        """Width of the logits: the parts' class counts added up."""
+        return sum(self.part_depths)
 
     @property
     def encoder_input_rows(self) -> Any:

@@ -4,9 +4,10 @@ These layers compute the logits of a whole window given its true events (teacher
 with magenta's scheduled sampling. Free-running generation (`decode`/`sample`) lives in
 `serenade.models.numpy_decoder`, which runs the same weights in numpy for speed.
 
-Flat decoder (magenta's `CategoricalLstmDecoder`): initial state tanh(Dense(z)) split as
-c0, h0, c1, h1, ...; input at step t is [one-hot y(t-1) (zeros at t=0), z]; logits are
-Dense(h of the last layer) over 90 classes.
+Flat decoder (magenta's `CategoricalLstmDecoder`, and `MultiOutCategoricalLstmDecoder` for
+several parts): initial state tanh(Dense(z)) split as c0, h0, c1, h1, ...; input at step t is
+[one-hot y(t-1) of each part (zeros at t=0), z]; logits are Dense(h of the last layer) over the
+parts' classes side by side (`serenade.models.parts`), one softmax per part.
 
 Scheduled sampling (magenta's `ScheduledOutputTrainingHelper` with the decoder's `_sample`):
 after each step, every example independently (Bernoulli with the given probability) feeds back
@@ -27,6 +28,7 @@ import keras
 import tensorflow as tf
 
 from serenade.models import magenta_layout as layout
+from serenade.models import parts
 from serenade.models.lstm import LSTMBlockCell, split_initial_state
 from serenade.models.recurrence import run_recurrence, unrolls
 
@@ -55,13 +57,14 @@ class Conditioning:
 class FlatDecoder(keras.layers.Layer):
     """Stacked LSTMBlockCells conditioned on a vector (z, or a conductor embedding)."""
 
-    def __init__(self, layer_sizes: list[int], condition_size: int, output_depth: int = 90,
-                 dropout_keep_prob: float = 1.0,
+    def __init__(self, layer_sizes: list[int], condition_size: int,
+                 part_depths: tuple[int, ...] = (90,), dropout_keep_prob: float = 1.0,
                  scopes: layout.FlatDecoderScopes = layout.FLAT_DECODER, **kwargs) -> None:
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
         self.condition_size = int(condition_size)
-        self.output_depth = int(output_depth)
+        self.part_depths = tuple(int(d) for d in part_depths)
+        self.output_depth = sum(self.part_depths)
         self.dropout_keep_prob = float(dropout_keep_prob)
         self.scopes = scopes
         self.initial_state = _initial_state_layer(2 * sum(self.layer_sizes), "z_to_initial_state")
@@ -93,11 +96,12 @@ class FlatDecoder(keras.layers.Layer):
     def _dropout(self, x: tf.Tensor, training: bool) -> tf.Tensor:
         return tf.nn.dropout(x, rate=1.0 - self.dropout_keep_prob) if self._dropping(training) else x
 
-    def _token_rows(self) -> tf.Tensor:
-        """First layer's kernel rows for the one-hot part, plus a zero row for 'no input' (-1)."""
-        first = self.cells[0]
-        rows = first.kernel[: self.output_depth]
-        return tf.concat([rows, tf.zeros([1, 4 * first.units], rows.dtype)], axis=0)
+    def _token_rows(self) -> list[tf.Tensor]:
+        """Per part, the first layer's kernel rows of its one-hot, plus a zero row for 'no
+        input' (-1)."""
+        kernel, units = self.cells[0].kernel, self.cells[0].units
+        return [tf.concat([kernel[start:start + depth], tf.zeros([1, 4 * units], kernel.dtype)], 0)
+                for start, depth in zip(parts.offsets(self.part_depths), self.part_depths)]
 
     def condition_on(self, condition: tf.Tensor) -> Conditioning:
         first = self.cells[0]
@@ -109,20 +113,25 @@ class FlatDecoder(keras.layers.Layer):
 
     def _first_layer_projection(self, tokens: tf.Tensor, conditioning: Conditioning,
                                 training: bool) -> tf.Tensor:
-        """Input projection of layer 0 for previous tokens (-1 = zeros) of any leading shape."""
+        """Input projection of layer 0 for previous tokens [.., P] (-1 = zeros), any leading
+        shape."""
         if self._dropping(training):
-            one_hot = tf.one_hot(tokens, self.output_depth, dtype=conditioning.condition.dtype)
-            shape = tf.concat([tf.shape(tokens), [self.condition_size]], 0)
+            one_hot = [tf.one_hot(tokens[..., k], depth, dtype=conditioning.condition.dtype)
+                       for k, depth in enumerate(self.part_depths)]
+            shape = tf.concat([tf.shape(tokens)[:-1], [self.condition_size]], 0)
             cond = tf.broadcast_to(conditioning.condition, shape)  # trailing dims align: [.., B, c]
-            inputs = self._dropout(tf.concat([one_hot, cond], -1), training)
+            inputs = self._dropout(tf.concat(one_hot + [cond], -1), training)
             return self.cells[0].project_inputs(inputs)
-        safe = tf.where(tokens < 0, self.output_depth, tokens)
-        return tf.gather(self._token_rows(), safe) + conditioning.condition_part
+        projection = conditioning.condition_part
+        for k, (rows, depth) in enumerate(zip(self._token_rows(), self.part_depths)):
+            projection = projection + tf.gather(rows, tf.where(tokens[..., k] < 0, depth,
+                                                               tokens[..., k]))
+        return projection
 
     def step(self, conditioning: Conditioning, previous: tf.Tensor, states: State,
              training: bool = False) -> tuple[tf.Tensor, State]:
         """One step of every layer: logits [B, depth] and the new states, given the tokens
-        fed at this step [B] (-1 = zeros)."""
+        fed at this step [B, P] (-1 = zeros)."""
         x = self._first_layer_projection(previous, conditioning, training)
         new_states = []
         for j, cell in enumerate(self.cells):
@@ -135,11 +144,12 @@ class FlatDecoder(keras.layers.Layer):
     # ------------------------------------------------------------------ whole windows
     def forced_logits(self, conditioning: Conditioning, fed: tf.Tensor,
                       training: bool = False) -> tf.Tensor:
-        """Logits [B, T, depth] when the tokens fed at each step are `fed` [B, T] (-1 = zeros).
+        """Logits [B, T, depth] when the tokens fed at each step are `fed` [B, T, P] (-1 = zeros).
 
         Layers are independent given their inputs: each runs over all steps in turn, so every
         input projection is one large product over time."""
-        inputs = self._first_layer_projection(tf.transpose(fed), conditioning, training)  # [T, B, 4u]
+        inputs = self._first_layer_projection(tf.transpose(fed, [1, 0, 2]), conditioning,
+                                              training)  # [T, B, 4u]
         outputs = None
         for j, cell in enumerate(self.cells):
             if j > 0:
@@ -153,17 +163,18 @@ class FlatDecoder(keras.layers.Layer):
                  probability: tf.Tensor, training: bool = False, steps: int | None = None
                  ) -> tuple[tf.Tensor, tf.Tensor]:
         """Step through the window under scheduled sampling for `steps` steps (default: the
-        window's length). Returns the logits [B, steps, depth] and the token chosen after each
-        step [B, steps] (the one fed at the next step)."""
+        window's length). Targets are [B, T, P]. Returns the logits [B, steps, depth] and the
+        tokens chosen after each step [B, steps, P] (those fed at the next step)."""
         batch = tf.shape(targets)[0]
-        true_t = tf.transpose(targets)  # [T, B]
+        true_t = tf.transpose(targets, [1, 0, 2])  # [T, B, P]
         last = tf.shape(true_t)[0] - 1
 
         def advance(t, previous, states):
             logits, states = self.step(conditioning, previous, states, training)
-            sampled = tf.cast(tf.random.categorical(tf.stop_gradient(logits), 1)[:, 0], tf.int32)
+            sampled = parts.sample(tf.stop_gradient(logits), self.part_depths)
             use_sample = tf.random.uniform([batch], dtype=probability.dtype) < probability
-            return logits, tf.where(use_sample, sampled, true_t[tf.minimum(t, last)]), states
+            return (logits, tf.where(use_sample[:, None], sampled, true_t[tf.minimum(t, last)]),
+                    states)
 
         static_steps = targets.shape[1] if steps is None else steps
         if unrolls(static_steps):
@@ -187,7 +198,8 @@ class FlatDecoder(keras.layers.Layer):
         _, _, _, logits_array, chosen_array = tf.while_loop(
             lambda t, *_: t < count, body,
             (tf.constant(0), start_tokens, flat, logits_array, chosen_array))
-        return tf.transpose(logits_array.stack(), [1, 0, 2]), tf.transpose(chosen_array.stack())
+        return (tf.transpose(logits_array.stack(), [1, 0, 2]),
+                tf.transpose(chosen_array.stack(), [1, 0, 2]))
 
     def scheduled_logits(self, conditioning: Conditioning, targets: tf.Tensor,
                          start_tokens: tf.Tensor, probability: tf.Tensor,
@@ -200,19 +212,18 @@ class FlatDecoder(keras.layers.Layer):
         # Pass 1: the token chosen after the last step is never fed, so stop one step short.
         _, chosen = self.fed_back(frozen, targets, start_tokens, probability,
                                   steps=targets.shape[1] - 1)
-        fed = tf.stop_gradient(tf.concat([start_tokens[:, None], chosen], axis=1))
+        fed = tf.stop_gradient(tf.concat([start_tokens[:, None], chosen], axis=1))  # [B, T, P]
         return self.forced_logits(conditioning, fed, training)  # pass 2
 
     def logits(self, condition: tf.Tensor, targets: tf.Tensor, start_tokens: tf.Tensor | None = None,
                sampling_probability=0.0, training: bool = False) -> tf.Tensor:
-        """Logits [B, T, depth] for target events [B, T] given the condition [B, c].
-
-        `start_tokens` [B] is the event fed at t=0 (-1 or None: zeros, as magenta).
-        """
-        targets = tf.cast(targets, tf.int32)
+        """Logits [B, T, depth] for target events [B, T] (one part) or [B, T, P] given the
+        condition [B, c]. `start_tokens` [B] or [B, P] is what is fed at t=0 (-1 or None:
+        zeros, as magenta)."""
+        targets = parts.as_parts(targets, self.part_depths)
         if start_tokens is None:
-            start_tokens = -tf.ones([tf.shape(targets)[0]], tf.int32)
-        start_tokens = tf.cast(start_tokens, tf.int32)
+            start_tokens = -tf.ones([tf.shape(targets)[0], len(self.part_depths)], tf.int32)
+        start_tokens = tf.reshape(tf.cast(start_tokens, tf.int32), [-1, len(self.part_depths)])
         conditioning = self.condition_on(condition)
         static_p = tf.get_static_value(tf.convert_to_tensor(sampling_probability))
         if static_p is not None and float(static_p) == 0.0:
@@ -233,22 +244,27 @@ class HierarchicalDecoder(keras.layers.Layer):
     """magenta's hierdec: a conductor LSTM emits one embedding per segment (bar); a flat core
     decoder conditioned on that embedding decodes the segment's steps.
 
-    With autoregression disabled (magenta's melody configs) the conductor's input is a single
-    zero, so its step is bias + recurrent product. The core decoder's first input in segment k
-    is the last event of segment k-1 (zeros for the first).
+    With autoregression disabled (magenta's melody and trio configs) the conductor's input is a
+    single zero, so its step is bias + recurrent product. The core decoder's first input in
+    segment k is the last event of segment k-1 (zeros for the first). With `split_parts`
+    (magenta's `SplitMultiOutLstmDecoder`, the trio) each part has a core decoder of its own,
+    fed only its own part, all conditioned on the same embedding.
     """
 
     scopes = layout.HIERARCHICAL_DECODER
 
     def __init__(self, layer_sizes: list[int], z_size: int, level_lengths: tuple[int, int],
-                 output_depth: int = 90, dropout_keep_prob: float = 1.0, **kwargs) -> None:
+                 part_depths: tuple[int, ...] = (90,), dropout_keep_prob: float = 1.0,
+                 split_parts: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         if len(level_lengths) != 2:
             raise ValueError(f"only two-level hierarchies are supported, got {level_lengths}")
         self.layer_sizes = [int(s) for s in layer_sizes]
         self.z_size = int(z_size)
         self.level_lengths = tuple(int(n) for n in level_lengths)
-        self.output_depth = int(output_depth)
+        self.part_depths = tuple(int(d) for d in part_depths)
+        self.output_depth = sum(self.part_depths)
+        self.split_parts = bool(split_parts)
         self.dropout_keep_prob = float(dropout_keep_prob)
         self.initial_state = _initial_state_layer(2 * sum(self.layer_sizes), "initial_state")
         self.conductor: list[LSTMBlockCell] = []
@@ -256,21 +272,29 @@ class HierarchicalDecoder(keras.layers.Layer):
         for j, units in enumerate(self.layer_sizes):
             self.conductor.append(LSTMBlockCell(units, size_in, name=f"conductor_{j}"))
             size_in = units
-        self.core = FlatDecoder(self.layer_sizes, self.layer_sizes[-1], output_depth,
-                                dropout_keep_prob, self.scopes.core, name="core_decoder")
+        if self.split_parts:
+            self.cores = [FlatDecoder(self.layer_sizes, self.layer_sizes[-1], (depth,),
+                                      dropout_keep_prob, self.scopes.core_part(k),
+                                      name=f"core_decoder_{k}")
+                          for k, depth in enumerate(self.part_depths)]
+        else:
+            self.cores = [FlatDecoder(self.layer_sizes, self.layer_sizes[-1], self.part_depths,
+                                      dropout_keep_prob, self.scopes.core, name="core_decoder")]
 
     def build(self, input_shape=None) -> None:
         self.initial_state.build((None, self.z_size))
         for cell in self.conductor:
             cell.build()
-        self.core.build()
+        for core in self.cores:
+            core.build()
         super().build(input_shape)
 
     def magenta_variables(self) -> dict[str, tf.Variable]:
         names = _dense_variables(self.initial_state, self.scopes.initial_state)
         for j, cell in enumerate(self.conductor):
             names.update(cell.magenta_variables(self.scopes.conductor_cell(j)))
-        names.update(self.core.magenta_variables())
+        for core in self.cores:
+            names.update(core.magenta_variables())
         return names
 
     def conduct(self, z: tf.Tensor, training: bool = False) -> tf.Tensor:
@@ -296,15 +320,22 @@ class HierarchicalDecoder(keras.layers.Layer):
 
     def logits(self, z: tf.Tensor, targets: tf.Tensor, sampling_probability=0.0,
                training: bool = False) -> tf.Tensor:
-        """Logits [B, T, 90] for targets [B, T]: every segment decoded in one batch."""
+        """Logits [B, T, depth] for targets [B, T] or [B, T, P]: every segment decoded in one
+        batch."""
         segments, length = self.level_lengths
-        targets = tf.cast(targets, tf.int32)
-        batch = tf.shape(targets)[0]
+        targets = parts.as_parts(targets, self.part_depths)  # [B, T, P]
+        batch, count = tf.shape(targets)[0], len(self.part_depths)
         embeddings = tf.transpose(self.conduct(z, training), [1, 0, 2])  # [B, S, u]
         flat_embeddings = tf.reshape(embeddings, [-1, self.layer_sizes[-1]])
-        bars = tf.reshape(targets, [-1, length])  # [B * S, L]
-        previous_last = tf.reshape(targets, [batch, segments, length])[:, :-1, -1]
-        starts = tf.concat([-tf.ones([batch, 1], tf.int32), previous_last], axis=1)
-        logits = self.core.logits(flat_embeddings, bars, tf.reshape(starts, [-1]),
-                                  sampling_probability, training)
+        bars = tf.reshape(targets, [-1, length, count])  # [B * S, L, P]
+        previous_last = tf.reshape(targets, [batch, segments, length, count])[:, :-1, -1]
+        starts = tf.reshape(tf.concat([-tf.ones([batch, 1, count], tf.int32), previous_last],
+                                      axis=1), [-1, count])  # [B * S, P]
+        if self.split_parts:
+            logits = tf.concat([core.logits(flat_embeddings, bars[..., k], starts[:, k],
+                                            sampling_probability, training)
+                                for k, core in enumerate(self.cores)], axis=-1)
+        else:
+            logits = self.cores[0].logits(flat_embeddings, bars, starts, sampling_probability,
+                                          training)
         return tf.reshape(logits, [batch, segments * length, self.output_depth])

@@ -5,10 +5,11 @@ per step, feed layer i+1. The encoding is the final h of the last layer's forwar
 concatenated with the final h of its backward direction (the state after reading the window
 backwards, i.e. at its first step).
 
-Windows arrive as class indices. The encoder reads each class as a row of `input_rows`
-[classes, input_depth]: the one-hot vector by default (melody events), or the converter's own
+Windows arrive as class indices, [B, T] or [B, T, P] for several parts (`serenade.models.parts`).
+The encoder reads each class as a row of `input_rows` [classes, input_depth]: the one-hot vector
+by default (melody events; each part's one-hot side by side for a trio), or the converter's own
 encoding (a drum roll: one bit per drum plus a "no hit" bit, as magenta's `roll_input`), so the
-first layer's input product is a row gather of `input_rows @ kernel`.
+first layer's input product is a sum of row gathers of `input_rows @ kernel`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.models import magenta_layout as layout
+from serenade.models import parts
 from serenade.models.lstm import LSTMBlockCell
 from serenade.models.recurrence import run_recurrence
 
@@ -25,12 +27,16 @@ from serenade.models.recurrence import run_recurrence
 class BidirectionalEncoder(keras.layers.Layer):
     """Stacked bidirectional LSTM over one-hot event windows given as class indices."""
 
-    def __init__(self, layer_sizes: list[int], input_depth: int, dropout_keep_prob: float = 1.0,
-                 input_rows=None, **kwargs) -> None:
+    def __init__(self, layer_sizes: list[int], part_depths: tuple[int, ...] = (90,),
+                 dropout_keep_prob: float = 1.0, input_rows=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
+        self.part_depths = tuple(int(d) for d in part_depths)
         self.input_rows = None if input_rows is None else np.asarray(input_rows, np.float32)
-        self.input_depth = int(input_depth if self.input_rows is None else self.input_rows.shape[1])
+        if self.input_rows is not None and len(self.part_depths) > 1:
+            raise ValueError("input rows are for single-part windows")
+        self.input_depth = (sum(self.part_depths) if self.input_rows is None
+                            else int(self.input_rows.shape[1]))
         self.dropout_keep_prob = float(dropout_keep_prob)
         # two lists (not a list of pairs) so that Keras tracks every cell's weights
         self.forward_cells: list[LSTMBlockCell] = []
@@ -62,17 +68,24 @@ class BidirectionalEncoder(keras.layers.Layer):
             names.update(bw.magenta_variables(layout.encoder_cell_scope(i, "bw", prefix)))
         return names
 
-    def _class_rows(self, kernel: tf.Tensor) -> tf.Tensor:
-        """Each class's input row times the first layer's input kernel: [classes, 4u]."""
-        if self.input_rows is None:
-            return kernel
-        return tf.matmul(tf.constant(self.input_rows, kernel.dtype), kernel)
+    def _gathered(self, kernel: tf.Tensor, classes: tf.Tensor) -> tf.Tensor:
+        """The input product of class indices [.., P]: each part's input rows times its block
+        of the input kernel, gathered and added up -> [.., 4u]."""
+        if self.input_rows is not None:
+            return tf.gather(tf.matmul(tf.constant(self.input_rows, kernel.dtype), kernel),
+                             classes[..., 0])
+        total = None
+        for k, (start, depth) in enumerate(zip(parts.offsets(self.part_depths), self.part_depths)):
+            rows = tf.gather(kernel[start:start + depth], classes[..., k])
+            total = rows if total is None else total + rows
+        return total
 
     def _inputs(self, classes: tf.Tensor) -> tf.Tensor:
-        """The dense input vectors of class indices [..] -> [.., input_depth]."""
-        if self.input_rows is None:
-            return tf.one_hot(classes, self.input_depth, dtype=self.compute_dtype)
-        return tf.gather(tf.constant(self.input_rows, self.compute_dtype), classes)
+        """The dense input vectors of class indices [.., P] -> [.., input_depth]."""
+        if self.input_rows is not None:
+            return tf.gather(tf.constant(self.input_rows, self.compute_dtype), classes[..., 0])
+        return tf.concat([tf.one_hot(classes[..., k], depth, dtype=self.compute_dtype)
+                          for k, depth in enumerate(self.part_depths)], axis=-1)
 
     def _dropout(self, x: tf.Tensor, training: bool) -> tf.Tensor:
         if training and self.dropout_keep_prob < 1.0:
@@ -81,16 +94,15 @@ class BidirectionalEncoder(keras.layers.Layer):
 
     def call(self, windows: tf.Tensor, training: bool = False) -> tf.Tensor:
         """windows: int [B, T] event classes -> encoding [B, 2 * last layer size]."""
-        windows = tf.convert_to_tensor(windows)
-        windows = tf.cast(windows, tf.int32)
+        windows = parts.as_parts(tf.convert_to_tensor(windows), self.part_depths)
         batch = tf.shape(windows)[0]
-        time_major = tf.transpose(windows)  # [T, B]
+        time_major = tf.transpose(windows, [1, 0, 2])  # [T, B, P]
         layer_input = None  # dense time-major input of layers after the first
         for i, (fw, bw) in enumerate(self.cells):
             if i == 0 and not (training and self.dropout_keep_prob < 1.0):
                 # a class's input row times the kernel == a row gather of rows @ kernel
-                proj_fw = tf.gather(self._class_rows(fw.input_kernel), time_major) + fw.bias
-                proj_bw = tf.gather(self._class_rows(bw.input_kernel), time_major) + bw.bias
+                proj_fw = self._gathered(fw.input_kernel, time_major) + fw.bias
+                proj_bw = self._gathered(bw.input_kernel, time_major) + bw.bias
             else:
                 if i == 0:
                     layer_input = self._inputs(time_major)

@@ -18,7 +18,7 @@ def lstm(kernel, bias, xs, units):
 
 def test_two_layer_bidirectional_encoding_matches_a_plain_reference():
     rng = np.random.default_rng(0)
-    encoder = BidirectionalEncoder([6, 4], input_depth=90)
+    encoder = BidirectionalEncoder([6, 4], part_depths=(90,))
     encoder.build()
     for variable in encoder.trainable_variables:
         variable.assign(rng.normal(scale=0.4, size=variable.shape).astype(np.float32))

@@ -97,5 +97,9 @@ class HierarchicalDecoderScopes:
     def core(self) -> FlatDecoderScopes:
         return FlatDecoderScopes("core_decoder/decoder")
 
+    def core_part(self, part: int) -> FlatDecoderScopes:
+        """The core decoder of one part when each part has its own (the trio's)."""
+        return FlatDecoderScopes(f"core_decoder/core_decoder_{part}/decoder")
+
 
 HIERARCHICAL_DECODER = HierarchicalDecoderScopes()

@@ -110,33 +110,54 @@ class _Categorical:
 
 
 class FlatGenerator:
-    """Autoregressive decoding with a flat decoder's weights."""
+    """Autoregressive decoding with a flat decoder's weights, one class per part and step."""
 
     def __init__(self, weights: dict[str, np.ndarray], scopes: layout.FlatDecoderScopes,
-                 layers: int, output_depth: int = 90) -> None:
-        self.output_depth = output_depth
+                 layers: int, part_depths: tuple[int, ...] = (90,)) -> None:
+        self.part_depths = tuple(int(d) for d in part_depths)
+        self.output_depth = sum(self.part_depths)
         self.init_kernel, self.init_bias = _kernel_and_bias(weights, scopes.initial_state)
         self.layers = [_Layer.prepare(*_kernel_and_bias(weights, scopes.cell(j)))
                        for j in range(layers)]
         self.out_kernel, self.out_bias = _kernel_and_bias(weights, scopes.output_projection)
         first = self.layers[0]
-        # one-hot rows of layer 0, plus a zero row used for "no previous event" (index -1)
-        self.token_rows = np.vstack([first.kernel[:output_depth],
-                                     np.zeros((1, 4 * first.units), np.float32)])
-        self.condition_rows = np.ascontiguousarray(first.kernel[output_depth:first.input_size])
+        # per part, its one-hot rows of layer 0 plus a zero row for "no previous event" (-1)
+        blank = np.zeros((1, 4 * first.units), np.float32)
+        self.token_rows = [np.ascontiguousarray(np.vstack([first.kernel[start:start + depth], blank]))
+                           for start, depth in zip(self.offsets, self.part_depths)]
+        self.condition_rows = np.ascontiguousarray(first.kernel[self.output_depth:first.input_size])
         self.recurrent = [np.ascontiguousarray(layer.kernel[layer.input_size:]) for layer in self.layers]
+
+    @property
+    def offsets(self) -> list[int]:
+        return [sum(self.part_depths[:k]) for k in range(len(self.part_depths))]
+
+    def _draw(self, sampler: _Categorical, step_logits: np.ndarray, chosen: np.ndarray) -> None:
+        """Adds the output bias to the step's logits and draws each part's class into chosen
+        [B, P] (a part's logits are drawn from as a contiguous block)."""
+        if len(self.part_depths) == 1:
+            sampler.draw(step_logits, self.out_bias, chosen[:, 0])
+            return
+        picked = np.empty(len(step_logits), np.int64)
+        for k, (start, depth) in enumerate(zip(self.offsets, self.part_depths)):
+            block = np.ascontiguousarray(step_logits[:, start:start + depth])
+            sampler.draw(block, self.out_bias[start:start + depth], picked)
+            step_logits[:, start:start + depth] = block
+            chosen[:, k] = picked
 
     def run(self, condition: np.ndarray, steps: int, sampler: _Categorical,
             start_tokens: np.ndarray | None = None, keep_logits: bool = True
             ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Events int64 [B, steps, P] (and logits [B, steps, depth]) given the condition [B, c]
+        and what is fed at the first step (start_tokens [B, P]; None or -1: nothing)."""
         condition = np.ascontiguousarray(condition, np.float32)
-        batch = len(condition)
+        batch, count = len(condition), len(self.part_depths)
         units = [layer.units for layer in self.layers]
         states = _initial_states(condition, self.init_kernel, self.init_bias, units)
         first = self.layers[0]
         condition_part = np.ascontiguousarray(condition @ self.condition_rows + first.bias)
-        previous = (np.full(batch, -1, np.int64) if start_tokens is None
-                    else np.ascontiguousarray(start_tokens, np.int64))
+        previous = (np.full((batch, count), -1, np.int64) if start_tokens is None
+                    else np.ascontiguousarray(np.reshape(start_tokens, (batch, count)), np.int64))
         # Where each h lives, so that no step copies it: layer 0's in its own buffer (the left
         # operand of its recurrent product); layer j's in the right part of [input, h], the
         # left operand of its product with the whole kernel; the top layer's h also in `top`,
@@ -151,14 +172,17 @@ class FlatGenerator:
         top = np.empty((batch, units[-1]), np.float32)
         readers = stacked[1:] + [top]  # where each layer's h is read as input
         gates = [np.empty((batch, 4 * u), np.float32) for u in units]
-        events = np.empty((steps, batch), np.int64)
+        events = np.empty((steps, batch, count), np.int64)
         logits = np.empty((batch, self.output_depth), np.float32)
         logits_all = (np.empty((steps, batch, self.output_depth), np.float32) if keep_logits
                       else None)
         for t in range(steps):
             np.matmul(h0, self.recurrent[0], out=gates[0])
-            fast_kernels.first_layer_step(gates[0], condition_part, self.token_rows, previous,
-                                          c0, h0, readers[0], 0)
+            for k in range(1, count):  # parts after the first: their rows added up front
+                gates[0] += self.token_rows[k][previous[:, k]]
+            fast_kernels.first_layer_step(gates[0], condition_part, self.token_rows[0],
+                                          np.ascontiguousarray(previous[:, 0]), c0, h0,
+                                          readers[0], 0)
             for j in range(1, len(units)):
                 layer = self.layers[j]
                 np.matmul(stacked[j], layer.kernel, out=gates[j])
@@ -166,9 +190,10 @@ class FlatGenerator:
                                         layer.input_size, readers[j], 0)
             step_logits = logits_all[t] if keep_logits else logits
             np.matmul(top, self.out_kernel, out=step_logits)
-            sampler.draw(step_logits, self.out_bias, events[t])
+            self._draw(sampler, step_logits, events[t])
             previous = events[t]
-        return events.T.copy(), (logits_all.transpose(1, 0, 2).copy() if keep_logits else None)
+        return (events.transpose(1, 0, 2).copy(),
+                logits_all.transpose(1, 0, 2).copy() if keep_logits else None)
 
 
 class HierarchicalGenerator:
@@ -177,12 +202,15 @@ class HierarchicalGenerator:
     scopes = layout.HIERARCHICAL_DECODER
 
     def __init__(self, weights: dict[str, np.ndarray], layers: int, level_lengths: tuple[int, int],
-                 output_depth: int = 90) -> None:
+                 part_depths: tuple[int, ...] = (90,), split_parts: bool = False) -> None:
         self.level_lengths = level_lengths
         self.init_kernel, self.init_bias = _kernel_and_bias(weights, self.scopes.initial_state)
         self.conductor = [_Layer.prepare(*_kernel_and_bias(weights, self.scopes.conductor_cell(j)))
                           for j in range(layers)]
-        self.core = FlatGenerator(weights, self.scopes.core, layers, output_depth)
+        # one core per part (the trio's), or one core for every part
+        self.cores = ([FlatGenerator(weights, self.scopes.core_part(k), layers, (depth,))
+                       for k, depth in enumerate(part_depths)] if split_parts
+                      else [FlatGenerator(weights, self.scopes.core, layers, tuple(part_depths))])
 
     def embeddings(self, z: np.ndarray) -> np.ndarray:
         """Conductor outputs [segments, B, u]."""
@@ -204,13 +232,17 @@ class HierarchicalGenerator:
 
     def run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool = True
             ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Events [B, T, P] (and logits [B, T, depth]) from z [B, z_size]: each segment's core
+        decoders start from their part's last event of the segment before."""
         segments, length = self.level_lengths
-        all_events, all_logits, start = [], [], None
+        all_events, all_logits, starts = [], [], [None] * len(self.cores)
         for embedding in self.embeddings(z):
-            events, logits = self.core.run(embedding, length, sampler, start, keep_logits)
-            all_events.append(events)
-            all_logits.append(logits)
-            start = events[:, -1]
+            results = [core.run(embedding, length, sampler, start, keep_logits)
+                       for core, start in zip(self.cores, starts)]
+            all_events.append(np.concatenate([events for events, _ in results], axis=-1))
+            if keep_logits:
+                all_logits.append(np.concatenate([logits for _, logits in results], axis=-1))
+            starts = [events[:, -1] for events, _ in results]
         events = np.concatenate(all_events, axis=1)
         return events, (np.concatenate(all_logits, axis=1) if keep_logits else None)
 
@@ -232,12 +264,15 @@ class NumpyDecoder:
     then used for any number of decodes."""
 
     def __init__(self, weights: dict[str, np.ndarray], *, layers: int,
-                 hierarchy: tuple[int, int] | None, steps: int, output_depth: int = 90) -> None:
+                 hierarchy: tuple[int, int] | None, steps: int,
+                 part_depths: tuple[int, ...] = (90,), split_parts: bool = False) -> None:
         self.steps = int(steps)
+        self.part_depths = tuple(part_depths)
         if hierarchy:
-            self._generator = HierarchicalGenerator(weights, layers, hierarchy, output_depth)
+            self._generator = HierarchicalGenerator(weights, layers, hierarchy, self.part_depths,
+                                                    split_parts)
         else:
-            self._generator = FlatGenerator(weights, layout.FLAT_DECODER, layers, output_depth)
+            self._generator = FlatGenerator(weights, layout.FLAT_DECODER, layers, self.part_depths)
 
     def _run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool):
         if isinstance(self._generator, HierarchicalGenerator):
@@ -247,7 +282,8 @@ class NumpyDecoder:
     def decode(self, z: np.ndarray, temperature: float, rng: np.random.Generator,
                keep_logits: bool = True, workers: int | None = None
                ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Decode z [B, z_size] into events [B, steps] (and logits [B, steps, depth]).
+        """Decode z [B, z_size] into events [B, steps] (or [B, steps, P] for several parts) and
+        logits [B, steps, depth].
 
         The batch is cut into chunks of CHUNK_ROWS rows, each with its own random stream
         spawned from `rng` (so results depend on the seed only, not on the thread count).
@@ -271,5 +307,7 @@ class NumpyDecoder:
                   ThreadPoolExecutor(workers) as pool):
                 results = list(pool.map(run, chunks, streams))
         events = np.concatenate([r[0] for r in results])
+        if len(self.part_depths) == 1:
+            events = events[..., 0]
         logits = np.concatenate([r[1] for r in results]) if keep_logits else None
         return events, logits

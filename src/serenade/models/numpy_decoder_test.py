@@ -84,7 +84,8 @@ def test_flat_generator_matches_a_plain_numpy_decoder_loop():
     generator = FlatGenerator(weights, FlatDecoderScopes("d"), len(units))
     for temperature in (0.0, 0.7):
         sampler = _Categorical(temperature, np.random.default_rng(4))
-        events, logits = generator.run(condition, steps, sampler, start)
+        events, logits = generator.run(condition, steps, sampler, start[:, None])
+        events = events[..., 0]
         want_events, want_logits = _reference_run(weights, len(units), condition, steps,
                                                   temperature, 4, start)
         np.testing.assert_array_equal(events, want_events)

@@ -43,12 +43,13 @@ class MusicVAE(keras.Model):
         kwargs.setdefault("name", "music_vae")
         super().__init__(**kwargs)
         self.config = config
+        self.part_depths = config.part_depths
         self.output_depth = config.output_depth
         hp = config.hparams
         self.z_size = int(hp.z_size)
         self._numpy_decoder: NumpyDecoder | None = None
         self.window_steps = int(hp.max_seq_len)
-        self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.output_depth, hp.dropout_keep_prob,
+        self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.part_depths, hp.dropout_keep_prob,
                                             input_rows=config.encoder_input_rows,
                                             name="encoder")
         init = keras.initializers.RandomNormal(stddev=0.001)
@@ -57,10 +58,12 @@ class MusicVAE(keras.Model):
                                               kernel_initializer=init, name="sigma")
         if config.hierarchical:
             self.decoder = HierarchicalDecoder(hp.dec_rnn_size, self.z_size,
-                                               config.hierarchical.level_lengths, self.output_depth,
-                                               hp.dropout_keep_prob, name="decoder")
+                                               config.hierarchical.level_lengths, self.part_depths,
+                                               hp.dropout_keep_prob,
+                                               split_parts=config.hierarchical.split_parts,
+                                               name="decoder")
         else:
-            self.decoder = FlatDecoder(hp.dec_rnn_size, self.z_size, self.output_depth,
+            self.decoder = FlatDecoder(hp.dec_rnn_size, self.z_size, self.part_depths,
                                        hp.dropout_keep_prob, name="decoder")
 
     # ----------------------------------------------------------------- building and weights
@@ -117,9 +120,10 @@ class MusicVAE(keras.Model):
         """The decoder prepared for numpy from the current weights (built on first use)."""
         if self._numpy_decoder is None:
             hierarchy = self.config.hierarchical.level_lengths if self.config.hierarchical else None
+            split = bool(self.config.hierarchical and self.config.hierarchical.split_parts)
             self._numpy_decoder = NumpyDecoder(
                 self.numpy_weights(), layers=len(self.decoder.layer_sizes), hierarchy=hierarchy,
-                steps=self.window_steps, output_depth=self.output_depth)
+                steps=self.window_steps, part_depths=self.part_depths, split_parts=split)
         return self._numpy_decoder
 
     # ----------------------------------------------------------------- training forward pass
@@ -137,19 +141,29 @@ class MusicVAE(keras.Model):
         return {"logits": logits, "mu": mu, "sigma": sigma, "z": z}
 
     # ----------------------------------------------------------------- inference
+    @property
+    def window_shape(self) -> tuple[int, ...]:
+        """One window: (T,) of classes, or (T, P) with one class per part."""
+        parts = len(self.part_depths)
+        return (self.window_steps,) if parts == 1 else (self.window_steps, parts)
+
     def _check_windows(self, windows) -> np.ndarray:
         windows = np.asarray(windows)
-        if windows.ndim == 1:
+        if windows.ndim == len(self.window_shape):
             windows = windows[None]
-        if windows.ndim != 2 or windows.shape[1] != self.window_steps:
-            raise ValueError(f"windows must be [n, {self.window_steps}] event classes for config "
-                             f"{self.config.name}, got shape {windows.shape}")
-        if windows.size and (windows.min() < 0 or windows.max() >= self.output_depth):
-            raise ValueError(f"event classes must be in 0..{self.output_depth - 1}")
+        if windows.shape[1:] != self.window_shape:
+            raise ValueError(f"windows must be [n, {', '.join(map(str, self.window_shape))}] event "
+                             f"classes for config {self.config.name}, got shape {windows.shape}")
+        by_part = windows.reshape(len(windows), self.window_steps, -1)
+        for k, depth in enumerate(self.part_depths):
+            if by_part.size and (by_part[..., k].min() < 0 or by_part[..., k].max() >= depth):
+                raise ValueError(f"event classes must be in 0..{depth - 1}"
+                                 + (f" (part {k})" if len(self.part_depths) > 1 else ""))
         return windows.astype(np.int32)
 
     def encode(self, windows, seed: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(z, mu, sigma) float32 [n, z_size] for int windows [n, T]; z ~ N(mu, sigma)."""
+        """(z, mu, sigma) float32 [n, z_size] for int windows [n, T] (or [n, T, P]);
+        z ~ N(mu, sigma)."""
         self.build()
         windows = self._check_windows(windows)
         mus, sigmas = [], []
@@ -168,7 +182,8 @@ class MusicVAE(keras.Model):
 
     def decode(self, z, temperature: float = 1.0, seed: int | None = None,
                keep_logits: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-        """Events int [n, T] and the logits [n, T, 90] along the way, decoded from z [n, z_size].
+        """Events int [n, T] (or [n, T, P]) and the logits [n, T, depth] along the way, decoded
+        from z [n, z_size].
 
         Each step draws from softmax(logits / temperature); temperature 0 takes the argmax.
         """
@@ -192,8 +207,8 @@ class MusicVAE(keras.Model):
                     method: str = "slerp", seed: int | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Interpolate between the mu of two windows, endpoints included: (z, events, logits)."""
-        _, mu, _ = self.encode(np.stack([np.asarray(start_window).reshape(-1),
-                                         np.asarray(end_window).reshape(-1)]))
+        _, mu, _ = self.encode(np.stack([np.asarray(start_window).reshape(self.window_shape),
+                                         np.asarray(end_window).reshape(self.window_shape)]))
         z = interpolation.interpolate(mu[0], mu[1], num_steps, method)
         events, logits = self.decode(z, temperature, seed)
         return z, events, logits
@@ -202,7 +217,7 @@ class MusicVAE(keras.Model):
                 seed: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """magenta.js `similar`: n variations of a window, z = s * mu + (1 - s) * noise."""
         rng = np.random.default_rng(seed)
-        _, mu, _ = self.encode(np.asarray(window).reshape(1, -1))
+        _, mu, _ = self.encode(np.asarray(window).reshape((1,) + self.window_shape))
         z = interpolation.similar_z(mu[0], n, similarity, rng)
         events, logits = self.decode(z, temperature, seed=int(rng.integers(2**31)))
         return z, events, logits

@@ -35,10 +35,9 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
     @tf.function(reduce_retracing=True)
     def forward(batch, probability):
         out = model(batch, sampling_probability=probability, training=False)
-        r_loss = objective.reconstruction_loss(batch, out["logits"])
+        r_loss = objective.reconstruction_loss(batch, out["logits"], model.part_depths)
         kl_dims = objective.kl_per_dimension(out["mu"], out["sigma"])
-        correct = tf.reduce_sum(tf.cast(tf.equal(
-            tf.argmax(out["logits"], -1, output_type=tf.int32), batch), tf.float32))
+        correct = objective.correct(batch, out["logits"], model.part_depths)
         return r_loss, kl_dims, correct, out["mu"]
 
     free_nats = free_bits * objective.LN2
@@ -61,7 +60,7 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         totals["other_correct"] += float(other_correct)
 
     count = len(windows)
-    steps = count * windows.shape[1]
+    steps = windows.size  # (step, part) predictions
     if loss_sampling_probability > 0:
         sampled, forced = totals["loss_correct"] / steps, totals["other_correct"] / steps
     else:

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import tensorflow as tf
 
+from serenade.models import parts
+
 LN2 = math.log(2.0)
 
 
@@ -25,12 +27,11 @@ class LossTerms(NamedTuple):
     kl_bits: tf.Tensor
 
 
-def reconstruction_loss(targets, logits):
-    """Cross-entropy of each example summed over time: targets int [B, T], logits [B, T, C] -> [B]."""
-    logits = tf.cast(logits, tf.float32)
-    per_step = tf.nn.sparse_softmax_cross_entropy_with_logits(
-        labels=tf.cast(targets, tf.int32), logits=logits)
-    return tf.reduce_sum(per_step, axis=1)
+def reconstruction_loss(targets, logits, depths=None):
+    """Cross-entropy of each example summed over time (and parts): targets int [B, T] (or
+    [B, T, P] with `depths` the parts' class counts), logits [B, T, C] -> [B]."""
+    depths = depths or (logits.shape[-1],)
+    return tf.reduce_sum(parts.cross_entropy(targets, logits, depths), axis=1)
 
 
 def kl_per_dimension(mu, sigma):
@@ -45,9 +46,9 @@ def kl_divergence(mu, sigma):
     return tf.reduce_sum(kl_per_dimension(mu, sigma), axis=1)
 
 
-def vae_loss(targets, logits, mu, sigma, *, beta, free_bits: float) -> LossTerms:
+def vae_loss(targets, logits, mu, sigma, *, beta, free_bits: float, depths=None) -> LossTerms:
     """The training objective and its parts, as magenta computes them."""
-    r_loss = reconstruction_loss(targets, logits)
+    r_loss = reconstruction_loss(targets, logits, depths)
     kl = kl_divergence(mu, sigma)
     kl_cost = tf.maximum(kl - free_bits * LN2, 0.0)
     mean_r = tf.reduce_mean(r_loss)
@@ -58,7 +59,13 @@ def vae_loss(targets, logits, mu, sigma, *, beta, free_bits: float) -> LossTerms
                      kl_bits=mean_kl / LN2)
 
 
-def accuracy(targets, logits):
-    """Fraction of time steps whose argmax prediction equals the target event."""
-    predictions = tf.argmax(logits, axis=-1, output_type=tf.int32)
-    return tf.reduce_mean(tf.cast(tf.equal(predictions, tf.cast(targets, tf.int32)), tf.float32))
+def correct(targets, logits, depths=None):
+    """How many (step, part) argmax predictions equal the targets (a float scalar)."""
+    depths = depths or (logits.shape[-1],)
+    predictions = parts.predicted(logits, depths)
+    return tf.reduce_sum(tf.cast(tf.equal(predictions, tf.cast(targets, tf.int32)), tf.float32))
+
+
+def accuracy(targets, logits, depths=None):
+    """Fraction of (step, part) argmax predictions that equal the targets."""
+    return correct(targets, logits, depths) / tf.cast(tf.size(targets), tf.float32)
