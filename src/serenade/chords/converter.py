@@ -29,7 +29,7 @@ from serenade.melody.converter import MelodyConverter
 from serenade.melody.extraction import extract_track_melodies
 from serenade.melody.pieces import quantize_piece, split_on_time_changes
 from serenade.melody.rendering import windows_to_note_sequence
-from serenade.melody.transposition import random_amount, transpose
+from serenade.melody.transposition import transpose
 from serenade.melody.windows import sample_at_most, slice_melody
 
 CHORD_SYMBOL = music_pb2.NoteSequence.TextAnnotation.CHORD_SYMBOL

@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 from note_seq.drums_encoder_decoder import MultiDrumOneHotEncoding
 
