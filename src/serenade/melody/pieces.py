@@ -40,6 +40,7 @@ class Piece:
     qpm: float = 120.0
     steps_per_bar: float | None = None
     notes: list[QuantizedNote] = field(default_factory=list)
+    total_steps: int = 0  # note-seq's total_quantized_steps: the total time or the last note end
     problem: str = ""  # non-empty when the piece cannot give melodies
 
     @property
@@ -109,4 +110,5 @@ def quantize_piece(piece: music_pb2.NoteSequence, index: int, steps_per_quarter:
     result.notes = [QuantizedNote(n.instrument, n.program, n.is_drum, n.pitch, n.velocity,
                                   n.quantized_start_step, n.quantized_end_step)
                     for n in quantized.notes]
+    result.total_steps = quantized.total_quantized_steps
     return result

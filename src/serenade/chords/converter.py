@@ -1,0 +1,199 @@
+"""ChordMelodyConverter: melody windows with the chord of every step as control, as magenta's
+`OneHotMelodyConverter(chord_encoding=TriadChordOneHotEncoding())`.
+
+Per piece (after the melody converter's split, program and pitch filter, quantization):
+1. chords: the piece's CHORD_SYMBOL annotations, or chords inferred from its notes (the
+   notes kept after filtering) when it has none; a piece whose chords cannot be inferred,
+   or with two different chords on one step, gives nothing;
+2. melodies are extracted and sliced exactly as without chords;
+3. each window carries the chord at each of its steps (absolute steps of the piece);
+4. duplicates are removed over (events, chords) pairs: the same melody over other chords
+   is another window;
+5. a piece where a window's chord is not a triad the encoding knows (e.g. "Csus4")
+   gives nothing at all (magenta drops the whole piece, not the window).
+Training transposes the sequence, chord symbols included, before conversion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from note_seq import sequences_lib
+from note_seq.protobuf import music_pb2
+
+from serenade.chords import encoding
+from serenade.chords.progression import ChordProblem, chords_at, ensure_chords, step_chords
+from serenade.melody import events as ev
+from serenade.melody.converter import MelodyConverter
+from serenade.melody.extraction import extract_track_melodies
+from serenade.melody.pieces import quantize_piece, split_on_time_changes
+from serenade.melody.rendering import windows_to_note_sequence
+from serenade.melody.transposition import transpose
+from serenade.melody.windows import sample_at_most, slice_melody
+
+CHORD_SYMBOL = music_pb2.NoteSequence.TextAnnotation.CHORD_SYMBOL
+
+
+@dataclass(frozen=True)
+class ChordWindow:
+    """A melody window, its chords (class per step), and where it came from."""
+
+    events: tuple[int, ...]  # raw melody events
+    chords: tuple[int, ...]  # triad class per step
+    piece: int
+    start_step: int
+    instrument: int
+
+
+@dataclass(frozen=True)
+class ChordMelodyConverter:
+    """A melody converter whose windows carry the chord of each step as control."""
+
+    melody: MelodyConverter
+
+    @property
+    def window_steps(self) -> int:
+        return self.melody.window_steps
+
+    @property
+    def num_classes(self) -> int:
+        return ev.NUM_CLASSES
+
+    @property
+    def control_depth(self) -> int:
+        return encoding.NUM_CLASSES
+
+    @property
+    def transpose_range(self) -> tuple[int, int] | None:
+        return self.melody.transpose_range
+
+    # -- NoteSequence -> windows -------------------------------------------------
+
+    def _piece_windows(self, piece: music_pb2.NoteSequence, index: int,
+                       problems: list[str]) -> list[ChordWindow]:
+        m = self.melody
+        kept = [n for n in piece.notes if m._keeps(n)]
+        del piece.notes[:]
+        piece.notes.extend(kept)
+        quantized_piece = quantize_piece(piece, index, m.steps_per_quarter, m.steps_per_bar)
+        if quantized_piece.problem:
+            problems.append(quantized_piece.problem)
+            return []
+        quantized = sequences_lib.quantize_note_sequence(piece, m.steps_per_quarter)
+        try:
+            ensure_chords(quantized)
+        except ChordProblem as problem:
+            problems.append(str(problem))
+            return []
+        tracks: dict[int, list] = {}
+        for note in quantized_piece.notes:
+            tracks.setdefault(note.instrument, []).append(note)
+        max_steps = m.steps_per_bar * m.max_bars if m.max_bars else None
+        found = []
+        for instrument, notes in tracks.items():
+            melodies = extract_track_melodies(notes, m.steps_per_bar, gap_bars=m.gap_bars,
+                                              min_bars=1, max_steps=max_steps).melodies
+            for melody in melodies:
+                for offset, events in slice_melody(melody.events, m.window_steps,
+                                                   m.steps_per_bar):
+                    found.append((melody.start_step + offset, instrument, events))
+        if not found:
+            return []
+        try:
+            chords = step_chords(quantized)
+        except ChordProblem as problem:
+            problems.append(str(problem))
+            return []
+        found.sort(key=lambda item: (item[0], item[1]))
+        seen: set = set()
+        windows = []
+        for start, instrument, events in found:
+            figures = chords_at(chords, range(start, start + len(events)))
+            if (events, figures) in seen:
+                continue
+            seen.add((events, figures))
+            windows.append((start, instrument, events, figures))
+        encoded = []
+        for start, instrument, events, figures in windows:
+            try:
+                classes = tuple(encoding.encode_chords(figures).tolist())
+            except encoding.UnencodableChord as problem:
+                problems.append(f"{problem}: the whole part is skipped")
+                return []
+            encoded.append(ChordWindow(events, classes, index, start, instrument))
+        return encoded
+
+    def _windows_by_piece(self, sequence: music_pb2.NoteSequence, problems: list[str]
+                          ) -> list[list[ChordWindow]]:
+        return [self._piece_windows(piece, index, problems) for index, piece in
+                enumerate(split_on_time_changes(sequence, self.melody.presplit_on_time_changes))]
+
+    def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[ChordWindow]:
+        """Every distinct (melody, chords) window, by piece, start step, then track."""
+        return [w for windows in self._windows_by_piece(sequence, []) for w in windows]
+
+    def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
+                   rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(events int16 [n, steps], chord classes int16 [n, steps]).
+
+        Inference (default): every window. Training: transposition by a random amount of
+        the config's range (chord symbols move along), then at most
+        `max_tensors_per_notesequence` windows at random, per piece then overall.
+        """
+        if not training:
+            return self._stack(self.windows_with_origin(sequence))
+        rng = rng if rng is not None else np.random.default_rng()
+        amount = self.melody.draw_transposition(bool(sequence.notes), rng)
+        if amount:
+            sequence, _ = transpose(sequence, amount)
+        limit = self.melody.max_tensors_per_notesequence
+        chosen = []
+        for windows in self._windows_by_piece(sequence, []):
+            chosen.extend(sample_at_most(windows, limit, rng))
+        return self._stack(sample_at_most(chosen, limit, rng))
+
+    def _stack(self, windows: list[ChordWindow]) -> tuple[np.ndarray, np.ndarray]:
+        steps = self.window_steps
+        if not windows:
+            return np.zeros((0, steps), np.int16), np.zeros((0, steps), np.int16)
+        events = ev.encode(np.asarray([w.events for w in windows]).reshape(-1))
+        chords = np.asarray([w.chords for w in windows], dtype=np.int16)
+        return events.reshape(len(windows), steps), chords
+
+    def controls(self, chords: np.ndarray) -> np.ndarray:
+        """Chord classes [..., steps] -> the model's control tensors, bool [..., steps, 49]."""
+        return encoding.one_hot(chords)
+
+    def explain(self, sequence: music_pb2.NoteSequence) -> str:
+        """Why `sequence` gives no windows; '' when it gives some."""
+        problems: list[str] = []
+        if any(self._windows_by_piece(sequence, problems)):
+            return ""
+        melody_reason = self.melody.explain(sequence)
+        reasons = list(dict.fromkeys(problems))
+        if melody_reason and not reasons:
+            return melody_reason
+        return "; ".join(reasons) or melody_reason or "no window found"
+
+    # -- windows -> NoteSequence ---------------------------------------------------
+
+    def to_note_sequence(self, events: np.ndarray, chords: np.ndarray | None = None, *,
+                         qpm: float = 120.0, velocity: int = 80,
+                         program: int = 0) -> music_pb2.NoteSequence:
+        """Events [steps] (or [n, steps]) and their chord classes -> a NoteSequence with the
+        chords as CHORD_SYMBOL annotations (one where the chord changes)."""
+        m = self.melody
+        sequence = windows_to_note_sequence(events, steps_per_quarter=m.steps_per_quarter,
+                                            quarters_per_bar=m.quarters_per_bar, qpm=qpm,
+                                            velocity=velocity, program=program)
+        if chords is not None:
+            seconds_per_step = 60.0 / qpm / m.steps_per_quarter
+            current = None
+            for step, index in enumerate(np.asarray(chords).reshape(-1).tolist()):
+                figure = encoding.decode_chord(index)
+                if figure != current:
+                    current = figure
+                    sequence.text_annotations.add(time=step * seconds_per_step, text=figure,
+                                                  annotation_type=CHORD_SYMBOL)
+        return sequence

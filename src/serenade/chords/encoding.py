@@ -1,0 +1,45 @@
+"""Triad one-hot chord encoding: 49 classes (no chord, 12 roots x major/minor/aug/dim).
+
+What magenta's `cat-mel_2bar_med_chords` conditions on (note-seq's
+`TriadChordOneHotEncoding`): 0 = "N.C.", 1 + root = major, 13 + root = minor, 25 + root =
+augmented, 37 + root = diminished (root 0 = C). Chords are reduced to their triad
+(C7 -> C, Am7 -> Am); chords with no such triad (sus, power chords) cannot be encoded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from note_seq import chord_symbols_lib
+from note_seq.chords_encoder_decoder import ChordEncodingError, TriadChordOneHotEncoding
+
+_TRIADS = TriadChordOneHotEncoding()
+NUM_CLASSES = _TRIADS.num_classes  # 49
+
+
+class UnencodableChord(ValueError):
+    """A chord symbol that is not a standard triad or cannot be parsed."""
+
+
+def encode_chord(figure: str) -> int:
+    try:
+        return _TRIADS.encode_event(figure)
+    except (ChordEncodingError, chord_symbols_lib.ChordSymbolError) as error:
+        raise UnencodableChord(f"chord {figure!r} cannot be encoded as a triad ({error})") from None
+
+
+def encode_chords(figures: Iterable[str]) -> np.ndarray:
+    """Chord figures -> class indices, int16."""
+    return np.asarray([encode_chord(f) for f in figures], dtype=np.int16).reshape(-1)
+
+
+def decode_chord(index: int) -> str:
+    if not 0 <= index < NUM_CLASSES:
+        raise ValueError(f"chord class {index} is outside 0..{NUM_CLASSES - 1}")
+    return _TRIADS.decode_event(int(index))
+
+
+def one_hot(classes: np.ndarray) -> np.ndarray:
+    """Class indices [...] -> bool [..., 49] (the model's control tensors)."""
+    return np.eye(NUM_CLASSES, dtype=bool)[np.asarray(classes)]

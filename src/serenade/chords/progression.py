@@ -1,0 +1,61 @@
+"""The chord symbol sounding at every step of a quantized piece, read or inferred.
+
+Chord-conditioned configs take their chords from the NoteSequence's CHORD_SYMBOL text
+annotations; a piece without any gets them from note-seq's chord inference (one chord
+per bar, from the notes of the piece), as magenta's converter does. A step before the
+first chord has "N.C." (no chord); a chord lasts until the next one. As note-seq's
+`event_list_chords`: only chords before the piece's last quantized step count, steps
+past the end keep the last chord, and two different chords on one step are an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from note_seq import chord_inference, constants
+from note_seq.protobuf import music_pb2
+
+NO_CHORD = constants.NO_CHORD
+CHORD_SYMBOL = music_pb2.NoteSequence.TextAnnotation.CHORD_SYMBOL
+
+
+class ChordProblem(ValueError):
+    """A piece whose chords cannot be read or inferred; the message says why."""
+
+
+def has_chords(sequence: music_pb2.NoteSequence) -> bool:
+    return any(ta.annotation_type == CHORD_SYMBOL for ta in sequence.text_annotations)
+
+
+def ensure_chords(quantized: music_pb2.NoteSequence) -> bool:
+    """Infer chords into `quantized` (in place) when it has none; True when inferred."""
+    if has_chords(quantized):
+        return False
+    try:
+        chord_inference.infer_chords_for_sequence(quantized)
+    except chord_inference.ChordInferenceError as error:
+        raise ChordProblem(f"chords cannot be inferred: {error}") from None
+    return True
+
+
+def step_chords(quantized: music_pb2.NoteSequence) -> list[str]:
+    """Chord figure of every step 0..total_quantized_steps - 1."""
+    total = quantized.total_quantized_steps
+    annotations = sorted((ta for ta in quantized.text_annotations
+                          if ta.annotation_type == CHORD_SYMBOL and ta.quantized_step < total),
+                         key=lambda ta: ta.quantized_step)
+    chords = [NO_CHORD] * total
+    previous: tuple[int, str] | None = None
+    for ta in annotations:
+        if previous is not None and previous[0] == ta.quantized_step and previous[1] != ta.text:
+            raise ChordProblem(f"chords {previous[1]!r} and {ta.text!r} start on the same step "
+                               f"({ta.quantized_step})")
+        chords[ta.quantized_step:] = [ta.text] * (total - ta.quantized_step)
+        previous = (ta.quantized_step, ta.text)
+    return chords
+
+
+def chords_at(chords: Sequence[str], steps: Iterable[int]) -> tuple[str, ...]:
+    """Chords at `steps`; a step past the end keeps the last chord."""
+    pad = chords[-1] if chords else NO_CHORD
+    return tuple(chords[s] if s < len(chords) else pad for s in steps)

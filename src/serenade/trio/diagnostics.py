@@ -1,0 +1,120 @@
+"""Why a sequence, or one track of it, gives no trio windows.
+
+The trio converter fills a `TrioReport` while it extracts windows; `explain()` turns
+it into sentences a user can act on: "no bass track (programs 32-39)", "track 0
+'flute' (program 73) is neither melody (programs 0-31) nor bass (programs 32-39)",
+"drum track 2 plays in bars 1-12 only: shorter than the 16 bars a window needs".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from serenade.melody.pieces import Piece
+from serenade.trio.instruments import BASS_PROGRAMS, MELODY_PROGRAMS, Kind
+
+MELODY_RANGE = f"{MELODY_PROGRAMS.start}-{MELODY_PROGRAMS.stop - 1}"
+BASS_RANGE = f"{BASS_PROGRAMS.start}-{BASS_PROGRAMS.stop - 1}"
+NEEDED = {Kind.MELODY: f"no melody track (programs {MELODY_RANGE})",
+          Kind.BASS: f"no bass track (programs {BASS_RANGE})",
+          Kind.DRUMS: "no drum track"}
+
+
+def bars_text(first: int, last: int) -> str:
+    """1-based bar numbers."""
+    return f"bar {first + 1}" if first == last else f"bars {first + 1}-{last + 1}"
+
+
+@dataclass
+class TrioTrack:
+    """One track (note-seq instrument number) over all pieces."""
+
+    instrument: int
+    name: str = ""
+    programs: set[int] = field(default_factory=set)
+    notes: int = 0
+    drum_notes: int = 0
+    kind: Kind | None = None  # as classified in the last usable piece holding it
+    problem: str = ""  # why it cannot be a part (first one found)
+    windows: int = 0
+
+    def label(self) -> str:
+        parts = [f"track {self.instrument}"]
+        if self.name:
+            parts.append(repr(self.name))
+        if self.drum_notes and self.drum_notes == self.notes:
+            parts.append("(drums)")
+        elif self.programs:
+            shown = ", ".join(str(p) for p in sorted(self.programs))
+            parts.append(f"(program{'s' if len(self.programs) > 1 else ''} {shown})")
+        return " ".join(parts)
+
+
+@dataclass
+class TrioReport:
+    """What the trio converter found in one NoteSequence."""
+
+    window_bars: int
+    gap_bars: int
+    notes: int = 0
+    pieces: list[Piece] = field(default_factory=list)
+    tracks: dict[int, TrioTrack] = field(default_factory=dict)
+    piece_reasons: dict[int, list[str]] = field(default_factory=dict)  # piece index -> reasons
+    windows: int = 0
+
+    def track(self, instrument: int) -> TrioTrack:
+        if instrument not in self.tracks:
+            self.tracks[instrument] = TrioTrack(instrument)
+        return self.tracks[instrument]
+
+    def add_reason(self, piece: int, reason: str) -> None:
+        reasons = self.piece_reasons.setdefault(piece, [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+    def piece_problems(self) -> str:
+        by_problem: dict[str, list[str]] = {}
+        for piece in self.pieces:
+            if piece.problem:
+                by_problem.setdefault(piece.problem, []).append(piece.where())
+        return "; ".join(f"{problem} (at {', '.join(places[:3])}"
+                         f"{', ...' if len(places) > 3 else ''})"
+                         for problem, places in by_problem.items())
+
+    def track_reasons(self) -> list[tuple[TrioTrack, str]]:
+        """(track, reason) for every track that is part of no window, by track number."""
+        found = []
+        for track in sorted(self.tracks.values(), key=lambda t: t.instrument):
+            if track.windows:
+                continue
+            if track.problem:
+                reason = track.problem
+            else:
+                reasons = [r for piece in sorted(self.piece_reasons)
+                           for r in self.piece_reasons[piece]]
+                reason = "; ".join(reasons) if reasons else "its windows were not found"
+            found.append((track, reason))
+        return found
+
+    def explain(self) -> str:
+        """Why the sequence gives no windows; '' when it gives some."""
+        if self.windows:
+            return ""
+        if not self.notes:
+            return "no notes"
+        if not self.pieces:
+            return "no pieces to convert (the sequence's total time is 0)"
+        if all(piece.problem for piece in self.pieces):
+            return self.piece_problems()
+        usable = [piece for piece in self.pieces if not piece.problem]
+        reasons: list[str] = []
+        for piece in usable:
+            text = "; ".join(self.piece_reasons.get(piece.index, [])) or "no window found"
+            if len(usable) > 1:
+                text = f"part at {piece.where()}: {text}"
+            if text not in reasons:
+                reasons.append(text)
+        text = "; ".join(reasons)
+        if any(piece.problem for piece in self.pieces):
+            text += f"; parts skipped: {self.piece_problems()}"
+        return text
