@@ -1,7 +1,7 @@
 """What the rest of Serenade asks of a data converter, for any model family.
 
 A converter turns a NoteSequence into fixed-length windows of class indices (int [n, T], one
-class per step, `num_classes` of them, or int [n, T, P] with one class per part) with magenta's extraction rules, draws training windows
+class per step, or int [n, T, P] with one class per part; `part_depths` says how many classes) with magenta's extraction rules, draws training windows
 (with the family's augmentation), explains why a sequence gives no windows, and turns windows
 back into a NoteSequence or a MIDI file. `serenade.melody.MelodyConverter` is the reference
 implementation.
@@ -22,9 +22,6 @@ class WindowConverter(Protocol):
 
     @property
     def steps_per_bar(self) -> int: ...
-
-    @property
-    def num_classes(self) -> int: ...
 
     @property
     def part_depths(self) -> tuple[int, ...]:

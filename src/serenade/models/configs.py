@@ -101,6 +101,7 @@ _MEL_2BAR = dict(
     batch_size=512, max_seq_len=32, free_bits=0.0, beta_rate=0.99999,
     sampling_schedule="inverse_sigmoid", sampling_rate=1000.0)
 _MEL_16BAR = dict(batch_size=512, max_seq_len=256, free_bits=256.0, max_beta=0.2)
+_TRIO_16BAR = dict(batch_size=256, max_seq_len=256)
 _DRUMS_2BAR = dict(batch_size=512, max_seq_len=32, free_bits=48.0, max_beta=0.2,
                    sampling_schedule="inverse_sigmoid", sampling_rate=1000.0)
 
@@ -127,6 +128,16 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
         dict(_DRUMS_2BAR, z_size=512, enc_rnn_size=[2048], dec_rnn_size=[2048, 2048, 2048]),
         None, "2-bar drums (9 classes, 512 combinations), BiLSTM [2048] encoder, flat decoder "
               "[2048]x3, z 512"),
+    "flat-trio_16bar": (
+        dict(_TRIO_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[2048, 2048, 2048]),
+        None, "16-bar trio (melody, bass, drums), BiLSTM [2048,2048] encoder, flat decoder "
+              "[2048]x3 with one softmax per part, z 512"),
+    "hierdec-trio_16bar": (
+        dict(_TRIO_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[1024, 1024],
+             free_bits=256.0, max_beta=0.2),
+        Hierarchy((16, 16), split_parts=True),
+        "16-bar trio (melody, bass, drums), BiLSTM [2048,2048] encoder, conductor + one core "
+        "decoder [1024,1024] per part, z 512"),
     # Ours: same structure, small layers, for tests and quick runs.
     "cat-mel_2bar_tiny": (
         dict(_MEL_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], max_beta=0.2,
@@ -140,6 +151,11 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
         dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32, 32], dec_rnn_size=[32, 32], free_bits=8.0,
              batch_size=8),
         Hierarchy((16, 16)), "tiny hierarchical 16-bar melody model for tests (hierdec-mel_16bar structure)"),
+    "hierdec-trio_16bar_tiny": (
+        dict(_TRIO_16BAR, z_size=16, enc_rnn_size=[32, 32], dec_rnn_size=[32, 32], free_bits=16.0,
+             max_beta=0.2, batch_size=8),
+        Hierarchy((16, 16), split_parts=True),
+        "tiny hierarchical trio model for tests (hierdec-trio_16bar structure)"),
     "cat-drums_2bar_tiny": (
         dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
              batch_size=16),

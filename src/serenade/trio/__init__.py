@@ -12,10 +12,7 @@ import warnings
 # note-seq imports pydub, which warns about a missing ffmpeg we never use.
 warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
 
-from serenade.trio.configs import (CONFIG_NAMES, converter_for_config, count_windows,  # noqa: E402
-                                   explain)
 from serenade.trio.converter import TrioConverter, TrioWindow  # noqa: E402
 from serenade.trio.drum_part import NINE_CLASS_DRUMS, DrumEncoding  # noqa: E402
 
-__all__ = ["CONFIG_NAMES", "NINE_CLASS_DRUMS", "DrumEncoding", "TrioConverter", "TrioWindow",
-           "converter_for_config", "count_windows", "explain"]
+__all__ = ["NINE_CLASS_DRUMS", "DrumEncoding", "TrioConverter", "TrioWindow"]

@@ -86,6 +86,22 @@ class TrioConverter:
         return (ev.NUM_CLASSES, ev.NUM_CLASSES, self.drums.num_classes)
 
     @property
+    def no_event_class(self) -> int:
+        return 0  # in every part: the melody or bass holds, no drum hit
+
+    def starts_event(self, windows: np.ndarray) -> np.ndarray:
+        """Boolean mask [..., steps, 3] of the steps where a part starts a note or hits a drum."""
+        windows = np.asarray(windows)
+        starts = windows >= ev.FIRST_NOTE_ON
+        starts[..., DRUMS] = windows[..., DRUMS] != 0
+        return starts
+
+    @property
+    def encoder_input_rows(self) -> None:
+        """The encoder reads each part one-hot, side by side (magenta's 692-dim input)."""
+        return None
+
+    @property
     def depth(self) -> int:
         """Input and output depth of the model tensors: 90 + 90 + 512 = 692."""
         return sum(self.part_depths)

@@ -7,7 +7,8 @@ import pytest
 from note_seq import midi_io
 
 from serenade.paths import REPO_ROOT
-from serenade.trio import TrioConverter, converter_for_config
+from serenade.conversion import converter_for_config
+from serenade.trio import TrioConverter
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "magenta" / "trio"
 INFO = json.loads((FIXTURE / "fixture.json").read_text())

@@ -12,7 +12,7 @@ import pytest
 from note_seq import midi_io
 
 from serenade.paths import REPO_ROOT
-from serenade.trio import converter_for_config
+from serenade.conversion import converter_for_config
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "magenta"
 NAMES = [name for name in ("hierdec-trio_16bar-tiny", "flat-trio_16bar-tiny")
