@@ -115,12 +115,13 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
     source = TrainingWindows(records, converter)
     count = len(source.records)
     steps = converter.window_steps
+    shape = [steps] + ([len(converter.part_depths)] if len(converter.part_depths) > 1 else [])
     base = stream_seed(seed, start_step)
 
     def convert(epoch, index):
         index = int(index)
         rng = np.random.default_rng([base, int(epoch), index])
-        return np.asarray(source.draw(index, rng), dtype=np.int32).reshape(-1, steps)
+        return np.asarray(source.draw(index, rng), dtype=np.int32).reshape([-1] + shape)
 
     def epoch_order(epoch):
         keys = tf.random.stateless_uniform([count], seed=tf.stack([tf.constant(base % 2**31,
@@ -130,7 +131,7 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
 
     def to_windows(epoch, index):
         windows = tf.numpy_function(convert, [epoch, index], tf.int32, stateful=False)
-        windows.set_shape([None, steps])
+        windows.set_shape([None] + shape)
         return windows
 
     dataset = tf.data.Dataset.range(2**62).flat_map(epoch_order)

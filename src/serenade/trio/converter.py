@@ -259,16 +259,38 @@ class TrioConverter:
         subset of at most that many, drawn the same way.
         """
         by_piece, _ = self._windows_by_piece(sequence)
-        limit_n = self.max_tensors_per_notesequence if (training or limit) else None
         if training:
             rng = rng if rng is not None else np.random.default_rng()
-            chosen = []
-            for windows in by_piece:
-                chosen.extend(sample_at_most(windows, limit_n, rng))
-            chosen = sample_at_most(chosen, limit_n, rng)
-        else:
-            chosen = [w for windows in by_piece for w in windows[:limit_n]][:limit_n]
+            return self.draw_training_windows(
+                [self._stack([w.events for w in windows]) for windows in by_piece], rng)
+        limit_n = self.max_tensors_per_notesequence if limit else None
+        chosen = [w for windows in by_piece for w in windows[:limit_n]][:limit_n]
         return self._stack([w.events for w in chosen])
+
+    # Training draws in two steps, as the melody converter's, so that a data pipeline can
+    # cache the windows of each sequence and repeat only the draws.
+
+    def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
+        """Trio configs never transpose (magenta gives them no augmenter)."""
+        return 0
+
+    def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
+                        ) -> list[np.ndarray]:
+        """The windows of each piece of the sequence (int16 [n, steps, 3] each)."""
+        if amount:
+            raise ValueError("trio configs do not transpose")
+        by_piece, _ = self._windows_by_piece(sequence)
+        return [self._stack([w.events for w in windows]) for windows in by_piece]
+
+    def draw_training_windows(self, pieces: list[np.ndarray],
+                              rng: np.random.Generator) -> np.ndarray:
+        """At most `max_tensors_per_notesequence` windows: per piece, then over the sequence,
+        as magenta."""
+        limit = self.max_tensors_per_notesequence
+        chosen = []
+        for windows in pieces:
+            chosen.extend(sample_at_most(list(windows), limit, rng))
+        return self._stack(sample_at_most(chosen, limit, rng))
 
     def _stack(self, rows: list[np.ndarray]) -> np.ndarray:
         if not rows:
@@ -307,13 +329,13 @@ class TrioConverter:
 
     # -- windows -> NoteSequence / MIDI ------------------------------------------
 
-    def to_note_sequence(self, windows: np.ndarray, *, qpm: float = 120.0,
-                         velocity: int = 80) -> music_pb2.NoteSequence:
+    def to_note_sequence(self, windows: np.ndarray, *, qpm: float = 120.0, velocity: int = 80,
+                         program: int = 0) -> music_pb2.NoteSequence:
         """Windows [steps, 3] or [n, steps, 3] (or one-hots [.., 692]) -> one NoteSequence.
 
-        As magenta: melody on instrument 0 program 0, bass on instrument 1 program 33,
-        drums on instrument 9 (is_drum) one step long, the first pitch of each class;
-        several windows follow one another.
+        As magenta: melody on instrument 0 (`program`, magenta's 0 by default), bass on
+        instrument 1 program 33, drums on instrument 9 (is_drum) one step long, the first pitch
+        of each class; several windows follow one another.
         """
         windows = np.asarray(windows)
         if windows.shape[-1] == self.depth:
@@ -324,7 +346,8 @@ class TrioConverter:
             raise ValueError(f"expected windows [steps, 3] or [n, steps, 3], got {windows.shape}")
         spq, qpb = self.steps_per_quarter, self.quarters_per_bar
         sequence = windows_to_note_sequence(windows[..., MELODY], steps_per_quarter=spq,
-                                            quarters_per_bar=qpb, qpm=qpm, velocity=velocity)
+                                            quarters_per_bar=qpb, qpm=qpm, velocity=velocity,
+                                            program=program)
         bass = windows_to_note_sequence(windows[..., BASS], steps_per_quarter=spq,
                                         quarters_per_bar=qpb, qpm=qpm, velocity=velocity,
                                         program=BASS_PROGRAM, instrument=BASS_INSTRUMENT)
@@ -340,5 +363,6 @@ class TrioConverter:
         return sequence
 
     def to_midi(self, windows: np.ndarray, path: str | Path, *, qpm: float = 120.0,
-                velocity: int = 80) -> Path:
-        return write_midi(self.to_note_sequence(windows, qpm=qpm, velocity=velocity), path)
+                velocity: int = 80, program: int = 0) -> Path:
+        return write_midi(self.to_note_sequence(windows, qpm=qpm, velocity=velocity,
+                                                program=program), path)
