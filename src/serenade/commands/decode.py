@@ -1,4 +1,4 @@
-"""Decode latent vectors into melodies.
+"""Decode latent vectors into music (melodies, drum patterns or trios, as the config says).
 
 --z is a .npy of z [n, z_size] (or an .npz from `serenade encode`: its `z`, or `mu` with --use-mu).
 OUT ending in .npz gets `events` [n, steps] (and `logits` [n, steps, 90] when the temperature

@@ -1,4 +1,4 @@
-"""Encode melody windows into the latent space: mu, sigma (and a sampled z) per window.
+"""Encode windows of music into the latent space: mu, sigma (and a sampled z) per window.
 
 Each INPUT is a MIDI file (its first window, or --window N) or a .npy of event windows
 [n, steps]. Writes OUT.npz with `mu` [n, z], `sigma` [n, z], `z` [n, z] and `windows` [n, steps].

@@ -1,4 +1,4 @@
-"""Extract a config's melody windows from MIDI files into an .npz file.
+"""Extract a config's windows (melody, drums or trio) from MIDI files into an .npz file.
 
 For the i-th MIDI file, OUT.npz holds `windows_{i}`: int16 [n_i, steps] event
 classes (0 no event, 1 note off, 2 + pitch - 21 note on; steps = 32 for 2-bar

@@ -150,7 +150,7 @@ def midi_window(path: str | Path, config_name: str, index: int = 0):
         raise UserError(found.error)
     count = len(found.windows)
     if count == 0:
-        reasons = found.explanation or "no melody window found"
+        reasons = found.explanation or "no window found"
         raise UserError(f"{path}: no {config_name} window in this file: {reasons}")
     if not 0 <= index < count:
         raise UserError(f"{path}: window {index} asked for, but the file has {count} "

@@ -1,4 +1,4 @@
-"""Sample melodies from a model's prior (magenta's music_vae_generate --mode=sample)."""
+"""Sample music from a model's prior (magenta's music_vae_generate --mode=sample)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from serenade.commands.options import (add_model_options, add_seed_option, add_t
 def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
     parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs", type=int_at_least(1),
-                        default=5, help="how many melodies (default 5)")
+                        default=5, help="how many pieces (default 5)")
     add_temperature_option(parser)
     parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,
                         type=output_directory, help="directory for the MIDI files")
