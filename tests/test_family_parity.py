@@ -95,3 +95,44 @@ def test_interpolations_match_magenta(model, expected):
         got_z, events, _ = model.interpolate(first, last, num_steps=len(z), temperature=0.0)
         np.testing.assert_allclose(got_z, z, atol=1e-4)
         np.testing.assert_array_equal(events, expected[f"interp_{pair}_greedy"])
+
+
+NADE_FIXTURE = PROJECT_MAGENTA_FIXTURES / "nade-drums_2bar_reduced-tiny"
+
+
+@pytest.fixture(scope="module")
+def nade():
+    with np.load(NADE_FIXTURE / "expected.npz") as arrays:
+        expected = {name: arrays[name] for name in arrays.files}
+    return load_model(NADE_FIXTURE / "checkpoint", "nade-drums_2bar_reduced"), expected
+
+
+def _masks(rolls):
+    """magenta's rolls [.., 9] -> the drum converter's class indices (bit k = drum class k)."""
+    return (np.asarray(rolls, np.int64) << np.arange(rolls.shape[-1])).sum(-1)
+
+
+def test_nade_drums_match_magenta(nade):
+    """The NADE decoder: teacher-forced biases, per-step log-probs and conditionals, the
+    greedy decode (bits at p >= 0.5) and interpolations, as magenta's own checkpoint gives."""
+    model, expected = nade
+    for case in _cases(expected):
+        window = _masks(expected[f"case{case}_windows"][:1]).astype(np.int32)
+        _, mu, sigma = model.encode(window)
+        np.testing.assert_allclose(mu[0], expected[f"case{case}_mu"], atol=1e-4)
+        np.testing.assert_allclose(sigma[0], expected[f"case{case}_sigma"], atol=1e-4)
+        outputs = model.decoder.logits(tf.constant(mu), tf.constant(window))
+        np.testing.assert_allclose(outputs.numpy()[0], expected[f"case{case}_tf_rnn_output"],
+                                   atol=1e-3)
+        log_p = -model.head.cross_entropy(tf.constant(window), outputs).numpy()[0]
+        np.testing.assert_allclose(log_p, expected[f"case{case}_tf_nade_log_probs"], atol=1e-3)
+        np.testing.assert_allclose(
+            model.head.conditional_probabilities(tf.constant(window), outputs).numpy()[0],
+            expected[f"case{case}_tf_nade_cond_probs"], atol=1e-4)
+        greedy, greedy_outputs = model.decode(mu, temperature=0.0)
+        np.testing.assert_array_equal(greedy[0], _masks(expected[f"case{case}_greedy_from_mu"]))
+        np.testing.assert_allclose(greedy_outputs[0], expected[f"case{case}_greedy_rnn_output"],
+                                   atol=1e-3)
+    for key in (k for k in expected if k.startswith("interp_") and k.endswith("_z")):
+        events, _ = model.decode(expected[key], temperature=0.0)
+        np.testing.assert_array_equal(events, _masks(expected[key[:-2] + "_greedy"]))

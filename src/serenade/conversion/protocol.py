@@ -32,6 +32,10 @@ class WindowConverter(Protocol):
     def no_event_class(self) -> int: ...
 
     @property
+    def decoder_input_rows(self) -> np.ndarray | None:
+        """What the decoder is fed of each class [num_classes, depth]; None: one-hot."""
+
+    @property
     def encoder_input_rows(self) -> np.ndarray | None:
         """The encoder's input vector of each class [num_classes, depth]; None: one-hot."""
 

@@ -144,6 +144,15 @@ class DrumsConverter:
         masks = np.arange(self.num_classes, dtype=np.int64)
         return self.inputs_for(masks[:, None])[:, 0].astype(np.float32)
 
+    @property
+    def decoder_input_rows(self) -> np.ndarray | None:
+        """What a decoder is fed of each class: the hit bits for roll outputs (a NADE), None
+        (one-hot) otherwise."""
+        if not self.roll_output:
+            return None
+        masks = np.arange(self.num_classes, dtype=np.int64)
+        return encoding.to_roll(masks[:, None], self.num_drum_classes)[:, 0].astype(np.float32)
+
     # -- NoteSequence -> windows -----------------------------------------------
 
     def _pieces(self, sequence: music_pb2.NoteSequence) -> list[_PieceWindows]:

@@ -71,6 +71,10 @@ class MelodyConverter:
         return (self.num_classes,)
 
     @property
+    def decoder_input_rows(self) -> None:
+        return None  # fed back one-hot
+
+    @property
     def encoder_input_rows(self) -> None:
         """The encoder reads melody events one-hot (see `serenade.models.encoder`)."""
         return None

@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.errors import UserError, one_line
+from serenade.models import magenta_layout as layout
 from serenade.models import pretrained
 from serenade.models.configs import ModelConfig, get_config
 from serenade.models.hparams import parsed_names
@@ -176,7 +177,8 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dic
 
 
 def infer_architecture(variables: dict[str, np.ndarray]) -> dict:
-    """Sizes the checkpoint's variables imply: z_size, enc_rnn_size, dec_rnn_size, hierarchical."""
+    """Sizes the checkpoint's variables imply: z_size, enc_rnn_size, dec_rnn_size, hierarchical
+    (and nade_num_hidden for a NADE decoder)."""
     def layer_sizes(pattern: str) -> list[int]:
         sizes, j = [], 0
         while pattern.format(j) in variables:
@@ -196,6 +198,8 @@ def infer_architecture(variables: dict[str, np.ndarray]) -> dict:
                       else "decoder/multi_rnn_cell/cell_{}/lstm_cell/kernel")
     if dec:
         arch["dec_rnn_size"] = dec
+    if f"{layout.NADE}/w_enc" in variables:
+        arch["nade_num_hidden"] = int(variables[f"{layout.NADE}/w_enc"].shape[2])
     return arch
 
 
@@ -205,7 +209,8 @@ def _config_for(variables: dict[str, np.ndarray], config_name: str, hparams: str
     arch = infer_architecture(variables)
     given = parsed_names(hparams)
     taken = {k: v for k, v in arch.items()
-             if k in ("z_size", "enc_rnn_size", "dec_rnn_size") and k not in given}
+             if k in ("z_size", "enc_rnn_size", "dec_rnn_size", "nade_num_hidden")
+             and k not in given and k in config.hparams}
     if bool(config.hierarchical) != arch["hierarchical"]:
         return config  # structure differs: the variable comparison reports it
     changed = {k: v for k, v in taken.items() if getattr(config.hparams, k) != v}

@@ -67,6 +67,7 @@ class ModelConfig:
     hierarchical: Hierarchy | None = None
     description: str = ""
     converter_name: str = field(default="", repr=False)
+    multi_label: bool = False  # a NADE over the step's bits (magenta's MultiLabelRnnNadeDecoder)
 
     @property
     def converter(self) -> Any:
@@ -86,6 +87,11 @@ class ModelConfig:
     def output_depth(self) -> int:
         """Width of the logits: the parts' class counts added up."""
         return sum(self.part_depths)
+
+    @property
+    def decoder_input_rows(self) -> Any:
+        """What the decoder is fed of each class ([classes, depth]), or None for one-hot."""
+        return self.converter.decoder_input_rows
 
     @property
     def encoder_input_rows(self) -> Any:
@@ -128,6 +134,11 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
         dict(_DRUMS_2BAR, z_size=512, enc_rnn_size=[2048], dec_rnn_size=[2048, 2048, 2048]),
         None, "2-bar drums (9 classes, 512 combinations), BiLSTM [2048] encoder, flat decoder "
               "[2048]x3, z 512"),
+    "nade-drums_2bar_reduced": (
+        dict(_DRUMS_2BAR, z_size=256, enc_rnn_size=[1024], dec_rnn_size=[512, 512],
+             nade_num_hidden=128),
+        None, "2-bar drums (9 classes as bits), BiLSTM [1024] encoder, flat decoder [512,512] "
+              "with a NADE over the bits, z 256"),
     "flat-trio_16bar": (
         dict(_TRIO_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[2048, 2048, 2048]),
         None, "16-bar trio (melody, bass, drums), BiLSTM [2048,2048] encoder, flat decoder "
@@ -156,6 +167,10 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
              max_beta=0.2, batch_size=8),
         Hierarchy((16, 16), split_parts=True),
         "tiny hierarchical trio model for tests (hierdec-trio_16bar structure)"),
+    "nade-drums_2bar_tiny": (
+        dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
+             batch_size=16, nade_num_hidden=16),
+        None, "tiny NADE drum model for tests (nade-drums_2bar_reduced structure)"),
     "cat-drums_2bar_tiny": (
         dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
              batch_size=16),
@@ -163,6 +178,7 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
 }
 
 CONFIG_NAMES: tuple[str, ...] = tuple(_REGISTRY)
+_MULTI_LABEL = {"nade-drums_2bar_reduced", "nade-drums_2bar_tiny"}
 
 
 def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None) -> None:
@@ -191,6 +207,7 @@ def get_config(name: str, hparams: str = "") -> ModelConfig:
     if name not in _REGISTRY:
         raise ValueError(f"unknown config {name!r}; known configs: {', '.join(CONFIG_NAMES)}")
     overrides, hierarchy, description = _REGISTRY[name]
-    values = default_hparams().set(**copy.deepcopy(overrides)).parse(hparams)
+    values = default_hparams().merged(HParams(**copy.deepcopy(overrides))).parse(hparams)
     validate_hparams(name, values, hierarchy)
-    return ModelConfig(name=name, hparams=values, hierarchical=hierarchy, description=description)
+    return ModelConfig(name=name, hparams=values, hierarchical=hierarchy, description=description,
+                       multi_label=name in _MULTI_LABEL)

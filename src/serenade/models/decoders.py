@@ -25,10 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from serenade.models import magenta_layout as layout
 from serenade.models import parts
+from serenade.models.heads import CategoricalHead
 from serenade.models.lstm import LSTMBlockCell, split_initial_state
 from serenade.models.recurrence import run_recurrence, unrolls
 
@@ -59,17 +61,25 @@ class FlatDecoder(keras.layers.Layer):
 
     def __init__(self, layer_sizes: list[int], condition_size: int,
                  part_depths: tuple[int, ...] = (90,), dropout_keep_prob: float = 1.0,
-                 scopes: layout.FlatDecoderScopes = layout.FLAT_DECODER, **kwargs) -> None:
+                 scopes: layout.FlatDecoderScopes = layout.FLAT_DECODER, head=None,
+                 input_rows=None, **kwargs) -> None:
+        """`head`: what the outputs mean (default: one softmax per part); `input_rows`: the
+        vector each class of a single-part window is fed back as (default: its one-hot; a
+        NADE drum decoder is fed the step's hit bits)."""
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
         self.condition_size = int(condition_size)
-        self.part_depths = tuple(int(d) for d in part_depths)
-        self.output_depth = sum(self.part_depths)
+        self.head = head if head is not None else CategoricalHead(part_depths)
+        self.part_depths = self.head.depths
+        self.output_depth = self.head.output_width
+        self.input_rows = None if input_rows is None else np.asarray(input_rows, np.float32)
+        self.input_depth = (sum(self.part_depths) if self.input_rows is None
+                            else int(self.input_rows.shape[1]))
         self.dropout_keep_prob = float(dropout_keep_prob)
         self.scopes = scopes
         self.initial_state = _initial_state_layer(2 * sum(self.layer_sizes), "z_to_initial_state")
         self.cells: list[LSTMBlockCell] = []
-        size_in = self.output_depth + self.condition_size
+        size_in = self.input_depth + self.condition_size
         for j, units in enumerate(self.layer_sizes):
             self.cells.append(LSTMBlockCell(units, size_in, name=f"cell_{j}"))
             size_in = units
@@ -80,6 +90,8 @@ class FlatDecoder(keras.layers.Layer):
         for cell in self.cells:
             cell.build()
         self.output_projection.build((None, self.layer_sizes[-1]))
+        if isinstance(self.head, keras.layers.Layer):
+            self.head.build()
         super().build(input_shape)
 
     def magenta_variables(self) -> dict[str, tf.Variable]:
@@ -87,6 +99,7 @@ class FlatDecoder(keras.layers.Layer):
         for j, cell in enumerate(self.cells):
             names.update(cell.magenta_variables(self.scopes.cell(j)))
         names.update(_dense_variables(self.output_projection, self.scopes.output_projection))
+        names.update(self.head.magenta_variables())
         return names
 
     # ------------------------------------------------------------------ pieces of a pass
@@ -97,16 +110,20 @@ class FlatDecoder(keras.layers.Layer):
         return tf.nn.dropout(x, rate=1.0 - self.dropout_keep_prob) if self._dropping(training) else x
 
     def _token_rows(self) -> list[tf.Tensor]:
-        """Per part, the first layer's kernel rows of its one-hot, plus a zero row for 'no
-        input' (-1)."""
+        """Per part, the first layer's kernel rows of each class's input vector, plus a zero
+        row for 'no input' (-1)."""
         kernel, units = self.cells[0].kernel, self.cells[0].units
-        return [tf.concat([kernel[start:start + depth], tf.zeros([1, 4 * units], kernel.dtype)], 0)
+        blank = tf.zeros([1, 4 * units], kernel.dtype)
+        if self.input_rows is not None:
+            rows = tf.matmul(tf.constant(self.input_rows, kernel.dtype), kernel[:self.input_depth])
+            return [tf.concat([rows, blank], 0)]
+        return [tf.concat([kernel[start:start + depth], blank], 0)
                 for start, depth in zip(parts.offsets(self.part_depths), self.part_depths)]
 
     def condition_on(self, condition: tf.Tensor) -> Conditioning:
         first = self.cells[0]
         # The condition's share of layer 0's input projection is the same at every step.
-        condition_part = (tf.matmul(condition, first.kernel[self.output_depth:first.input_size])
+        condition_part = (tf.matmul(condition, first.kernel[self.input_depth:first.input_size])
                           + first.bias)
         states = split_initial_state(self.initial_state(condition), self.layer_sizes)
         return Conditioning(condition, condition_part, states)
@@ -116,8 +133,11 @@ class FlatDecoder(keras.layers.Layer):
         """Input projection of layer 0 for previous tokens [.., P] (-1 = zeros), any leading
         shape."""
         if self._dropping(training):
-            one_hot = [tf.one_hot(tokens[..., k], depth, dtype=conditioning.condition.dtype)
-                       for k, depth in enumerate(self.part_depths)]
+            dtype = conditioning.condition.dtype
+            one_hot = ([tf.gather(tf.constant(self.input_rows, dtype), tokens[..., 0])]
+                       if self.input_rows is not None else
+                       [tf.one_hot(tokens[..., k], depth, dtype=dtype)
+                        for k, depth in enumerate(self.part_depths)])
             shape = tf.concat([tf.shape(tokens)[:-1], [self.condition_size]], 0)
             cond = tf.broadcast_to(conditioning.condition, shape)  # trailing dims align: [.., B, c]
             inputs = self._dropout(tf.concat(one_hot + [cond], -1), training)
@@ -171,7 +191,7 @@ class FlatDecoder(keras.layers.Layer):
 
         def advance(t, previous, states):
             logits, states = self.step(conditioning, previous, states, training)
-            sampled = parts.sample(tf.stop_gradient(logits), self.part_depths)
+            sampled = self.head.sample(tf.stop_gradient(logits))
             use_sample = tf.random.uniform([batch], dtype=probability.dtype) < probability
             return (logits, tf.where(use_sample[:, None], sampled, true_t[tf.minimum(t, last)]),
                     states)
@@ -264,6 +284,7 @@ class HierarchicalDecoder(keras.layers.Layer):
         self.level_lengths = tuple(int(n) for n in level_lengths)
         self.part_depths = tuple(int(d) for d in part_depths)
         self.output_depth = sum(self.part_depths)
+        self.head = CategoricalHead(self.part_depths)
         self.split_parts = bool(split_parts)
         self.dropout_keep_prob = float(dropout_keep_prob)
         self.initial_state = _initial_state_layer(2 * sum(self.layer_sizes), "initial_state")

@@ -125,6 +125,13 @@ class HParams:
         result._values.update(copy.deepcopy(values))
         return result
 
+    def merged(self, other: "HParams") -> "HParams":
+        """A copy with `other`'s names added or replaced (magenta's `merge_hparams`: how a
+        config brings hparams of its own, such as a NADE's `nade_num_hidden`)."""
+        result = self.copy()
+        result._values.update(copy.deepcopy(other._values))
+        return result
+
     def parse(self, text: str) -> "HParams":
         """Return a copy with overrides applied from magenta's syntax (`a=1,b=[2,3]`)."""
         pairs = parse_overrides(text or "")

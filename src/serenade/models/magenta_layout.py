@@ -78,6 +78,7 @@ class FlatDecoderScopes:
 
 
 FLAT_DECODER = FlatDecoderScopes("decoder")
+NADE = "decoder/nade"  # the NADE head's weights (w_enc, w_dec_t) of a multi-label decoder
 
 
 @dataclass(frozen=True)

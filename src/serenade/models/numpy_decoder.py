@@ -79,6 +79,24 @@ def _initial_states(condition: np.ndarray, kernel: np.ndarray, bias: np.ndarray,
             for h, c in layout.initial_state_columns(units)]
 
 
+def nade_draw(outputs: np.ndarray, w_enc: np.ndarray, w_dec_t: np.ndarray, hidden: int,
+              temperature: float, rng: np.random.Generator) -> np.ndarray:
+    """The NADE's classes (bit masks) for output vectors [B, H + bits], in numpy: bits drawn
+    in order, each from sigmoid(logit / temperature) (p >= 0.5 when the temperature is 0)."""
+    a = outputs[:, :hidden].astype(np.float64)
+    b_dec = outputs[:, hidden:]
+    classes = np.zeros(len(outputs), np.int64)
+    for i in range(w_enc.shape[0]):
+        logit = b_dec[:, i] + (1.0 / (1.0 + np.exp(-a))) @ w_dec_t[i, :, 0]
+        if temperature == 0.0:
+            x = logit >= 0.0
+        else:
+            x = rng.random(len(outputs)) < 1.0 / (1.0 + np.exp(-logit / temperature))
+        classes |= x.astype(np.int64) << i
+        a += x[:, None] * w_enc[i, 0]
+    return classes
+
+
 class _Categorical:
     """Draw classes from logits at a temperature (0 = argmax) with a numpy Generator.
 
@@ -113,19 +131,32 @@ class FlatGenerator:
     """Autoregressive decoding with a flat decoder's weights, one class per part and step."""
 
     def __init__(self, weights: dict[str, np.ndarray], scopes: layout.FlatDecoderScopes,
-                 layers: int, part_depths: tuple[int, ...] = (90,)) -> None:
+                 layers: int, part_depths: tuple[int, ...] = (90,), input_rows=None,
+                 nade_hidden: int | None = None) -> None:
+        """`input_rows`: what each class is fed back as (default one-hot); `nade_hidden`: the
+        outputs are a NADE's biases (`serenade.models.heads`), drawn bit by bit."""
         self.part_depths = tuple(int(d) for d in part_depths)
-        self.output_depth = sum(self.part_depths)
         self.init_kernel, self.init_bias = _kernel_and_bias(weights, scopes.initial_state)
         self.layers = [_Layer.prepare(*_kernel_and_bias(weights, scopes.cell(j)))
                        for j in range(layers)]
         self.out_kernel, self.out_bias = _kernel_and_bias(weights, scopes.output_projection)
+        self.output_depth = self.out_kernel.shape[1]
+        self.nade = None
+        if nade_hidden:
+            self.nade = (nade_hidden, np.asarray(weights[f"{layout.NADE}/w_enc"], np.float64),
+                         np.asarray(weights[f"{layout.NADE}/w_dec_t"], np.float64))
         first = self.layers[0]
-        # per part, its one-hot rows of layer 0 plus a zero row for "no previous event" (-1)
+        # per part, its input rows of layer 0 plus a zero row for "no previous event" (-1)
         blank = np.zeros((1, 4 * first.units), np.float32)
-        self.token_rows = [np.ascontiguousarray(np.vstack([first.kernel[start:start + depth], blank]))
-                           for start, depth in zip(self.offsets, self.part_depths)]
-        self.condition_rows = np.ascontiguousarray(first.kernel[self.output_depth:first.input_size])
+        if input_rows is not None:
+            input_depth = np.shape(input_rows)[1]
+            rows = [np.asarray(input_rows, np.float32) @ first.kernel[:input_depth]]
+        else:
+            input_depth = sum(self.part_depths)
+            rows = [first.kernel[start:start + depth]
+                    for start, depth in zip(self.offsets, self.part_depths)]
+        self.token_rows = [np.ascontiguousarray(np.vstack([r, blank])) for r in rows]
+        self.condition_rows = np.ascontiguousarray(first.kernel[input_depth:first.input_size])
         self.recurrent = [np.ascontiguousarray(layer.kernel[layer.input_size:]) for layer in self.layers]
 
     @property
@@ -135,6 +166,12 @@ class FlatGenerator:
     def _draw(self, sampler: _Categorical, step_logits: np.ndarray, chosen: np.ndarray) -> None:
         """Adds the output bias to the step's logits and draws each part's class into chosen
         [B, P] (a part's logits are drawn from as a contiguous block)."""
+        if self.nade is not None:
+            step_logits += self.out_bias
+            hidden, w_enc, w_dec_t = self.nade
+            chosen[:, 0] = nade_draw(step_logits, w_enc, w_dec_t, hidden, sampler.temperature,
+                                     sampler.rng)
+            return
         if len(self.part_depths) == 1:
             sampler.draw(step_logits, self.out_bias, chosen[:, 0])
             return
@@ -265,14 +302,16 @@ class NumpyDecoder:
 
     def __init__(self, weights: dict[str, np.ndarray], *, layers: int,
                  hierarchy: tuple[int, int] | None, steps: int,
-                 part_depths: tuple[int, ...] = (90,), split_parts: bool = False) -> None:
+                 part_depths: tuple[int, ...] = (90,), split_parts: bool = False,
+                 input_rows=None, nade_hidden: int | None = None) -> None:
         self.steps = int(steps)
         self.part_depths = tuple(part_depths)
         if hierarchy:
             self._generator = HierarchicalGenerator(weights, layers, hierarchy, self.part_depths,
                                                     split_parts)
         else:
-            self._generator = FlatGenerator(weights, layout.FLAT_DECODER, layers, self.part_depths)
+            self._generator = FlatGenerator(weights, layout.FLAT_DECODER, layers, self.part_depths,
+                                            input_rows, nade_hidden)
 
     def _run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool):
         if isinstance(self._generator, HierarchicalGenerator):

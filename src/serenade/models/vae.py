@@ -22,6 +22,7 @@ from serenade.models import magenta_layout as layout
 from serenade.models.configs import ModelConfig
 from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
 from serenade.models.encoder import BidirectionalEncoder
+from serenade.models.heads import NadeHead
 from serenade.models.numpy_decoder import NumpyDecoder
 
 INFERENCE_BATCH = 512
@@ -44,7 +45,7 @@ class MusicVAE(keras.Model):
         super().__init__(**kwargs)
         self.config = config
         self.part_depths = config.part_depths
-        self.output_depth = config.output_depth
+        self.output_depth = config.output_depth  # of a categorical head (a NADE's is wider)
         hp = config.hparams
         self.z_size = int(hp.z_size)
         self._numpy_decoder: NumpyDecoder | None = None
@@ -63,8 +64,12 @@ class MusicVAE(keras.Model):
                                                split_parts=config.hierarchical.split_parts,
                                                name="decoder")
         else:
+            head = (NadeHead(len(config.decoder_input_rows[0]), hp.nade_num_hidden, name="nade")
+                    if config.multi_label else None)
             self.decoder = FlatDecoder(hp.dec_rnn_size, self.z_size, self.part_depths,
-                                       hp.dropout_keep_prob, name="decoder")
+                                       hp.dropout_keep_prob, head=head,
+                                       input_rows=config.decoder_input_rows, name="decoder")
+        self.head = self.decoder.head
 
     # ----------------------------------------------------------------- building and weights
     def build(self, input_shape=None) -> None:
@@ -123,7 +128,9 @@ class MusicVAE(keras.Model):
             split = bool(self.config.hierarchical and self.config.hierarchical.split_parts)
             self._numpy_decoder = NumpyDecoder(
                 self.numpy_weights(), layers=len(self.decoder.layer_sizes), hierarchy=hierarchy,
-                steps=self.window_steps, part_depths=self.part_depths, split_parts=split)
+                steps=self.window_steps, part_depths=self.part_depths, split_parts=split,
+                input_rows=self.config.decoder_input_rows,
+                nade_hidden=self.head.hidden if self.config.multi_label else None)
         return self._numpy_decoder
 
     # ----------------------------------------------------------------- training forward pass

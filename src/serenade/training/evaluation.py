@@ -35,9 +35,9 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
     @tf.function(reduce_retracing=True)
     def forward(batch, probability):
         out = model(batch, sampling_probability=probability, training=False)
-        r_loss = objective.reconstruction_loss(batch, out["logits"], model.part_depths)
+        r_loss = objective.reconstruction_loss(batch, out["logits"], model.head)
         kl_dims = objective.kl_per_dimension(out["mu"], out["sigma"])
-        correct = objective.correct(batch, out["logits"], model.part_depths)
+        correct = objective.correct(batch, out["logits"], model.head)
         return r_loss, kl_dims, correct, out["mu"]
 
     free_nats = free_bits * objective.LN2

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import tensorflow as tf
 
-from serenade.models import parts
+from serenade.models.heads import CategoricalHead
 
 LN2 = math.log(2.0)
 
@@ -27,11 +27,12 @@ class LossTerms(NamedTuple):
     kl_bits: tf.Tensor
 
 
-def reconstruction_loss(targets, logits, depths=None):
+def reconstruction_loss(targets, logits, head=None):
     """Cross-entropy of each example summed over time (and parts): targets int [B, T] (or
-    [B, T, P] with `depths` the parts' class counts), logits [B, T, C] -> [B]."""
-    depths = depths or (logits.shape[-1],)
-    return tf.reduce_sum(parts.cross_entropy(targets, logits, depths), axis=1)
+    [B, T, P]), logits [B, T, C] -> [B]. `head` says what the logits mean
+    (`serenade.models.heads`; default one softmax over C classes)."""
+    head = head or CategoricalHead((logits.shape[-1],))
+    return tf.reduce_sum(head.cross_entropy(targets, logits), axis=1)
 
 
 def kl_per_dimension(mu, sigma):
@@ -46,9 +47,9 @@ def kl_divergence(mu, sigma):
     return tf.reduce_sum(kl_per_dimension(mu, sigma), axis=1)
 
 
-def vae_loss(targets, logits, mu, sigma, *, beta, free_bits: float, depths=None) -> LossTerms:
+def vae_loss(targets, logits, mu, sigma, *, beta, free_bits: float, head=None) -> LossTerms:
     """The training objective and its parts, as magenta computes them."""
-    r_loss = reconstruction_loss(targets, logits, depths)
+    r_loss = reconstruction_loss(targets, logits, head)
     kl = kl_divergence(mu, sigma)
     kl_cost = tf.maximum(kl - free_bits * LN2, 0.0)
     mean_r = tf.reduce_mean(r_loss)
@@ -59,13 +60,13 @@ def vae_loss(targets, logits, mu, sigma, *, beta, free_bits: float, depths=None)
                      kl_bits=mean_kl / LN2)
 
 
-def correct(targets, logits, depths=None):
+def correct(targets, logits, head=None):
     """How many (step, part) argmax predictions equal the targets (a float scalar)."""
-    depths = depths or (logits.shape[-1],)
-    predictions = parts.predicted(logits, depths)
+    head = head or CategoricalHead((logits.shape[-1],))
+    predictions = head.predicted(logits)
     return tf.reduce_sum(tf.cast(tf.equal(predictions, tf.cast(targets, tf.int32)), tf.float32))
 
 
-def accuracy(targets, logits, depths=None):
+def accuracy(targets, logits, head=None):
     """Fraction of (step, part) argmax predictions that equal the targets."""
-    return correct(targets, logits, depths) / tf.cast(tf.size(targets), tf.float32)
+    return correct(targets, logits, head) / tf.cast(tf.size(targets), tf.float32)

@@ -74,7 +74,7 @@ class Trainer:
         with tf.GradientTape() as tape:
             out = self.model(windows, sampling_probability=values["sampling_probability"],
                              training=True)
-            r_loss = objective.reconstruction_loss(windows, out["logits"], self.model.part_depths)
+            r_loss = objective.reconstruction_loss(windows, out["logits"], self.model.head)
             kl = objective.kl_divergence(out["mu"], out["sigma"])
             kl_cost = tf.maximum(kl - hp.free_bits * objective.LN2, 0.0)
             # Each replica's share of the global batch mean: summed over replicas it is
@@ -92,7 +92,7 @@ class Trainer:
             # Keras sums gradients over replicas again inside apply_gradients.
             clipped = [g / replicas for g in clipped]
         self.optimizer.apply_gradients(zip(clipped, variables))
-        correct = objective.correct(windows, out["logits"], self.model.part_depths)
+        correct = objective.correct(windows, out["logits"], self.model.head)
         # (step, part) predictions per example
         steps = tf.cast(tf.size(windows) // tf.shape(windows)[0], tf.float32)
         sums = {
