@@ -20,7 +20,8 @@ from serenade.models.checkpoint import load_model
 from serenade.testing import PROJECT_MAGENTA_FIXTURES
 
 FIXTURES = {"cat-drums_2bar_small": "cat-drums_2bar_small-tiny",
-            "hierdec-trio_16bar": "hierdec-trio_16bar-tiny"}
+            "hierdec-trio_16bar": "hierdec-trio_16bar-tiny",
+            "flat-trio_16bar": "flat-trio_16bar-tiny"}
 
 
 @pytest.fixture(scope="module", params=sorted(FIXTURES))
