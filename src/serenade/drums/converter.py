@@ -33,9 +33,9 @@ from serenade.drums.classes import REDUCED, PitchClasses
 from serenade.drums.extraction import drum_hits, extract_drum_tracks
 from serenade.drums.rendering import (OUTPUT_VELOCITY, window_to_magenta_sequence,
                                       windows_to_note_sequence, write_drum_midi)
-from serenade.drums.windows import DrumWindow, dedupe, first_at_most, magenta_order, slice_track
+from serenade.drums.windows import DrumWindow, first_at_most, magenta_order, slice_track
 from serenade.melody.pieces import quantize_piece, split_on_time_changes
-from serenade.melody.windows import sample_at_most
+from serenade.melody.windows import dedupe, sample_at_most
 
 Mode = Literal["infer", "eval", "train"]
 

@@ -18,20 +18,11 @@ from note_seq.protobuf import music_pb2
 
 from serenade.drums.classes import PitchClasses
 from serenade.drums.encoding import classes_of
-from serenade.melody.rendering import write_midi
+from serenade.melody.rendering import check_rendering, write_midi
 
 STANDARD_PPQ = 220
 OUTPUT_VELOCITY = 80
 DRUM_INSTRUMENT = 9
-
-
-def _check(velocity: int, program: int, qpm: float) -> None:
-    if not 1 <= velocity <= 127:
-        raise ValueError(f"velocity {velocity} is outside 1..127")
-    if not 0 <= program <= 127:
-        raise ValueError(f"program {program} is outside 0..127")
-    if qpm <= 0:
-        raise ValueError(f"tempo must be positive, got {qpm} qpm")
 
 
 def _add_window(sequence: music_pb2.NoteSequence, events, pitch_classes: PitchClasses,
@@ -56,7 +47,7 @@ def window_to_magenta_sequence(events, pitch_classes: PitchClasses, *, steps_per
                                instrument: int = DRUM_INSTRUMENT,
                                program: int = 0) -> music_pb2.NoteSequence:
     """One window of masks [steps] -> the NoteSequence magenta's decoder writes for it."""
-    _check(velocity, program, qpm)
+    check_rendering(velocity, program, qpm)
     sequence = music_pb2.NoteSequence()
     sequence.tempos.add().qpm = qpm
     sequence.ticks_per_quarter = STANDARD_PPQ
@@ -77,7 +68,7 @@ def windows_to_note_sequence(windows, pitch_classes: PitchClasses, *, steps_per_
         rows = rows[None, :]
     if rows.ndim != 2:
         raise ValueError(f"expected masks [steps] or [n, steps], got shape {rows.shape}")
-    _check(velocity, program, qpm)
+    check_rendering(velocity, program, qpm)
     sequence = music_pb2.NoteSequence()
     sequence.ticks_per_quarter = STANDARD_PPQ
     sequence.tempos.add(time=0.0, qpm=qpm)

@@ -17,7 +17,7 @@ Serenade's own inference takes every window, in time order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from serenade.drums.encoding import classes_of
@@ -38,17 +38,6 @@ def slice_track(events: Sequence[int], window_steps: int,
     """(offset, window) for every full window, the last one ending at the track's end or before."""
     return [(end - window_steps, tuple(events[end - window_steps:end]))
             for end in range(window_steps, len(events) + 1, hop_steps)]
-
-
-def dedupe(windows: Iterable[DrumWindow]) -> list[DrumWindow]:
-    """First occurrence of each distinct window, order kept."""
-    seen: set[tuple[int, ...]] = set()
-    unique = []
-    for window in windows:
-        if window.events not in seen:
-            seen.add(window.events)
-            unique.append(window)
-    return unique
 
 
 def magenta_order(windows: Sequence[DrumWindow]) -> list[DrumWindow]:

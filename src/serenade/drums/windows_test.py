@@ -1,4 +1,5 @@
-from serenade.drums.windows import DrumWindow, dedupe, first_at_most, magenta_order, slice_track
+from serenade.drums.windows import DrumWindow, first_at_most, magenta_order, slice_track
+from serenade.melody.windows import dedupe
 
 
 def test_slices_hop_one_bar_and_drop_partial_tail():

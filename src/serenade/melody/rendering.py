@@ -20,6 +20,16 @@ from serenade.melody import events as ev
 STANDARD_PPQ = 220  # ticks per quarter note note-seq writes
 
 
+def check_rendering(velocity: int, program: int, qpm: float) -> None:
+    """ValueError for a velocity, General MIDI program or tempo no MIDI file can hold."""
+    if not 1 <= velocity <= 127:
+        raise ValueError(f"velocity {velocity} is outside 1..127")
+    if not 0 <= program <= 127:
+        raise ValueError(f"program {program} is outside 0..127")
+    if qpm <= 0:
+        raise ValueError(f"tempo must be positive, got {qpm} qpm")
+
+
 def windows_to_note_sequence(windows: np.ndarray, *, steps_per_quarter: int = 4,
                              quarters_per_bar: int = 4, qpm: float = 120.0,
                              velocity: int = 80, program: int = 0,
@@ -32,12 +42,7 @@ def windows_to_note_sequence(windows: np.ndarray, *, steps_per_quarter: int = 4,
         raise ValueError(f"expected events [steps] or [n, steps], got shape {rows.shape}")
     if rows.size and (rows.min() < 0 or rows.max() >= ev.NUM_CLASSES):
         raise ValueError(f"event classes must lie in 0..{ev.NUM_CLASSES - 1}")
-    if not 1 <= velocity <= 127:
-        raise ValueError(f"velocity {velocity} is outside 1..127")
-    if not 0 <= program <= 127:
-        raise ValueError(f"program {program} is outside 0..127")
-    if qpm <= 0:
-        raise ValueError(f"tempo must be positive, got {qpm} qpm")
+    check_rendering(velocity, program, qpm)
 
     seconds_per_step = 60.0 / qpm / steps_per_quarter
     sequence = music_pb2.NoteSequence()
