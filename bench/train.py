@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/train.py --config cat-mel_2bar_small --batch-size 64 --steps 30
 
-Brings its own data: the windows of the shared magenta fixture MIDI files, in all
-transpositions of +-5 semitones, drawn at random into batches held in memory (the input
-pipeline is not measured). After --warmup steps (graph tracing) the optimizer's step is reset
+Brings its own data: the windows of the shared magenta fixture MIDI files (melody), or with
+--midi DIR / --tfrecord FILE the windows the config's converter finds in those sequences (drum
+and trio configs: `bench/make_family_data.py` writes such TFRecords), in every transposition
+the config allows, drawn at random into batches held in memory (the input pipeline is not
+measured). After --warmup steps (graph tracing) the optimizer's step is reset
 to 0 and N steps run with the config's own schedules, so a 2-bar config runs its
 scheduled-sampling decoder path as in real training. magenta on this project's 2-core CPU:
 85-99 examples/s for cat-mel_2bar_small at batch 64. Timings are only meaningful on an
@@ -18,28 +20,47 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 
-def fixture_windows(config):
-    """Inference windows of the fixture MIDI in every transposition the config allows."""
-    import numpy as np
+def note_sequences(midi: str, tfrecord: str) -> list:
+    """The NoteSequences of --midi DIR or --tfrecord FILE; the shared melody fixture otherwise."""
+    if midi:
+        from serenade.base.midi_parser import read_midi
 
-    from serenade.melody.transposition import transpose
+        return [read_midi(path) for path in sorted(Path(midi).glob("*.mid"))]
+    if tfrecord:
+        from serenade.base.tfrecords import read_note_sequences
+
+        return list(read_note_sequences(tfrecord))
     from serenade.testing import fixture_note_sequences
 
-    converter = config.converter
-    low, high = converter.transpose_range or (0, 0)
+    return list(fixture_note_sequences())
+
+
+def config_windows(config, sequences: list) -> np.ndarray:
+    """Inference windows of the sequences in every transposition the config allows."""
+    import numpy as np
+
+    from serenade.conversion import converter_for_config
+    from serenade.melody.transposition import transpose
+
+    converter = converter_for_config(config.name)
+    low, high = getattr(converter, "transpose_range", None) or (0, 0)
     pool = []
-    for sequence in fixture_note_sequences():
+    for sequence in sequences:
         for shift in range(low, high + 1):
             shifted = transpose(sequence, shift)[0] if shift else sequence
             windows = converter.to_windows(shifted)
             if len(windows):
                 pool.append(windows)
     if not pool:
-        raise SystemExit(f"the fixture MIDI yields no windows for {config.name}")
+        raise SystemExit(f"the input sequences yield no windows for {config.name}")
     return np.concatenate(pool).astype(np.int32)
 
 
@@ -50,6 +71,9 @@ def main() -> None:
     parser.add_argument("--batch-size", "--batch_size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=30, help="timed steps")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps (tracing)")
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument("--midi", default="", help="folder of .mid files to take windows from")
+    data.add_argument("--tfrecord", default="", help="NoteSequence TFRecord to take windows from")
     parser.add_argument("--jit", action="store_true", help="compile the step with XLA")
     parser.add_argument("--threads", type=int, default=0, help="TF threads (0: TF's choice)")
     args = parser.parse_args()
@@ -65,12 +89,12 @@ def main() -> None:
 
     config = get_config(args.config, args.hparams)
     config.hparams = config.hparams.set(batch_size=args.batch_size)
-    windows = fixture_windows(config)
+    windows = config_windows(config, note_sequences(args.midi, args.tfrecord))
     rng = np.random.default_rng(0)
     batches = [tf.constant(windows[rng.integers(0, len(windows), args.batch_size)])
                for _ in range(min(args.steps + args.warmup, 64))]
     trainer = Trainer(config, jit_compile=args.jit)
-    print(f"{config.name}: {len(windows)} distinct fixture windows, batch {args.batch_size}, "
+    print(f"{config.name}: {len(windows)} windows, batch {args.batch_size}, "
           f"schedule {config.hparams.sampling_schedule} {config.hparams.sampling_rate}, "
           f"jit {args.jit}")
     start = time.perf_counter()

@@ -15,13 +15,15 @@ feed_dict input from the first TFRecord converted by magenta's converter) for --
 
 The two alternate for --rounds rounds, so both see the same machine; the last line is
 `serenade_examples_per_sec=... magenta_examples_per_sec=... ratio=...`. Only meaningful on an
-otherwise idle machine.
+otherwise idle machine. --hparams go to both sides. Other families: build TFRecords with
+`bench/make_family_data.py` and pass --config (bench/README.md has a recipe per family).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -42,17 +44,20 @@ def serenade_round(args, work: Path) -> tuple[float, float]:
                "--hparams", args.hparams, "--train-data", *args.train, "--eval-data", *args.eval,
                "--output", str(out), "--steps", str(args.steps), "--batch-size",
                str(args.batch_size), "--eval-every", str(10 * args.steps), "--eval-max-windows",
-               "64", "--checkpoint-every", str(10 * args.steps), "--log-every", "25",
+               "64", "--checkpoint-every", str(10 * args.steps), "--log-every", str(args.log_every),
                "--checkpoint-root", str(work / "ckpt"), "--results-dir", str(work),
                "--tracking-uri", f"sqlite:///{work / 'mlflow.db'}"]
     started = time.monotonic()
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    # This checkout's library, whichever checkout the venv's editable install points at.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))}
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
     wall = time.monotonic() - started
     if result.returncode != 0:
         raise SystemExit(f"serenade train failed:\n{result.stderr[-3000:]}")
     rates = [float(m) for m in RATE.findall(result.stderr + result.stdout)]
     if len(rates) < 2:
-        raise SystemExit("too few progress lines: raise --steps")
+        raise SystemExit("too few progress lines: raise --steps or lower --log-every")
     return statistics.median(rates[1:]), args.steps * args.batch_size / wall
 
 
@@ -76,6 +81,7 @@ def main() -> None:
     parser.add_argument("--eval", nargs="+", required=True, help="eval TFRecords")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--log-every", type=int, default=25, help="steps between progress lines")
     parser.add_argument("--oracle", default="", help="magenta oracle venv (setup.sh's VENV_DIR)")
     parser.add_argument("--oracle-steps", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=1)
