@@ -204,7 +204,7 @@ def format_check(model: str, figures: Mapping[str, float],
         for name in sorted(figures):
             if name in covered or name.startswith("reference.") or name.endswith(".windows"):
                 continue
-            own = figures.get(f"reference.{name.split('.', 1)[-1]}")
+            own = figures.get(f"reference.{name.rsplit('.', 1)[-1]}")
             extra = f" ({own:.3f})" if own is not None and name.startswith("samples_") else ""
             lines.append(f"  {name:<38} {figures[name]:>7.3f}{extra}")
     baseline = figures.get("reconstruction.no_event_baseline")
