@@ -68,3 +68,28 @@ def test_malformed_hparams_are_refused(tmp_path):
     done = extract("--config", info["config"], "--hparams", "no_such_hparam=3",
                    info["cases"][1]["path"], "--output", tmp_path / "x.npz")
     assert done.returncode == 2 and "--hparams" in done.stderr
+
+
+def test_drum_config_says_why_files_and_tracks_give_no_drum_windows(tmp_path):
+    from serenade.testing import DRUM_FIXTURES
+
+    rock, waltz = DRUM_FIXTURES / "cases" / "0_rock.mid", DRUM_FIXTURES / "cases" / "5_waltz_3_4.mid"
+    tune = write_midi_tracks(tmp_path / "tune.mid", [{"name": "Lead", "notes": scale_melody(3)}])
+    ghost = write_midi_tracks(tmp_path / "ghost.mid", [
+        {"name": "Lead", "notes": scale_melody(3)},
+        {"name": "Bells", "is_drum": True, "notes": [(90, i * 0.5, i * 0.5 + 0.1) for i in range(8)]},
+    ])
+    out = tmp_path / "drums.npz"
+    done = extract("--config", "cat-drums_2bar_small", rock, waltz, tune, ghost, "--output", out)
+    assert done.returncode == 0, done.stderr
+    with np.load(out) as saved:
+        assert saved["windows_0"].shape == (5, 32) and saved["windows_0"].max() < 512
+        assert saved["windows_1"].shape == (0, 32)
+    assert f"{rock}: 5 windows" in done.stdout
+    assert f"{rock}: track 1 'bass' (program 33): not drums" in done.stderr
+    assert f"{waltz}: no windows: the sequence: time signature 3/4 gives 12-step bars" in done.stderr
+    assert f"{tune}: no windows: no drum notes" in done.stderr
+    assert f"{ghost}: no windows:" in done.stderr
+    assert f"{ghost}: track 1 'Bells' (drums): no drum hit with velocity > 0 and a pitch in the " \
+           "reduced drum map" in done.stderr
+    assert f"{ghost}: track 0 'Lead' (program 0): not drums" in done.stderr

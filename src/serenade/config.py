@@ -17,7 +17,7 @@ import yaml
 from serenade.config_schema import (SCHEMA_PATH, SOURCE_KINDS, ConfigError, defaults_of,
                                     load_schema, raise_problems, schema_default,
                                     schema_problems)
-from serenade.generation.attributes import SCALAR_FEATURES
+from serenade.generation.features import MELODY_FEATURES, FeatureSet, features_for
 from serenade.generation.selection import WindowChoice
 from serenade.models.configs import get_config
 from serenade.sources.local import list_path_source
@@ -113,14 +113,33 @@ def _generate_problems(config: dict) -> list[str]:
         names.append((f"generate.attributes.pieces[{index}].attribute", piece["attribute"]))
         if "window" in piece:
             windows.append((f"generate.attributes.pieces[{index}].window", piece["window"]))
+    features = _generation_features(config)
+    kinds = list(features.values()) or [MELODY_FEATURES]  # no model yet: the melody defaults
+    computed = list(dict.fromkeys(n for f in kinds for n in f.scalars))
     unknown: dict[str, list[str]] = {}  # one problem per unknown name, however often it is used
     for where, name in names:
-        if name not in SCALAR_FEATURES and name not in labels:
+        if name not in computed and name not in labels:
             unknown.setdefault(name, []).append(where)
     for name, places in unknown.items():
         also = f" (also at {', '.join(places[1:])})" if len(places) > 1 else ""
+        if name in MELODY_FEATURES.scalars:
+            also += " (a melody attribute, and no model generated from has melody windows)"
         found.append(f"{places[0]}: unknown attribute {name!r}{also}; computed ones are "
-                     f"{', '.join(SCALAR_FEATURES)}; source labels are {', '.join(labels) or 'none'}")
+                     f"{', '.join(computed)}; source labels are {', '.join(labels) or 'none'}")
+    if attributes["names"] or attributes["pieces"]:  # the attributes job runs for every model
+        for model, feature_set in features.items():
+            missing: dict[str, str] = {}
+            for where, name in names:
+                if name not in labels and name in computed and name not in feature_set.scalars:
+                    missing.setdefault(name, where)
+            if missing:
+                first = next(iter(missing.values()))
+                found.append(
+                    f"{first}: {', '.join(map(repr, missing))} cannot be computed for model "
+                    f"{model!r} ({feature_set.kind} windows); its computed attributes are "
+                    f"{', '.join(feature_set.scalars)}: list only those (and source labels) in "
+                    "generate.attributes (names: [] turns attribute vectors off), or leave the "
+                    "model out of generate.models")
     low, high = attributes["quantiles"]
     if low > high:
         found.append(f"generate.attributes.quantiles: {low} > {high}")
@@ -129,6 +148,24 @@ def _generate_problems(config: dict) -> list[str]:
             WindowChoice.from_config(value)
         except (ValueError, AttributeError) as error:
             found.append(f"{where}: {error}")
+    return found
+
+
+def _generation_features(config: dict) -> dict[str, FeatureSet]:
+    """{model: the features its windows have} for the models generation uses (an unknown config
+    is reported by `model_problems`; it counts as melody here)."""
+    models = {m["name"]: m for m in config["models"]}
+    chosen = config["generate"]["models"] or list(models)
+    found = {}
+    for name in chosen:
+        if name not in models:
+            continue
+        try:
+            converter = get_config(models[name]["config"], models[name]["hparams"]).converter
+        except (ValueError, KeyError, TypeError):
+            found[name] = MELODY_FEATURES
+            continue
+        found[name] = features_for(converter)
     return found
 
 

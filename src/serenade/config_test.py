@@ -143,3 +143,20 @@ def test_every_problem_is_one_line_naming_its_key():
     assert heading == "invalid configuration:"
     assert [line.split(":")[0] for line in problems] == [
         "  - sources[1].name", "  - models[0]", "  - generate.models[0]"]
+
+
+def test_melody_attributes_are_refused_for_a_drum_model_naming_the_key():
+    from serenade.config import ConfigError, validate_config
+
+    config = {"sources": [{"name": "kits", "path": "/nowhere"}],
+              "models": [{"name": "beats", "config": "cat-drums_2bar_tiny", "train": {"steps": 5}},
+                         {"name": "tunes", "config": "cat-mel_2bar_tiny", "train": {"steps": 5}}],
+              "generate": {"attributes": {"names": ["note_density", "kick_per_bar"]}}}
+    with pytest.raises(ConfigError) as error:
+        validate_config(config)
+    message = str(error.value)
+    assert "generate.attributes.names[0]: 'note_density' cannot be computed for model 'beats'" in message
+    assert "hits_per_bar" in message
+    assert "generate.attributes.names[1]: 'kick_per_bar' cannot be computed for model 'tunes'" in message
+    config["generate"] = {"models": ["beats"], "attributes": {"names": ["hits_per_bar"]}}
+    validate_config(config)  # drum attributes for the drum model alone

@@ -49,6 +49,7 @@ rule parse_source:
         path=lambda wildcards: SOURCES[wildcards.source].get("path", ""),
         untracked=untracked_files,
         parser=DATA["parser"],
+        window_columns=models.window_columns(config),
     log:
         "results/logs/data/parse_source/{source}.log",
     threads: DATA["workers"]
@@ -90,6 +91,7 @@ rule build_dataset:
             for source in config["sources"]
         ],
         eval_fraction=DATA["eval_fraction"],
+        window_columns=list(models.window_columns(config)),
     log:
         "results/logs/data/build_dataset.log",
     threads: 1

@@ -17,6 +17,7 @@ manifest = assemble_manifest(
     eval_fraction=snakemake.params.eval_fraction,
     train_shards=len(snakemake.output.train),
     eval_shards=len(snakemake.output.eval),
+    window_columns=snakemake.params.window_columns,
 )
 counts = write_shards(manifest, snakemake.input.sequences,
                       {"train": list(snakemake.output.train), "eval": list(snakemake.output.eval)})

@@ -14,7 +14,7 @@ not_used = manifest.loc[manifest["status"] != "ok", ["source", "path", "status",
 ok = manifest["status"] == "ok"
 write_html_tables(
     snakemake.output[0],
-    "Data: files and melody windows per source and split",
+    "Data: files and windows per source and split",
     [("Summary", summary), (f"Files not used ({len(not_used)})", not_used)],
     f"{ok.sum()} of {len(manifest)} input files are used; the manifest (manifest.csv) has one "
     "row per file with the reason for every file not used.",

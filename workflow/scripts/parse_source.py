@@ -21,4 +21,5 @@ convert_source(
     skipped_path=snakemake.output.skipped,
     workers=snakemake.threads,
     parser=snakemake.params.parser,
+    window_columns=snakemake.params.window_columns,
 )

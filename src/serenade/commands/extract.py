@@ -1,11 +1,12 @@
 """Extract a config's windows (melody, drums or trio) from MIDI files into an .npz file.
 
-For the i-th MIDI file, OUT.npz holds `windows_{i}`: int16 [n_i, steps] event
-classes (0 no event, 1 note off, 2 + pitch - 21 note on; steps = 32 for 2-bar
-configs, 256 for 16-bar ones), every window the converter extracts, ordered by
-start time then track. It also holds `inputs` (the paths, in order) and
-`config`. A file that gives no windows gets an empty [0, steps] array and a
-message on stderr saying why; tracks that give nothing are named too.
+For the i-th MIDI file, OUT.npz holds `windows_{i}`: [n_i, steps] class indices (melody:
+int16 events, 0 no event, 1 note off, 2 + pitch - 21 note on; drums: int64 masks of the 9
+kit pieces hit at each step; steps = 32 for 2-bar configs, 256 for 16-bar ones), every window
+the converter extracts, in time order. It also holds `inputs` (the paths, in order) and
+`config`. A file that gives no windows gets an empty [0, steps] array and a message on stderr
+saying why; tracks that give nothing (a drum track for a melody config, a pitched track for a
+drum config) are named too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from serenade.models.configs import get_config
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, metavar="NAME",
-                        help="config name, e.g. cat-mel_2bar_small or hierdec-mel_16bar")
+                        help="config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar or "
+                             "cat-drums_2bar_small")
     parser.add_argument("--hparams", default=schema_default("models.hparams"), metavar="S",
                         help="hparam overrides in magenta's syntax (checked; they do not change "
                              "which windows are extracted)")
@@ -85,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         total += count
         if not count:
             print(f"{result.path}: no windows: {result.explanation}", file=sys.stderr)
+            for problem in result.track_problems:
+                if problem not in result.explanation:  # a melody's reasons may name the tracks
+                    print(f"{result.path}: {problem}", file=sys.stderr)
             continue
         if not args.quiet:
             print(f"{result.path}: {count} window{'s' if count != 1 else ''}")

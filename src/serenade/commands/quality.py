@@ -68,6 +68,7 @@ def input_windows(inputs: list[str], config_name: str):
 
 def run(args: argparse.Namespace) -> int:
     from serenade.generation import quality
+    from serenade.generation.features import features_for
 
     model = load_from_args(args)
     windows, _ = input_windows(args.inputs, args.config)
@@ -76,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         windows = windows[np.sort(rng.choice(len(windows), args.max_windows, replace=False))]
     figures, _ = quality.quality_report(model, windows, temperatures=args.temperatures,
                                         num_samples=args.samples, seed=args.seed)
-    print(quality.format_check(args.checkpoint, figures))
+    print(quality.format_check(args.checkpoint, figures,
+                               features_for(model.config.converter)))
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")

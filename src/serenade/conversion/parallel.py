@@ -37,8 +37,7 @@ def windows_for_sequence(sequence, config_name: str, path: str = "") -> FileWind
     """Every window of one NoteSequence (inference order), with diagnostics."""
     windows, report = converter_for_config(config_name).extract(sequence)
     return FileWindows(path=path, windows=windows, explanation=report.explain(),
-                       track_problems=[f"{track.label()}: {reason}"
-                                       for track, reason in report.track_reasons()])
+                       track_problems=report.track_problems())
 
 
 def windows_for_file(path: str | Path, config_name: str) -> FileWindows:

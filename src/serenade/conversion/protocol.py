@@ -15,6 +15,21 @@ from typing import Any, Protocol
 import numpy as np
 from note_seq.protobuf import music_pb2
 
+from serenade.melody.pieces import LocatedWindow
+
+
+class ExtractionReport(Protocol):
+    """Why a sequence, or a track of it, gives no windows (a converter's `extract`)."""
+
+    def explain(self) -> str:
+        """Why the sequence gives no windows; '' when it gives some."""
+
+    def track_problems(self) -> list[str]:
+        """One line per track that adds nothing ("track 2 'Drums' (drums): reason")."""
+
+    def why_track(self, instrument: int) -> str:
+        """Why track `instrument` gives no windows of its own; '' when it gives some."""
+
 
 class WindowConverter(Protocol):
     @property
@@ -39,9 +54,21 @@ class WindowConverter(Protocol):
     def encoder_input_rows(self) -> np.ndarray | None:
         """The encoder's input vector of each class [num_classes, depth]; None: one-hot."""
 
+    @property
+    def kit_pieces(self) -> tuple[str, ...]:
+        """Names of the drum kit pieces a step's class combines; () for pitched windows."""
+
+    def kit_hits(self, windows: np.ndarray) -> np.ndarray:
+        """bool [..., steps, len(kit_pieces)]: which kit pieces each step hits."""
+
     def starts_event(self, windows: np.ndarray) -> np.ndarray: ...
 
-    def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[Any]: ...
+    def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[Any]:
+        """The family's own window records (raw events and origin), inference order."""
+
+    def located_windows(self, sequence: music_pb2.NoteSequence) -> list[LocatedWindow]:
+        """Every inference window as class indices with its track, bar and tempo (what a
+        generation job picks its inputs from)."""
 
     def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
                    rng: np.random.Generator | None = None) -> np.ndarray: ...
@@ -54,7 +81,10 @@ class WindowConverter(Protocol):
     def draw_training_windows(self, pieces: list[np.ndarray],
                               rng: np.random.Generator) -> np.ndarray: ...
 
-    def extract(self, sequence: music_pb2.NoteSequence) -> tuple[np.ndarray, Any]: ...
+    def extract(self, sequence: music_pb2.NoteSequence) -> tuple[np.ndarray, ExtractionReport]:
+        """Every inference window and why the sequence (or a track) gives none."""
+
+    def analyze(self, sequence: music_pb2.NoteSequence) -> ExtractionReport: ...
 
     def explain(self, sequence: music_pb2.NoteSequence) -> str: ...
 

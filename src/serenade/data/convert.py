@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from serenade.data.inspection import Inspection, inspect_file
+from serenade.data.inspection import WINDOW_COLUMNS, Inspection, inspect_file
 from serenade.base.pool import ordered_map
 from serenade.base.tfrecords import write_framed
 from serenade.sources.download import sha256_of
@@ -23,14 +24,17 @@ log = logging.getLogger(__name__)
 def convert_source(source: str, files: list[tuple[str, str]], failed: list[dict], *,
                    rows_path: str | os.PathLike, records_path: str | os.PathLike,
                    skipped: list[dict] = (), skipped_path: str | os.PathLike | None = None,
-                   workers: int = 1, parser: str = "fast") -> pd.DataFrame:
+                   workers: int = 1, parser: str = "fast",
+                   window_columns: Mapping[str, str] = WINDOW_COLUMNS) -> pd.DataFrame:
     """Inspect `files` ([(display path, file on disk)]) of one source and write its outputs.
 
     `failed` lists inputs that exist but could not be obtained (unsafe archive members,
     music21 pieces that would not export); they become `invalid` rows too. `skipped` lists
     archive members that are not MIDI; they are only reported (written to `skipped_path`).
+    `window_columns` ({column: config name}, `inspection.window_columns`): the windows counted.
     """
-    jobs = [(source, path, file, parser) for path, file in files]
+    columns = dict(window_columns)
+    jobs = [(source, path, file, parser, True, columns) for path, file in files]
     results = ordered_map(inspect_file, jobs, workers=workers)
     rows = [row for row, _ in results]
     for entry in failed:
@@ -39,8 +43,8 @@ def convert_source(source: str, files: list[tuple[str, str]], failed: list[dict]
         if file and os.path.isfile(file):
             sha256 = sha256_of(file)  # streamed: a rejected archive can be large
         rows.append(Inspection(source=source, path=entry["path"], file=file, sha256=sha256,
-                               status="invalid", reason=entry["reason"]).row())
-    frame = pd.DataFrame(rows, columns=list(Inspection(source="", path="", file="").row()))
+                               status="invalid", reason=entry["reason"]).row(columns))
+    frame = pd.DataFrame(rows, columns=list(Inspection(source="", path="", file="").row(columns)))
     Path(rows_path).parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(rows_path, index=False)
     if skipped_path is not None:

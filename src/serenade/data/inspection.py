@@ -9,16 +9,31 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from serenade.base import midi_parser
 from serenade.base.tfrecords import frame_record, label_sequence
-from serenade.conversion import count_windows
+from serenade.conversion import converter_for_config, count_windows
 
 log = logging.getLogger(__name__)
 
 # Manifest columns for the melody windows, and the config name each is counted with.
 WINDOW_COLUMNS = {"windows_2bar": "cat-mel_2bar_small", "windows_16bar": "hierdec-mel_16bar"}
+
+
+def window_columns(config_names: Iterable[str] = ()) -> dict[str, str]:
+    """The melody window columns plus a `windows_<config>` column for each of `config_names`
+    whose converter no column counts yet (cat-drums_2bar_small and _tiny share one: the first
+    listed names it)."""
+    columns = dict(WINDOW_COLUMNS)
+    counted = [converter_for_config(name) for name in columns.values()]
+    for name in config_names:
+        converter = converter_for_config(name)
+        if converter not in counted:
+            columns[f"windows_{name}"] = name
+            counted.append(converter)
+    return columns
 
 
 @dataclass
@@ -41,9 +56,9 @@ class Inspection:
     has_drums: bool | None = None
     windows: dict = field(default_factory=dict)
 
-    def row(self) -> dict:
+    def row(self, columns: Iterable[str] = WINDOW_COLUMNS) -> dict:
         row = {key: value for key, value in self.__dict__.items() if key != "windows"}
-        for column in WINDOW_COLUMNS:
+        for column in columns:
             row[column] = self.windows.get(column)
         return row
 
@@ -64,10 +79,12 @@ def describe(sequence) -> dict:
 
 
 def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser: str = "fast",
-                 with_window_counts: bool = True) -> tuple[Inspection, bytes | None]:
+                 with_window_counts: bool = True,
+                 columns: Mapping[str, str] = WINDOW_COLUMNS) -> tuple[Inspection, bytes | None]:
     """Inspect MIDI bytes. Returns the inspection and, for a valid file, the framed TFRecord
     record of its NoteSequence (filename = `path`, collection_name = `source`).
-    `with_window_counts=False` leaves the window columns empty (a benchmark of conversion alone)."""
+    `columns` ({column: config name}, see `window_columns`) are the windows counted;
+    `with_window_counts=False` leaves them empty (a benchmark of conversion alone)."""
     result = Inspection(source=source, path=path, file=file,
                         sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
     if not data:
@@ -95,7 +112,7 @@ def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser:
         result.status, result.reason = "invalid", "no notes"
         return result, None
     if with_window_counts:
-        for column, config_name in WINDOW_COLUMNS.items():
+        for column, config_name in columns.items():
             try:
                 result.windows[column] = int(count_windows(sequence, config_name))
             except Exception as error:
@@ -107,16 +124,17 @@ def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser:
 
 def inspect_file(job: tuple) -> tuple[dict, bytes | None]:
     """Process-pool entry point: job = (source, display path, file on disk, parser
-    [, with_window_counts])."""
+    [, with_window_counts [, columns]])."""
     source, path, file, parser = job[:4]
     with_window_counts = job[4] if len(job) > 4 else True
+    columns = job[5] if len(job) > 5 else WINDOW_COLUMNS
     try:
         with open(file, "rb") as handle:
             data = handle.read()
     except OSError as error:
         result = Inspection(source=source, path=path, file=file, status="invalid",
                             reason=f"cannot read file: {error.strerror or error}")
-        return result.row(), None
+        return result.row(columns), None
     result, record = inspect_midi(data, source=source, path=path, file=file, parser=parser,
-                                  with_window_counts=with_window_counts)
-    return result.row(), record
+                                  with_window_counts=with_window_counts, columns=columns)
+    return result.row(columns), record

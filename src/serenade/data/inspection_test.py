@@ -87,3 +87,24 @@ def test_window_columns_come_from_the_converter(tmp_path):
     assert rows["drums_only.mid"]["windows_2bar"] == 0
     sequence = midi_io.midi_file_to_note_sequence(str(paths["tempo_change.mid"]))
     assert rows["tempo_change.mid"]["windows_2bar"] == count_windows(sequence, "cat-mel_2bar_small")
+
+
+def test_window_columns_count_the_drum_windows_of_the_models_configs(tmp_path):
+    from serenade.data.inspection import window_columns
+    from serenade.data.manifest import assemble_manifest, summarize
+    from serenade.testing import DRUM_FIXTURES
+
+    columns = window_columns(["cat-mel_2bar_tiny", "cat-drums_2bar_tiny", "cat-drums_2bar_small"])
+    assert list(columns) == ["windows_2bar", "windows_16bar", "windows_cat-drums_2bar_tiny"]
+    files = [(p.name, str(p)) for p in sorted((DRUM_FIXTURES / "cases").glob("*.mid"))[:6]]
+    frame = convert_source("kits", files, [], rows_path=tmp_path / "rows.csv",
+                           records_path=tmp_path / "seqs.tfrecord", window_columns=columns)
+    counts = dict(zip(frame["path"], frame["windows_cat-drums_2bar_tiny"]))
+    assert counts["0_rock.mid"] == 5 and counts["5_waltz_3_4.mid"] == 0
+    manifest = assemble_manifest([frame], [{"name": "kits"}], eval_fraction=0.0, train_shards=1,
+                                 eval_shards=1, window_columns=columns)
+    assert list(manifest.columns).index("windows_cat-drums_2bar_tiny") == \
+        list(manifest.columns).index("size_bytes") - 1
+    summary = summarize(manifest)
+    train = summary[(summary["source"] == "(all)") & (summary["split"] == "train")].iloc[0]
+    assert train["windows_cat-drums_2bar_tiny"] == sum(counts.values())

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -27,9 +28,22 @@ MANIFEST_COLUMNS = [
 ]
 
 
+def manifest_columns(window_columns: Iterable[str] = WINDOW_COLUMNS) -> list[str]:
+    """The manifest's columns with these window columns (`inspection.window_columns`)."""
+    base = [c for c in MANIFEST_COLUMNS if c not in WINDOW_COLUMNS]
+    at = base.index("size_bytes")
+    return [*base[:at], *window_columns, *base[at:]]
+
+
+def _window_columns(frame: pd.DataFrame) -> list[str]:
+    return [column for column in frame.columns if column.startswith("windows_")]
+
+
 def assemble_manifest(frames: list[pd.DataFrame], sources: list[dict], *, eval_fraction: float,
-                      train_shards: int, eval_shards: int) -> pd.DataFrame:
-    """One row per input file, in config source order then path order.
+                      train_shards: int, eval_shards: int,
+                      window_columns: Iterable[str] = WINDOW_COLUMNS) -> pd.DataFrame:
+    """One row per input file, in config source order then path order (window columns: those
+    the per-source results counted, `window_columns`).
 
     The first file with given content keeps its status; later copies become `duplicate`.
     Valid files get a split and a shard from their content hash.
@@ -40,7 +54,12 @@ def assemble_manifest(frames: list[pd.DataFrame], sources: list[dict], *, eval_f
         matching = [frame for frame in frames if not frame.empty and frame["source"].iloc[0] == source["name"]]
         for frame in matching:
             parts.append(frame.sort_values("path", kind="stable"))
-    manifest = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MANIFEST_COLUMNS)
+    window_columns = list(window_columns)
+    columns = manifest_columns(window_columns)
+    manifest = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    for column in columns:
+        if column not in manifest:  # a column added since the source was parsed
+            manifest[column] = pd.NA
     manifest["sha256"] = manifest["sha256"].fillna("").astype(str)
     for column in ("reason", "file", "programs", "tempos", "time_signatures"):
         manifest[column] = manifest[column].fillna("").astype(str)
@@ -67,9 +86,9 @@ def assemble_manifest(frames: list[pd.DataFrame], sources: list[dict], *, eval_f
         manifest.loc[chosen, "shard"] = [shard_for(sha, count) for sha in manifest.loc[chosen, "sha256"]]
     manifest["labels"] = [json.dumps(meta[name].get("labels") or []) for name in manifest["source"]]
     manifest["license"] = [meta[name].get("license") or "" for name in manifest["source"]]
-    for column in ("tracks", "notes", *WINDOW_COLUMNS, "size_bytes"):
+    for column in ("tracks", "notes", *window_columns, "size_bytes"):
         manifest[column] = pd.to_numeric(manifest[column], errors="coerce").astype("Int64")
-    return manifest[MANIFEST_COLUMNS]
+    return manifest[columns]
 
 
 def write_shards(manifest: pd.DataFrame, record_files: list[str | os.PathLike],
@@ -122,22 +141,23 @@ def write_quarantine(manifest: pd.DataFrame, folder: str | os.PathLike) -> int:
 
 def summarize(manifest: pd.DataFrame) -> pd.DataFrame:
     """Files and windows per source and split, plus invalid and duplicate counts per source."""
+    window_columns = _window_columns(manifest)
     rows = []
     for source, group in manifest.groupby("source", sort=False):
         for split in ("train", "eval"):
             chosen = group[group["split"] == split]
             rows.append({"source": source, "split": split, "files": len(chosen),
-                         **{column: _sum(chosen[column]) for column in WINDOW_COLUMNS}})
+                         **{column: _sum(chosen[column]) for column in window_columns}})
         for status in ("invalid", "duplicate"):
             rows.append({"source": source, "split": status,
                          "files": int((group["status"] == status).sum()),
-                         **{column: pd.NA for column in WINDOW_COLUMNS}})
+                         **{column: pd.NA for column in window_columns}})
     for split in ("train", "eval"):
         chosen = manifest[manifest["split"] == split]
         rows.append({"source": "(all)", "split": split, "files": len(chosen),
-                     **{column: _sum(chosen[column]) for column in WINDOW_COLUMNS}})
-    summary = pd.DataFrame(rows, columns=["source", "split", "files", *WINDOW_COLUMNS])
-    for column in ("files", *WINDOW_COLUMNS):
+                     **{column: _sum(chosen[column]) for column in window_columns}})
+    summary = pd.DataFrame(rows, columns=["source", "split", "files", *window_columns])
+    for column in ("files", *window_columns):
         summary[column] = summary[column].astype("Int64")
     return summary
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from serenade.base.general_midi import drum_name
+
 REDUCED_CLASS_NAMES = ("kick", "snare", "closed_hh", "open_hh", "low_tom", "mid_tom", "hi_tom",
                        "crash", "ride")
 
@@ -69,6 +71,14 @@ class PitchClasses:
     @property
     def num_classes(self) -> int:
         return len(self.classes)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """A short name per class: the reduced map's own, else the exemplar's General MIDI name."""
+        if self.classes == REDUCED_DRUM_PITCH_CLASSES:
+            return REDUCED_CLASS_NAMES
+        return tuple(drum_name(self.exemplar(i)).lower().replace(" ", "_")
+                     for i in range(self.num_classes))
 
     @property
     def pitches(self) -> frozenset[int]:

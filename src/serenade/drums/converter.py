@@ -21,7 +21,7 @@ and a 2**classes one-hot output (cat configs) or a roll output (NADE configs).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -30,11 +30,13 @@ from note_seq.protobuf import music_pb2
 
 from serenade.drums import encoding
 from serenade.drums.classes import REDUCED, PitchClasses
+from serenade.drums.diagnostics import DrumReport, PieceWindows
 from serenade.drums.extraction import drum_hits, extract_drum_tracks
 from serenade.drums.rendering import (OUTPUT_VELOCITY, window_to_magenta_sequence,
                                       windows_to_note_sequence, write_drum_midi)
 from serenade.drums.windows import DrumWindow, first_at_most, magenta_order, slice_track
-from serenade.melody.pieces import quantize_piece, split_on_time_changes
+from serenade.melody.pieces import (LocatedWindow, bar_offsets, first_tempo, quantize_piece,
+                                    split_on_time_changes)
 from serenade.melody.windows import dedupe, sample_at_most
 
 Mode = Literal["infer", "eval", "train"]
@@ -48,18 +50,6 @@ class DrumTensors:
     outputs: np.ndarray  # bool [n, steps, output_depth]
     lengths: np.ndarray  # int32 [n]
     windows: np.ndarray  # int64 [n, steps] step masks
-
-
-@dataclass
-class _PieceWindows:
-    """All windows of one piece in magenta's slicing order (duplicates kept), or why none."""
-
-    index: int
-    windows: list[DrumWindow] = field(default_factory=list)
-    problem: str = ""
-    drum_notes: int = 0   # drum notes in the piece
-    kept_hits: int = 0    # steps with a kept hit
-    tracks: int = 0
 
 
 @dataclass(frozen=True)
@@ -133,6 +123,15 @@ class DrumsConverter:
         return np.asarray(windows) != 0
 
     @property
+    def kit_pieces(self) -> tuple[str, ...]:
+        """The drum classes (kit pieces) a step's class combines: bit c = `kit_pieces[c]`."""
+        return self.pitch_classes.names
+
+    def kit_hits(self, windows: np.ndarray) -> np.ndarray:
+        """bool [..., steps, kit pieces]: which kit pieces each step hits."""
+        return encoding.to_roll(np.asarray(windows, np.int64), self.num_drum_classes)
+
+    @property
     def encoder_input_rows(self) -> np.ndarray | None:
         """The encoder's input of each class: the roll plus its 'nothing hit' bit (magenta's
         `roll_input`), or None for one-hot inputs."""
@@ -155,24 +154,25 @@ class DrumsConverter:
 
     # -- NoteSequence -> windows -----------------------------------------------
 
-    def _pieces(self, sequence: music_pb2.NoteSequence) -> list[_PieceWindows]:
+    def _pieces(self, sequence: music_pb2.NoteSequence) -> list[PieceWindows]:
         spb = self.steps_per_bar
         max_steps = spb * self.max_bars if self.max_bars else None
         result = []
         for index, piece in enumerate(split_on_time_changes(sequence,
                                                             self.presplit_on_time_changes)):
-            found = _PieceWindows(index)
+            found = PieceWindows(index)
             found.drum_notes = sum(1 for n in piece.notes if n.is_drum)
             result.append(found)
-            quantized = quantize_piece(piece, index, self.steps_per_quarter, None)
+            quantized = found.piece = quantize_piece(piece, index, self.steps_per_quarter, None)
             if quantized.problem:
                 found.problem = quantized.problem
                 continue
             if quantized.steps_per_bar != spb:
                 steps = quantized.steps_per_bar
                 shown = int(steps) if float(steps).is_integer() else round(steps, 2)
-                found.problem = (f"time signature {quantized.time_signature} gives {shown}-step "
-                                 f"bars; drum windows need {spb}-step bars (4/4 or 2/2)")
+                found.problem = quantized.problem = (
+                    f"time signature {quantized.time_signature} gives {shown}-step bars; "
+                    f"drum windows need {spb}-step bars (4/4 or 2/2)")
                 continue
             hits = drum_hits(quantized.notes, self.pitch_classes)
             found.kept_hits = len(hits)
@@ -188,6 +188,21 @@ class DrumsConverter:
     def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[DrumWindow]:
         """Every distinct window of each piece (inference), in time order, with its origin."""
         return [w for piece in self._pieces(sequence) for w in dedupe(piece.windows)]
+
+    def located_windows(self, sequence: music_pb2.NoteSequence) -> list[LocatedWindow]:
+        """Every window (inference order) with the bar and tempo where it starts; the track is
+        the first drum track's (every drum track is merged into one part)."""
+        pieces = self._pieces(sequence)
+        offsets = bar_offsets([p.piece for p in pieces if p.piece is not None])
+        drum_tracks = [n.instrument for n in sequence.notes if n.is_drum]
+        track = min(drum_tracks) if drum_tracks else 0
+        located = []
+        for piece in pieces:
+            offset, qpm = offsets.get(piece.index, (0, first_tempo(sequence)))
+            for window in dedupe(piece.windows):
+                located.append(LocatedWindow(np.asarray(window.events, np.int64), track,
+                                             offset + window.start_step // self.steps_per_bar, qpm))
+        return located
 
     def eval_windows(self, sequence: music_pb2.NoteSequence) -> list[DrumWindow]:
         """The windows magenta's converter gives outside training, in its order: the first
@@ -284,31 +299,21 @@ class DrumsConverter:
 
     # -- diagnostics ------------------------------------------------------------------
 
+    def extract(self, sequence: music_pb2.NoteSequence) -> tuple[np.ndarray, DrumReport]:
+        """Every window (as `to_windows` in inference) and the diagnostics, in one pass."""
+        pieces = self._pieces(sequence)
+        windows = self._stack([w.events for piece in pieces for w in dedupe(piece.windows)])
+        return windows, DrumReport.of(sequence, pieces, slice_bars=self.slice_bars,
+                                      gap_bars=self.gap_bars, pitch_classes=self.pitch_classes,
+                                      windows=len(windows))
+
+    def analyze(self, sequence: music_pb2.NoteSequence) -> DrumReport:
+        """Per-piece and per-track diagnostics (inference mode)."""
+        return self.extract(sequence)[1]
+
     def explain(self, sequence: music_pb2.NoteSequence) -> str:
         """Why `sequence` gives no drum windows; '' when it gives some."""
-        pieces = self._pieces(sequence)
-        if any(piece.windows for piece in pieces):
-            return ""
-        if not pieces:
-            return "the sequence is empty (total_time 0)"
-        drum_notes = sum(p.drum_notes for p in pieces)
-        if not drum_notes:
-            return "no drum notes (no note has is_drum set: MIDI channel 10)"
-        reasons = []
-        for p in pieces:
-            if not p.drum_notes:
-                continue
-            where = f"piece {p.index + 1}" if len(pieces) > 1 else "the sequence"
-            if p.problem:
-                reasons.append(f"{where}: {p.problem}")
-            elif not p.kept_hits:
-                reasons.append(f"{where}: no drum hit with velocity > 0 and a pitch in the "
-                               f"{self.pitch_classes.name} drum map")
-            else:
-                reasons.append(f"{where}: no drum track of {self.slice_bars} bars "
-                               f"({p.tracks} shorter track(s); a gap of {self.gap_bars} bar(s) "
-                               "without drums ends a track)")
-        return "; ".join(reasons)
+        return self.analyze(sequence).explain()
 
     # -- windows -> NoteSequence / MIDI ----------------------------------------------
 

@@ -3,8 +3,9 @@ an attribute minus the mean of windows that do not. Adding a multiple of it to a
 moves the decoded music towards the attribute; subtracting moves it away.
 
 Attributes:
-- computed: a feature of `serenade.generation.features` (note_density, pitch_range,
-  mean_interval, in_scale, repetition, mean_pitch). Windows at or above the upper quantile
+- computed: a scalar feature of the model's windows (`serenade.generation.features`; melody:
+  note_density, pitch_range, mean_interval, in_scale, repetition, mean_pitch; drums:
+  hits_per_bar and one {piece}_per_bar per kit piece, e.g. kick_per_bar). Windows at or above the upper quantile
   "have" it, windows at or below the lower quantile do not (defaults 0.75 and 0.25: the top
   quarter against the bottom quarter); the middle half is left out so the two groups differ.
 - label: a word from the sources' `labels` (the default config labels Bach chorales `calm`):
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from serenade.conversion.splits import LabelledWindows
-from serenade.generation.features import SCALAR_FEATURES, feature_table
+from serenade.generation.features import MELODY_FEATURES, FeatureSet
 
 DEFAULT_QUANTILES = (0.25, 0.75)
 ENCODE_BATCH = 512
@@ -53,13 +54,14 @@ class AttributeVector:
                 f"{self.count_without} windows <= {low:g}")
 
 
-def attribute_kind(name: str, labels: Sequence[str]) -> str:
-    if name in SCALAR_FEATURES:
+def attribute_kind(name: str, labels: Sequence[str], computed: Sequence[str] = MELODY_FEATURES.scalars
+                   ) -> str:
+    if name in computed:
         return "computed"
     if name in labels:
         return "label"
     raise AttributeVectorError(f"unknown attribute {name!r}: use a computed one "
-                          f"({', '.join(SCALAR_FEATURES)}) or a source label "
+                          f"({', '.join(computed)}) or a source label "
                           f"({', '.join(sorted(labels)) or 'no source has labels'})")
 
 
@@ -69,18 +71,19 @@ def encode_mu(model, windows: np.ndarray) -> np.ndarray:
 
 
 def attribute_groups(name: str, data: LabelledWindows, labels_by_source: Mapping[str, Sequence[str]],
-                     quantiles: tuple[float, float] = DEFAULT_QUANTILES
+                     quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+                     features: FeatureSet = MELODY_FEATURES
                      ) -> tuple[np.ndarray, np.ndarray, tuple[float, float] | None]:
     """Masks (with, without) over `data` and the thresholds used (computed attributes)."""
     all_labels = sorted({label for labels in labels_by_source.values() for label in labels})
-    kind = attribute_kind(name, all_labels)
+    kind = attribute_kind(name, all_labels, features.scalars)
     if kind == "label":
         having = data.with_label(name, labels_by_source)
         return having, ~having, None
     low_q, high_q = quantiles
     if not 0.0 <= low_q <= high_q <= 1.0:
         raise AttributeVectorError(f"quantiles must satisfy 0 <= low <= high <= 1, got {quantiles}")
-    values = feature_table(data.windows)[name]
+    values = features.table(data.windows)[name]
     finite = np.isfinite(values)
     if not finite.any():
         raise AttributeVectorError(f"{name}: no window where it is defined")
@@ -95,9 +98,11 @@ def attribute_groups(name: str, data: LabelledWindows, labels_by_source: Mapping
 def compute_vector(model, name: str, data: LabelledWindows,
                    labels_by_source: Mapping[str, Sequence[str]],
                    quantiles: tuple[float, float] = DEFAULT_QUANTILES,
-                   mu: np.ndarray | None = None) -> AttributeVector:
+                   mu: np.ndarray | None = None,
+                   features: FeatureSet = MELODY_FEATURES) -> AttributeVector:
     """The attribute vector of `name` from the training windows `data` (mu: their codes)."""
-    having, without, thresholds = attribute_groups(name, data, labels_by_source, quantiles)
+    having, without, thresholds = attribute_groups(name, data, labels_by_source, quantiles,
+                                                   features)
     kind = "label" if thresholds is None else "computed"
     for mask, what in ((having, "with"), (without, "without")):
         if not mask.any():
@@ -139,7 +144,7 @@ class VectorEffect:
 
 
 def evaluate_vector(model, vector: AttributeVector, held_out: np.ndarray,
-                    strength: float = 1.0) -> VectorEffect:
+                    strength: float = 1.0, features: FeatureSet = MELODY_FEATURES) -> VectorEffect:
     """Decode held-out windows greedily from mu and from mu + strength * vector; compare."""
     if len(held_out) == 0:
         return VectorEffect(vector.name, strength, 0)
@@ -148,8 +153,8 @@ def evaluate_vector(model, vector: AttributeVector, held_out: np.ndarray,
     after, _ = model.decode(apply_vector(mu, vector, strength), temperature=0.0, keep_logits=False)
     sign = np.sign(strength) or 1.0
     effect = VectorEffect(vector.name, strength, len(held_out))
-    table_before, table_after = feature_table(before), feature_table(after)
-    for name in SCALAR_FEATURES:
+    table_before, table_after = features.table(before), features.table(after)
+    for name in features.scalars:
         delta = table_after[name] - table_before[name]
         delta = delta[np.isfinite(delta)]
         effect.extra[name] = float(delta.mean()) if len(delta) else float("nan")

@@ -1,5 +1,7 @@
-"""Musical features of one melody window, the quantities both the music metrics and the
-attribute vectors measure. All are computed from the 90-class events (16 steps per bar):
+"""Musical features of windows, the quantities both the music metrics and the attribute vectors
+measure. `features_for(converter)` gives the set that fits a model's windows (a `FeatureSet`):
+
+Melody windows (90-class events, 16 steps per bar):
 
 - note_density: note onsets per bar;
 - pitch_range: highest minus lowest pitch, in semitones (0 for one note; NaN without notes);
@@ -10,13 +12,25 @@ attribute vectors measure. All are computed from the 90-class events (16 steps p
 - mean_pitch: mean MIDI pitch of the notes (NaN without notes);
 - pitch_classes: duration-free histogram of pitch classes (12 values summing to 1; zeros
   without notes).
+
+Drum windows (the converter's `kit_hits`: which kit pieces each step hits):
+
+- hits_per_bar: kit-piece hits per bar (a step hitting kick and snare counts two);
+- {piece}_per_bar: hits of one kit piece per bar (kick_per_bar, snare_per_bar, ...);
+- kit_pieces: histogram of the hits over the kit pieces (summing to 1; zeros without hits);
+- steps_with_hits: how many steps of the window hit something (a count, not a metric).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
 import numpy as np
 
-from serenade.generation.notes import pitches
+from serenade.conversion.protocol import WindowConverter
+from serenade.generation.notes import pitches, transposition_key
 
 STEPS_PER_BAR = 16
 SCALAR_FEATURES = ("note_density", "pitch_range", "mean_interval", "in_scale", "repetition",
@@ -65,3 +79,55 @@ def feature_table(windows: np.ndarray) -> dict[str, np.ndarray]:
     table["pitch_classes"] = (np.stack([pitch_class_histogram(w) for w in windows])
                               if len(windows) else np.zeros((0, 12)))
     return table
+
+
+# -- drums ------------------------------------------------------------------------------------
+
+def drum_feature_names(kit_pieces: tuple[str, ...]) -> tuple[str, ...]:
+    return ("hits_per_bar", *(f"{piece}_per_bar" for piece in kit_pieces))
+
+
+def drum_feature_table(windows: np.ndarray, converter: WindowConverter) -> dict[str, np.ndarray]:
+    """{feature: values [n]} for drum windows [n, steps], plus `kit_pieces` [n, pieces]."""
+    windows = np.asarray(windows)
+    pieces = converter.kit_pieces
+    hits = converter.kit_hits(windows).reshape(len(windows), -1, len(pieces)).sum(axis=1)
+    bars = windows.shape[-1] / converter.steps_per_bar if len(windows) else 1.0
+    hit_steps = converter.kit_hits(windows).reshape(len(windows), -1, len(pieces)).any(axis=2)
+    table = {"hits_per_bar": hits.sum(axis=1) / bars, "steps_with_hits": hit_steps.sum(axis=1)}
+    for index, piece in enumerate(pieces):
+        table[f"{piece}_per_bar"] = hits[:, index] / bars
+    totals = hits.sum(axis=1, keepdims=True)
+    table["kit_pieces"] = np.divide(hits, totals, out=np.zeros(hits.shape), where=totals > 0)
+    return {name: np.asarray(values, np.float64) for name, values in table.items()}
+
+
+def window_key(events: np.ndarray) -> bytes:
+    """The window itself: drum windows are never transposed, so only equal windows match."""
+    return np.asarray(events, np.int64).reshape(-1).tobytes()
+
+
+# -- which features a model's windows have -----------------------------------------------------
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """The features of one kind of window: what music metrics and attribute vectors measure."""
+
+    kind: str  # "melody" or "drums"
+    scalars: tuple[str, ...]  # one value per window (attribute names, `mean_*`, `oa_*` metrics)
+    histogram: str  # a distribution per window ("pitch_classes", "kit_pieces")
+    distance: str  # the metric comparing two sets' mean histograms
+    table: Callable[[np.ndarray], dict[str, np.ndarray]]  # windows [n, T] -> {feature: [n]}
+    key: Callable[[np.ndarray], bytes]  # memorisation: equal keys = the same music
+
+
+MELODY_FEATURES = FeatureSet("melody", SCALAR_FEATURES, "pitch_classes", "pitch_class_distance",
+                             feature_table, transposition_key)
+
+
+def features_for(converter: WindowConverter) -> FeatureSet:
+    """The features of a converter's windows: drum features when its classes are kit pieces."""
+    if not converter.kit_pieces:
+        return MELODY_FEATURES
+    return FeatureSet("drums", drum_feature_names(converter.kit_pieces), "kit_pieces",
+                      "kit_distance", partial(drum_feature_table, converter=converter), window_key)

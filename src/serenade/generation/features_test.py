@@ -42,3 +42,23 @@ def test_empty_and_single_note_windows():
     table = feature_table(np.stack([_window([60, 62]), np.zeros(32, np.int16)]))
     assert table["pitch_classes"].shape == (2, 12)
     assert table["note_density"].tolist() == [1.0, 0.0]
+
+
+def test_drum_features_count_kit_piece_hits():
+    from serenade.conversion import converter_for_config
+    from serenade.generation.features import features_for
+
+    drums = converter_for_config("cat-drums_2bar_small")
+    features = features_for(drums)
+    assert features.kind == "drums" and features.histogram == "kit_pieces"
+    assert features.scalars[:3] == ("hits_per_bar", "kick_per_bar", "snare_per_bar")
+    window = np.zeros((2, 32), np.int64)
+    window[0, ::4] = 1  # kick on every beat: 4 a bar
+    window[0, 4::8] |= 2  # snare on 2 and 4
+    table = features.table(window)
+    assert table["hits_per_bar"].tolist() == [6.0, 0.0]
+    assert table["kick_per_bar"].tolist() == [4.0, 0.0]
+    assert table["steps_with_hits"].tolist() == [8, 0]
+    assert table["kit_pieces"][0, :2].tolist() == pytest.approx([2 / 3, 1 / 3])
+    assert table["kit_pieces"][1].sum() == 0
+    assert features_for(converter_for_config("cat-mel_2bar_small")).kind == "melody"

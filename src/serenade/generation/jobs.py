@@ -29,6 +29,7 @@ from serenade.conversion import converter_for_config
 from serenade.conversion.splits import split_windows
 from serenade.generation import attributes as attr
 from serenade.generation import quality
+from serenade.generation.features import features_for
 from serenade.generation.inputs import resolve_input
 from serenade.generation.latent_paths import walk
 from serenade.generation.metrics import memorisation_rate, music_metrics, training_keys
@@ -190,14 +191,16 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     LOG.info("attribute vectors from %d training windows, evaluated on %d eval windows",
              len(data), len(held_out))
     mu = attr.encode_mu(model, data.windows) if len(data) else None
+    features = features_for(converter)
     edits = [AttributePiece.from_config(piece) for piece in pieces]
     needed = list(dict.fromkeys([*names, *(piece.attribute for piece in edits)]))
     vectors, rows = {}, []
     for name in needed:
-        vector = attr.compute_vector(model, name, data, labels_by_source, tuple(quantiles), mu=mu)
+        vector = attr.compute_vector(model, name, data, labels_by_source, tuple(quantiles), mu=mu,
+                                     features=features)
         vectors[name] = vector
         LOG.info("attribute %s", vector.describe())
-        effect = attr.evaluate_vector(model, vector, held_out, strength)
+        effect = attr.evaluate_vector(model, vector, held_out, strength, features)
         row = {"kind": vector.kind, "with": vector.count_with, "without": vector.count_without,
                "threshold_low": vector.thresholds[0] if vector.thresholds else "",
                "threshold_high": vector.thresholds[1] if vector.thresholds else "",
@@ -233,7 +236,7 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
         write_strip([np.concatenate(list(original)), np.concatenate(list(edited))], converter,
                     out_dir / f"{name}-strip.png", qpm=tempo, titles=["original", what],
                     columns=1, title=f"{name}: {piece.input}, track {passage[0].track}, bars "
-                                     f"{passage[0].bar}-{passage[-1].bar + converter.slice_bars - 1}")
+                                     f"{passage[0].bar}-{passage[-1].bar + passage[-1].bars - 1}")
         LOG.info("piece %s: %s, %d windows", name, what, len(passage))
     _finish(tracker, out_dir, "attributes")
     return out_dir
@@ -256,9 +259,10 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
     """metrics.csv: one row per generated set (samples per temperature, interpolations and
     journeys together) and a `train_vs_eval` reference row, all against the eval split."""
     converter = converter_for_config(ctx.config_name)
+    features = features_for(converter)
     train_windows = split_windows(train, converter).windows
     eval_windows = split_windows(eval, converter).windows
-    keys = training_keys(train_windows)
+    keys = training_keys(train_windows, features.key)
     sets: dict[str, np.ndarray] = {}
     with np.load(samples) as arrays:
         for temperature in arrays["temperatures"]:
@@ -278,11 +282,11 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
                         "train_windows": len(train_windows), "eval_windows": len(eval_windows)})
     rows = []
     for name, windows in [*sets.items(), ("train_vs_eval", train_sample)]:
-        metrics = music_metrics(windows, eval_windows, train_keys=keys, max_windows=max_windows,
-                                seed=seed)
+        metrics = music_metrics(windows, eval_windows, features=features, train_keys=keys,
+                                max_windows=max_windows, seed=seed)
         if name == "train_vs_eval":
             # every training window is its own match; the useful figure is eval leakage
-            metrics["memorisation_rate"] = memorisation_rate(eval_windows, keys)
+            metrics["memorisation_rate"] = memorisation_rate(eval_windows, keys, features.key)
         rows.append({"set": name, **metrics})
         tracker.log_metrics({f"{name}.{k}": v for k, v in metrics.items() if np.isfinite(v)}, step=0)
     out = Path(ctx.out_dir)
@@ -320,7 +324,9 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     if matches:
         figures["interpolations.endpoint_match"] = float(np.nanmean(matches))
     (out_dir / "quality.json").write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
-    (out_dir / "quality.txt").write_text(quality.format_check(ctx.model_name, figures) + "\n")
+    features = features_for(converter)
+    (out_dir / "quality.txt").write_text(
+        quality.format_check(ctx.model_name, figures, features) + "\n")
     tracker.log_metrics({k: v for k, v in figures.items() if np.isfinite(v)}, step=0)
 
     rng = np.random.default_rng(seed)
@@ -339,5 +345,5 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     for name in ("quality.json", "quality.txt", "reconstructions.png"):
         tracker.log_artifact(out_dir / name, "quality")
     tracker.finish()
-    LOG.info("%s", quality.format_check(ctx.model_name, figures))
+    LOG.info("%s", quality.format_check(ctx.model_name, figures, features))
     return figures

@@ -1,19 +1,20 @@
 """Music metrics of a set of generated windows against a reference set (the eval split).
 
-For each scalar feature of `serenade.generation.features` the mean over the set is reported
+For each scalar feature of the model's `FeatureSet` (serenade.generation.features: melody or
+drum features) the mean over the set is reported
 (`mean_<feature>`), and Yang & Lerch's (2018, "On the evaluation of generative models in
 music") overlap area `oa_<feature>`: the distances between every pair of reference windows
 (intra-set) and between every generated and reference window (inter-set) each get a Gaussian
 kernel density estimate (one Scott's-rule bandwidth for both); the area under the smaller of
 the two densities is 1 when the generated set is spread around the reference like the reference itself and
-goes to 0 as they part. `oa_pitch_classes` does the same with Euclidean distances of
-pitch-class histograms.
+goes to 0 as they part. `oa_pitch_classes` (drums: `oa_kit_pieces`) does the same with
+Euclidean distances of pitch-class (kit-piece) histograms.
 
 Set-level numbers:
-- `pitch_class_distance`: total-variation distance (half the L1 norm) between the two sets'
-  mean pitch-class histograms (0 = same, 1 = disjoint);
-- `memorisation_rate`: share of generated windows equal to some training window up to
-  transposition (serenade.generation.notes.transposition_key);
+- `pitch_class_distance` (drums: `kit_distance`): total-variation distance (half the L1 norm)
+  between the two sets' mean pitch-class (kit-piece) histograms (0 = same, 1 = disjoint);
+- `memorisation_rate`: share of generated windows equal to some training window (melodies up
+  to transposition: serenade.generation.notes.transposition_key);
 - `windows`: how many windows the set has (NaN features of empty windows are left out).
 
 Large sets are subsampled (seeded) to `max_windows` for the pairwise distances only.
@@ -21,11 +22,11 @@ Large sets are subsampled (seeded) to `max_windows` for the pairwise distances o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from serenade.generation.features import SCALAR_FEATURES, feature_table
+from serenade.generation.features import MELODY_FEATURES, FeatureSet, feature_table
 from serenade.generation.notes import transposition_key
 
 KDE_POINTS = 512
@@ -78,7 +79,8 @@ def _subsample(windows: np.ndarray, limit: int, rng: np.random.Generator) -> np.
     return windows[np.sort(rng.choice(len(windows), limit, replace=False))]
 
 
-def _histogram_distance(generated: np.ndarray, reference: np.ndarray) -> float:
+def histogram_distance(generated: np.ndarray, reference: np.ndarray) -> float:
+    """Total-variation distance between the mean histograms of two sets [n, bins]."""
     if len(generated) == 0 or len(reference) == 0:
         return float("nan")
     return float(0.5 * np.abs(generated.mean(axis=0) - reference.mean(axis=0)).sum())
@@ -86,37 +88,40 @@ def _histogram_distance(generated: np.ndarray, reference: np.ndarray) -> float:
 
 def pitch_class_distance(generated: np.ndarray, reference: np.ndarray) -> float:
     """Total-variation distance between the sets' mean pitch-class histograms (0 = same)."""
-    return _histogram_distance(feature_table(np.asarray(generated))["pitch_classes"],
+    return histogram_distance(feature_table(np.asarray(generated))["pitch_classes"],
                                feature_table(np.asarray(reference))["pitch_classes"])
 
 
-def memorisation_rate(generated: np.ndarray, training_keys: set[bytes]) -> float:
+def memorisation_rate(generated: np.ndarray, training_keys: set[bytes],
+                      key: Callable[[np.ndarray], bytes] = transposition_key) -> float:
     if len(generated) == 0:
         return float("nan")
-    return float(np.mean([transposition_key(w) in training_keys for w in generated]))
+    return float(np.mean([key(w) in training_keys for w in generated]))
 
 
-def training_keys(windows: Iterable[np.ndarray]) -> set[bytes]:
-    return {transposition_key(w) for w in windows}
+def training_keys(windows: Iterable[np.ndarray],
+                  key: Callable[[np.ndarray], bytes] = transposition_key) -> set[bytes]:
+    return {key(w) for w in windows}
 
 
 def music_metrics(generated: np.ndarray, reference: np.ndarray, *,
-                  train_keys: set[bytes] | None = None, max_windows: int = 400,
-                  seed: int = 0) -> dict[str, float]:
-    """Metrics of `generated` windows [n, T] against `reference` windows [m, T]."""
+                  features: FeatureSet = MELODY_FEATURES, train_keys: set[bytes] | None = None,
+                  max_windows: int = 400, seed: int = 0) -> dict[str, float]:
+    """Metrics of `generated` windows [n, T] against `reference` windows [m, T]; `train_keys`
+    made with `features.key`."""
     rng = np.random.default_rng(seed)
     generated = np.asarray(generated)
     reference = np.asarray(reference)
     result: dict[str, float] = {"windows": float(len(generated))}
-    gen_all, ref_all = feature_table(generated), feature_table(reference)
-    for name in SCALAR_FEATURES:
+    gen_all, ref_all = features.table(generated), features.table(reference)
+    for name in features.scalars:
         values = gen_all[name][np.isfinite(gen_all[name])]
         result[f"mean_{name}"] = float(values.mean()) if len(values) else float("nan")
-    result["pitch_class_distance"] = _histogram_distance(gen_all["pitch_classes"],
-                                                        ref_all["pitch_classes"])
-    gen_small = feature_table(_subsample(generated, max_windows, rng))
-    ref_small = feature_table(_subsample(reference, max_windows, rng))
-    for name in (*SCALAR_FEATURES, "pitch_classes"):
+    result[features.distance] = histogram_distance(gen_all[features.histogram],
+                                                    ref_all[features.histogram])
+    gen_small = features.table(_subsample(generated, max_windows, rng))
+    ref_small = features.table(_subsample(reference, max_windows, rng))
+    for name in (*features.scalars, features.histogram):
         g, r = gen_small[name], ref_small[name]
         if g.ndim == 1:
             g, r = g[np.isfinite(g)], r[np.isfinite(r)]
@@ -125,5 +130,5 @@ def music_metrics(generated: np.ndarray, reference: np.ndarray, *,
             continue
         result[f"oa_{name}"] = overlap_area(_pairwise(r), _pairwise(g, r))
     if train_keys is not None:
-        result["memorisation_rate"] = memorisation_rate(generated, train_keys)
+        result["memorisation_rate"] = memorisation_rate(generated, train_keys, features.key)
     return result

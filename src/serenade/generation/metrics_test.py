@@ -60,3 +60,20 @@ def test_discrete_samples_that_agree_overlap_fully():
     a = np.where(rng.random(500) < 0.9, 0.0, 1 / 7)
     b = np.where(rng.random(2000) < 0.9, 0.0, 1 / 7)
     assert overlap_area(a, b) > 0.9
+
+
+def test_drum_metrics_use_kit_pieces():
+    from serenade.conversion import converter_for_config
+    from serenade.generation.features import features_for
+
+    features = features_for(converter_for_config("cat-drums_2bar_small"))
+    rng = np.random.default_rng(0)
+    reference = rng.integers(0, 512, (30, 32))
+    same = music_metrics(reference, reference, features=features,
+                         train_keys=training_keys(reference, features.key))
+    assert same["memorisation_rate"] == 1.0 and same["kit_distance"] == 0.0
+    assert np.isfinite(same["oa_hits_per_bar"]) and np.isfinite(same["oa_kit_pieces"])
+    assert "mean_kick_per_bar" in same and "pitch_class_distance" not in same
+    only_kick = np.ones((10, 32), np.int64)
+    other = music_metrics(only_kick, reference, features=features)
+    assert other["kit_distance"] > 0.5

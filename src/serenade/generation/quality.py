@@ -5,11 +5,15 @@
   "always no event" baseline to read both against.
 - Samples from the prior at each temperature: note onsets per bar, in-scale share, pitch-class
   distance to the held-out windows, share of samples with fewer than 4 notes; the held-out
-  windows' own onsets per bar and in-scale share beside them.
+  windows' own onsets per bar and in-scale share beside them. Drum models: kit-piece hits per
+  bar, the share of near-empty samples (fewer than 4 steps with a hit) and the kit-piece
+  distance to the held-out windows, the held-out windows' own hits per bar and near-empty
+  share beside them.
 - Interpolations: how many of an input's onsets the decoded endpoint keeps (computed by the
   interpolation job, `endpoint_match`, gathered here).
 
-`TARGETS` is the bar a default run is held to (README, docs/quality.md); `check` compares.
+`TARGETS` is the bar a default melody run is held to (README, docs/quality.md); drum models
+are held to `DRUM_TARGETS` only (`targets_for`); `check` compares.
 """
 
 from __future__ import annotations
@@ -23,11 +27,11 @@ import numpy as np
 from serenade.config_schema import schema_default
 from serenade.conversion.protocol import WindowConverter
 from serenade.conversion.reconstruction import no_event_share, onset_accuracy
-from serenade.generation.features import scalar_features
-from serenade.generation.metrics import pitch_class_distance
+from serenade.generation.features import MELODY_FEATURES, FeatureSet, features_for, scalar_features
+from serenade.generation.metrics import histogram_distance, pitch_class_distance
 from serenade.melody import events as ev
 
-FEW_NOTES = 4  # a sample with fewer note onsets than this is not a melody
+FEW_NOTES = 4  # a sample with fewer onsets than this is not a melody (not a groove)
 
 
 @dataclass(frozen=True)
@@ -74,13 +78,40 @@ TARGETS: tuple[Target, ...] = (
     Target(_sample_target_key(TARGET_TEMPERATURE, "under_4_notes"), "max", 0.05),
     Target("interpolations.endpoint_match", "min", 0.75),
 )
+# Drum models: the melody targets do not apply (their figures and bars were set on melodies);
+# the one drum target is the samples' density against the held-out windows' own.
+DRUM_TARGETS: tuple[Target, ...] = (
+    Target(_sample_target_key(TARGET_TEMPERATURE, "hits_per_bar"), "near", 0.25,
+           "reference.hits_per_bar"),
+)
 
 
-def set_figures(windows: np.ndarray, reference: np.ndarray | None = None) -> dict[str, float]:
-    """Onsets per bar, in-scale share, few-note share (and pitch-class distance to `reference`)."""
+def targets_for(features: FeatureSet) -> tuple[Target, ...]:
+    """The targets a model is held to: the melody targets for melody models only."""
+    return DRUM_TARGETS if features.kind == "drums" else TARGETS
+
+
+def drum_set_figures(windows: np.ndarray, features: FeatureSet,
+                     reference: np.ndarray | None = None) -> dict[str, float]:
+    """Hits per bar, near-empty share (and kit-piece distance to `reference`) of drum windows."""
+    table = features.table(np.asarray(windows))
+    figures = {"hits_per_bar": float(np.mean(table["hits_per_bar"])),
+               "near_empty": float(np.mean(table["steps_with_hits"] < FEW_NOTES))}
+    if reference is not None:
+        figures[features.distance] = histogram_distance(
+            table[features.histogram], features.table(np.asarray(reference))[features.histogram])
+    return figures
+
+
+def set_figures(windows: np.ndarray, reference: np.ndarray | None = None,
+                features: FeatureSet = MELODY_FEATURES) -> dict[str, float]:
+    """Onsets per bar, in-scale share, few-note share (and pitch-class distance to `reference`);
+    drum windows: `drum_set_figures`."""
     windows = np.asarray(windows)
     if len(windows) == 0:
         raise ValueError("no windows to measure")
+    if features.kind == "drums":
+        return drum_set_figures(windows, features, reference)
     features = [scalar_features(w) for w in windows]
     onsets = np.array([int(np.sum(np.asarray(w) >= ev.FIRST_NOTE_ON)) for w in windows])
     in_scale = np.array([f["in_scale"] for f in features], np.float64)
@@ -118,14 +149,15 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
     """Flat figures (`reconstruction.*`, `reference.*`, `samples_t{T}.*`) and the greedy
     reconstructions of `windows` (for a reconstruction strip)."""
     windows = np.asarray(windows, np.int32)
+    features = features_for(model.config.converter)
     recon, decoded = reconstruction_figures(model, windows)
     figures = {f"reconstruction.{k}": v for k, v in recon.items()}
-    reference = set_figures(windows)
+    reference = set_figures(windows, features=features)
     figures.update({f"reference.{k}": v for k, v in reference.items() if k != "under_4_notes"})
     for index, temperature in enumerate(temperatures):
         samples, _ = model.sample(num_samples, temperature=float(temperature), seed=seed + index,
                                   keep_logits=False)
-        for name, value in set_figures(np.asarray(samples), windows).items():
+        for name, value in set_figures(np.asarray(samples), windows, features).items():
             figures[_sample_target_key(float(temperature), name)] = value
     return figures, decoded
 
@@ -148,16 +180,33 @@ def check(figures: Mapping[str, float], targets: Sequence[Target] = TARGETS
     return rows
 
 
-def format_check(model: str, figures: Mapping[str, float]) -> str:
-    """A readable table of the figures against their targets (what `make run` prints)."""
+def format_check(model: str, figures: Mapping[str, float],
+                 features: FeatureSet = MELODY_FEATURES) -> str:
+    """A readable table of the figures against their targets (what `make run` prints), saying
+    which targets apply; a drum model's other figures follow, without a target."""
+    targets = targets_for(features)
     lines = [f"Quality of {model} (held-out windows: {int(figures.get('reconstruction.windows', 0))}):"]
-    for target, value, passed in check(figures):
+    if features.kind == "drums":
+        lines.append("  targets: the drum target only (the melody targets of docs/quality.md apply "
+                     "to melody models)")
+    else:
+        lines.append("  targets: the melody targets of docs/quality.md")
+    for target, value, passed in check(figures, targets):
         mark = {True: "ok", False: "BELOW TARGET", None: "not measured"}[passed]
         shown = "-" if value is None else f"{value:.3f}"
         extra = ""
         if target.kind == "near" and target.reference in figures:
             extra = f" (reference {figures[target.reference]:.3f})"
         lines.append(f"  {target.metric:<38} {shown:>7}  target {target.describe()}{extra}: {mark}")
+    if features.kind == "drums":
+        lines.append("  figures without a target (held-out windows' own in brackets):")
+        covered = {target.metric for target in targets}
+        for name in sorted(figures):
+            if name in covered or name.startswith("reference.") or name.endswith(".windows"):
+                continue
+            own = figures.get(f"reference.{name.rsplit('.', 1)[-1]}")
+            extra = f" ({own:.3f})" if own is not None and name.startswith("samples_") else ""
+            lines.append(f"  {name:<38} {figures[name]:>7.3f}{extra}")
     baseline = figures.get("reconstruction.no_event_baseline")
     if baseline is not None:
         lines.append(f"  (always predicting 'no event' scores {baseline:.3f} over all steps)")

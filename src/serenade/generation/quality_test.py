@@ -88,3 +88,27 @@ def test_endpoint_match_pools_onsets():
     decoded_b = b.copy()
     decoded_b[12] = 0
     assert quality.endpoint_match(MEL, [a, b], [decoded_a, decoded_b]) == pytest.approx(5 / 6)
+
+
+def test_drum_figures_and_targets():
+    from serenade.conversion import converter_for_config
+    from serenade.generation.features import features_for
+
+    features = features_for(converter_for_config("cat-drums_2bar_small"))
+    grooves = np.zeros((4, 32), np.int64)
+    grooves[:, ::2] = 4  # closed hi-hat on every eighth
+    grooves[1] = 0
+    grooves[2] = 0
+    grooves[2, :3] = 1  # three kicks: near-empty
+    figures = quality.set_figures(grooves, grooves, features)
+    assert set(figures) == {"hits_per_bar", "near_empty", "kit_distance"}
+    assert figures["near_empty"] == 0.5 and figures["kit_distance"] == 0.0
+    assert [t.metric for t in quality.targets_for(features)] == ["samples_t0.5.hits_per_bar"]
+    text = quality.format_check("drums", {"samples_t0.5.hits_per_bar": 7.0,
+                                          "reference.hits_per_bar": 8.0,
+                                          "samples_t0.5.near_empty": 0.1,
+                                          "reference.near_empty": 0.0,
+                                          "reconstruction.accuracy": 0.5}, features)
+    assert "melody targets of docs/quality.md apply to melody models" in text
+    assert "in_scale" not in text and ": ok" in text
+    assert "samples_t0.5.near_empty                  0.100 (0.000)" in text

@@ -89,3 +89,29 @@ def test_passage_follows_the_track_back_to_back():
     passage = select_passage(sequence, TWO_BAR, WindowChoice(), "bach", max_windows=3)
     assert [w.bar for w in passage] == [passage[0].bar + 2 * k for k in range(len(passage))]
     assert len({w.track for w in passage}) == 1 and 1 <= len(passage) <= 3
+
+
+def test_drum_windows_are_picked_from_the_merged_drum_part(tmp_path):
+    from serenade.base.midi_parser import read_midi
+    from serenade.generation.selection import select_passage
+    from serenade.testing import DRUM_FIXTURES
+
+    drums = converter_for_config("cat-drums_2bar_small")
+    path = DRUM_FIXTURES / "cases" / "4_tempo_change.mid"  # 6 bars at 100 qpm, 6 at 132
+    windows = drums.to_windows(read_midi(path))
+    first = select_from_file(path, drums, WindowChoice())
+    np.testing.assert_array_equal(first.events, windows[0])
+    assert (first.track, first.bar, first.available) == (0, 0, len(windows))
+    assert first.qpm == pytest.approx(100.0)
+    busy = select_from_file(path, drums, WindowChoice("most_notes"))
+    assert int((busy.events != 0).sum()) == int((windows != 0).sum(axis=1).max())
+    later = select_from_file(path, drums, WindowChoice("track_bar", track=0, bar=6))
+    assert later.bar == 6 and later.qpm == pytest.approx(132.0, abs=1e-3)  # the second piece: bar 6
+    with pytest.raises(NoMelodyError, match=r"track 1 gives no 2-bar window \(not drums"):
+        select_from_file(path, drums, WindowChoice("track_bar", track=1, bar=0))
+    funk = read_midi(DRUM_FIXTURES / "cases" / "1_funk_ghost.mid")
+    passage = select_passage(funk, drums, WindowChoice(), "funk", max_windows=3)
+    assert [w.bar for w in passage] == [0, 2, 4]
+    with pytest.raises(NoMelodyError, match=r"5_waltz_3_4.mid: no usable drum part for 2-bar "
+                                            r"windows: the sequence: time signature 3/4"):
+        select_from_file(DRUM_FIXTURES / "cases" / "5_waltz_3_4.mid", drums, WindowChoice())

@@ -22,7 +22,8 @@ from note_seq.protobuf import music_pb2
 from serenade.melody import events as ev
 from serenade.melody.diagnostics import SequenceReport
 from serenade.melody.extraction import extract_track_melodies
-from serenade.melody.pieces import quantize_piece, split_on_time_changes
+from serenade.melody.pieces import (LocatedWindow, bar_offsets, first_tempo, quantize_piece,
+                                    split_on_time_changes)
 from serenade.melody.rendering import windows_to_note_sequence, write_midi
 from serenade.melody.transposition import random_amount, transpose
 from serenade.melody.windows import Window, dedupe, sample_at_most, slice_melody
@@ -78,6 +79,15 @@ class MelodyConverter:
     def encoder_input_rows(self) -> None:
         """The encoder reads melody events one-hot (see `serenade.models.encoder`)."""
         return None
+
+    @property
+    def kit_pieces(self) -> tuple[str, ...]:
+        """None: melody windows are pitched (see `kit_hits`)."""
+        return ()
+
+    def kit_hits(self, windows: np.ndarray) -> np.ndarray:
+        """No kit pieces: bool [..., steps, 0]."""
+        return np.zeros((*np.shape(windows), 0), bool)
 
     @property
     def no_event_class(self) -> int:
@@ -171,6 +181,17 @@ class MelodyConverter:
         """Every window (inference), chronological, with its piece, start step and track."""
         by_piece, _ = self._windows_by_piece(sequence)
         return [window for windows in by_piece for window in windows]
+
+    def located_windows(self, sequence: music_pb2.NoteSequence) -> list[LocatedWindow]:
+        """Every window (inference order) as class indices, with its track, bar and tempo."""
+        by_piece, report = self._windows_by_piece(sequence)
+        offsets = bar_offsets(report.pieces)
+        located = []
+        for window in (w for windows in by_piece for w in windows):
+            offset, qpm = offsets.get(window.piece, (0, first_tempo(sequence)))
+            located.append(LocatedWindow(ev.encode(np.asarray(window.events)), window.instrument,
+                                         offset + window.start_step // self.steps_per_bar, qpm))
+        return located
 
     def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
                    rng: np.random.Generator | None = None) -> np.ndarray:

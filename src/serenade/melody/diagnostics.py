@@ -103,6 +103,16 @@ class SequenceReport:
         return [(track, reason) for track in sorted(self.tracks.values(), key=lambda t: t.instrument)
                 if (reason := self.track_reason(track))]
 
+    def track_problems(self) -> list[str]:
+        """"track 2 'Drums' (drums): reason" for every track that gives no windows."""
+        return [f"{track.label()}: {reason}" for track, reason in self.track_reasons()]
+
+    def why_track(self, instrument: int) -> str:
+        """Why track `instrument` gives no windows ('' when it gives some)."""
+        if instrument not in self.tracks:
+            return "there is no such track"
+        return self.track_reason(self.tracks[instrument])
+
     def explain(self) -> str:
         """Why the sequence gives no windows; '' when it gives some."""
         if self.windows:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from note_seq import sequences_lib
 from note_seq.protobuf import music_pb2
 
@@ -49,6 +50,35 @@ class Piece:
 
     def where(self) -> str:
         return f"{self.start_time:.2f}-{self.end_time:.2f} s"
+
+
+@dataclass(frozen=True)
+class LocatedWindow:
+    """A window as the model reads it (class indices) and where it lies in its file: what a
+    generation job needs to pick an input window, for any model family."""
+
+    events: np.ndarray  # class indices [window_steps] (or [window_steps, parts])
+    track: int  # the note-seq instrument number it came from (`serenade extract` shows them)
+    bar: int  # bar of the file where it starts, 0-based, in the file's own bars
+    qpm: float  # the tempo there
+
+
+def bar_offsets(pieces: list[Piece]) -> dict[int, tuple[int, float]]:
+    """{piece index: (bars before the piece, its tempo)}: pieces have their own tempo and
+    metre, so their bars are counted one by one."""
+    offsets, bars_so_far = {}, 0.0
+    for piece in pieces:
+        offsets[piece.index] = (round(bars_so_far), piece.qpm)
+        seconds_per_bar = 60.0 / piece.qpm * piece.numerator * 4.0 / piece.denominator
+        bars_so_far += (piece.end_time - piece.start_time) / seconds_per_bar
+    return offsets
+
+
+def first_tempo(sequence: music_pb2.NoteSequence, default: float = 120.0) -> float:
+    """The tempo at the start of a sequence (`default` without a tempo event)."""
+    if not sequence.tempos:
+        return default
+    return float(min(sequence.tempos, key=lambda tempo: tempo.time).qpm)
 
 
 def split_on_time_changes(sequence: music_pb2.NoteSequence,

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from serenade.data.inspection import window_columns as _window_columns
 from serenade.models.pretrained import resolve
 from serenade.pipeline import layout
 from serenade.training.model_entries import imported, trained
 
-__all__ = ["imported", "trained", "targets", "train_inputs", "import_inputs"]
+__all__ = ["imported", "trained", "targets", "train_inputs", "import_inputs", "window_columns"]
+
+
+def window_columns(workflow_config: dict) -> dict[str, str]:
+    """The manifest's window columns: the melody ones plus one per other converter that a model
+    in `models:` uses (`windows_cat-drums_2bar_small`, ...)."""
+    return _window_columns(m["config"] for m in workflow_config["models"])
 
 
 def targets(workflow_config: dict) -> list[str]:

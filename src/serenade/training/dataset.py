@@ -1,4 +1,5 @@
-"""Input pipeline: NoteSequence TFRecords -> shuffled batches of melody windows.
+"""Input pipeline: NoteSequence TFRecords -> shuffled batches of windows (melody, drums: the
+config's converter).
 
 Training stream, per epoch: the sequences in a seeded order; each gives a training draw of the
 config's converter (transposition when the config asks, at most 5 random windows) with its own
@@ -64,7 +65,7 @@ def require_windows(records: Sequence[bytes], converter, source: str) -> None:
         if len(converter.to_windows(_parse(record, index))):
             return
     raise DataError(f"{source}: none of the {len(records)} sequences yields a "
-                    f"{converter.window_steps}-step melody window for this config (see the "
+                    f"{converter.window_steps}-step window for this config (see the "
                     "data summary's window counts and `serenade extract` for why)")
 
 
