@@ -44,6 +44,11 @@ class WindowConverter(Protocol):
         several for multi-part windows [n, T, P] (a trio's melody, bass and drums)."""
 
     @property
+    def part_names(self) -> tuple[str, ...]:
+        """What each part is, in `part_depths` order: "melody" or "bass" (pitched, melody
+        events), "drums" (kit pieces, see `kit_hits`)."""
+
+    @property
     def no_event_class(self) -> int: ...
 
     @property
@@ -56,10 +61,11 @@ class WindowConverter(Protocol):
 
     @property
     def kit_pieces(self) -> tuple[str, ...]:
-        """Names of the drum kit pieces a step's class combines; () for pitched windows."""
+        """Names of the drum kit pieces a drum part's class combines; () without a drum part."""
 
     def kit_hits(self, windows: np.ndarray) -> np.ndarray:
-        """bool [..., steps, len(kit_pieces)]: which kit pieces each step hits."""
+        """bool [..., steps, len(kit_pieces)]: which kit pieces each step hits (the drum part's,
+        in multi-part windows)."""
 
     def starts_event(self, windows: np.ndarray) -> np.ndarray: ...
 

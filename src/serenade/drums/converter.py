@@ -115,6 +115,10 @@ class DrumsConverter:
         return (self.num_classes,)
 
     @property
+    def part_names(self) -> tuple[str, ...]:
+        return ("drums",)
+
+    @property
     def no_event_class(self) -> int:
         return 0  # no drum hit
 

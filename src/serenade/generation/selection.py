@@ -11,7 +11,9 @@ track); a strategy picks one, so no file is refused for not being "exactly 2 bar
 
 Tracks are note-seq instrument numbers (what `serenade extract` reports); bars count from the
 start of the file, 0-based, in the file's own bars. A drum model's windows merge every drum track
-and carry the number of the first one. A file with no usable window fails with a
+and carry the number of the first one. A trio model's windows carry their melody track's number
+(magenta's order: piece, then each melody-bass-drums combination of tracks, then bar), and
+`most_notes` counts the onsets of all three parts. A file with no usable window fails with a
 `NoMelodyError` naming it and saying why (the converter's diagnostics).
 """
 
@@ -87,7 +89,9 @@ class SelectedWindow:
 
 
 def _no_window_error(name: str, converter: WindowConverter, sequence) -> NoMelodyError:
-    what = "melody" if not converter.kit_pieces else "drum part"
+    names = converter.part_names
+    what = {("melody",): "melody", ("drums",): "drum part"}.get(
+        tuple(names), f"{', '.join(names[:-1])} and {names[-1]} together")
     reason = converter.explain(sequence) or "no window found"
     bars = converter.window_steps // converter.steps_per_bar
     return NoMelodyError(f"{name}: no usable {what} for {bars}-bar windows: {reason}")

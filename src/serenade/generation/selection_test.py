@@ -115,3 +115,19 @@ def test_drum_windows_are_picked_from_the_merged_drum_part(tmp_path):
     with pytest.raises(NoMelodyError, match=r"5_waltz_3_4.mid: no usable drum part for 2-bar "
                                             r"windows: the sequence: time signature 3/4"):
         select_from_file(DRUM_FIXTURES / "cases" / "5_waltz_3_4.mid", drums, WindowChoice())
+
+
+def test_trio_windows_are_picked_by_melody_track():
+    from serenade.paths import REPO_ROOT
+
+    trio = converter_for_config("hierdec-trio_16bar")
+    cases = REPO_ROOT / "tests" / "fixtures" / "magenta" / "trio" / "cases"
+    second = select_from_file(cases / "two_melodies.mid", trio, WindowChoice("track_bar", track=1, bar=2))
+    assert second.events.shape == (256, 3) and (second.track, second.bar) == (1, 2)
+    busy = select_from_file(cases / "pop_verse.mid", trio, WindowChoice("most_notes"))
+    assert busy.available == 9
+    with pytest.raises(NoMelodyError, match=r"track 1 gives no 16-bar window \(it plays the bass"):
+        select_from_file(cases / "pop_verse.mid", trio, WindowChoice("track_bar", track=1, bar=0))
+    with pytest.raises(NoMelodyError, match=r"no usable melody, bass and drums together for "
+                                            r"16-bar windows: no bass track"):
+        select_from_file(cases / "no_bass.mid", trio, WindowChoice())

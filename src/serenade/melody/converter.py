@@ -72,6 +72,10 @@ class MelodyConverter:
         return (self.num_classes,)
 
     @property
+    def part_names(self) -> tuple[str, ...]:
+        return ("melody",)
+
+    @property
     def decoder_input_rows(self) -> None:
         return None  # fed back one-hot
 

@@ -30,8 +30,11 @@ from pathlib import Path
 import numpy as np
 from note_seq.protobuf import music_pb2
 
+from serenade.drums.classes import REDUCED_CLASS_NAMES
+from serenade.drums.encoding import to_roll
 from serenade.melody import events as ev
-from serenade.melody.pieces import quantize_piece, split_on_time_changes
+from serenade.melody.pieces import (LocatedWindow, bar_offsets, first_tempo, quantize_piece,
+                                    split_on_time_changes)
 from serenade.melody.rendering import windows_to_note_sequence, write_midi
 from serenade.melody.windows import sample_at_most
 from serenade.trio import instruments as ins
@@ -41,6 +44,7 @@ from serenade.trio.instruments import Kind
 from serenade.trio.parts import melody_part
 
 MELODY, BASS, DRUMS = 0, 1, 2  # part order in a window
+PART_NAMES = ("melody", "bass", "drums")
 BASS_PROGRAM = 33  # electric bass (finger), what magenta decodes bass to
 BASS_INSTRUMENT, DRUM_INSTRUMENT = 1, 9
 
@@ -88,6 +92,22 @@ class TrioConverter:
     @property
     def no_event_class(self) -> int:
         return 0  # in every part: the melody or bass holds, no drum hit
+
+    @property
+    def part_names(self) -> tuple[str, str, str]:
+        """What each part of a window is: ("melody", "bass", "drums")."""
+        return PART_NAMES
+
+    @property
+    def kit_pieces(self) -> tuple[str, ...]:
+        """The kit pieces the drum part's classes combine (bit c = `kit_pieces[c]`): the 9
+        drum classes, named as the drum family's reduced map (same classes, same order)."""
+        return REDUCED_CLASS_NAMES
+
+    def kit_hits(self, windows: np.ndarray) -> np.ndarray:
+        """bool [..., steps, 9]: which kit pieces the drum part hits at each step."""
+        drums = np.asarray(windows)[..., DRUMS]
+        return to_roll(drums.astype(np.int64), len(self.kit_pieces))
 
     def starts_event(self, windows: np.ndarray) -> np.ndarray:
         """Boolean mask [..., steps, 3] of the steps where a part starts a note or hits a drum."""
@@ -253,6 +273,19 @@ class TrioConverter:
     def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[TrioWindow]:
         """Every window in magenta's order: piece, (melody, bass, drums) tracks, bar."""
         return [w for windows in self._windows_by_piece(sequence)[0] for w in windows]
+
+    def located_windows(self, sequence: music_pb2.NoteSequence) -> list[LocatedWindow]:
+        """Every window (inference order) with its track (the melody track's number), the
+        bar of the file where it starts and the tempo there."""
+        by_piece, report = self._windows_by_piece(sequence)
+        offsets = bar_offsets(report.pieces)
+        located = []
+        for window in (w for windows in by_piece for w in windows):
+            offset, qpm = offsets.get(window.piece, (0, first_tempo(sequence)))
+            located.append(LocatedWindow(np.asarray(window.events, np.int16),
+                                         window.instruments[MELODY], offset + window.start_bar,
+                                         qpm))
+        return located
 
     def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
                    limit: bool = False, rng: np.random.Generator | None = None) -> np.ndarray:

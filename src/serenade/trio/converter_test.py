@@ -114,3 +114,26 @@ def test_windows_know_their_tracks_and_bars():
 def test_smaller_windows_and_gap_settings_are_accepted():
     converter = TrioConverter(slice_bars=4, gap_bars=0)
     assert converter.to_windows(load(INFO["cases"][4])).shape[1:] == (64, 3)
+
+
+def test_located_windows_carry_the_melody_track_bar_and_tempo():
+    by_name = {case["midi"].split("/")[-1]: case for case in INFO["cases"]}
+    two = load(by_name["two_melodies.mid"])
+    located = CONVERTER.located_windows(two)
+    np.testing.assert_array_equal(np.stack([w.events for w in located]), CONVERTER.to_windows(two))
+    assert [(w.track, w.bar) for w in located] == [(0, b) for b in range(5)] + [(1, b) for b in range(5)]
+    tempo = CONVERTER.located_windows(load(by_name["tempo_change.mid"]))
+    assert [(w.bar, round(w.qpm)) for w in tempo] == [(0, 120), (1, 120), (17, 90), (18, 90)]
+    assert CONVERTER.located_windows(load(by_name["no_bass.mid"])) == []
+
+
+def test_kit_hits_read_the_drum_part_and_reports_name_tracks():
+    windows = expected("case4_windows")[:2]
+    hits = CONVERTER.kit_hits(windows)
+    assert hits.shape == (2, 256, 9) and CONVERTER.kit_pieces[:2] == ("kick", "snare")
+    np.testing.assert_array_equal(hits.any(-1), windows[..., 2] != 0)
+    assert CONVERTER.part_names == ("melody", "bass", "drums")
+    report = CONVERTER.analyze(midi_io.midi_file_to_note_sequence(
+        str(FIXTURE / "cases" / "flute_lead.mid")))
+    assert any("'flute' (program 73)" in line for line in report.track_problems())
+    assert "neither melody" in report.why_track(0) and report.why_track(7) == "there is no such track"

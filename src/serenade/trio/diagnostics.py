@@ -96,6 +96,22 @@ class TrioReport:
             found.append((track, reason))
         return found
 
+    def track_problems(self) -> list[str]:
+        """"track 2 'Flute' (program 73): reason" for every track that is part of no window."""
+        return [f"{track.label()}: {reason}" for track, reason in self.track_reasons()]
+
+    def why_track(self, instrument: int) -> str:
+        """Why track `instrument` gives no windows of its own ('' when it gives some); a trio
+        window's track is its melody track's."""
+        if instrument not in self.tracks:
+            return "there is no such track"
+        track = self.tracks[instrument]
+        if track.windows and track.kind is not Kind.MELODY:
+            return (f"it plays the {track.kind.label} part: a trio window is numbered by its "
+                    "melody track")
+        return next((reason for found, reason in self.track_reasons()
+                     if found.instrument == instrument), "")
+
     def explain(self) -> str:
         """Why the sequence gives no windows; '' when it gives some."""
         if self.windows:
