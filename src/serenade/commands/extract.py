@@ -2,11 +2,12 @@
 
 For the i-th MIDI file, OUT.npz holds `windows_{i}`: [n_i, steps] class indices (melody:
 int16 events, 0 no event, 1 note off, 2 + pitch - 21 note on; drums: int64 masks of the 9
-kit pieces hit at each step; steps = 32 for 2-bar configs, 256 for 16-bar ones), every window
+kit pieces hit at each step; trio: int16 [n_i, 256, 3], melody, bass and drum classes per
+step; steps = 32 for 2-bar configs, 256 for 16-bar ones), every window
 the converter extracts, in time order. It also holds `inputs` (the paths, in order) and
 `config`. A file that gives no windows gets an empty [0, steps] array and a message on stderr
 saying why; tracks that give nothing (a drum track for a melody config, a pitched track for a
-drum config) are named too.
+drum config, a flute lead or a missing bass for a trio config) are named too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from serenade.models.configs import get_config
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, metavar="NAME",
                         help="config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar or "
-                             "cat-drums_2bar_small")
+                             "cat-drums_2bar_small or hierdec-trio_16bar")
     parser.add_argument("--hparams", default=schema_default("models.hparams"), metavar="S",
                         help="hparam overrides in magenta's syntax (checked; they do not change "
                              "which windows are extracted)")
