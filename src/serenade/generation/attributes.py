@@ -5,7 +5,9 @@ moves the decoded music towards the attribute; subtracting moves it away.
 Attributes:
 - computed: a scalar feature of the model's windows (`serenade.generation.features`; melody:
   note_density, pitch_range, mean_interval, in_scale, repetition, mean_pitch; drums:
-  hits_per_bar and one {piece}_per_bar per kit piece, e.g. kick_per_bar). Windows at or above the upper quantile
+  hits_per_bar and one {piece}_per_bar per kit piece, e.g. kick_per_bar; trio: the melody
+  ones prefixed melody_ and bass_ (melody_note_density, bass_in_scale, ...) and the drum
+  ones). Windows at or above the upper quantile
   "have" it, windows at or below the lower quantile do not (defaults 0.75 and 0.25: the top
   quarter against the bottom quarter); the middle half is left out so the two groups differ.
 - label: a word from the sources' `labels` (the default config labels Bach chorales `calm`):

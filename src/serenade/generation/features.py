@@ -19,6 +19,13 @@ Drum windows (the converter's `kit_hits`: which kit pieces each step hits):
 - {piece}_per_bar: hits of one kit piece per bar (kick_per_bar, snare_per_bar, ...);
 - kit_pieces: histogram of the hits over the kit pieces (summing to 1; zeros without hits);
 - steps_with_hits: how many steps of the window hit something (a count, not a metric).
+
+Windows of several parts (a trio's melody, bass and drums, `converter.part_names`): each
+pitched part's melody features prefixed with its name (melody_note_density, bass_in_scale, ...,
+and its `{part}_pitch_classes` histogram), the drum part's drum features unprefixed
+(hits_per_bar, kick_per_bar, ..., `kit_pieces`), and `part_classes`: the parts' histograms side
+by side, each weighted 1/parts, so that the total-variation distance between two sets' mean
+`part_classes` (`part_distance`) is the mean over the parts of each part's distance.
 """
 
 from __future__ import annotations
@@ -91,9 +98,10 @@ def drum_feature_table(windows: np.ndarray, converter: WindowConverter) -> dict[
     """{feature: values [n]} for drum windows [n, steps], plus `kit_pieces` [n, pieces]."""
     windows = np.asarray(windows)
     pieces = converter.kit_pieces
-    hits = converter.kit_hits(windows).reshape(len(windows), -1, len(pieces)).sum(axis=1)
-    bars = windows.shape[-1] / converter.steps_per_bar if len(windows) else 1.0
-    hit_steps = converter.kit_hits(windows).reshape(len(windows), -1, len(pieces)).any(axis=2)
+    roll = converter.kit_hits(windows)  # [n, steps, pieces], also for multi-part windows
+    hits = roll.reshape(len(windows), -1, len(pieces)).sum(axis=1)
+    bars = roll.shape[-2] / converter.steps_per_bar if len(windows) else 1.0
+    hit_steps = roll.reshape(len(windows), -1, len(pieces)).any(axis=2)
     table = {"hits_per_bar": hits.sum(axis=1) / bars, "steps_with_hits": hit_steps.sum(axis=1)}
     for index, piece in enumerate(pieces):
         table[f"{piece}_per_bar"] = hits[:, index] / bars
@@ -103,8 +111,41 @@ def drum_feature_table(windows: np.ndarray, converter: WindowConverter) -> dict[
 
 
 def window_key(events: np.ndarray) -> bytes:
-    """The window itself: drum windows are never transposed, so only equal windows match."""
+    """The window itself: drum and trio windows are never transposed, so only equal windows
+    match."""
     return np.asarray(events, np.int64).reshape(-1).tobytes()
+
+
+# -- several parts ----------------------------------------------------------------------------
+
+def part_feature_names(converter: WindowConverter) -> tuple[str, ...]:
+    names: list[str] = []
+    for part in converter.part_names:
+        if part == "drums":
+            names += drum_feature_names(converter.kit_pieces)
+        else:
+            names += [f"{part}_{name}" for name in SCALAR_FEATURES]
+    return tuple(names)
+
+
+def part_feature_table(windows: np.ndarray, converter: WindowConverter) -> dict[str, np.ndarray]:
+    """{feature: values [n]} for windows of several parts [n, steps, parts], with each part's
+    histogram and `part_classes` (module docstring)."""
+    windows = np.asarray(windows)
+    table: dict[str, np.ndarray] = {}
+    histograms = []
+    for index, part in enumerate(converter.part_names):
+        if part == "drums":
+            found = drum_feature_table(windows, converter)
+            histograms.append(found["kit_pieces"])
+            table.update(found)
+        else:
+            found = feature_table(windows[..., index])
+            histograms.append(found["pitch_classes"])
+            table.update({f"{part}_{name}": values for name, values in found.items()})
+    table["part_classes"] = (np.concatenate(histograms, axis=1) / len(histograms)
+                             if len(windows) else np.zeros((0, sum(h.shape[1] for h in histograms))))
+    return table
 
 
 # -- which features a model's windows have -----------------------------------------------------
@@ -113,12 +154,13 @@ def window_key(events: np.ndarray) -> bytes:
 class FeatureSet:
     """The features of one kind of window: what music metrics and attribute vectors measure."""
 
-    kind: str  # "melody" or "drums"
+    kind: str  # "melody", "drums", or the parts' names for several ("melody/bass/drums")
     scalars: tuple[str, ...]  # one value per window (attribute names, `mean_*`, `oa_*` metrics)
     histogram: str  # a distribution per window ("pitch_classes", "kit_pieces")
     distance: str  # the metric comparing two sets' mean histograms
     table: Callable[[np.ndarray], dict[str, np.ndarray]]  # windows [n, T] -> {feature: [n]}
     key: Callable[[np.ndarray], bytes]  # memorisation: equal keys = the same music
+    parts: tuple[str, ...] = ()  # the parts' names, windows of several parts only
 
 
 MELODY_FEATURES = FeatureSet("melody", SCALAR_FEATURES, "pitch_classes", "pitch_class_distance",
@@ -126,7 +168,12 @@ MELODY_FEATURES = FeatureSet("melody", SCALAR_FEATURES, "pitch_classes", "pitch_
 
 
 def features_for(converter: WindowConverter) -> FeatureSet:
-    """The features of a converter's windows: drum features when its classes are kit pieces."""
+    """The features of a converter's windows: each part's for windows of several parts, drum
+    features when its classes are kit pieces, melody features otherwise."""
+    if len(converter.part_depths) > 1:
+        return FeatureSet("/".join(converter.part_names), part_feature_names(converter), "part_classes", "part_distance",
+                          partial(part_feature_table, converter=converter), window_key,
+                          tuple(converter.part_names))
     if not converter.kit_pieces:
         return MELODY_FEATURES
     return FeatureSet("drums", drum_feature_names(converter.kit_pieces), "kit_pieces",

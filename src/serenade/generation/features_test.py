@@ -62,3 +62,23 @@ def test_drum_features_count_kit_piece_hits():
     assert table["kit_pieces"][0, :2].tolist() == pytest.approx([2 / 3, 1 / 3])
     assert table["kit_pieces"][1].sum() == 0
     assert features_for(converter_for_config("cat-mel_2bar_small")).kind == "melody"
+
+
+def test_trio_features_per_part():
+    from serenade.conversion import converter_for_config
+    from serenade.generation.features import features_for
+    from serenade.generation.metrics import music_metrics
+
+    features = features_for(converter_for_config("hierdec-trio_16bar"))
+    assert features.kind == "melody/bass/drums" and features.parts == ("melody", "bass", "drums")
+    assert {"melody_note_density", "bass_in_scale", "hits_per_bar", "kick_per_bar"} <= set(features.scalars)
+    trio = np.zeros((3, 256, 3), np.int16)
+    trio[:, ::16, 0] = 2 + 60 - 21
+    trio[:, ::4, 2] = 3  # kick and snare on every beat
+    table = features.table(trio)
+    assert table["melody_note_density"].tolist() == [1.0] * 3
+    assert table["hits_per_bar"].tolist() == [8.0] * 3 and table["snare_per_bar"].tolist() == [4.0] * 3
+    assert np.isnan(table["bass_mean_pitch"]).all()
+    assert np.allclose(table["part_classes"].sum(axis=1), 2 / 3)  # the silent bass adds nothing
+    metrics = music_metrics(trio, trio, features=features)
+    assert metrics["part_distance"] == 0.0 and "oa_part_classes" in metrics

@@ -330,7 +330,8 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     tracker.log_metrics({k: v for k, v in figures.items() if np.isfinite(v)}, step=0)
 
     rng = np.random.default_rng(seed)
-    melodic = np.flatnonzero(converter.starts_event(windows).sum(axis=1) >= quality.FEW_NOTES)
+    onsets = converter.starts_event(windows).reshape(len(windows), -1).sum(axis=1)  # all parts
+    melodic = np.flatnonzero(onsets >= quality.FEW_NOTES)
     chosen = np.sort(rng.choice(melodic, min(STRIP_PAIRS, len(melodic)), replace=False))
     rows, titles = [], []
     for start in range(0, len(chosen), 4):

@@ -1,18 +1,19 @@
 """Music metrics of a set of generated windows against a reference set (the eval split).
 
 For each scalar feature of the model's `FeatureSet` (serenade.generation.features: melody or
-drum features) the mean over the set is reported
+drum features, or each part's for a trio) the mean over the set is reported
 (`mean_<feature>`), and Yang & Lerch's (2018, "On the evaluation of generative models in
 music") overlap area `oa_<feature>`: the distances between every pair of reference windows
 (intra-set) and between every generated and reference window (inter-set) each get a Gaussian
 kernel density estimate (one Scott's-rule bandwidth for both); the area under the smaller of
 the two densities is 1 when the generated set is spread around the reference like the reference itself and
-goes to 0 as they part. `oa_pitch_classes` (drums: `oa_kit_pieces`) does the same with
-Euclidean distances of pitch-class (kit-piece) histograms.
+goes to 0 as they part. `oa_pitch_classes` (drums: `oa_kit_pieces`; trio: `oa_part_classes`)
+does the same with Euclidean distances of pitch-class (kit-piece, all parts') histograms.
 
 Set-level numbers:
 - `pitch_class_distance` (drums: `kit_distance`): total-variation distance (half the L1 norm)
-  between the two sets' mean pitch-class (kit-piece) histograms (0 = same, 1 = disjoint);
+  between the two sets' mean pitch-class (kit-piece) histograms (0 = same, 1 = disjoint); trio:
+  `part_distance`, the mean of the melody's, the bass's and the drums' distances;
 - `memorisation_rate`: share of generated windows equal to some training window (melodies up
   to transposition: serenade.generation.notes.transposition_key);
 - `windows`: how many windows the set has (NaN features of empty windows are left out).

@@ -8,12 +8,15 @@
   windows' own onsets per bar and in-scale share beside them. Drum models: kit-piece hits per
   bar, the share of near-empty samples (fewer than 4 steps with a hit) and the kit-piece
   distance to the held-out windows, the held-out windows' own hits per bar and near-empty
-  share beside them.
+  share beside them. Trio models (windows of several parts), per part: the melody's and the
+  bass's onsets per bar, in-scale share, share of samples with fewer than 4 notes and
+  pitch-class distance (`melody_onsets_per_bar`, `bass_in_scale`, ...), the drums' hits per
+  bar, near-empty share and kit-piece distance; reconstruction adds each part's onset accuracy.
 - Interpolations: how many of an input's onsets the decoded endpoint keeps (computed by the
   interpolation job, `endpoint_match`, gathered here).
 
 `TARGETS` is the bar a default melody run is held to (README, docs/quality.md); drum models
-are held to `DRUM_TARGETS` only (`targets_for`); `check` compares.
+are held to `DRUM_TARGETS` only, trio models to `PART_TARGETS` (`targets_for`); `check` compares.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ import numpy as np
 from serenade.config_schema import schema_default
 from serenade.conversion.protocol import WindowConverter
 from serenade.conversion.reconstruction import no_event_share, onset_accuracy
-from serenade.generation.features import MELODY_FEATURES, FeatureSet, features_for, scalar_features
+from serenade.generation.features import (MELODY_FEATURES, STEPS_PER_BAR, FeatureSet, features_for,
+                                          scalar_features)
 from serenade.generation.metrics import histogram_distance, pitch_class_distance
 from serenade.melody import events as ev
 
@@ -86,9 +90,38 @@ DRUM_TARGETS: tuple[Target, ...] = (
 )
 
 
+# Trio models: the melody targets on samples apply to the melody part, where they mean what they
+# mean for a melody model (a melody's onsets per bar, in-scale share, pitch classes, near-silent
+# samples); the drum target applies to the drum part. The reconstruction and interpolation
+# targets do not apply: their figures pool the three parts (a drum step must match one of 512
+# combinations), so they are reported without a target, with each part's onset accuracy.
+# The bass has no target: a bass line's in-scale share and density were never held to one.
+PART_TARGETS: tuple[Target, ...] = (
+    Target(_sample_target_key(TARGET_TEMPERATURE, "melody_in_scale"), "min", 0.93),
+    Target(_sample_target_key(TARGET_TEMPERATURE, "melody_onsets_per_bar"), "near", 0.25,
+           "reference.melody_onsets_per_bar"),
+    Target(_sample_target_key(TARGET_TEMPERATURE, "melody_pitch_class_distance"), "max", 0.10),
+    Target(_sample_target_key(TARGET_TEMPERATURE, "melody_under_4_notes"), "max", 0.05),
+    *DRUM_TARGETS,
+)
+APPLIES = {  # what format_check says about the targets a kind of model is held to
+    "melody": "the melody targets of docs/quality.md",
+    "drums": "the drum target only (the melody targets of docs/quality.md apply to melody models)",
+    "parts": "the melody targets of docs/quality.md on the samples' melody part (in-scale share, "
+             "onsets per bar, pitch-class distance, fewer than 4 notes) and the drum target on "
+             "the drum part; the reconstruction and interpolation targets do not apply (their "
+             "figures pool the three parts), the bass has none",
+}
+
+
+def _targets_kind(features: FeatureSet) -> str:
+    return "parts" if features.parts else ("drums" if features.kind == "drums" else "melody")
+
+
 def targets_for(features: FeatureSet) -> tuple[Target, ...]:
-    """The targets a model is held to: the melody targets for melody models only."""
-    return DRUM_TARGETS if features.kind == "drums" else TARGETS
+    """The targets a model is held to: the melody targets for melody models only, the drum
+    target for drum models, the melody part's and the drum part's for trio models."""
+    return {"melody": TARGETS, "drums": DRUM_TARGETS, "parts": PART_TARGETS}[_targets_kind(features)]
 
 
 def drum_set_figures(windows: np.ndarray, features: FeatureSet,
@@ -103,6 +136,36 @@ def drum_set_figures(windows: np.ndarray, features: FeatureSet,
     return figures
 
 
+def part_set_figures(windows: np.ndarray, features: FeatureSet,
+                     reference: np.ndarray | None = None) -> dict[str, float]:
+    """Per-part figures of windows of several parts: `melody_onsets_per_bar`, `bass_in_scale`,
+    `melody_under_4_notes`, ..., the drum part's `hits_per_bar` and `near_empty` (and each
+    part's distance to `reference`: `melody_pitch_class_distance`, ..., `kit_distance`)."""
+    windows = np.asarray(windows)
+    table = features.table(windows)
+    other = features.table(np.asarray(reference)) if reference is not None else None
+    bars = windows.shape[1] / STEPS_PER_BAR
+    figures: dict[str, float] = {}
+    for part in features.parts:
+        if part == "drums":
+            figures["hits_per_bar"] = float(np.mean(table["hits_per_bar"]))
+            figures["near_empty"] = float(np.mean(table["steps_with_hits"] < FEW_NOTES))
+            if other is not None:
+                figures["kit_distance"] = histogram_distance(table["kit_pieces"],
+                                                             other["kit_pieces"])
+            continue
+        density = table[f"{part}_note_density"]
+        in_scale = table[f"{part}_in_scale"]
+        figures[f"{part}_onsets_per_bar"] = float(np.mean(density))
+        figures[f"{part}_in_scale"] = (float(np.nanmean(in_scale)) if np.isfinite(in_scale).any()
+                                       else float("nan"))
+        figures[f"{part}_under_4_notes"] = float(np.mean(np.rint(density * bars) < FEW_NOTES))
+        if other is not None:
+            figures[f"{part}_pitch_class_distance"] = histogram_distance(
+                table[f"{part}_pitch_classes"], other[f"{part}_pitch_classes"])
+    return figures
+
+
 def set_figures(windows: np.ndarray, reference: np.ndarray | None = None,
                 features: FeatureSet = MELODY_FEATURES) -> dict[str, float]:
     """Onsets per bar, in-scale share, few-note share (and pitch-class distance to `reference`);
@@ -110,6 +173,8 @@ def set_figures(windows: np.ndarray, reference: np.ndarray | None = None,
     windows = np.asarray(windows)
     if len(windows) == 0:
         raise ValueError("no windows to measure")
+    if features.parts:
+        return part_set_figures(windows, features, reference)
     if features.kind == "drums":
         return drum_set_figures(windows, features, reference)
     features = [scalar_features(w) for w in windows]
@@ -135,12 +200,21 @@ def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256
         greedy, _ = model.decode(mu, temperature=0.0, keep_logits=False)
         decoded.append(np.asarray(greedy))
     decoded = np.concatenate(decoded).astype(np.int32)
-    return {
+    converter = model.config.converter
+    figures = {
         "accuracy": float(np.mean(decoded == windows)),
-        "onset_accuracy": onset_accuracy(model.config.converter, windows, decoded),
-        "no_event_baseline": no_event_share(model.config.converter, windows),
+        "onset_accuracy": onset_accuracy(converter, windows, decoded),
+        "no_event_baseline": no_event_share(converter, windows),
         "windows": float(len(windows)),
-    }, decoded
+    }
+    if len(converter.part_depths) > 1:  # each part's own: [n, steps, parts]
+        onsets = converter.starts_event(windows)
+        for index, part in enumerate(converter.part_names):
+            mine = onsets[..., index]
+            figures[f"{part}_onset_accuracy"] = (
+                float(np.mean(decoded[..., index][mine] == windows[..., index][mine]))
+                if mine.any() else float("nan"))
+    return figures, decoded
 
 
 def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
@@ -153,7 +227,8 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
     recon, decoded = reconstruction_figures(model, windows)
     figures = {f"reconstruction.{k}": v for k, v in recon.items()}
     reference = set_figures(windows, features=features)
-    figures.update({f"reference.{k}": v for k, v in reference.items() if k != "under_4_notes"})
+    figures.update({f"reference.{k}": v for k, v in reference.items()
+                    if not k.endswith("under_4_notes")})
     for index, temperature in enumerate(temperatures):
         samples, _ = model.sample(num_samples, temperature=float(temperature), seed=seed + index,
                                   keep_logits=False)
@@ -183,14 +258,11 @@ def check(figures: Mapping[str, float], targets: Sequence[Target] = TARGETS
 def format_check(model: str, figures: Mapping[str, float],
                  features: FeatureSet = MELODY_FEATURES) -> str:
     """A readable table of the figures against their targets (what `make run` prints), saying
-    which targets apply; a drum model's other figures follow, without a target."""
+    which targets apply; a drum or trio model's other figures follow, without a target."""
     targets = targets_for(features)
+    kind = _targets_kind(features)
     lines = [f"Quality of {model} (held-out windows: {int(figures.get('reconstruction.windows', 0))}):"]
-    if features.kind == "drums":
-        lines.append("  targets: the drum target only (the melody targets of docs/quality.md apply "
-                     "to melody models)")
-    else:
-        lines.append("  targets: the melody targets of docs/quality.md")
+    lines.append(f"  targets: {APPLIES[kind]}")
     for target, value, passed in check(figures, targets):
         mark = {True: "ok", False: "BELOW TARGET", None: "not measured"}[passed]
         shown = "-" if value is None else f"{value:.3f}"
@@ -198,7 +270,7 @@ def format_check(model: str, figures: Mapping[str, float],
         if target.kind == "near" and target.reference in figures:
             extra = f" (reference {figures[target.reference]:.3f})"
         lines.append(f"  {target.metric:<38} {shown:>7}  target {target.describe()}{extra}: {mark}")
-    if features.kind == "drums":
+    if kind != "melody":
         lines.append("  figures without a target (held-out windows' own in brackets):")
         covered = {target.metric for target in targets}
         for name in sorted(figures):

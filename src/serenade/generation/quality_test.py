@@ -112,3 +112,32 @@ def test_drum_figures_and_targets():
     assert "melody targets of docs/quality.md apply to melody models" in text
     assert "in_scale" not in text and ": ok" in text
     assert "samples_t0.5.near_empty                  0.100 (0.000)" in text
+
+
+def test_trio_figures_per_part_and_their_targets():
+    from serenade.generation.features import features_for
+
+    features = features_for(converter_for_config("hierdec-trio_16bar"))
+    trio = np.zeros((2, 256, 3), np.int16)
+    c_major = [60, 62, 64, 65, 67, 69, 71, 72]
+    trio[0, ::16, 0] = [2 + c_major[i % 8] - 21 for i in range(16)]  # a note a bar, in C major
+    trio[:, ::8, 1] = 2 + 36 - 21  # bass C2 twice a bar
+    trio[0, ::4, 2] = 1  # kick on every beat
+    figures = quality.set_figures(trio, trio, features)
+    assert figures["melody_onsets_per_bar"] == 0.5 and figures["melody_in_scale"] == 1.0
+    assert figures["melody_under_4_notes"] == 0.5  # the second window's melody is silent
+    assert figures["bass_onsets_per_bar"] == 2.0 and figures["hits_per_bar"] == 2.0
+    assert figures["near_empty"] == 0.5 and figures["kit_distance"] == 0.0
+    assert figures["melody_pitch_class_distance"] == 0.0
+    metrics = [t.metric for t in quality.targets_for(features)]
+    assert "samples_t0.5.melody_in_scale" in metrics and "samples_t0.5.hits_per_bar" in metrics
+    assert not any(m.startswith(("reconstruction.", "interpolations.")) or "bass" in m
+                   for m in metrics)
+    text = quality.format_check("trio", {"samples_t0.5.melody_in_scale": 0.95,
+                                         "samples_t0.5.bass_in_scale": 0.7,
+                                         "reference.bass_in_scale": 0.9,
+                                         "reconstruction.onset_accuracy": 0.2}, features)
+    assert "on the samples' melody part" in text and "reconstruction and interpolation targets do not apply" in text
+    lines = {line.split()[0]: " ".join(line.split()[1:]) for line in text.splitlines()[2:]}
+    assert lines["samples_t0.5.melody_in_scale"] == "0.950 target >= 0.93: ok"
+    assert lines["samples_t0.5.bass_in_scale"] == "0.700 (0.900)"
