@@ -122,7 +122,11 @@ def _generate_problems(config: dict) -> list[str]:
             unknown.setdefault(name, []).append(where)
     for name, places in unknown.items():
         also = f" (also at {', '.join(places[1:])})" if len(places) > 1 else ""
-        if name in MELODY_FEATURES.scalars:
+        parted = [n for n in computed if n.endswith(f"_{name}") and n != name]
+        if name in MELODY_FEATURES.scalars and parted:
+            also += (f" (a melody attribute: a model of several parts computes it per part, "
+                     f"as {' or '.join(parted)})")
+        elif name in MELODY_FEATURES.scalars:
             also += " (a melody attribute, and no model generated from has melody windows)"
         found.append(f"{places[0]}: unknown attribute {name!r}{also}; computed ones are "
                      f"{', '.join(computed)}; source labels are {', '.join(labels) or 'none'}")

@@ -160,3 +160,20 @@ def test_melody_attributes_are_refused_for_a_drum_model_naming_the_key():
     assert "generate.attributes.names[1]: 'kick_per_bar' cannot be computed for model 'tunes'" in message
     config["generate"] = {"models": ["beats"], "attributes": {"names": ["hits_per_bar"]}}
     validate_config(config)  # drum attributes for the drum model alone
+
+
+def test_trio_attributes_are_per_part_and_melody_names_point_to_them():
+    from serenade.config import ConfigError, validate_config
+
+    config = {"sources": [{"name": "band", "path": "/nowhere"}],
+              "models": [{"name": "trio", "config": "hierdec-trio_16bar_tiny",
+                          "train": {"steps": 5}}],
+              "generate": {"attributes": {"names": ["note_density"]}}}
+    with pytest.raises(ConfigError) as error:
+        validate_config(config)
+    message = str(error.value)
+    assert "generate.attributes.names[0]: unknown attribute 'note_density'" in message
+    assert "as melody_note_density or bass_note_density" in message
+    config["generate"] = {"attributes": {"names": ["melody_note_density", "bass_in_scale",
+                                                   "hits_per_bar"]}}
+    validate_config(config)
