@@ -99,7 +99,7 @@ def work(tmp_path_factory):
     generate["sample"] = {"n": 2, "temperatures": [0.5, 1.0], "qpm": 120}
     generate["attributes"].update(max_train_windows=60, max_eval_windows=6)
     generate["metrics"] = {"max_windows": 30}
-    generate["quality"] = {"samples": 8}
+    generate["quality"] = {"samples": 16}
     (root / "config").mkdir()
     (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
 

@@ -23,13 +23,13 @@ class LatentPath:
     """Points of a walk and what they decode to."""
 
     z: np.ndarray  # float32 [n, z_size]
-    events: np.ndarray  # int [n, window_steps]
+    events: np.ndarray  # int [n, window_steps] (or [n, window_steps, parts])
     waypoints: list[int]  # indices of the points that are the inputs' mus
 
 
 def encode_means(model, windows: Sequence[np.ndarray]) -> np.ndarray:
     """Posterior means [k, z_size] of the windows."""
-    _, mu, _ = model.encode(np.stack([np.asarray(w).reshape(-1) for w in windows]))
+    _, mu, _ = model.encode(np.stack([np.asarray(w).reshape(model.window_shape) for w in windows]))
     return mu
 
 

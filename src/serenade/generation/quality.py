@@ -240,8 +240,8 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
 def endpoint_match(converter: WindowConverter, inputs: Iterable[np.ndarray],
                    endpoints: Iterable[np.ndarray]) -> float:
     """Share of the inputs' note onsets that the decoded endpoints reproduce (all pooled)."""
-    inputs = np.stack([np.asarray(w).reshape(-1) for w in inputs])
-    endpoints = np.stack([np.asarray(w).reshape(-1) for w in endpoints])
+    inputs = np.stack([np.asarray(w) for w in inputs])  # [k, steps] or [k, steps, parts]
+    endpoints = np.stack([np.asarray(w) for w in endpoints])
     return onset_accuracy(converter, inputs, endpoints)
 
 
