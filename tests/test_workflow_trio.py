@@ -48,7 +48,7 @@ def _band(path, seed: int, bars: int = 18):
         at = start
         while at < start + 4 * beat - 1e-6:
             length = beat * float(rng.choice([0.5, 1.0, 1.0, 2.0]))
-            melody.append((int(rng.choice(scale)), at, at + 0.9 * length))
+            melody.append((int(rng.choice(scale)), at, min(at + 0.9 * length, start + 4 * beat)))
             at += length
         root = roots[bar % 4] - 12 * int(rng.integers(0, 2))
         for quarter in range(4):
