@@ -1,8 +1,10 @@
 """Run an LSTM layer's recurrence over all time steps, given its input projections.
 
-Short sequences (the 2-bar windows, and each bar of a hierarchical decoder) are unrolled with
-the fused backward pass of `serenade.models.fused_lstm`; longer ones run in a `tf.while_loop`.
-Both apply the same step (`serenade.models.lstm`).
+Sequences of a length known when the graph is built are unrolled with the fused backward pass
+of `serenade.models.fused_lstm`, in chunks of at most UNROLL_LIMIT steps whose final state
+starts the next chunk (so a 16-bar window's 256 steps keep the batched weight gradients);
+sequences of unknown length run in a `tf.while_loop`. Both apply the same step
+(`serenade.models.lstm`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import tensorflow as tf
 from serenade.models.fused_lstm import fused_recurrence
 from serenade.models.lstm import lstm_gates
 
-UNROLL_LIMIT = 64  # longer sequences run in a tf.while_loop instead of a Python-unrolled loop
+UNROLL_LIMIT = 64  # steps per fused chunk; the step-by-step decoder loops unroll this many
 
 
 def unrolls(steps: int | None) -> bool:
@@ -28,8 +30,16 @@ def run_recurrence(projected: tf.Tensor, recurrent_kernel: tf.Tensor, h: tf.Tens
     LSTMs (e.g. both encoder directions) as one batched product per step.
     Returns (outputs h [T, ..., u], final h, final c).
     """
-    if unrolls(projected.shape[0]):
+    steps = projected.shape[0]
+    if unrolls(steps):
         return fused_recurrence(projected, recurrent_kernel, h, c)
+    if steps is not None:
+        chunks = []
+        for start in range(0, steps, UNROLL_LIMIT):
+            outputs, h, c = fused_recurrence(projected[start:start + UNROLL_LIMIT],
+                                             recurrent_kernel, h, c)
+            chunks.append(outputs)
+        return tf.concat(chunks, axis=0), h, c
 
     steps = tf.shape(projected)[0]
     outputs = tf.TensorArray(projected.dtype, size=steps)
