@@ -15,6 +15,7 @@ from note_seq.protobuf import music_pb2
 
 from serenade.drums.classes import PitchClasses
 from serenade.drums.windows import DrumWindow
+from serenade.melody.diagnostics import track_label
 from serenade.melody.pieces import Piece
 
 
@@ -43,15 +44,7 @@ class DrumTrackReport:
     programs: set[int] = field(default_factory=set)
 
     def label(self) -> str:
-        parts = [f"track {self.instrument}"]
-        if self.name:
-            parts.append(repr(self.name))
-        if self.drum_notes:
-            parts.append("(drums)")
-        elif self.programs:
-            shown = ", ".join(str(p) for p in sorted(self.programs))
-            parts.append(f"(program{'s' if len(self.programs) > 1 else ''} {shown})")
-        return " ".join(parts)
+        return track_label(self.instrument, self.name, self.programs, bool(self.drum_notes))
 
 
 @dataclass

@@ -12,6 +12,19 @@ from dataclasses import dataclass, field
 from serenade.melody.pieces import Piece
 
 
+def track_label(instrument: int, name: str, programs, drums: bool) -> str:
+    """How diagnostics name a track: "track 2 'Bass' (program 33)" or "track 9 (drums)"."""
+    parts = [f"track {instrument}"]
+    if name:
+        parts.append(repr(name))
+    if drums:
+        parts.append("(drums)")
+    elif programs:
+        shown = ", ".join(str(p) for p in sorted(programs))
+        parts.append(f"(program{'s' if len(programs) > 1 else ''} {shown})")
+    return " ".join(parts)
+
+
 @dataclass
 class TrackReport:
     """Counts for one track (note-seq instrument number) over all pieces."""
@@ -29,15 +42,8 @@ class TrackReport:
     windows: int = 0  # distinct windows first found in this track
 
     def label(self) -> str:
-        parts = [f"track {self.instrument}"]
-        if self.name:
-            parts.append(repr(self.name))
-        if self.drum_notes and self.drum_notes == self.notes:
-            parts.append("(drums)")
-        elif self.programs:
-            shown = ", ".join(str(p) for p in sorted(self.programs))
-            parts.append(f"(program{'s' if len(self.programs) > 1 else ''} {shown})")
-        return " ".join(parts)
+        return track_label(self.instrument, self.name, self.programs,
+                           bool(self.drum_notes) and self.drum_notes == self.notes)
 
 
 @dataclass

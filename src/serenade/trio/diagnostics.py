@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from serenade.melody.diagnostics import track_label
 from serenade.melody.pieces import Piece
 from serenade.trio.instruments import BASS_PROGRAMS, MELODY_PROGRAMS, Kind
 
@@ -39,15 +40,8 @@ class TrioTrack:
     windows: int = 0
 
     def label(self) -> str:
-        parts = [f"track {self.instrument}"]
-        if self.name:
-            parts.append(repr(self.name))
-        if self.drum_notes and self.drum_notes == self.notes:
-            parts.append("(drums)")
-        elif self.programs:
-            shown = ", ".join(str(p) for p in sorted(self.programs))
-            parts.append(f"(program{'s' if len(self.programs) > 1 else ''} {shown})")
-        return " ".join(parts)
+        return track_label(self.instrument, self.name, self.programs,
+                           bool(self.drum_notes) and self.drum_notes == self.notes)
 
 
 @dataclass
