@@ -67,7 +67,6 @@ class ModelConfig:
     hierarchical: Hierarchy | None = None
     description: str = ""
     converter_name: str = field(default="", repr=False)
-    multi_label: bool = False  # a NADE over the step's bits (magenta's MultiLabelRnnNadeDecoder)
 
     @property
     def converter(self) -> Any:
@@ -87,6 +86,12 @@ class ModelConfig:
     def output_depth(self) -> int:
         """Width of the logits: the parts' class counts added up."""
         return sum(self.part_depths)
+
+    @property
+    def multi_label(self) -> bool:
+        """A NADE over the step's bits (magenta's MultiLabelRnnNadeDecoder): the configs that
+        bring the NADE's hparam."""
+        return "nade_num_hidden" in self.hparams
 
     @property
     def decoder_input_rows(self) -> Any:
@@ -178,7 +183,6 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
 }
 
 CONFIG_NAMES: tuple[str, ...] = tuple(_REGISTRY)
-_MULTI_LABEL = {"nade-drums_2bar_reduced", "nade-drums_2bar_tiny"}
 
 
 def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None) -> None:
@@ -209,5 +213,4 @@ def get_config(name: str, hparams: str = "") -> ModelConfig:
     overrides, hierarchy, description = _REGISTRY[name]
     values = default_hparams().merged(HParams(**copy.deepcopy(overrides))).parse(hparams)
     validate_hparams(name, values, hierarchy)
-    return ModelConfig(name=name, hparams=values, hierarchical=hierarchy, description=description,
-                       multi_label=name in _MULTI_LABEL)
+    return ModelConfig(name=name, hparams=values, hierarchical=hierarchy, description=description)

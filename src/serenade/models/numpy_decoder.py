@@ -136,6 +136,8 @@ class FlatGenerator:
         """`input_rows`: what each class is fed back as (default one-hot); `nade_hidden`: the
         outputs are a NADE's biases (`serenade.models.heads`), drawn bit by bit."""
         self.part_depths = tuple(int(d) for d in part_depths)
+        # where each part's block starts in the logits (and in the one-hot input)
+        self.offsets = [sum(self.part_depths[:k]) for k in range(len(self.part_depths))]
         self.init_kernel, self.init_bias = _kernel_and_bias(weights, scopes.initial_state)
         self.layers = [_Layer.prepare(*_kernel_and_bias(weights, scopes.cell(j)))
                        for j in range(layers)]
@@ -158,10 +160,6 @@ class FlatGenerator:
         self.token_rows = [np.ascontiguousarray(np.vstack([r, blank])) for r in rows]
         self.condition_rows = np.ascontiguousarray(first.kernel[input_depth:first.input_size])
         self.recurrent = [np.ascontiguousarray(layer.kernel[layer.input_size:]) for layer in self.layers]
-
-    @property
-    def offsets(self) -> list[int]:
-        return [sum(self.part_depths[:k]) for k in range(len(self.part_depths))]
 
     def _draw(self, sampler: _Categorical, step_logits: np.ndarray, chosen: np.ndarray) -> None:
         """Adds the output bias to the step's logits and draws each part's class into chosen
