@@ -27,7 +27,7 @@ rule all:
     input:
         data_targets(),
         models.targets(config),
-        generation.targets(config),
+        generation_targets,
         f"{RESULTS_DATA}/summary.html",  # a report page (workflow/rules/report.smk)
 
 

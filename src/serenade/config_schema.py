@@ -13,15 +13,17 @@ from __future__ import annotations
 import copy
 import functools
 import math
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import jsonschema
 import yaml
 
 from serenade.errors import UserError
-from serenade.paths import REPO_ROOT
 
-SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
+# workflow/schemas/config.schema.yaml, reached through the package (a link in the repository,
+# the file itself in a wheel) so that an installed package finds it too.
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.yaml"
 SOURCE_KINDS = ("url", "path", "music21")
 
 

@@ -5,18 +5,18 @@
 rule download_source:
     output:
         f"{RAW}/{{source}}/download.json",
-    params:
-        url=lambda wildcards: SOURCES[wildcards.source]["url"],
-        sha256=lambda wildcards: SOURCES[wildcards.source].get("sha256", ""),
-        archives=DATA["archives"],
     log:
         "results/logs/data/download_source/{source}.log",
+    conda:
+        "../envs/serenade.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=60,
-    conda:
-        "../envs/serenade.yaml"
+    params:
+        url=lambda wildcards: SOURCES[wildcards.source]["url"],
+        sha256=lambda wildcards: SOURCES[wildcards.source].get("sha256", ""),
+        archives=DATA["archives"],
     script:
         "../scripts/download_source.py"
 
@@ -24,16 +24,16 @@ rule download_source:
 rule export_music21:
     output:
         f"{RAW}/{{source}}/export.json",
-    params:
-        selection=lambda wildcards: SOURCES[wildcards.source]["music21"],
     log:
         "results/logs/data/export_music21/{source}.log",
+    conda:
+        "../envs/serenade.yaml"
     threads: DATA["workers"]
     resources:
         mem_mb=2000,
         runtime=60,
-    conda:
-        "../envs/serenade.yaml"
+    params:
+        selection=lambda wildcards: SOURCES[wildcards.source]["music21"],
     script:
         "../scripts/export_music21.py"
 
@@ -45,19 +45,19 @@ rule parse_source:
         files=f"{RESULTS_DATA}/sources/{{source}}/files.csv",
         sequences=f"{RESULTS_DATA}/sources/{{source}}/sequences.tfrecord",
         skipped=f"{RESULTS_DATA}/sources/{{source}}/skipped.csv",
+    log:
+        "results/logs/data/parse_source/{source}.log",
+    conda:
+        "../envs/serenade.yaml"
+    threads: DATA["workers"]
+    resources:
+        mem_mb=3000,
+        runtime=60,
     params:
         path=lambda wildcards: SOURCES[wildcards.source].get("path", ""),
         untracked=untracked_files,
         parser=DATA["parser"],
         window_columns=models.window_columns(config),
-    log:
-        "results/logs/data/parse_source/{source}.log",
-    threads: DATA["workers"]
-    resources:
-        mem_mb=3000,
-        runtime=60,
-    conda:
-        "../envs/serenade.yaml"
     script:
         "../scripts/parse_source.py"
 
@@ -65,9 +65,7 @@ rule parse_source:
 rule build_dataset:
     input:
         files=expand(f"{RESULTS_DATA}/sources/{{source}}/files.csv", source=SOURCES),
-        sequences=expand(
-            f"{RESULTS_DATA}/sources/{{source}}/sequences.tfrecord", source=SOURCES
-        ),
+        sequences=expand(f"{RESULTS_DATA}/sources/{{source}}/sequences.tfrecord", source=SOURCES),
         skipped=expand(f"{RESULTS_DATA}/sources/{{source}}/skipped.csv", source=SOURCES),
     output:
         manifest=report(
@@ -85,6 +83,14 @@ rule build_dataset:
         quarantine=directory(f"{RESULTS_DATA}/quarantine"),
         train=shard_paths("train"),
         eval=shard_paths("eval"),
+    log:
+        "results/logs/data/build_dataset.log",
+    conda:
+        "../envs/serenade.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         sources=[
             {key: source.get(key) for key in ("name", "labels", "license", "origin")}
@@ -92,14 +98,6 @@ rule build_dataset:
         ],
         eval_fraction=DATA["eval_fraction"],
         window_columns=list(models.window_columns(config)),
-    log:
-        "results/logs/data/build_dataset.log",
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    conda:
-        "../envs/serenade.yaml"
     script:
         "../scripts/build_dataset.py"
 

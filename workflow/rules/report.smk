@@ -15,11 +15,11 @@ rule data_summary_table:
         ),
     log:
         "results/logs/data/summary_table.log",
+    conda:
+        "../envs/serenade.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../envs/serenade.yaml"
     script:
         "../scripts/data_summary_table.py"

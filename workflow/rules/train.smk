@@ -28,21 +28,21 @@ rule train_model:
             caption="../report/training_curve.rst",
             category="Models",
         ),
-    wildcard_constraints:
-        name=one_of(TRAINED),
-    params:
-        config_name=lambda wildcards: TRAINED[wildcards.name]["config"],
-        hparams=lambda wildcards: TRAINED[wildcards.name]["hparams"],
-        train=lambda wildcards: TRAINED[wildcards.name]["train"],
     log:
         "results/logs/train/{name}.log",
+    wildcard_constraints:
+        name=one_of(TRAINED),
+    conda:
+        "../envs/serenade.yaml"
     threads: lambda wildcards: TRAINED[wildcards.name]["resources"]["threads"]
     resources:
         gpu=1,
         mem_mb=lambda wildcards: TRAINED[wildcards.name]["resources"]["mem_mb"],
         runtime=lambda wildcards: TRAINED[wildcards.name]["resources"]["runtime"],
-    conda:
-        "../envs/serenade.yaml"
+    params:
+        config_name=lambda wildcards: TRAINED[wildcards.name]["config"],
+        hparams=lambda wildcards: TRAINED[wildcards.name]["hparams"],
+        train=lambda wildcards: TRAINED[wildcards.name]["train"],
     script:
         "../scripts/train_model.py"
 
@@ -50,28 +50,26 @@ rule train_model:
 rule import_model:
     input:
         unpack(
-            lambda wildcards: models.import_inputs(
-                IMPORTED[wildcards.name], shard_paths("eval")
-            )
+            lambda wildcards: models.import_inputs(IMPORTED[wildcards.name], shard_paths("eval"))
         ),
     output:
         checkpoint=directory(f"{MODEL}/checkpoint"),
         eval=f"{MODEL}/eval.json",
         resolved_config=f"{MODEL}/config.yaml",
-    wildcard_constraints:
-        name=one_of(IMPORTED),
-    params:
-        config_name=lambda wildcards: IMPORTED[wildcards.name]["config"],
-        hparams=lambda wildcards: IMPORTED[wildcards.name]["hparams"],
-        checkpoint=lambda wildcards: IMPORTED[wildcards.name]["checkpoint"],
     log:
         "results/logs/import/{name}.log",
+    wildcard_constraints:
+        name=one_of(IMPORTED),
+    conda:
+        "../envs/serenade.yaml"
     threads: 2
     resources:
         mem_mb=lambda wildcards: IMPORTED[wildcards.name]["resources"]["mem_mb"],
         runtime=lambda wildcards: IMPORTED[wildcards.name]["resources"]["runtime"],
-    conda:
-        "../envs/serenade.yaml"
+    params:
+        config_name=lambda wildcards: IMPORTED[wildcards.name]["config"],
+        hparams=lambda wildcards: IMPORTED[wildcards.name]["hparams"],
+        checkpoint=lambda wildcards: IMPORTED[wildcards.name]["checkpoint"],
     script:
         "../scripts/import_model.py"
 

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import fcntl
 import logging
 import os
 import time
 import warnings
 from pathlib import Path
 from typing import Any, Iterator, Mapping
+
+try:
+    import fcntl  # POSIX only: serialises creating a SQLite store
+except ImportError:  # Windows
+    fcntl = None
 
 LOG = logging.getLogger(__name__)
 
@@ -72,6 +76,9 @@ def _store_lock(uri: str) -> Iterator[None]:
         yield
         return
     db.parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # Windows: no lock, so run one job at a time there (README, Platforms)
+        yield
+        return
     with open(db.with_name(db.name + ".lock"), "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
