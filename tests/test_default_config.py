@@ -1,40 +1,56 @@
-"""The shipped config/config.yaml: valid, and every generation input it names is a piece its
-music21 sources actually select (a renamed or unselected piece would only fail after training)."""
+"""The shipped config/config.yaml: valid, and still valid when its sources are replaced by the
+user's own folder of unlabelled MIDI (the README's first suggestion): its generation settings
+name no piece or label of the default corpus."""
 
 from __future__ import annotations
 
-import re
+import copy
 
-from serenade.config import load_config
-from serenade.paths import REPO_ROOT
-from serenade.sources.music21_corpus import select_corpus_files
+import yaml
+
+from serenade.config import load_config, validate_config
+from serenade.generation.auto_inputs import is_auto
+from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
 
 
 def _generation_inputs(generate: dict) -> list[str]:
     specs = []
-    for entry in generate.get("interpolations", []):
+    for entry in generate["interpolations"]:
         specs += [entry["from"], entry["to"]]
-    for entry in generate.get("journeys", []):
+    for entry in generate["journeys"]:
         specs += list(entry["inputs"])
-    for piece in generate.get("attributes", {}).get("pieces", []):
-        specs.append(piece["input"])
+    pieces = generate["attributes"]["pieces"]
+    specs += [pieces] if is_auto(pieces) else [piece["input"] for piece in pieces]
     return specs
 
 
-def test_default_generation_inputs_are_selected_by_their_sources():
+def test_default_generation_inputs_are_picked_from_the_users_data():
     config = load_config(REPO_ROOT / "config" / "config.yaml")
-    sources = {source["name"]: source for source in config["sources"]}
     specs = _generation_inputs(config["generate"])
-    assert specs, "the default config should generate from the user's own pieces"
-    for spec in specs:
-        source_name, _, relative = spec.partition(":")
-        assert source_name in sources, f"{spec}: no source named {source_name!r}"
-        selection = sources[source_name].get("music21")
-        if not selection:
-            continue
-        selected = select_corpus_files(selection["include"], selection.get("exclude", []),
-                                       selection.get("limit", 0))
-        # an exported piece k of corpus file dir/name.ext is dir/name_k.mid
-        stem = re.sub(r"_\d+\.mid$", "", relative)
-        assert any(path.rsplit(".", 1)[0] == stem for path in selected), (
-            f"{spec}: {stem} is not among the {len(selected)} pieces source {source_name!r} selects")
+    assert specs and all(is_auto(spec) for spec in specs)
+    assert is_auto(config["generate"]["attributes"]["names"])
+
+
+def test_default_config_with_one_unlabelled_folder_is_valid():
+    with open(REPO_ROOT / "config" / "config.yaml", encoding="utf-8") as handle:
+        config = yaml.safe_load(handle)
+    own = copy.deepcopy(config)
+    own["sources"] = [{"name": "my_midi", "path": str(MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases")}]
+    validate_config(own, check_files=True)  # generation settings included: nothing to fix
+
+
+def test_a_label_no_source_carries_is_still_reported_when_named():
+    with open(REPO_ROOT / "config" / "config.yaml", encoding="utf-8") as handle:
+        config = yaml.safe_load(handle)
+    config["sources"] = [{"name": "my_midi", "path": str(MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases")}]
+    config["generate"]["attributes"]["names"] = ["note_density", "calm"]
+    problems = []
+    try:
+        validate_config(copy.deepcopy(config), check_files=True)
+    except Exception as error:  # noqa: BLE001 - the message is what is checked
+        problems = str(error).splitlines()
+    assert problems == ["invalid configuration:",
+                        "  - generate.attributes.names[1]: unknown attribute 'calm'; computed ones "
+                        "are note_density, pitch_range, mean_interval, in_scale, repetition, "
+                        "mean_pitch; source labels are none"]
+    validate_config(copy.deepcopy(config), check_files=True, generation=False)  # data runs go on

@@ -8,8 +8,6 @@ import http.server
 import io
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -20,16 +18,13 @@ import yaml
 
 from hostile import MAX_MEMBER_BYTES, hostile_tar, hostile_zip, tune_bytes
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-from serenade.testing import EDGE_CASES, simple_tune, write_edge_case_midis, write_raw_midi
+from serenade.testing import (EDGE_CASES, run_snakemake, simple_tune, write_edge_case_midis,
+                              write_raw_midi)
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
-def snakemake(*args, cwd=REPO_ROOT, check=True) -> subprocess.CompletedProcess:
-    result = subprocess.run([SNAKEMAKE, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    return result
+def snakemake(*args, cwd=REPO_ROOT, check=True):
+    return run_snakemake(*args, cwd=cwd, check=check, timeout=600)
 
 
 @contextlib.contextmanager

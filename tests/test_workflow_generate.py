@@ -9,10 +9,7 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import wave
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,21 +19,15 @@ import yaml
 from chromium import chromium_evaluate, find_chromium
 from serenade.models.checkpoint import load_model
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-from serenade.testing import fixture_checkpoint, write_midi_tracks
+from serenade.testing import fixture_checkpoint, run_snakemake, write_midi_tracks
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
 FOLK = ["0626-0700_2.mid", "1556-1624_13.mid", "1556-1624_17.mid", "1625-1700_6.mid",
         "BlueStockingClog_0.mid", "LordJamesMurraysReel_0.mid", "GrapeVineTwiseJig_0.mid"]
 
 
-def snakemake(*args, cwd=REPO_ROOT, check=True) -> subprocess.CompletedProcess:
-    result = subprocess.run([SNAKEMAKE, *args], cwd=cwd, capture_output=True, text=True,
-                            timeout=900)
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-4000:]}\n"
-                             f"{result.stderr[-6000:]}")
-    return result
+def snakemake(*args, cwd=REPO_ROOT, check=True):
+    return run_snakemake(*args, cwd=cwd, check=check, timeout=900)
 
 
 def _calm_tune(path, first_pitch):

@@ -17,6 +17,7 @@ import yaml
 from serenade.config_schema import (SCHEMA_PATH, SOURCE_KINDS, ConfigError, defaults_of,
                                     load_schema, raise_problems, schema_default,
                                     schema_problems)
+from serenade.generation.auto_inputs import is_auto
 from serenade.generation.features import MELODY_FEATURES, FeatureSet, features_for
 from serenade.generation.selection import WindowChoice
 from serenade.models.configs import get_config
@@ -27,15 +28,17 @@ __all__ = ["ConfigError", "SCHEMA_PATH", "SOURCE_KINDS", "defaults_of", "load_co
            "load_schema", "model_problems", "schema_default", "source_kind", "validate_config"]
 
 
-def validate_config(config: dict, *, check_files: bool = False) -> dict:
+def validate_config(config: dict, *, check_files: bool = False, generation: bool = True) -> dict:
     """Fill in defaults (in place) and validate; raise ConfigError naming every bad key.
 
     With `check_files`, a `path` source that matches no MIDI file is a problem too (the
-    workflow asks for this; tests of the schema alone do not)."""
+    workflow asks for this; tests of the schema alone do not). Without `generation`, the rules
+    of `generate:` beyond its schema are left to `generation_problems` (the workflow asks them
+    only of runs that generate, so that no generation setting blocks `snakemake data`)."""
     problems = schema_problems(config)
     if not problems:  # the rules below read a config of the schema's shape
         problems = (_source_problems(config, check_files) + model_problems(config)
-                    + _generate_problems(config))
+                    + (generation_problems(config) if generation else []))
     raise_problems(problems)
     return config
 
@@ -87,8 +90,8 @@ def model_problems(config: dict) -> list[str]:
     return problems
 
 
-def _generate_problems(config: dict) -> list[str]:
-    """Rules of `generate:` a JSON schema cannot express."""
+def generation_problems(config: dict) -> list[str]:
+    """Rules of `generate:` a JSON schema cannot express (for a config of the schema's shape)."""
     section = config["generate"]
     found = []
     known = {m["name"] for m in config["models"]}
@@ -107,9 +110,10 @@ def _generate_problems(config: dict) -> list[str]:
                 windows.append((f"generate.{kind}[{index}].window", entry["window"]))
     attributes = section["attributes"]
     labels = sorted({label for source in config["sources"] for label in source["labels"]})
-    names = [(f"generate.attributes.names[{index}]", name)
-             for index, name in enumerate(attributes["names"])]
-    for index, piece in enumerate(attributes["pieces"]):
+    names = ([] if is_auto(attributes["names"]) else
+             [(f"generate.attributes.names[{index}]", name)
+              for index, name in enumerate(attributes["names"])])
+    for index, piece in enumerate([] if is_auto(attributes["pieces"]) else attributes["pieces"]):
         names.append((f"generate.attributes.pieces[{index}].attribute", piece["attribute"]))
         if "window" in piece:
             windows.append((f"generate.attributes.pieces[{index}].window", piece["window"]))

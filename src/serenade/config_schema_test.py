@@ -86,7 +86,7 @@ def test_schema_uses_only_known_keywords():
     stray key that the validator ignores; only JSON-schema keywords may appear."""
     keywords = {"$schema", "description", "type", "default", "properties", "items", "required",
                 "additionalProperties", "oneOf", "enum", "pattern", "minimum", "maximum",
-                "exclusiveMinimum", "minItems", "maxItems", "minLength", "maxLength"}
+                "exclusiveMinimum", "minItems", "maxItems", "minLength", "maxLength", "const"}
 
     def walk(node, key):
         assert set(node) <= keywords, f"{key}: {sorted(set(node) - keywords)}"

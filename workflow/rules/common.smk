@@ -4,20 +4,27 @@
 
 import serenade.pipeline.generation as generation
 import serenade.pipeline.models as models
-from serenade.config import ConfigError, source_kind, validate_config
+from serenade.config import (
+    ConfigError,
+    generation_problems,
+    source_kind,
+    validate_config,
+)
+from serenade.config_schema import raise_problems
 from serenade.pipeline import layout
 from serenade.pipeline.wildcards import one_of
 from serenade.sources.local import tracked_files, untracked_fingerprint
 
-
 # Validate once, before anything is planned: every default is filled in from the schema, and
 # every problem (in any section, a `path` source that matches no file included) stops here in
 # one message, one line per problem naming the key and the reason. After this, rules and
-# scripts read `config[key]` directly.
+# scripts read `config[key]` directly. Problems of `generate:` stop only the runs that
+# generate (`generation_targets`), so that `snakemake data` never waits on them.
 try:
-    validate_config(config, check_files=True)
+    validate_config(config, check_files=True, generation=False)
 except ConfigError as error:
     raise WorkflowError(str(error)) from None
+GENERATION_PROBLEMS = generation_problems(config)
 
 
 SOURCES = {source["name"]: source for source in config["sources"]}
@@ -69,7 +76,8 @@ def parse_source_input(wildcards):
 
 def untracked_files(wildcards):
     """A fingerprint of the files of a `path` source that Snakemake cannot track (names with
-    undecodable bytes, control characters or braces): a param, so changing them reruns parsing."""
+    undecodable bytes, control characters or braces): a param, so changing them reruns parsing.
+    """
     source = SOURCES[wildcards.source]
     return untracked_fingerprint(source["path"]) if source_kind(source) == "path" else ""
 

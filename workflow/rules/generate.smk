@@ -8,6 +8,16 @@ GENERATED = layout.generated_dir("{model}")
 GENERATION_MODELS = generation.generation_models(config)
 
 
+def generation_targets(wildcards):
+    """What `snakemake generate` and `all` build; a problem of `generate:` stops them here,
+    before any job runs."""
+    try:
+        raise_problems(GENERATION_PROBLEMS)
+    except ConfigError as error:
+        raise WorkflowError(str(error)) from None
+    return generation.targets(config)
+
+
 wildcard_constraints:
     model=one_of(GENERATION_MODELS),
 
@@ -18,24 +28,27 @@ rule sample:
     output:
         report(
             directory(f"{GENERATED}/samples"),
-            patterns=["{temperature}/{file,strip}.{ext,png}", "{temperature}/{file,sample-000}.{ext,wav}"],
+            patterns=[
+                "{temperature}/{file,strip}.{ext,png}",
+                "{temperature}/{file,sample-000}.{ext,wav}",
+            ],
             caption="../report/generated_samples.rst",
             category="Samples",
             subcategory="{model}",
             labels=lambda wildcards: generation.report_label("samples", wildcards),
         ),
-    params:
-        sample=GENERATE["sample"],
-        common=generation.common_params(config),
-        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     log:
         "results/logs/generate/{model}/sample.log",
+    conda:
+        "../envs/serenade.yaml"
     threads: 2
     resources:
         mem_mb=4000,
         runtime=60,
-    conda:
-        "../envs/serenade.yaml"
+    params:
+        sample=GENERATE["sample"],
+        common=generation.common_params(config),
+        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     script:
         "../scripts/generate_samples.py"
 
@@ -59,21 +72,21 @@ rule interpolate:
             subcategory="{model}",
             labels=lambda wildcards: generation.report_label("interpolation", wildcards),
         ),
+    log:
+        "results/logs/generate/{model}/interpolate-{name}.log",
     wildcard_constraints:
         name=one_of(e["name"] for e in GENERATE["interpolations"]),
+    conda:
+        "../envs/serenade.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         entry=lambda wildcards: generation.entry(config, "interpolations", wildcards.name),
         temperature=GENERATE["temperature"],
         common=generation.common_params(config),
         config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
-    log:
-        "results/logs/generate/{model}/interpolate-{name}.log",
-    threads: 2
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    conda:
-        "../envs/serenade.yaml"
     script:
         "../scripts/generate_walk.py"
 
@@ -97,21 +110,21 @@ rule journey:
             subcategory="{model}",
             labels=lambda wildcards: generation.report_label("journey", wildcards),
         ),
+    log:
+        "results/logs/generate/{model}/journey-{name}.log",
     wildcard_constraints:
         name=one_of(e["name"] for e in GENERATE["journeys"]),
+    conda:
+        "../envs/serenade.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         entry=lambda wildcards: generation.entry(config, "journeys", wildcards.name),
         temperature=GENERATE["temperature"],
         common=generation.common_params(config),
         config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
-    log:
-        "results/logs/generate/{model}/journey-{name}.log",
-    threads: 2
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    conda:
-        "../envs/serenade.yaml"
     script:
         "../scripts/generate_walk.py"
 
@@ -121,7 +134,7 @@ rule attributes:
         unpack(
             lambda wildcards: generation.input_files(
                 config,
-                [piece["input"] for piece in GENERATE["attributes"]["pieces"]],
+                generation.attribute_input_specs(config),
                 layout.MANIFEST,
             )
         ),
@@ -141,6 +154,14 @@ rule attributes:
             subcategory="{model}",
             labels=lambda wildcards: generation.report_label("attributes", wildcards),
         ),
+    log:
+        "results/logs/generate/{model}/attributes.log",
+    conda:
+        "../envs/serenade.yaml"
+    threads: 2
+    resources:
+        mem_mb=6000,
+        runtime=60,
     params:
         attributes=GENERATE["attributes"],
         labels={source["name"]: source["labels"] for source in config["sources"]},
@@ -148,14 +169,6 @@ rule attributes:
         temperature=GENERATE["temperature"],
         common=generation.common_params(config),
         config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
-    log:
-        "results/logs/generate/{model}/attributes.log",
-    threads: 2
-    resources:
-        mem_mb=6000,
-        runtime=60,
-    conda:
-        "../envs/serenade.yaml"
     script:
         "../scripts/generate_attributes.py"
 
@@ -181,18 +194,18 @@ rule music_metrics:
             subcategory="{model}",
             labels={"output": "music metrics of every generated set: table"},
         ),
-    params:
-        metrics=GENERATE["metrics"],
-        seed=GENERATE["seed"],
-        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     log:
         "results/logs/generate/{model}/music_metrics.log",
+    conda:
+        "../envs/serenade.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        "../envs/serenade.yaml"
+    params:
+        metrics=GENERATE["metrics"],
+        seed=GENERATE["seed"],
+        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     script:
         "../scripts/music_metrics.py"
 
@@ -218,23 +231,23 @@ rule quality:
             subcategory="{model}",
             labels={"output": "held-out windows and their reconstructions"},
         ),
+    log:
+        "results/logs/generate/{model}/quality.log",
+    conda:
+        "../envs/serenade.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         quality=GENERATE["quality"],
         temperatures=GENERATE["sample"]["temperatures"],
         seed=GENERATE["seed"],
         config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
-    log:
-        "results/logs/generate/{model}/quality.log",
-    threads: 2
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    conda:
-        "../envs/serenade.yaml"
     script:
         "../scripts/model_quality.py"
 
 
 rule generate:
     input:
-        generation.targets(config),
+        generation_targets,

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from serenade.data.inspection import WINDOW_COLUMNS, Inspection, inspect_file
+from serenade.conversion.columns import WINDOW_COLUMNS
+from serenade.data.inspection import Inspection, inspect_file
 from serenade.base.pool import ordered_map
 from serenade.base.tfrecords import write_framed
 from serenade.sources.download import sha256_of

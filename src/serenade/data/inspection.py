@@ -14,27 +14,10 @@ from dataclasses import dataclass, field
 
 from serenade.base import midi_parser
 from serenade.base.tfrecords import frame_record, label_sequence
-from serenade.conversion import converter_for_config, count_windows
+from serenade.conversion import count_windows
+from serenade.conversion.columns import WINDOW_COLUMNS
 
 log = logging.getLogger(__name__)
-
-# Manifest columns for the melody windows, and the config name each is counted with.
-WINDOW_COLUMNS = {"windows_2bar": "cat-mel_2bar_small", "windows_16bar": "hierdec-mel_16bar"}
-
-
-def window_columns(config_names: Iterable[str] = ()) -> dict[str, str]:
-    """The melody window columns plus a `windows_<config>` column for each of `config_names`
-    whose converter no column counts yet (cat-drums_2bar_small and _tiny share one: the first
-    listed names it)."""
-    columns = dict(WINDOW_COLUMNS)
-    counted = [converter_for_config(name) for name in columns.values()]
-    for name in config_names:
-        converter = converter_for_config(name)
-        if converter not in counted:
-            columns[f"windows_{name}"] = name
-            counted.append(converter)
-    return columns
-
 
 @dataclass
 class Inspection:

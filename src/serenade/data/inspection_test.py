@@ -90,7 +90,7 @@ def test_window_columns_come_from_the_converter(tmp_path):
 
 
 def test_window_columns_count_the_drum_windows_of_the_models_configs(tmp_path):
-    from serenade.data.inspection import window_columns
+    from serenade.conversion.columns import window_columns
     from serenade.data.manifest import assemble_manifest, summarize
     from serenade.testing import DRUM_FIXTURES
 

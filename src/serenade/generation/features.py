@@ -161,20 +161,28 @@ class FeatureSet:
     table: Callable[[np.ndarray], dict[str, np.ndarray]]  # windows [n, T] -> {feature: [n]}
     key: Callable[[np.ndarray], bytes]  # memorisation: equal keys = the same music
     parts: tuple[str, ...] = ()  # the parts' names, windows of several parts only
+    defaults: tuple[str, ...] = ()  # the attributes `generate.attributes.names: auto` computes
 
 
+MELODY_DEFAULTS = ("note_density", "pitch_range", "mean_interval")
 MELODY_FEATURES = FeatureSet("melody", SCALAR_FEATURES, "pitch_classes", "pitch_class_distance",
-                             feature_table, transposition_key)
+                             feature_table, transposition_key, defaults=MELODY_DEFAULTS)
 
 
 def features_for(converter: WindowConverter) -> FeatureSet:
     """The features of a converter's windows: each part's for windows of several parts, drum
     features when its classes are kit pieces, melody features otherwise."""
     if len(converter.part_depths) > 1:
-        return FeatureSet("/".join(converter.part_names), part_feature_names(converter), "part_classes", "part_distance",
+        # each part's density: the melody's and the bass's notes, the drums' hits
+        defaults = tuple("hits_per_bar" if part == "drums" else f"{part}_{MELODY_DEFAULTS[0]}"
+                         for part in converter.part_names)
+        return FeatureSet("/".join(converter.part_names), part_feature_names(converter),
+                          "part_classes", "part_distance",
                           partial(part_feature_table, converter=converter), window_key,
-                          tuple(converter.part_names))
+                          tuple(converter.part_names), defaults)
     if not converter.kit_pieces:
         return MELODY_FEATURES
-    return FeatureSet("drums", drum_feature_names(converter.kit_pieces), "kit_pieces",
-                      "kit_distance", partial(drum_feature_table, converter=converter), window_key)
+    names = drum_feature_names(converter.kit_pieces)
+    return FeatureSet("drums", names, "kit_pieces", "kit_distance",
+                      partial(drum_feature_table, converter=converter), window_key,
+                      defaults=names[:3])

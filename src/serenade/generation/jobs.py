@@ -28,6 +28,7 @@ from serenade.base.midi_parser import read_midi
 from serenade.conversion import converter_for_config
 from serenade.conversion.splits import split_windows
 from serenade.generation import attributes as attr
+from serenade.generation import auto_inputs
 from serenade.generation import quality
 from serenade.generation.features import features_for
 from serenade.generation.inputs import resolve_input
@@ -130,6 +131,7 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
         raise ValueError(f"interpolation {name!r}: needs exactly 2 inputs, got {len(inputs)}")
     model = ctx.load_model()
     converter = model.config.converter
+    inputs = auto_inputs.resolve_specs(inputs, manifest, model.config.name, f"{kind} {name!r}")
     choice = WindowChoice.from_config(window)
     selected = _select_inputs(inputs, converter, choice, sources, manifest)
     tempo = float(qpm) if qpm else selected[0].qpm
@@ -172,14 +174,22 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
 # -- attribute vectors ---------------------------------------------------------------------
 
 def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequence[str | Path],
-                   labels_by_source: Mapping[str, Sequence[str]], names: Sequence[str],
+                   labels_by_source: Mapping[str, Sequence[str]], names: Sequence[str] | str,
                    quantiles: Sequence[float], max_train_windows: int, max_eval_windows: int,
-                   strength: float, pieces: Sequence[Mapping | AttributePiece], qpm: float,
+                   strength: float, pieces: Sequence[Mapping | AttributePiece] | str, qpm: float,
                    temperature: float, seed: int, window: Any, sources: Sequence[Mapping],
                    manifest: str | Path | None = None) -> Path:
-    """Attribute vectors from the train split, their effect on eval windows, edited pieces."""
+    """Attribute vectors from the train split, their effect on eval windows, edited pieces.
+    `names` and `pieces` may be `auto` (`serenade.generation.auto_inputs`)."""
     model = ctx.load_model()
     converter = model.config.converter
+    features = features_for(converter)
+    names = auto_inputs.attribute_names(names, features.defaults, sources)
+    if auto_inputs.is_auto(pieces):
+        ranked = auto_inputs.candidates(manifest, model.config.name) if manifest else []
+        pieces = auto_inputs.attribute_pieces(names, sources, ranked, strength)
+        LOG.info("auto pieces: %s", ", ".join(f"{p['name']} = {p['input']}" for p in pieces)
+                 or "none (no file with windows)")
     out_dir = Path(ctx.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tracker = ctx.tracker("attributes")
@@ -191,7 +201,6 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     LOG.info("attribute vectors from %d training windows, evaluated on %d eval windows",
              len(data), len(held_out))
     mu = attr.encode_mu(model, data.windows) if len(data) else None
-    features = features_for(converter)
     edits = [AttributePiece.from_config(piece) for piece in pieces]
     needed = list(dict.fromkeys([*names, *(piece.attribute for piece in edits)]))
     vectors, rows = {}, []

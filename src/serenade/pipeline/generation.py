@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from serenade.generation.auto_inputs import AUTO, is_auto
 from serenade.generation.inputs import parse_spec
 from serenade.pipeline import layout
 
@@ -35,6 +36,12 @@ def input_specs(workflow_config: dict, kind: str, name: str) -> list[str]:
     return entry(workflow_config, kind, name)["inputs"]
 
 
+def attribute_input_specs(workflow_config: dict) -> list[str]:
+    """The inputs of the attribute pieces (`auto`: picked from the manifest)."""
+    pieces = workflow_config["generate"]["attributes"]["pieces"]
+    return [AUTO] if is_auto(pieces) else [piece["input"] for piece in pieces]
+
+
 def walk_dirs(workflow_config: dict, model: str) -> list[str]:
     section = workflow_config["generate"]
     return ([f"{model_dir(model)}/interpolations/{e['name']}" for e in section["interpolations"]]
@@ -49,7 +56,7 @@ def targets(workflow_config: dict) -> list[str]:
         result += [f"{base}/samples", f"{base}/metrics.csv", f"{base}/quality.json",
                    *walk_dirs(workflow_config, model)]
         attributes = workflow_config["generate"]["attributes"]
-        if attributes["names"] or attributes["pieces"]:
+        if attributes["names"] or attributes["pieces"]:  # `auto` is a non-empty string
             result.append(f"{base}/attributes")
     return result
 
@@ -68,7 +75,9 @@ def input_files(workflow_config: dict, specs: list[str], manifest: str) -> dict[
     files, needs_manifest = [], False
     for spec in specs:
         source, path = parse_spec(spec, names)
-        if source is None:
+        if is_auto(spec):  # picked from the manifest by the job
+            needs_manifest = True
+        elif source is None:
             files.append(path)
         else:
             needs_manifest = True

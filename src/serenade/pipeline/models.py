@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from serenade.data.inspection import window_columns as _window_columns
+from serenade.conversion.columns import window_columns as _window_columns
 from serenade.models.pretrained import resolve
 from serenade.pipeline import layout
 from serenade.training.model_entries import imported, trained
