@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import select
@@ -21,9 +22,11 @@ def find_chromium() -> str | None:
 
 
 def chromium_evaluate(url: str, expression: str, *, timeout: float = 120.0,
-                      chromium: str | None = None):
+                      chromium: str | None = None, screenshot: str | os.PathLike | None = None,
+                      window: tuple[int, int] = (1600, 1000)):
     """Open `url` in headless Chromium, wait for its load event, evaluate the JavaScript
-    `expression` (a promise is awaited) and return its JSON value.
+    `expression` (a promise is awaited) and return its JSON value; with `screenshot`, save a
+    PNG of the page (a `window`-sized viewport) as it is after the expression.
 
     Talks the DevTools protocol over --remote-debugging-pipe (NUL-separated JSON on fds 3/4),
     so no websocket client is needed; a fresh profile in a temporary folder each time.
@@ -44,6 +47,7 @@ def chromium_evaluate(url: str, expression: str, *, timeout: float = 120.0,
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
              "--no-first-run", "--disable-background-networking", "--disable-component-update",
              "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+             f"--window-size={window[0]},{window[1]}",
              "--remote-debugging-pipe", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             preexec_fn=child_fds, pass_fds=(3, 4))
@@ -93,6 +97,10 @@ def chromium_evaluate(url: str, expression: str, *, timeout: float = 120.0,
                 details = result["exceptionDetails"]
                 raise RuntimeError(f"JavaScript error in {url}: "
                                    f"{details.get('exception', {}).get('description') or details}")
+            if screenshot is not None:
+                image = call("Page.captureScreenshot", session, format="png")["data"]
+                with open(screenshot, "wb") as handle:
+                    handle.write(base64.b64decode(image))
             return result["result"].get("value")
         finally:
             try:

@@ -3,12 +3,9 @@ default config with both profiles and a config error that stops the run before a
 
 from __future__ import annotations
 
-import contextlib
-import http.server
 import io
 import os
 import shutil
-import threading
 import zipfile
 from pathlib import Path
 
@@ -18,47 +15,13 @@ import yaml
 
 from hostile import MAX_MEMBER_BYTES, hostile_tar, hostile_zip, tune_bytes
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-from serenade.testing import (EDGE_CASES, run_snakemake, simple_tune, write_edge_case_midis,
-                              write_raw_midi)
+from serenade.testing import (EDGE_CASES, run_snakemake, serve_bytes, simple_tune,
+                              write_edge_case_midis, write_raw_midi)
 
 
 
 def snakemake(*args, cwd=REPO_ROOT, check=True):
     return run_snakemake(*args, cwd=cwd, check=check, timeout=600)
-
-
-@contextlib.contextmanager
-def _serve(bodies: dict[str, bytes], redirect_loops=()):
-    """A loopback HTTP server: each path of `bodies` answers its bytes, each path of
-    `redirect_loops` redirects to itself, anything else is 404; yields the base URL."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            if self.path in redirect_loops:
-                self.send_response(302)
-                self.send_header("Location", self.path)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if self.path not in bodies:
-                self.send_error(404)
-                return
-            body = bodies[self.path]
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.fixture()
@@ -71,7 +34,7 @@ def zip_server(tmp_path):
         bundle.writestr("remote/LICENSE.txt", "CC0")
     body = buffer.getvalue()
 
-    with _serve({"/remote.zip": body}) as url:
+    with serve_bytes({"/remote.zip": body}) as url:
         yield f"{url}/remote.zip"
 
 
@@ -194,7 +157,7 @@ def hostile_server():
     tunes = tune_bytes(14, first_pitch=30)
     archives = {"/hostile.zip": hostile_zip(tunes[:8]), "/hostile.tar.gz": hostile_tar(tunes[8:])}
 
-    with _serve({path: body for path, (body, _) in archives.items()},
+    with serve_bytes({path: body for path, (body, _) in archives.items()},
                 redirect_loops=["/loop.zip"]) as url:
         yield {"url": url, "tunes": tunes,
                "outcomes": {path.lstrip("/"): outcomes for path, (_, outcomes) in archives.items()}}

@@ -5,6 +5,7 @@ and the HTML report opened in headless Chromium. One workflow run serves the who
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -184,6 +185,27 @@ def test_metrics_and_mlflow_child_runs(work):
     sample_run = next(r for r in children if r.data.tags["serenade.job"] == "samples")
     artifacts = [a.path for a in client.list_artifacts(sample_run.info.run_id, "samples/t0.5")]
     assert "samples/t0.5/sample-000.wav" in artifacts
+
+
+@pytest.mark.slow
+def test_mlflow_runs_show_their_source_dataset_and_registered_model(work):
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(work["config"]["tracking"]["uri"])
+    experiment = client.get_experiment_by_name("cat-mel_2bar_tiny")
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+    [run] = client.search_runs([experiment.experiment_id], "tags.`serenade.kind` = 'train'")
+    assert run.data.tags["mlflow.source.name"] == "serenade train"
+    assert len(run.data.tags["mlflow.source.git.commit"]) == 40
+    manifest = work["root"] / "results" / "data" / "manifest.csv"
+    [entry] = run.inputs.dataset_inputs
+    assert entry.dataset.digest == hashlib.sha256(manifest.read_bytes()).hexdigest()[:36]
+    assert json.loads(entry.dataset.profile)["files"] == len(pd.read_csv(manifest))
+    assert [t.value for t in entry.tags if t.key == "mlflow.data.context"] == ["training"]
+    # both models are registered under their names, each version linked to its run
+    for name, kind in (("tiny", "train"), ("fixture", "import")):
+        [version] = client.search_model_versions(f"name='{name}'")
+        assert client.get_run(version.run_id).data.tags["serenade.kind"] == kind
 
 
 @pytest.mark.slow

@@ -18,7 +18,8 @@ import sys
 from serenade.errors import EXPECTED_ERRORS, UserError, one_line
 
 # Subcommands, in the order `serenade --help` lists them; each is serenade.commands.NAME.
-COMMANDS = ("extract", "encode", "decode", "sample", "interpolate", "train", "quality")
+COMMANDS = ("data", "extract", "encode", "decode", "sample", "interpolate", "journey", "attributes",
+            "train", "quality")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -10,14 +10,15 @@ from __future__ import annotations
 import argparse
 import time
 
-from serenade.commands.options import (add_model_options, add_seed_option, add_temperature_option,
-                                       int_at_least, load_from_args, midi_window, output_directory,
-                                       write_midi_files)
+from serenade.commands.options import (add_mode_option, add_model_options, add_seed_option,
+                                       add_temperature_option, int_at_least, load_from_args,
+                                       midi_window, output_directory, write_midi_files)
 from serenade.config_schema import schema_at
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
+    add_mode_option(parser, "interpolate")
     parser.add_argument("--input-midi-1", "--input_midi_1", dest="input_midi_1", required=True)
     parser.add_argument("--input-midi-2", "--input_midi_2", dest="input_midi_2", required=True)
     parser.add_argument("--window-1", "--window_1", dest="window_1", type=int_at_least(0),

@@ -27,8 +27,11 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hparams", default=schema_default("models.hparams"),
                         help="hparam overrides in magenta syntax, e.g. 'z_size=32,enc_rnn_size=[96,96]'")
     parser.add_argument("--checkpoint", "--checkpoint-file", "--checkpoint_file", dest="checkpoint",
-                        required=True,
+                        default=None,
                         help="magenta checkpoint (directory, prefix or published .tar) or a Serenade one")
+    parser.add_argument("--run-dir", "--run_dir", dest="run_dir", default=None,
+                        help="instead of --checkpoint: a training run folder (magenta's, or "
+                             "`serenade train --run_dir`'s); its train/ holds the model")
 
 
 def add_setting_option(parser: argparse.ArgumentParser, key: str, *flags: str, **kwargs) -> None:
@@ -126,6 +129,26 @@ def output_npz_or_directory(text: str) -> Path:
     return output_npz(text) if text.endswith(".npz") else output_directory(text)
 
 
+def add_mode_option(parser: argparse.ArgumentParser, mode: str) -> None:
+    """magenta's --mode of music_vae_generate, accepted where it names this command."""
+    parser.add_argument("--mode", choices=(mode,), default=mode,
+                        help=f"magenta's --mode; `{mode}` is the only one this command makes")
+
+
+def checkpoint_of(args: argparse.Namespace) -> str:
+    """--checkpoint, or the model of --run_dir: RUN_DIR/train/checkpoint (Serenade's) or
+    RUN_DIR/train (magenta's checkpoints); UserError when neither or both are given."""
+    if (args.checkpoint is None) == (args.run_dir is None):
+        raise UserError("give exactly one of --checkpoint (--checkpoint_file) or --run_dir")
+    if args.checkpoint is not None:
+        return args.checkpoint
+    train = Path(args.run_dir) / "train"
+    for candidate in (train / "checkpoint", train):
+        if candidate.is_dir():
+            return str(candidate)
+    raise UserError(f"--run_dir {args.run_dir}: no trained model in {train}")
+
+
 def load_from_args(args: argparse.Namespace):
     """The model of --checkpoint under --config/--hparams; UserError naming the bad flag."""
     from serenade.models.checkpoint import load_model
@@ -138,7 +161,7 @@ def load_from_args(args: argparse.Namespace):
         get_config(args.config, args.hparams)
     except ValueError as error:
         raise UserError(f"--hparams {args.hparams!r}: {error}") from None
-    return load_model(args.checkpoint, args.config, args.hparams)
+    return load_model(checkpoint_of(args), args.config, args.hparams)
 
 
 def midi_window(path: str | Path, config_name: str, index: int = 0):

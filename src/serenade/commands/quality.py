@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from serenade.commands.options import add_model_options, finite_float, int_at_least, load_from_args
+from serenade.commands.options import (add_model_options, checkpoint_of, finite_float, int_at_least,
+                                       load_from_args)
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         windows = windows[np.sort(rng.choice(len(windows), args.max_windows, replace=False))]
     figures, _ = quality.quality_report(model, windows, temperatures=args.temperatures,
                                         num_samples=args.samples, seed=args.seed)
-    print(quality.format_check(args.checkpoint, figures,
+    print(quality.format_check(checkpoint_of(args), figures,
                                features_for(model.config.converter)))
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)

@@ -6,29 +6,49 @@
 Writes OUTPUT/checkpoint (Serenade format), eval.json, config.yaml, metrics.csv and
 training-curve.png; resume checkpoints go to --checkpoint-root. Running the same command
 again after an interruption resumes from the newest checkpoint. See docs/training.md.
+
+magenta's music_vae_train flags work too:
+
+    serenade train --config cat-mel_2bar_small --run_dir /tmp/run --mode train \
+        --examples_path 'data/train-*.tfrecord' --num_steps 2000
+    serenade train --config cat-mel_2bar_small --run_dir /tmp/run --mode eval \
+        --examples_path 'data/eval-*.tfrecord'
+
+--run_dir puts the model in RUN_DIR/train (what `serenade sample --run_dir` reads) and the
+resume checkpoints in RUN_DIR/checkpoints; --mode eval evaluates RUN_DIR/train's model on
+--examples_path into RUN_DIR/eval. Without --eval-data, training evaluates on its own data.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import logging
 from pathlib import Path
 
 from serenade.commands.options import add_setting_option
 from serenade.config_schema import schema_at
+from serenade.errors import UserError
 from serenade.training.settings import TrainSettings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, help="magenta config name")
     add_setting_option(parser, "models.hparams", "--hparams", help="overrides in magenta's syntax")
-    parser.add_argument("--train-data", "--train_data", nargs="+", required=True,
-                        metavar="TFRECORD", help="NoteSequence TFRecords to train on")
-    parser.add_argument("--eval-data", "--eval_data", nargs="+", required=True,
-                        metavar="TFRECORD", help="NoteSequence TFRecords to evaluate on")
-    parser.add_argument("--output", required=True, help="output folder")
+    parser.add_argument("--train-data", "--train_data", "--examples_path", dest="train_data",
+                        nargs="+", metavar="TFRECORD",
+                        help="NoteSequence TFRecords to train on (globs are expanded); with "
+                             "--mode eval, to evaluate on")
+    parser.add_argument("--eval-data", "--eval_data", nargs="+", default=None,
+                        metavar="TFRECORD", help="NoteSequence TFRecords to evaluate on "
+                                                 "(default: the training data)")
+    parser.add_argument("--output", default=None, help="output folder (or --run_dir)")
+    parser.add_argument("--run-dir", "--run_dir", dest="run_dir", default=None,
+                        help="magenta's run folder: the model goes to RUN_DIR/train")
+    parser.add_argument("--mode", choices=("train", "eval"), default="train",
+                        help="train, or evaluate the model of --run_dir (magenta's --mode)")
     parser.add_argument("--name", default=None, help="model/run name (default: output folder name)")
-    parser.add_argument("--steps", "--num_steps", type=int, required=True,
+    parser.add_argument("--steps", "--num_steps", type=int, default=None,
                         help=schema_at("models.train.steps")["description"])
     parser.add_argument("--batch-size", "--batch_size", type=int, default=None,
                         help="batch size (default: the config's hparams.batch_size)")
@@ -59,22 +79,61 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_setting_option(parser, "tracking.log_every", "--log-every", "--log_every", type=int)
 
 
+def _expanded(patterns: list[str] | None, flag: str) -> list[str]:
+    """Files of `patterns` (globs expanded, as magenta's --examples_path); a pattern that
+    matches nothing is a FileNotFoundError naming the flag."""
+    files = []
+    for pattern in patterns or []:
+        found = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not found or not all(Path(f).is_file() for f in found):
+            raise FileNotFoundError(2, f"{flag}: no such file", pattern)
+        files += found
+    return files
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from serenade.training.job import JobPaths, RunOptions, train_model
+    from serenade.training.job import JobPaths, RunOptions, import_model, train_model
 
+    if not args.train_data:
+        raise UserError("give the data: --train-data (or magenta's --examples_path)")
+    if args.run_dir is None and args.output is None:
+        raise UserError("give --output (or magenta's --run_dir)")
+    run_dir = Path(args.run_dir) if args.run_dir else None
+    output = Path(args.output) if args.output else run_dir / "train"
+    checkpoint_root = args.checkpoint_root if run_dir is None else str(run_dir / "checkpoints")
+    options = RunOptions(tracking_uri=args.tracking_uri or None, log_every=args.log_every)
+    if args.mode == "eval":
+        data = _expanded(args.train_data, "--train-data")
+        model_dir = output / "checkpoint"
+        if not model_dir.is_dir():
+            raise UserError(f"--mode eval: no trained model in {model_dir} (train first)")
+        final = import_model(f"{args.name or output.parent.name}-eval", args.config, args.hparams,
+                             str(model_dir), data, output.parent / "eval",
+                             results_dir=args.results_dir,
+                             eval_max_windows=args.eval_max_windows, options=options)
+        summary = ", ".join(f"{key} {value:.4g}" for key, value in sorted(final.items()))
+        print(f"evaluated {model_dir} on {len(data)} file(s) -> {output.parent / 'eval'}: "
+              f"{summary}")
+        return 0
+    if args.steps is None:
+        raise UserError("give --steps (or magenta's --num_steps)")
     settings = TrainSettings.from_mapping(dict(  # a bad value: ConfigError, shown by serenade.cli
         steps=args.steps, batch_size=args.batch_size, seed=args.seed,
         eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
         keep_checkpoints=args.keep_checkpoints, eval_max_windows=args.eval_max_windows,
         init_from=args.init_from, scale_schedules=args.scale_schedules,
         transpose=args.transpose, mixed_precision=args.mixed_precision))
-    output = Path(args.output)
+    data = _expanded(args.train_data, "--train-data")
+    eval_data = _expanded(args.eval_data, "--eval-data") if args.eval_data else data
+    if not args.eval_data:
+        logging.getLogger(__name__).warning("no --eval-data: evaluating on the training data")
+    name = args.name or (run_dir.name if run_dir else output.name)
     final = train_model(
-        args.name or output.name, args.config, args.hparams, settings,
-        JobPaths(train=args.train_data, eval=args.eval_data, out_dir=output,
-                 checkpoint_root=args.checkpoint_root, results_dir=args.results_dir),
-        RunOptions(tracking_uri=args.tracking_uri or None, log_every=args.log_every))
+        name, args.config, args.hparams, settings,
+        JobPaths(train=data, eval=eval_data, out_dir=output, checkpoint_root=checkpoint_root,
+                 results_dir=args.results_dir),
+        options)
     summary = ", ".join(f"{key} {value:.4g}" for key, value in sorted(final.items()))
     print(f"trained {args.config} for {args.steps} steps -> {output}/checkpoint; eval: {summary}")
     return 0

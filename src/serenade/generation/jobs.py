@@ -37,7 +37,7 @@ from serenade.generation.metrics import memorisation_rate, music_metrics, traini
 from serenade.generation.pieces import AttributePiece
 from serenade.generation.quality import endpoint_match
 from serenade.generation.selection import WindowChoice, select_from_file, select_passage
-from serenade.generation.tracking import start_generation_run
+from serenade.generation.tracking import NoTracking, start_generation_run
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
 
 LOG = logging.getLogger("serenade.generation")
@@ -55,6 +55,7 @@ class JobContext:
     tracking_uri: str | None = None
     results_dir: str | Path = "results"
     hparams: str = ""
+    track: bool = True  # False: log nothing to MLflow (command-line runs)
 
     def load_model(self):
         from serenade.models.checkpoint import load_model
@@ -64,6 +65,8 @@ class JobContext:
         return load_model(self.checkpoint, self.config_name, self.hparams)
 
     def tracker(self, job: str):
+        if not self.track:
+            return NoTracking()
         csv_path = Path(self.results_dir) / "logs" / "generate" / self.model_name / f"{job}-metrics.csv"
         return start_generation_run(self.model_name, self.config_name, job, csv_path,
                                     tracking_uri=self.tracking_uri, results_dir=self.results_dir)

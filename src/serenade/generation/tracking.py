@@ -57,6 +57,25 @@ def start_generation_run(model_name: str, config_name: str, job: str, csv_path: 
                     "without a parent", model_name, config_name, job)
     tracker = tracking.RunTracker(experiment=config_name, run_name=f"{model_name}/{job}",
                                   csv_path=csv_path, tracking_uri=tracking_uri,
-                                  results_dir=results_dir, tags=tags)
+                                  results_dir=results_dir, tags=tags,
+                                  source_name=f"serenade generate {job}")
     tracker.start()
     return tracker
+
+
+class NoTracking:
+    """The tracker of a job run from the command line with tracking off: logs nothing."""
+
+    run_id = None
+
+    def log_params(self, params) -> None:
+        pass
+
+    def log_metrics(self, metrics, step: int) -> None:
+        pass
+
+    def log_artifact(self, path, artifact_path=None) -> None:
+        pass
+
+    def finish(self, status: str = "FINISHED") -> None:
+        pass

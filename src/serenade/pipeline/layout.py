@@ -5,6 +5,8 @@ Rules declare their outputs with these; scripts take their folders from `snakema
 
 from __future__ import annotations
 
+from serenade.data.dataset import shard_name
+
 RAW = "data/raw"  # fetched and exported sources
 RESULTS = "results"
 DATA = f"{RESULTS}/data"
@@ -26,8 +28,7 @@ def source_dir(source: str) -> str:
 
 def shard_paths(split: str, count: int) -> list[str]:
     """The NoteSequence TFRecord shards of a split ('train' or 'eval')."""
-    return [f"{DATA}/notesequences/{split}-{index:05d}-of-{count:05d}.tfrecord"
-            for index in range(count)]
+    return [f"{DATA}/notesequences/{shard_name(split, index, count)}" for index in range(count)]
 
 
 def model_dir(name: str) -> str:

@@ -13,7 +13,6 @@ import importlib.metadata
 import json
 import logging
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -25,7 +24,6 @@ from serenade.config_schema import schema_default
 from serenade.models.checkpoint import load_model, save_model
 from serenade.models.configs import ModelConfig
 from serenade.models.hparams import HParams
-from serenade.paths import REPO_ROOT
 from serenade.sources.download import download
 from serenade.training import curves, dataset, devices, evaluation, resume, schedules, tracking
 from serenade.training.progress import Progress
@@ -64,19 +62,6 @@ def file_digest(paths: Sequence[str | Path]) -> str:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
     return digest.hexdigest()
-
-
-def git_commit() -> str:
-    """HEAD's commit ("-dirty" with uncommitted changes, "unknown" outside git), for the run's
-    parameters."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=20).stdout
-        return commit + ("-dirty" if dirty.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def installed_packages() -> str:
@@ -231,15 +216,20 @@ def _start_tracking(job: _Job, store: resume.ResumeStore, resuming: bool,
         experiment=job.config_name, run_name=job.name, csv_path=csv_path,
         tracking_uri=job.options.tracking_uri, results_dir=job.paths.results_dir,
         run_id=store.read_run_id() if resuming else None,
-        tags={"serenade.model": job.name, "serenade.kind": "train", **job.options.extra_tags})
+        tags={"serenade.model": job.name, "serenade.kind": "train", **job.options.extra_tags},
+        source_name="serenade train")
     tracker.start()
     store.write_run_id(tracker.run_id)
     if not tracker.resumed:
+        if job.paths.manifest and Path(job.paths.manifest).is_file():
+            name, counts = tracking.manifest_summary(job.paths.manifest)
+            tracker.log_dataset(job.paths.manifest, job.data_sha256, name=name, profile=counts,
+                                context="training")
         settings = job.settings
         tracker.log_params({
             **job.hparams.values(), **{f"train.{k}": v for k, v in settings.as_dict().items()},
             "schedule_offset": offset, "config": job.config_name, "seed": settings.seed,
-            "manifest_sha256": job.data_sha256, "git_commit": git_commit(),
+            "manifest_sha256": job.data_sha256, "git_commit": tracking.git_commit(),
             "training_key": job.key, "devices": placement.replicas})
     return tracker
 
@@ -350,6 +340,7 @@ def _export(job: _Job, model: Any, step: int, final: dict[str, float],
     model_dir = _save_model_dir(model, job.out_dir, step)
     _write_outputs(job.out_dir, final, tracker.csv.path, job.name, tracker)
     tracker.log_artifact(model_dir, "checkpoint")
+    tracker.log_model(model_dir, registered_name=job.name)
 
 
 def _save_model_dir(model: Any, out_dir: Path, step: int) -> Path:
@@ -395,14 +386,19 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
     tracker = tracking.RunTracker(
         experiment=config_name, run_name=name, csv_path=csv_path,
         tracking_uri=options.tracking_uri, results_dir=results_dir,
-        tags={"serenade.model": name, "serenade.kind": "import", **options.extra_tags})
+        tags={"serenade.model": name, "serenade.kind": "import", **options.extra_tags},
+        source_name="serenade import")
     tracker.start()
     step = int(getattr(model, "global_step", 0) or 0)
     tracker.log_params({**hp.values(), "config": config_name, "source": source,
                         "source_sha256": file_digest([path]) if Path(path).is_file() else "",
-                        "git_commit": git_commit(), "global_step": step})
+                        "git_commit": tracking.git_commit(), "global_step": step})
     records = dataset.read_serialized(eval_paths)
     windows = dataset.eval_windows(records, model.config.converter, max_windows=eval_max_windows)
+    if eval_paths:
+        tracker.log_dataset(Path(eval_paths[0]).parent, file_digest(eval_paths), name="eval split",
+                            profile={"sequences": len(records), "windows": len(windows)},
+                            context="evaluation")
     final: dict[str, float] = {}
     if len(windows):
         uses = schedules.uses_sampling(hp.sampling_schedule, hp.sampling_rate)
@@ -413,7 +409,8 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
         tracker.log_metrics({f"eval_{k}": v for k, v in final.items()}, step=step)
     else:
         LOG.warning("model %s: the eval split yields no windows for %s", name, config_name)
-    _save_model_dir(model, out_dir, step)
+    model_dir = _save_model_dir(model, out_dir, step)
+    tracker.log_model(model_dir, registered_name=name)
     resolved = {"name": name, "config": config_name, "hparams": hp.to_string(),
                 "checkpoint": {"source": source, "sha256": sha256}}
     (out_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))

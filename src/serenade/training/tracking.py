@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import logging
 import os
+import subprocess
 import time
 import warnings
 from pathlib import Path
 from typing import Any, Iterator, Mapping
+
+from serenade.paths import REPO_ROOT
 
 try:
     import fcntl  # POSIX only: serialises creating a SQLite store
@@ -87,6 +91,47 @@ def _store_lock(uri: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def git_commit() -> str:
+    """HEAD's commit ("-dirty" with uncommitted changes, "unknown" outside git), for the run's
+    parameters."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=20).stdout
+        return commit + ("-dirty" if dirty.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def source_tags(source_name: str) -> dict[str, str]:
+    """MLflow's source tags (the runs table's Source column): what ran, and at which commit."""
+    tags = {"mlflow.source.name": source_name, "mlflow.source.type": "LOCAL"}
+    commit = git_commit()
+    if commit != "unknown":
+        tags["mlflow.source.git.commit"] = commit.removesuffix("-dirty")
+    return tags
+
+
+# MLflow's UI opens an experiment in the view of its kind (traces first for GenAI ones).
+EXPERIMENT_KIND, MODEL_TRAINING = "mlflow.experimentKind", "custom_model_development"
+
+
+def manifest_summary(manifest: str | Path) -> tuple[str, dict[str, int]]:
+    """A manifest as a dataset: its sources' names ("a+b") and its files per status and split."""
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(manifest, usecols=["source", "status", "split"], dtype=str,
+                            keep_default_na=False)
+    except (OSError, ValueError):
+        return Path(manifest).parent.name, {}
+    counts = {"files": len(table)}
+    counts.update({f"status_{k}": int(v) for k, v in table["status"].value_counts().items()})
+    counts.update({f"split_{k}": int(v) for k, v in table["split"].value_counts().items() if k})
+    return "+".join(sorted(set(table["source"]))), counts
+
+
 class MetricsCSV:
     """Append-only long-format metrics file: one row per (step, key)."""
 
@@ -133,13 +178,14 @@ class RunTracker:
         results_dir: str | Path = "results",
         run_id: str | None = None,
         tags: Mapping[str, str] | None = None,
+        source_name: str = "serenade",
     ):
         self.experiment = experiment
         self.run_name = run_name
         self.tracking_uri = resolve_tracking_uri(tracking_uri, results_dir)
         self.artifact_root = default_artifact_root(results_dir)
         self.csv = MetricsCSV(csv_path)
-        self.tags = dict(tags or {})
+        self.tags = {**source_tags(source_name), **(tags or {})}
         self.run_id = run_id
         self.resumed = False
         self._client = None
@@ -207,6 +253,46 @@ class RunTracker:
         else:
             self._call(lambda c: c.log_artifact(self.run_id, str(path), artifact_path))
 
+    def log_dataset(self, source: str | Path, digest: str, *, name: str,
+                    profile: Mapping[str, Any], context: str) -> None:
+        """Data the run used (the runs table's Dataset column): a file or folder, its digest
+        and counts, and what the run did with it (`training`, `evaluation`)."""
+        from mlflow.entities import Dataset, DatasetInput, InputTag
+
+        dataset = Dataset(name=name[:200], digest=digest[:36], source_type="local",
+                          source=json.dumps({"uri": Path(source).resolve().as_uri()}),
+                          profile=json.dumps(dict(profile)))
+        entry = DatasetInput(dataset, tags=[InputTag("mlflow.data.context", context)])
+        self._call(lambda c: c.log_inputs(self.run_id, datasets=[entry]))
+
+    def log_model(self, checkpoint: str | Path, registered_name: str | None = None) -> str | None:
+        """Log a Serenade checkpoint as an MLflow model of this run (pyfunc flavour:
+        `serenade.models.mlflow_model`) and register it as `registered_name` when the store has
+        a model registry; returns the model's URI (None when MLflow is off)."""
+        if self._client is None or self.run_id is None:
+            return None
+        import mlflow
+
+        from serenade.models import mlflow_model
+
+        previous = mlflow.get_tracking_uri()
+        try:
+            mlflow.set_tracking_uri(self.tracking_uri)
+            with mlflow.start_run(run_id=self.run_id):
+                info = mlflow_model.log_model(checkpoint)
+            if registered_name:
+                try:
+                    mlflow.register_model(info.model_uri, registered_name)
+                except mlflow.exceptions.MlflowException as error:  # e.g. a file store
+                    LOG.warning("MLflow model not registered (%s): %s", self.tracking_uri,
+                                str(error).splitlines()[0])
+            return info.model_uri
+        except Exception as error:  # noqa: BLE001 - any store failure means "fall back"
+            self._disable(error)
+            return None
+        finally:
+            mlflow.set_tracking_uri(previous)
+
     def set_tags(self, tags: Mapping[str, str]) -> None:
         for key, value in tags.items():
             self._call(lambda c, k=key, v=value: c.set_tag(self.run_id, k, str(v)))
@@ -223,13 +309,17 @@ class RunTracker:
 
         found = self._client.get_experiment_by_name(self.experiment)
         if found is not None:
+            if EXPERIMENT_KIND not in found.tags:  # made by an older Serenade or by hand
+                self._client.set_experiment_tag(found.experiment_id, EXPERIMENT_KIND,
+                                                MODEL_TRAINING)
             return found.experiment_id
         location = None
         if _sqlite_path(self.tracking_uri) is not None:
             # A local store: keep artifacts in results/mlflow/artifacts, not ./mlruns of the cwd.
             location = (self.artifact_root / self.experiment).as_uri()
         try:
-            return self._client.create_experiment(self.experiment, artifact_location=location)
+            return self._client.create_experiment(self.experiment, artifact_location=location,
+                                                  tags={EXPERIMENT_KIND: MODEL_TRAINING})
         except MlflowException:
             # Another job created it between our lookup and our create.
             found = self._client.get_experiment_by_name(self.experiment)
