@@ -63,7 +63,7 @@ def test_drum_encoder_reads_magentas_roll_input():
     converter = converter_for_config("cat-drums_2bar_small")
     for case in _cases(expected):
         window = expected[f"case{case}_windows"][0].astype(np.int64)
-        np.testing.assert_array_equal(converter.encoder_input_rows[window],
+        np.testing.assert_array_equal(converter.encoder_inputs.vectors(window),
                                       expected[f"case{case}_input0"])
 
 

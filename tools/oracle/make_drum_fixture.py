@@ -7,7 +7,9 @@ The drum counterpart of shared/tools/magenta-oracle/make_fixture.py (same traini
 graph fed through feed_dict, Adam with magenta's clipping, a model-only checkpoint), with the
 recording adapted to drum outputs:
 - cat-drums (one-hot over 512 drum-class combinations): outputs are class indices (argmax);
-- nade-drums (multi-label roll decoded by a NADE): outputs are 0/1 rolls [T, classes]; the
+- nade-drums (multi-label roll decoded by a NADE; nade-drums_2bar_reduced with 9 classes,
+  nade-drums_2bar_full with 61, one per General MIDI drum pitch): outputs are 0/1 rolls
+  [T, classes]; the
   "greedy" decode is the NADE's own deterministic mode (temperature None: each bit is 1 when
   its conditional probability is >= 0.5, given the bits before it), and the decode at
   temperature 1e-6 (what TrainedModel does when asked for ~0) is recorded beside it.

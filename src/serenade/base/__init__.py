@@ -1,3 +1,4 @@
 """The bottom layer, used by data, melody and everything above: MIDI files read as
-NoteSequences (`midi_parser`), NoteSequence TFRecord files (`tfrecords`) and an ordered
-process pool (`pool`). It imports nothing else from Serenade."""
+NoteSequences (`midi_parser`), NoteSequence TFRecord files (`tfrecords`), an ordered
+process pool (`pool`) and how models read classes that are bit masks (`bit_inputs`).
+It imports nothing else from Serenade."""

@@ -11,6 +11,7 @@ import argparse
 
 import numpy as np
 
+from serenade.base.bit_inputs import window_dtype
 from serenade.commands.options import (add_model_options, add_seed_option, add_temperature_option,
                                        load_from_args, output_npz_or_directory, write_midi_files)
 from serenade.errors import UserError
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     output = args.output
     if output.suffix == ".npz":
         output.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {"events": events.astype(np.int16)}
+        arrays = {"events": events.astype(window_dtype(model.part_depths))}
         if args.temperature == 0:
             arrays["logits"] = logits
         np.savez(output, **arrays)

@@ -10,6 +10,7 @@ import argparse
 
 import numpy as np
 
+from serenade.base.bit_inputs import window_dtype
 from serenade.commands.options import (add_model_options, add_seed_option, int_at_least,
                                        load_from_args, midi_window, output_npz)
 from serenade.errors import UserError
@@ -24,7 +25,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_seed_option(parser)
 
 
-def read_inputs(paths: list[str], config_name: str, steps: int, window: int = 0):
+def read_inputs(paths: list[str], config_name: str, steps: int, window: int = 0,
+                part_depths: tuple[int, ...] = (90,)):
     rows = []
     for path in paths:
         if path.lower().endswith(".npy"):
@@ -36,13 +38,14 @@ def read_inputs(paths: list[str], config_name: str, steps: int, window: int = 0)
             rows.extend(array)
         else:
             rows.append(midi_window(path, config_name, window)[0])
-    return np.stack(rows).astype(np.int16)
+    return np.stack(rows).astype(window_dtype(part_depths))
 
 
 def run(args: argparse.Namespace) -> int:
     output = args.output
     model = load_from_args(args)
-    windows = read_inputs(args.inputs, args.config, model.window_steps, args.window)
+    windows = read_inputs(args.inputs, args.config, model.window_steps, args.window,
+                          model.part_depths)
     z, mu, sigma = model.encode(windows, seed=args.seed)
     output.parent.mkdir(parents=True, exist_ok=True)
     np.savez(output, mu=mu, sigma=sigma, z=z, windows=windows)

@@ -2,8 +2,8 @@
 
 For the i-th MIDI file, OUT.npz holds `windows_{i}`: [n_i, steps] class indices (melody:
 int16 events, 0 no event, 1 note off, 2 + pitch - 21 note on; drums: int64 masks of the 9
-kit pieces hit at each step; trio: int16 [n_i, 256, 3], melody, bass and drum classes per
-step; steps = 32 for 2-bar configs, 256 for 16-bar ones), every window
+kit pieces (61 for nade-drums_2bar_full) hit at each step; trio: int16 [n_i, 256, 3], melody,
+bass and drum classes per step; steps = 32 for 2-bar configs, 256 for 16-bar ones), every window
 the converter extracts, in time order. It also holds `inputs` (the paths, in order) and
 `config`. A file that gives no windows gets an empty [0, steps] array and a message on stderr
 saying why; tracks that give nothing (a drum track for a melody config, a pitched track for a

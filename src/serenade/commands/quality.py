@@ -42,7 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def input_windows(inputs: list[str], config_name: str):
-    """Every window of the inputs, int32 [n, T], and the number of files that gave none."""
+    """Every window of the inputs, int64 [n, T], and the number of files that gave none."""
     from serenade.base.tfrecords import read_note_sequences
     from serenade.conversion.parallel import windows_for_files, windows_for_sequences
 
@@ -60,7 +60,7 @@ def input_windows(inputs: list[str], config_name: str):
     parts = [found.windows for found in windows_for_files(midi, config_name) if found.ok]
     if records:
         parts += windows_for_sequences(list(read_note_sequences(records)), config_name)
-    parts = [np.asarray(p, np.int32) for p in parts if len(p)]
+    parts = [np.asarray(p, np.int64) for p in parts if len(p)]
     if not parts:
         raise UserError(f"none of the inputs yields a {config_name} window "
                          "(`serenade extract` says why, file by file)")

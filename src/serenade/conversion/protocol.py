@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 from note_seq.protobuf import music_pb2
 
+from serenade.base.bit_inputs import BitInputs
 from serenade.melody.pieces import LocatedWindow
 
 
@@ -52,12 +53,12 @@ class WindowConverter(Protocol):
     def no_event_class(self) -> int: ...
 
     @property
-    def decoder_input_rows(self) -> np.ndarray | None:
-        """What the decoder is fed of each class [num_classes, depth]; None: one-hot."""
+    def decoder_inputs(self) -> BitInputs | None:
+        """How the decoder is fed each class: its bits (a drum roll); None: one-hot."""
 
     @property
-    def encoder_input_rows(self) -> np.ndarray | None:
-        """The encoder's input vector of each class [num_classes, depth]; None: one-hot."""
+    def encoder_inputs(self) -> BitInputs | None:
+        """How the encoder reads each class: its bits (a drum roll); None: one-hot."""
 
     @property
     def kit_pieces(self) -> tuple[str, ...]:

@@ -11,8 +11,8 @@ training, and no augmentation. They differ in the pitch classes and the encoding
 | nade-drums_2bar_reduced | 9 (reduced)  | 10                  | roll 9 (multi-label)|
 | nade-drums_2bar_full    | 61 (full GM) | 62                  | roll 61             |
 
-`cat-drums_2bar_tiny` and `nade-drums_2bar_tiny` are ours: small models for tests, converted
-as their full-size namesakes.
+`cat-drums_2bar_tiny`, `nade-drums_2bar_tiny` and `nade-drums_2bar_full_tiny` are ours: small
+models for tests, converted as their full-size namesakes.
 `serenade.conversion` looks config names up here.
 """
 
@@ -54,4 +54,5 @@ CONVERTERS: dict[str, DrumsConverter] = {
     "nade-drums_2bar_reduced": NADE_DRUMS_2BAR_REDUCED,
     "nade-drums_2bar_tiny": NADE_DRUMS_2BAR_REDUCED,
     "nade-drums_2bar_full": NADE_DRUMS_2BAR_FULL,
+    "nade-drums_2bar_full_tiny": NADE_DRUMS_2BAR_FULL,
 }

@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 from note_seq.protobuf import music_pb2
 
+from serenade.base.bit_inputs import BitInputs
 from serenade.drums import encoding
 from serenade.drums.classes import REDUCED, PitchClasses
 from serenade.drums.diagnostics import DrumReport, PieceWindows
@@ -136,25 +137,16 @@ class DrumsConverter:
         return encoding.to_roll(np.asarray(windows, np.int64), self.num_drum_classes)
 
     @property
-    def encoder_input_rows(self) -> np.ndarray | None:
-        """The encoder's input of each class: the roll plus its 'nothing hit' bit (magenta's
-        `roll_input`), or None for one-hot inputs."""
-        if not self.roll_input:
-            return None
-        if self.num_drum_classes > 12:
-            raise ValueError(f"{self.num_drum_classes} drum classes are too many for a table of "
-                             "every combination; this converter feeds multi-label models only")
-        masks = np.arange(self.num_classes, dtype=np.int64)
-        return self.inputs_for(masks[:, None])[:, 0].astype(np.float32)
+    def encoder_inputs(self) -> BitInputs | None:
+        """The encoder reads a step's roll plus its 'nothing hit' bit (magenta's `roll_input`),
+        or its one-hot (None)."""
+        return BitInputs(self.num_drum_classes, nothing_bit=True) if self.roll_input else None
 
     @property
-    def decoder_input_rows(self) -> np.ndarray | None:
-        """What a decoder is fed of each class: the hit bits for roll outputs (a NADE), None
-        (one-hot) otherwise."""
-        if not self.roll_output:
-            return None
-        masks = np.arange(self.num_classes, dtype=np.int64)
-        return encoding.to_roll(masks[:, None], self.num_drum_classes)[:, 0].astype(np.float32)
+    def decoder_inputs(self) -> BitInputs | None:
+        """A decoder is fed the step's hit bits for roll outputs (a NADE), its one-hot (None)
+        otherwise."""
+        return BitInputs(self.num_drum_classes) if self.roll_output else None
 
     # -- NoteSequence -> windows -----------------------------------------------
 

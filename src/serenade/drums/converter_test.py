@@ -204,7 +204,8 @@ def test_settings_are_checked():
         converter.to_tensors(music_pb2.NoteSequence(), "test")
 
 
-@pytest.mark.parametrize("fixture", ["cat-drums_2bar_small-tiny", "nade-drums_2bar_reduced-tiny"])
+@pytest.mark.parametrize("fixture", ["cat-drums_2bar_small-tiny", "nade-drums_2bar_reduced-tiny",
+                                     "nade-drums_2bar_full-tiny"])
 def test_model_fixture_windows_are_this_converters(fixture):
     """The model fixtures (tools/oracle/make_drum_fixture.py) recorded magenta's windows in its
     eval order without a cap: the windows and the encoder input the model numbers start from."""

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from serenade.base.bit_inputs import window_dtype
 from serenade.base.midi_parser import read_midi
 from serenade.conversion import converter_for_config
 from serenade.conversion.splits import split_windows
@@ -101,7 +102,7 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
     for index, temperature in enumerate(temperatures):
         events, _ = model.sample(n, temperature=temperature, seed=seed + index, keep_logits=False)
         label = temperature_label(temperature)
-        arrays[f"events_{label}"] = np.asarray(events, np.int16)
+        arrays[f"events_{label}"] = np.asarray(events, window_dtype(converter.part_depths))
         for i, row in enumerate(events):
             write_piece(row, converter, out_dir / label / f"sample-{i:03d}.mid", qpm=qpm,
                         settings=ctx.render, title=f"{ctx.model_name} sample {i} (T={temperature:g})")
@@ -167,7 +168,8 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
                         settings=ctx.render, title=f"{name}: {' -> '.join(inputs)}")
     write_strip(path.events, converter, out_dir / "strip.png", qpm=tempo, titles=titles,
                 title=f"{ctx.model_name} {kind} {name} ({method}, T={temperature:g})")
-    np.savez(out_dir / "path.npz", z=path.z, events=path.events.astype(np.int16),
+    events = path.events.astype(window_dtype(converter.part_depths))
+    np.savez(out_dir / "path.npz", z=path.z, events=events,
              waypoints=np.asarray(path.waypoints))
     LOG.info("%s %s: %d windows -> %s", kind, name, len(path.events), whole.midi)
     _finish(tracker, out_dir, f"{kind}s/{name}")

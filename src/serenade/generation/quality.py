@@ -193,13 +193,13 @@ def set_figures(windows: np.ndarray, reference: np.ndarray | None = None,
 def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256
                            ) -> tuple[dict[str, float], np.ndarray]:
     """Greedy decodes of the windows from their mu, and how much of the input they keep."""
-    windows = np.asarray(windows, np.int32)
+    windows = np.asarray(windows, np.int64)
     decoded = []
     for start in range(0, len(windows), batch_size):
         _, mu, _ = model.encode(windows[start:start + batch_size])
         greedy, _ = model.decode(mu, temperature=0.0, keep_logits=False)
         decoded.append(np.asarray(greedy))
-    decoded = np.concatenate(decoded).astype(np.int32)
+    decoded = np.concatenate(decoded).astype(np.int64)
     converter = model.config.converter
     figures = {
         "accuracy": float(np.mean(decoded == windows)),
@@ -222,7 +222,7 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
                    seed: int = 0) -> tuple[dict[str, float], np.ndarray]:
     """Flat figures (`reconstruction.*`, `reference.*`, `samples_t{T}.*`) and the greedy
     reconstructions of `windows` (for a reconstruction strip)."""
-    windows = np.asarray(windows, np.int32)
+    windows = np.asarray(windows, np.int64)
     features = features_for(model.config.converter)
     recon, decoded = reconstruction_figures(model, windows)
     figures = {f"reconstruction.{k}": v for k, v in recon.items()}

@@ -76,11 +76,11 @@ class MelodyConverter:
         return ("melody",)
 
     @property
-    def decoder_input_rows(self) -> None:
+    def decoder_inputs(self) -> None:
         return None  # fed back one-hot
 
     @property
-    def encoder_input_rows(self) -> None:
+    def encoder_inputs(self) -> None:
         """The encoder reads melody events one-hot (see `serenade.models.encoder`)."""
         return None
 

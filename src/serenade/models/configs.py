@@ -78,8 +78,8 @@ class ModelConfig:
 
     @property
     def part_depths(self) -> tuple[int, ...]:
-        """Classes of each part of a step: (90,) melody events, (512,) drum combinations,
-        (90, 90, 512) a trio's melody, bass and drums."""
+        """Classes of each part of a step: (90,) melody events, (512,) drum combinations
+        ((2**61,) for the full kit's bit masks), (90, 90, 512) a trio's melody, bass and drums."""
         return tuple(int(d) for d in self.converter.part_depths)
 
     @property
@@ -94,14 +94,14 @@ class ModelConfig:
         return "nade_num_hidden" in self.hparams
 
     @property
-    def decoder_input_rows(self) -> Any:
-        """What the decoder is fed of each class ([classes, depth]), or None for one-hot."""
-        return self.converter.decoder_input_rows
+    def decoder_inputs(self) -> Any:
+        """How the decoder is fed each class: a `BitInputs` (its bits), or None for one-hot."""
+        return self.converter.decoder_inputs
 
     @property
-    def encoder_input_rows(self) -> Any:
-        """The encoder's input vector of each class ([classes, depth]), or None for one-hot."""
-        return self.converter.encoder_input_rows
+    def encoder_inputs(self) -> Any:
+        """How the encoder reads each class: a `BitInputs` (its bits), or None for one-hot."""
+        return self.converter.encoder_inputs
 
     @property
     def window_steps(self) -> int:
@@ -144,6 +144,11 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
              nade_num_hidden=128),
         None, "2-bar drums (9 classes as bits), BiLSTM [1024] encoder, flat decoder [512,512] "
               "with a NADE over the bits, z 256"),
+    "nade-drums_2bar_full": (
+        dict(_DRUMS_2BAR, z_size=256, enc_rnn_size=[1024], dec_rnn_size=[512, 512],
+             nade_num_hidden=128),
+        None, "2-bar drums (61 General MIDI drum pitches as bits), BiLSTM [1024] encoder, flat "
+              "decoder [512,512] with a NADE over the bits, z 256"),
     "flat-trio_16bar": (
         dict(_TRIO_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[2048, 2048, 2048]),
         None, "16-bar trio (melody, bass, drums), BiLSTM [2048,2048] encoder, flat decoder "
@@ -176,6 +181,10 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
         dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
              batch_size=16, nade_num_hidden=16),
         None, "tiny NADE drum model for tests (nade-drums_2bar_reduced structure)"),
+    "nade-drums_2bar_full_tiny": (
+        dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
+             batch_size=16, nade_num_hidden=16),
+        None, "tiny NADE drum model over the full kit for tests (nade-drums_2bar_full structure)"),
     "cat-drums_2bar_tiny": (
         dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
              batch_size=16),

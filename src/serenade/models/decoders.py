@@ -25,11 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import keras
-import numpy as np
 import tensorflow as tf
 
+from serenade.base.bit_inputs import BitInputs
 from serenade.models import magenta_layout as layout
-from serenade.models import parts
+from serenade.models import multi_hot, parts
 from serenade.models.heads import CategoricalHead
 from serenade.models.lstm import LSTMBlockCell, split_initial_state
 from serenade.models.recurrence import run_recurrence, unrolls
@@ -62,19 +62,19 @@ class FlatDecoder(keras.layers.Layer):
     def __init__(self, layer_sizes: list[int], condition_size: int,
                  part_depths: tuple[int, ...] = (90,), dropout_keep_prob: float = 1.0,
                  scopes: layout.FlatDecoderScopes = layout.FLAT_DECODER, head=None,
-                 input_rows=None, **kwargs) -> None:
-        """`head`: what the outputs mean (default: one softmax per part); `input_rows`: the
-        vector each class of a single-part window is fed back as (default: its one-hot; a
-        NADE drum decoder is fed the step's hit bits)."""
+                 inputs: BitInputs | None = None, **kwargs) -> None:
+        """`head`: what the outputs mean (default: one softmax per part); `inputs`: how each
+        class of a single-part window is fed back (default: its one-hot; a NADE drum decoder
+        is fed the step's hit bits, `serenade.base.bit_inputs`)."""
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
         self.condition_size = int(condition_size)
         self.head = head if head is not None else CategoricalHead(part_depths)
         self.part_depths = self.head.depths
         self.output_depth = self.head.output_width
-        self.input_rows = None if input_rows is None else np.asarray(input_rows, np.float32)
-        self.input_depth = (sum(self.part_depths) if self.input_rows is None
-                            else int(self.input_rows.shape[1]))
+        self.inputs = inputs
+        self.index_dtype = parts.index_dtype(self.part_depths)
+        self.input_depth = sum(self.part_depths) if inputs is None else inputs.depth
         self.dropout_keep_prob = float(dropout_keep_prob)
         self.scopes = scopes
         self.initial_state = _initial_state_layer(2 * sum(self.layer_sizes), "z_to_initial_state")
@@ -110,13 +110,10 @@ class FlatDecoder(keras.layers.Layer):
         return tf.nn.dropout(x, rate=1.0 - self.dropout_keep_prob) if self._dropping(training) else x
 
     def _token_rows(self) -> list[tf.Tensor]:
-        """Per part, the first layer's kernel rows of each class's input vector, plus a zero
-        row for 'no input' (-1)."""
+        """Per part, the first layer's kernel rows of each class's one-hot, plus a zero row for
+        'no input' (-1)."""
         kernel, units = self.cells[0].kernel, self.cells[0].units
         blank = tf.zeros([1, 4 * units], kernel.dtype)
-        if self.input_rows is not None:
-            rows = tf.matmul(tf.constant(self.input_rows, kernel.dtype), kernel[:self.input_depth])
-            return [tf.concat([rows, blank], 0)]
         return [tf.concat([kernel[start:start + depth], blank], 0)
                 for start, depth in zip(parts.offsets(self.part_depths), self.part_depths)]
 
@@ -134,8 +131,8 @@ class FlatDecoder(keras.layers.Layer):
         shape."""
         if self._dropping(training):
             dtype = conditioning.condition.dtype
-            one_hot = ([tf.gather(tf.constant(self.input_rows, dtype), tokens[..., 0])]
-                       if self.input_rows is not None else
+            one_hot = ([multi_hot.input_vectors(tokens[..., 0], self.inputs, dtype)]
+                       if self.inputs is not None else
                        [tf.one_hot(tokens[..., k], depth, dtype=dtype)
                         for k, depth in enumerate(self.part_depths)])
             shape = tf.concat([tf.shape(tokens)[:-1], [self.condition_size]], 0)
@@ -143,6 +140,9 @@ class FlatDecoder(keras.layers.Layer):
             inputs = self._dropout(tf.concat(one_hot + [cond], -1), training)
             return self.cells[0].project_inputs(inputs)
         projection = conditioning.condition_part
+        if self.inputs is not None:
+            return projection + multi_hot.input_product(
+                tokens[..., 0], self.inputs, self.cells[0].kernel[:self.input_depth])
         for k, (rows, depth) in enumerate(zip(self._token_rows(), self.part_depths)):
             projection = projection + tf.gather(rows, tf.where(tokens[..., k] < 0, depth,
                                                                tokens[..., k]))
@@ -207,7 +207,7 @@ class FlatDecoder(keras.layers.Layer):
 
         count = tf.shape(targets)[1] if steps is None else steps
         logits_array = tf.TensorArray(conditioning.condition.dtype, size=count)
-        chosen_array = tf.TensorArray(tf.int32, size=count)
+        chosen_array = tf.TensorArray(self.index_dtype, size=count)
 
         def body(t, previous, flat_states, logits_array, chosen_array):
             logits, previous, states = advance(t, previous, _pairs(flat_states))
@@ -242,8 +242,8 @@ class FlatDecoder(keras.layers.Layer):
         zeros, as magenta)."""
         targets = parts.as_parts(targets, self.part_depths)
         if start_tokens is None:
-            start_tokens = -tf.ones([tf.shape(targets)[0], len(self.part_depths)], tf.int32)
-        start_tokens = tf.reshape(tf.cast(start_tokens, tf.int32), [-1, len(self.part_depths)])
+            start_tokens = -tf.ones([tf.shape(targets)[0], len(self.part_depths)], targets.dtype)
+        start_tokens = tf.reshape(tf.cast(start_tokens, targets.dtype), [-1, len(self.part_depths)])
         conditioning = self.condition_on(condition)
         static_p = tf.get_static_value(tf.convert_to_tensor(sampling_probability))
         if static_p is not None and float(static_p) == 0.0:
@@ -350,7 +350,7 @@ class HierarchicalDecoder(keras.layers.Layer):
         flat_embeddings = tf.reshape(embeddings, [-1, self.layer_sizes[-1]])
         bars = tf.reshape(targets, [-1, length, count])  # [B * S, L, P]
         previous_last = tf.reshape(targets, [batch, segments, length, count])[:, :-1, -1]
-        starts = tf.reshape(tf.concat([-tf.ones([batch, 1, count], tf.int32), previous_last],
+        starts = tf.reshape(tf.concat([-tf.ones([batch, 1, count], targets.dtype), previous_last],
                                       axis=1), [-1, count])  # [B * S, P]
         if self.split_parts:
             logits = tf.concat([core.logits(flat_embeddings, bars[..., k], starts[:, k],

@@ -6,20 +6,20 @@ concatenated with the final h of its backward direction (the state after reading
 backwards, i.e. at its first step).
 
 Windows arrive as class indices, [B, T] or [B, T, P] for several parts (`serenade.models.parts`).
-The encoder reads each class as a row of `input_rows` [classes, input_depth]: the one-hot vector
-by default (melody events; each part's one-hot side by side for a trio), or the converter's own
-encoding (a drum roll: one bit per drum plus a "no hit" bit, as magenta's `roll_input`), so the
-first layer's input product is a sum of row gathers of `input_rows @ kernel`.
+The encoder reads each class as its one-hot vector by default (melody events; each part's one-hot
+side by side for a trio), so the first layer's input product is a sum of kernel row gathers; or
+as the bits of the class (`inputs`, a `serenade.base.bit_inputs.BitInputs`: a drum roll,
+one bit per drum plus a "no hit" bit, as magenta's `roll_input`), expanded on the fly.
 """
 
 from __future__ import annotations
 
 import keras
-import numpy as np
 import tensorflow as tf
 
+from serenade.base.bit_inputs import BitInputs
 from serenade.models import magenta_layout as layout
-from serenade.models import parts
+from serenade.models import multi_hot, parts
 from serenade.models.lstm import LSTMBlockCell
 from serenade.models.recurrence import run_recurrence
 
@@ -28,15 +28,15 @@ class BidirectionalEncoder(keras.layers.Layer):
     """Stacked bidirectional LSTM over one-hot event windows given as class indices."""
 
     def __init__(self, layer_sizes: list[int], part_depths: tuple[int, ...] = (90,),
-                 dropout_keep_prob: float = 1.0, input_rows=None, **kwargs) -> None:
+                 dropout_keep_prob: float = 1.0, inputs: BitInputs | None = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
         self.part_depths = tuple(int(d) for d in part_depths)
-        self.input_rows = None if input_rows is None else np.asarray(input_rows, np.float32)
-        if self.input_rows is not None and len(self.part_depths) > 1:
-            raise ValueError("input rows are for single-part windows")
-        self.input_depth = (sum(self.part_depths) if self.input_rows is None
-                            else int(self.input_rows.shape[1]))
+        self.inputs = inputs
+        if inputs is not None and len(self.part_depths) > 1:
+            raise ValueError("bit inputs are for single-part windows")
+        self.input_depth = sum(self.part_depths) if inputs is None else inputs.depth
         self.dropout_keep_prob = float(dropout_keep_prob)
         # two lists (not a list of pairs) so that Keras tracks every cell's weights
         self.forward_cells: list[LSTMBlockCell] = []
@@ -71,9 +71,8 @@ class BidirectionalEncoder(keras.layers.Layer):
     def _gathered(self, kernel: tf.Tensor, classes: tf.Tensor) -> tf.Tensor:
         """The input product of class indices [.., P]: each part's input rows times its block
         of the input kernel, gathered and added up -> [.., 4u]."""
-        if self.input_rows is not None:
-            return tf.gather(tf.matmul(tf.constant(self.input_rows, kernel.dtype), kernel),
-                             classes[..., 0])
+        if self.inputs is not None:
+            return multi_hot.input_product(classes[..., 0], self.inputs, kernel)
         total = None
         for k, (start, depth) in enumerate(zip(parts.offsets(self.part_depths), self.part_depths)):
             rows = tf.gather(kernel[start:start + depth], classes[..., k])
@@ -82,8 +81,8 @@ class BidirectionalEncoder(keras.layers.Layer):
 
     def _inputs(self, classes: tf.Tensor) -> tf.Tensor:
         """The dense input vectors of class indices [.., P] -> [.., input_depth]."""
-        if self.input_rows is not None:
-            return tf.gather(tf.constant(self.input_rows, self.compute_dtype), classes[..., 0])
+        if self.inputs is not None:
+            return multi_hot.input_vectors(classes[..., 0], self.inputs, self.compute_dtype)
         return tf.concat([tf.one_hot(classes[..., k], depth, dtype=self.compute_dtype)
                           for k, depth in enumerate(self.part_depths)], axis=-1)
 
@@ -100,7 +99,7 @@ class BidirectionalEncoder(keras.layers.Layer):
         layer_input = None  # dense time-major input of layers after the first
         for i, (fw, bw) in enumerate(self.cells):
             if i == 0 and not (training and self.dropout_keep_prob < 1.0):
-                # a class's input row times the kernel == a row gather of rows @ kernel
+                # the input product straight from the classes (one-hot: kernel row gathers)
                 proj_fw = self._gathered(fw.input_kernel, time_major) + fw.bias
                 proj_bw = self._gathered(bw.input_kernel, time_major) + bw.bias
             else:

@@ -6,7 +6,8 @@ decoders (one softmax per part, `serenade.models.parts`). `NadeHead` is magenta'
 `MultiLabelRnnNadeDecoder`: each output vector holds a NADE's biases (b_enc [H] then b_dec
 [bits]), and the NADE models the step's hit bits one after another,
 p(bit i) = sigmoid(b_dec[i] + sigmoid(b_enc + sum_{j<i} x_j w_enc[j]) . w_dec[i]).
-Targets of a NADE head are class indices whose bits are the hits (the drum converter's masks).
+Targets of a NADE head are class indices whose bits are the hits (the drum converter's masks,
+int64 for more than 30 bits: `serenade.models.multi_hot`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import keras
 import tensorflow as tf
 
 from serenade.models import magenta_layout as layout
-from serenade.models import parts
+from serenade.models import multi_hot, parts
 
 
 class CategoricalHead:
@@ -52,6 +53,7 @@ class NadeHead(keras.layers.Layer):
         super().__init__(**kwargs)
         self.bits, self.hidden = int(bits), int(hidden)
         self.depths = (1 << self.bits,)
+        self.index_dtype = parts.index_dtype(self.depths)
         self.output_width = self.hidden + self.bits
 
     def build(self, input_shape=None) -> None:
@@ -69,49 +71,60 @@ class NadeHead(keras.layers.Layer):
         return {f"{scope}/w_enc": self.w_enc, f"{scope}/w_dec_t": self.w_dec_t}
 
     def _bits_of(self, classes) -> tf.Tensor:
-        classes = tf.cast(classes, tf.int32)
-        if classes.shape.rank is not None and classes.shape[-1] == 1 and classes.shape.rank == 3:
+        classes = tf.convert_to_tensor(classes)
+        if classes.shape.rank == 3 and classes.shape[-1] == 1:
             classes = classes[..., 0]
-        shifts = tf.range(self.bits, dtype=tf.int32)
-        return tf.cast(tf.bitwise.bitwise_and(tf.bitwise.right_shift(classes[..., None], shifts), 1),
-                       tf.float32)
+        return multi_hot.bits_of(classes, self.bits)
 
-    def _run(self, outputs, bits=None, temperature=None):
-        """Walk the bits in order: (log p of `bits` [..], p of each bit [.., bits], the bits
-        used [.., bits]): the given ones, or drawn (None temperature: p >= 0.5)."""
+    def _logit(self, a, b_dec, i) -> tf.Tensor:
+        """The logit of bit i given the NADE's hidden pre-activation a [.., H]."""
+        return (tf.gather(b_dec, i, axis=-1)
+                + tf.reduce_sum(tf.sigmoid(a) * self.w_dec_t[i, :, 0], axis=-1))
+
+    def _scored(self, outputs, bits) -> tuple[tf.Tensor, tf.Tensor]:
+        """Walk the given bits [.., bits] in order: (log p of them [..], p of each bit given the
+        bits before it [.., bits]). Unrolled, as magenta's NADE, for the loss's gradient."""
         outputs = tf.cast(outputs, tf.float32)
         a, b_dec = outputs[..., :self.hidden], outputs[..., self.hidden:]
-        log_p, probs, chosen = 0.0, [], []
+        log_p, probs = 0.0, []
         for i in range(self.bits):
-            logit = b_dec[..., i] + tf.reduce_sum(tf.sigmoid(a) * self.w_dec_t[i, :, 0], axis=-1)
-            p = tf.sigmoid(logit)
-            if bits is not None:
-                x = bits[..., i]
-            elif temperature is None:
-                x = tf.cast(p >= 0.5, tf.float32)
-            else:
-                x = tf.cast(tf.random.uniform(tf.shape(p)) < tf.sigmoid(logit / temperature),
-                            tf.float32)
+            p = tf.sigmoid(self._logit(a, b_dec, i))
+            x = bits[..., i]
             log_p = log_p + x * _safe_log(p) + (1.0 - x) * _safe_log(1.0 - p)
             probs.append(p)
-            chosen.append(x)
             a = a + x[..., None] * self.w_enc[i, 0]
-        return log_p, tf.stack(probs, -1), tf.stack(chosen, -1)
+        return log_p, tf.stack(probs, -1)
 
-    def _classes(self, bits) -> tf.Tensor:
-        weights = tf.bitwise.left_shift(1, tf.range(self.bits, dtype=tf.int32))
-        return tf.reduce_sum(tf.cast(bits, tf.int32) * weights, axis=-1)
+    def _drawn(self, outputs, temperature=None) -> tf.Tensor:
+        """Bits drawn in order (temperature None: bit = p >= 0.5), as their class [..]. A graph
+        loop over the bits, not unrolled: a 32-step decoder drawing 61 bits a step stays small."""
+        outputs = tf.cast(outputs, tf.float32)
+        a, b_dec = outputs[..., :self.hidden], outputs[..., self.hidden:]
+
+        def draw(i, a, classes):
+            logit = self._logit(a, b_dec, i)
+            if temperature is None:
+                x = tf.cast(tf.sigmoid(logit) >= 0.5, tf.float32)
+            else:
+                x = tf.cast(tf.random.uniform(tf.shape(logit)) < tf.sigmoid(logit / temperature),
+                            tf.float32)
+            classes = classes + tf.bitwise.left_shift(tf.cast(x, tf.int64), tf.cast(i, tf.int64))
+            return i + 1, a + x[..., None] * tf.gather(self.w_enc, i)[0], classes
+
+        classes = tf.zeros(tf.shape(a)[:-1], tf.int64)
+        _, _, classes = tf.while_loop(lambda i, *_: i < self.bits, draw,
+                                      (tf.constant(0), a, classes))
+        return tf.cast(classes, self.index_dtype)
 
     def cross_entropy(self, targets, outputs) -> tf.Tensor:
-        log_p, _, _ = self._run(outputs, bits=self._bits_of(targets))
-        return -log_p
+        return -self._scored(outputs, self._bits_of(targets))[0]
 
     def conditional_probabilities(self, targets, outputs) -> tf.Tensor:
         """p(bit i = 1 | the target's bits before i), [.., bits] (magenta's cond_probs)."""
-        return self._run(outputs, bits=self._bits_of(targets))[1]
+        return self._scored(outputs, self._bits_of(targets))[1]
 
     def predicted(self, outputs) -> tf.Tensor:
-        return self._classes(self._run(outputs)[2])
+        return self._drawn(outputs)
 
     def sample(self, outputs) -> tf.Tensor:
-        return self._classes(self._run(outputs, temperature=1.0)[2])[..., None]
+        return self._drawn(outputs, temperature=1.0)[..., None]

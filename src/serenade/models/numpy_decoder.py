@@ -6,7 +6,8 @@ here, and numpy has no per-op dispatch cost. The arithmetic is the same as the K
 (magenta's LSTMBlockCell), rearranged without changing results beyond float rounding:
 - sigmoid(x) = (1 + tanh(x / 2)) / 2, with the 1/2 folded into the i, f, o columns of the
   kernel and bias (exact: a power of two), so each step needs one tanh over all gates;
-- the one-hot part of the first layer's input is a row gather; the z part is projected once;
+- the one-hot part of the first layer's input is a row gather (bit inputs, a drum step's hits:
+  one small product per step); the z part is projected once;
 - after each matrix product, one fused pass per row (serenade.models.fast_kernels) does the
   element-wise work: gate activations, new c and h, and the class draw.
 A class is drawn from softmax(logits / temperature) (argmax when the temperature is 0), as
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from serenade.base.bit_inputs import BitInputs
 from serenade.models import fast_kernels
 from serenade.models import magenta_layout as layout
 
@@ -131,10 +133,11 @@ class FlatGenerator:
     """Autoregressive decoding with a flat decoder's weights, one class per part and step."""
 
     def __init__(self, weights: dict[str, np.ndarray], scopes: layout.FlatDecoderScopes,
-                 layers: int, part_depths: tuple[int, ...] = (90,), input_rows=None,
-                 nade_hidden: int | None = None) -> None:
-        """`input_rows`: what each class is fed back as (default one-hot); `nade_hidden`: the
-        outputs are a NADE's biases (`serenade.models.heads`), drawn bit by bit."""
+                 layers: int, part_depths: tuple[int, ...] = (90,),
+                 inputs: BitInputs | None = None, nade_hidden: int | None = None) -> None:
+        """`inputs`: how each class is fed back (default one-hot; `BitInputs`: its bits);
+        `nade_hidden`: the outputs are a NADE's biases (`serenade.models.heads`), drawn bit by
+        bit."""
         self.part_depths = tuple(int(d) for d in part_depths)
         # where each part's block starts in the logits (and in the one-hot input)
         self.offsets = [sum(self.part_depths[:k]) for k in range(len(self.part_depths))]
@@ -148,11 +151,14 @@ class FlatGenerator:
             self.nade = (nade_hidden, np.asarray(weights[f"{layout.NADE}/w_enc"], np.float64),
                          np.asarray(weights[f"{layout.NADE}/w_dec_t"], np.float64))
         first = self.layers[0]
-        # per part, its input rows of layer 0 plus a zero row for "no previous event" (-1)
+        # per part, its input rows of layer 0 plus a zero row for "no previous event" (-1);
+        # bit inputs have no rows: their product is added up front at each step
         blank = np.zeros((1, 4 * first.units), np.float32)
-        if input_rows is not None:
-            input_depth = np.shape(input_rows)[1]
-            rows = [np.asarray(input_rows, np.float32) @ first.kernel[:input_depth]]
+        self.inputs = inputs
+        if inputs is not None:
+            input_depth = inputs.depth
+            self.bit_kernel = np.ascontiguousarray(first.kernel[:input_depth])
+            rows = [np.zeros((0, 4 * first.units), np.float32)]
         else:
             input_depth = sum(self.part_depths)
             rows = [first.kernel[start:start + depth]
@@ -215,9 +221,12 @@ class FlatGenerator:
             np.matmul(h0, self.recurrent[0], out=gates[0])
             for k in range(1, count):  # parts after the first: their rows added up front
                 gates[0] += self.token_rows[k][previous[:, k]]
+            first_tokens = np.ascontiguousarray(previous[:, 0])
+            if self.inputs is not None:  # the bits' product up front, then the blank row
+                gates[0] += self.inputs.vectors(first_tokens) @ self.bit_kernel
+                first_tokens = np.full(batch, -1, np.int64)
             fast_kernels.first_layer_step(gates[0], condition_part, self.token_rows[0],
-                                          np.ascontiguousarray(previous[:, 0]), c0, h0,
-                                          readers[0], 0)
+                                          first_tokens, c0, h0, readers[0], 0)
             for j in range(1, len(units)):
                 layer = self.layers[j]
                 np.matmul(stacked[j], layer.kernel, out=gates[j])
@@ -301,7 +310,7 @@ class NumpyDecoder:
     def __init__(self, weights: dict[str, np.ndarray], *, layers: int,
                  hierarchy: tuple[int, int] | None, steps: int,
                  part_depths: tuple[int, ...] = (90,), split_parts: bool = False,
-                 input_rows=None, nade_hidden: int | None = None) -> None:
+                 inputs: BitInputs | None = None, nade_hidden: int | None = None) -> None:
         self.steps = int(steps)
         self.part_depths = tuple(part_depths)
         if hierarchy:
@@ -309,7 +318,7 @@ class NumpyDecoder:
                                                     split_parts)
         else:
             self._generator = FlatGenerator(weights, layout.FLAT_DECODER, layers, self.part_depths,
-                                            input_rows, nade_hidden)
+                                            inputs, nade_hidden)
 
     def _run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool):
         if isinstance(self._generator, HierarchicalGenerator):

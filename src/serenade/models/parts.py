@@ -5,6 +5,8 @@ is int [T, P], part k a class among `depths[k]`. Logits are always [.., sum(dept
 blocks side by side in part order (magenta's concatenated one-hots), and each part is its own
 softmax: the loss of a step is the sum of its parts' cross-entropies (magenta's
 `MultiOutCategoricalLstmDecoder` and `SplitMultiOutLstmDecoder`).
+Classes are int32, or int64 where a part has more classes than int32 holds (the 2**61 drum
+combinations of nade-drums_2bar_full, bit masks read through `serenade.models.multi_hot`).
 """
 
 from __future__ import annotations
@@ -23,9 +25,14 @@ def offsets(depths: Sequence[int]) -> list[int]:
     return starts
 
 
+def index_dtype(depths: Sequence[int]) -> tf.DType:
+    """The integer type of the classes of parts with these depths: int32, or int64 beyond it."""
+    return tf.int32 if max(int(d) for d in depths) <= 2**31 - 1 else tf.int64
+
+
 def as_parts(windows: tf.Tensor, depths: Sequence[int]) -> tf.Tensor:
-    """int [B, T] (one part) or [B, T, P] -> int32 [B, T, P]."""
-    windows = tf.cast(windows, tf.int32)
+    """int [B, T] (one part) or [B, T, P] -> [B, T, P] of `index_dtype(depths)`."""
+    windows = tf.cast(windows, index_dtype(depths))
     if len(depths) == 1 and windows.shape.rank == 2:
         return windows[..., None]
     return windows

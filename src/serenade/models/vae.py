@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from serenade.models import interpolation
 from serenade.models import magenta_layout as layout
+from serenade.models import parts
 from serenade.models.configs import ModelConfig
 from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
 from serenade.models.encoder import BidirectionalEncoder
@@ -45,13 +46,14 @@ class MusicVAE(keras.Model):
         super().__init__(**kwargs)
         self.config = config
         self.part_depths = config.part_depths
+        self.index_dtype = parts.index_dtype(self.part_depths)  # int64: 2**61 drum combinations
         self.output_depth = config.output_depth  # of a categorical head (a NADE's is wider)
         hp = config.hparams
         self.z_size = int(hp.z_size)
         self._numpy_decoder: NumpyDecoder | None = None
         self.window_steps = int(hp.max_seq_len)
         self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.part_depths, hp.dropout_keep_prob,
-                                            input_rows=config.encoder_input_rows,
+                                            inputs=config.encoder_inputs,
                                             name="encoder")
         init = keras.initializers.RandomNormal(stddev=0.001)
         self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu")
@@ -64,11 +66,11 @@ class MusicVAE(keras.Model):
                                                split_parts=config.hierarchical.split_parts,
                                                name="decoder")
         else:
-            head = (NadeHead(len(config.decoder_input_rows[0]), hp.nade_num_hidden, name="nade")
+            head = (NadeHead(config.decoder_inputs.bits, hp.nade_num_hidden, name="nade")
                     if config.multi_label else None)
             self.decoder = FlatDecoder(hp.dec_rnn_size, self.z_size, self.part_depths,
                                        hp.dropout_keep_prob, head=head,
-                                       input_rows=config.decoder_input_rows, name="decoder")
+                                       inputs=config.decoder_inputs, name="decoder")
         self.head = self.decoder.head
 
     # ----------------------------------------------------------------- building and weights
@@ -129,7 +131,7 @@ class MusicVAE(keras.Model):
             self._numpy_decoder = NumpyDecoder(
                 self.numpy_weights(), layers=len(self.decoder.layer_sizes), hierarchy=hierarchy,
                 steps=self.window_steps, part_depths=self.part_depths, split_parts=split,
-                input_rows=self.config.decoder_input_rows,
+                inputs=self.config.decoder_inputs,
                 nade_hidden=self.head.hidden if self.config.multi_label else None)
         return self._numpy_decoder
 
@@ -140,7 +142,7 @@ class MusicVAE(keras.Model):
         return self.mu_layer(encoding), self.sigma_layer(encoding)
 
     def call(self, windows, sampling_probability=0.0, training: bool = False) -> dict[str, tf.Tensor]:
-        windows = tf.cast(windows, tf.int32)
+        windows = tf.cast(windows, self.index_dtype)
         mu, sigma = self.posterior(windows, training=training)
         z = mu + sigma * tf.random.normal(tf.shape(mu), dtype=mu.dtype)
         logits = self.decoder.logits(z, windows, sampling_probability=sampling_probability,
@@ -166,7 +168,7 @@ class MusicVAE(keras.Model):
             if by_part.size and (by_part[..., k].min() < 0 or by_part[..., k].max() >= depth):
                 raise ValueError(f"event classes must be in 0..{depth - 1}"
                                  + (f" (part {k})" if len(self.part_depths) > 1 else ""))
-        return windows.astype(np.int32)
+        return windows.astype(self.index_dtype.as_numpy_dtype)
 
     def encode(self, windows, seed: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(z, mu, sigma) float32 [n, z_size] for int windows [n, T] (or [n, T, P]);

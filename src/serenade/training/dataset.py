@@ -29,6 +29,7 @@ from note_seq.protobuf import music_pb2
 
 from serenade.base.tfrecords import DataError, read_serialized
 from serenade.conversion.splits import labelled_windows
+from serenade.models.parts import index_dtype
 
 LOG = logging.getLogger(__name__)
 
@@ -110,19 +111,21 @@ class TrainingWindows:
 
 def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, seed: int,
                      start_step: int = 0, parallel_calls: int | None = None) -> tf.data.Dataset:
-    """Endless stream of int32 [batch_size, window_steps] batches for training."""
+    """Endless stream of [batch_size, window_steps] batches for training: int32, or int64 for
+    classes past int32 (`serenade.models.parts.index_dtype`)."""
     if not records:
         raise DataError("no training sequences: the train TFRecords are empty")
     source = TrainingWindows(records, converter)
     count = len(source.records)
     steps = converter.window_steps
     shape = [steps] + ([len(converter.part_depths)] if len(converter.part_depths) > 1 else [])
+    dtype = index_dtype(converter.part_depths)
     base = stream_seed(seed, start_step)
 
     def convert(epoch, index):
         index = int(index)
         rng = np.random.default_rng([base, int(epoch), index])
-        return np.asarray(source.draw(index, rng), dtype=np.int32).reshape([-1] + shape)
+        return np.asarray(source.draw(index, rng), dtype.as_numpy_dtype).reshape([-1] + shape)
 
     def epoch_order(epoch):
         keys = tf.random.stateless_uniform([count], seed=tf.stack([tf.constant(base % 2**31,
@@ -131,7 +134,7 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
         return tf.data.Dataset.from_tensor_slices(order).map(lambda i: (epoch, tf.cast(i, tf.int64)))
 
     def to_windows(epoch, index):
-        windows = tf.numpy_function(convert, [epoch, index], tf.int32, stateful=False)
+        windows = tf.numpy_function(convert, [epoch, index], dtype, stateful=False)
         windows.set_shape([None] + shape)
         return windows
 
@@ -146,10 +149,11 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
 
 def eval_windows(records: Sequence[bytes], converter, *, max_windows: int | None = None,
                  seed: int = 0) -> np.ndarray:
-    """All inference windows of the eval sequences, int32 [N, T]; a seeded subset when capped."""
+    """All inference windows of the eval sequences, [N, T] of the model's index type (int32, or
+    int64 past it); a seeded subset when capped."""
     sequences = (_parse(record, index) for index, record in enumerate(records))
     found = labelled_windows(sequences, converter).subsample(max_windows, seed)
-    return found.windows.astype(np.int32)
+    return found.windows.astype(index_dtype(converter.part_depths).as_numpy_dtype)
 
 
 def batches(windows: np.ndarray, batch_size: int) -> list[np.ndarray]:

@@ -28,7 +28,7 @@ ACTIVE_UNIT_NATS = 0.01
 def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_bits: float,
              loss_sampling_probability: float) -> dict[str, float]:
     """Metrics over all `windows` (int [N, T]); keys as listed in the module docstring."""
-    windows = np.asarray(windows, np.int32)
+    windows = np.asarray(windows, np.int64)  # int64: the bit masks of 61 drum classes
     if len(windows) == 0:
         raise ValueError("no eval windows: the eval split yields no windows for this config")
 

@@ -64,7 +64,8 @@ def correct(targets, logits, head=None):
     """How many (step, part) argmax predictions equal the targets (a float scalar)."""
     head = head or CategoricalHead((logits.shape[-1],))
     predictions = head.predicted(logits)
-    return tf.reduce_sum(tf.cast(tf.equal(predictions, tf.cast(targets, tf.int32)), tf.float32))
+    return tf.reduce_sum(tf.cast(tf.equal(predictions, tf.cast(targets, predictions.dtype)),
+                                 tf.float32))
 
 
 def accuracy(targets, logits, head=None):

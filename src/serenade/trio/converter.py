@@ -117,11 +117,11 @@ class TrioConverter:
         return starts
 
     @property
-    def decoder_input_rows(self) -> None:
+    def decoder_inputs(self) -> None:
         return None  # fed back one-hot
 
     @property
-    def encoder_input_rows(self) -> None:
+    def encoder_inputs(self) -> None:
         """The encoder reads each part one-hot, side by side (magenta's 692-dim input)."""
         return None
 
