@@ -19,6 +19,9 @@ drops text events).
    - case{k}_controls int16 [n, T] (control configs): the chord class per step;
    - case{k}_mu, case{k}_sigma float32 [z]: encoder output for window 0 (with its
      controls);
+   - case{k}_encoding float32 [2 * enc_rnn_size[-1]]: what the encoder hands to the mu and
+     sigma layers for window 0 (the input of `encoder/mu`), a check of the encoder alone that
+     a briefly trained model's small mu kernel does not blur;
    - case{k}_greedy_from_mu int16 [T] or [T, parts]: decode of mu at temperature 1e-6
      (window 0's controls as c_input);
    - case{k}_greedy_logits float32 [LOGIT_STEPS, depth]: the decoder's logits over the
@@ -175,6 +178,19 @@ if not os.environ.get('INFER_ONLY'):
 info = json.load(open(info_path))
 ckpt_path = os.path.join(out_dir, info['ckpt'])
 tm = TrainedModel(config, batch_size=4, checkpoint_dir_or_path=ckpt_path)
+ENCODING = next(op.inputs[0] for op in tm._sess.graph.get_operations()
+                if op.name == 'encoder/mu/MatMul')
+
+
+def encoding_of(inputs, lengths, controls):
+  """The encoder's output (mu's input) through TrainedModel.encode_tensors' own feeding."""
+  sampled_z, tm._z = tm._z, ENCODING
+  try:
+    return tm.encode_tensors(inputs, lengths, controls)[0]
+  finally:
+    tm._z = sampled_z
+
+
 dc.set_mode('infer')
 dc.max_tensors_per_notesequence = None  # every window
 T = config.hparams.max_seq_len
@@ -213,6 +229,8 @@ for k, (midi, annotated, ns) in enumerate(load_dir(cases_dir)):
                                    [controls[0]] if has_controls else None)
   arrays[f'case{k}_mu'] = mu[0].astype(np.float32)
   arrays[f'case{k}_sigma'] = sigma[0].astype(np.float32)
+  arrays[f'case{k}_encoding'] = encoding_of(
+      [t.inputs[0]], [t.lengths[0]], [controls[0]] if has_controls else None)[0].astype(np.float32)
   zpad = np.pad(mu[:1], [(0, tm._config.hparams.batch_size - 1), (0, 0)])
   feed = {tm._temperature: 1e-6, tm._z_input: zpad, tm._max_length: T}
   if has_controls:
@@ -227,8 +245,14 @@ for k, (midi, annotated, ns) in enumerate(load_dir(cases_dir)):
 
 
 def slerp(p0, p1, t):
-  omega = np.arccos(np.dot(np.squeeze(p0 / np.linalg.norm(p0)), np.squeeze(p1 / np.linalg.norm(p1))))
+  """magenta's TrainedModel._slerp, in float64 with the cosine clipped: the nearly parallel mu
+  of briefly trained models put a float32 cosine above 1 (arccos NaN)."""
+  p0, p1 = np.asarray(p0, np.float64), np.asarray(p1, np.float64)
+  omega = np.arccos(np.clip(np.dot(np.squeeze(p0 / np.linalg.norm(p0)),
+                                   np.squeeze(p1 / np.linalg.norm(p1))), -1.0, 1.0))
   so = np.sin(omega)
+  if abs(so) < 1e-12:
+    return (1.0 - t) * p0 + t * p1
   return np.sin((1.0 - t) * omega) / so * p0 + np.sin(t * omega) / so * p1
 
 

@@ -14,6 +14,8 @@ from serenade.testing import MAGENTA_FIXTURE_NAMES, magenta_fixture
     ("flat-mel_16bar_tiny", 256, None, None),
     ("hierdec-mel_16bar", 256, None, None),
     ("hierdec-mel_16bar_tiny", 256, None, None),
+    ("hier-mel_16bar", 256, None, None),
+    ("hier-mel_16bar_tiny", 256, None, None),
 ])
 def test_every_config_name(name, steps, programs, transpose):
     converter = converter_for_config(name)

@@ -25,4 +25,6 @@ CONVERTERS: dict[str, MelodyConverter] = {
     "flat-mel_16bar_tiny": MEL_16BAR,
     "hierdec-mel_16bar": MEL_16BAR,
     "hierdec-mel_16bar_tiny": MEL_16BAR,
+    "hier-mel_16bar": MEL_16BAR,
+    "hier-mel_16bar_tiny": MEL_16BAR,
 }

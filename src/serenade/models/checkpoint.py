@@ -178,7 +178,7 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dic
 
 def infer_architecture(variables: dict[str, np.ndarray]) -> dict:
     """Sizes the checkpoint's variables imply: z_size, enc_rnn_size, dec_rnn_size, hierarchical
-    (and nade_num_hidden for a NADE decoder)."""
+    (the decoder), hierarchical_encoder (and nade_num_hidden for a NADE decoder)."""
     def layer_sizes(pattern: str) -> list[int]:
         sizes, j = [], 0
         while pattern.format(j) in variables:
@@ -189,9 +189,14 @@ def infer_architecture(variables: dict[str, np.ndarray]) -> dict:
     arch: dict = {}
     if "encoder/mu/kernel" in variables:
         arch["z_size"] = int(variables["encoder/mu/kernel"].shape[1])
-    enc = layer_sizes("encoder/cell_{}/bidirectional_rnn/fw/multi_rnn_cell/cell_0/lstm_cell/kernel")
+    level_0 = layout.hierarchical_encoder_level(0)
+    hierarchical_encoder = any(name.startswith(level_0 + "/") for name in variables)
+    encoder_prefix = level_0 if hierarchical_encoder else layout.ENCODER
+    enc = layer_sizes(
+        encoder_prefix + "/cell_{}/bidirectional_rnn/fw/multi_rnn_cell/cell_0/lstm_cell/kernel")
     if enc:
         arch["enc_rnn_size"] = enc
+    arch["hierarchical_encoder"] = hierarchical_encoder
     hierarchical = "decoder/hierarchical_level_0/initial_state/kernel" in variables
     arch["hierarchical"] = hierarchical
     dec = layer_sizes("decoder/hierarchical_level_0/cell_{}/lstm_cell/kernel" if hierarchical
@@ -211,7 +216,8 @@ def _config_for(variables: dict[str, np.ndarray], config_name: str, hparams: str
     taken = {k: v for k, v in arch.items()
              if k in ("z_size", "enc_rnn_size", "dec_rnn_size", "nade_num_hidden")
              and k not in given and k in config.hparams}
-    if bool(config.hierarchical) != arch["hierarchical"]:
+    if (bool(config.hierarchical) != arch["hierarchical"]
+            or bool(config.encoder_level_lengths) != arch["hierarchical_encoder"]):
         return config  # structure differs: the variable comparison reports it
     changed = {k: v for k, v in taken.items() if getattr(config.hparams, k) != v}
     if changed:

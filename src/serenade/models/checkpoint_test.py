@@ -77,6 +77,7 @@ def test_layer_sizes_come_from_the_checkpoint():
     variables, metadata = read_checkpoint(info["folder"] / "checkpoint")
     assert metadata is None
     assert infer_architecture(variables) == {"z_size": 32, "enc_rnn_size": [96, 96],
+                                             "hierarchical_encoder": False,
                                              "hierarchical": True, "dec_rnn_size": [64, 64]}
 
 

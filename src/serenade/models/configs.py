@@ -66,6 +66,9 @@ class ModelConfig:
     hparams: HParams
     hierarchical: Hierarchy | None = None
     description: str = ""
+    # magenta's HierarchicalLstmEncoder level_lengths (steps per segment, lowest level first;
+    # serenade.models.hierarchical_encoder), or None for one bidirectional encoder
+    encoder_level_lengths: tuple[int, ...] | None = None
     converter_name: str = field(default="", repr=False)
 
     @property
@@ -131,6 +134,11 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
         dict(_MEL_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[1024, 1024]),
         Hierarchy((16, 16)),
         "16-bar melody, BiLSTM [2048,2048] encoder, conductor + core decoder [1024,1024], z 512"),
+    "hier-mel_16bar": (
+        dict(_MEL_16BAR, z_size=512, enc_rnn_size=[1024], dec_rnn_size=[1024, 1024]),
+        Hierarchy((16, 16)),
+        "16-bar melody, hierarchical BiLSTM [1024] encoder (bars, then the 16 bar encodings), "
+        "conductor + core decoder [1024,1024], z 512"),
     "cat-drums_2bar_small": (
         dict(_DRUMS_2BAR, z_size=256, enc_rnn_size=[512], dec_rnn_size=[256, 256]),
         None, "2-bar drums (9 classes, 512 combinations), BiLSTM [512] encoder, flat decoder "
@@ -159,6 +167,12 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
         Hierarchy((16, 16), split_parts=True),
         "16-bar trio (melody, bass, drums), BiLSTM [2048,2048] encoder, conductor + one core "
         "decoder [1024,1024] per part, z 512"),
+    "hier-trio_16bar": (
+        dict(_TRIO_16BAR, z_size=512, enc_rnn_size=[1024], dec_rnn_size=[1024, 1024],
+             free_bits=256.0, max_beta=0.2),
+        Hierarchy((16, 16), split_parts=True),
+        "16-bar trio (melody, bass, drums), hierarchical BiLSTM [1024] encoder (bars, then the "
+        "16 bar encodings), conductor + one core decoder [1024,1024] per part, z 512"),
     # Ours: same structure, small layers, for tests and quick runs.
     "cat-mel_2bar_tiny": (
         dict(_MEL_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], max_beta=0.2,
@@ -177,6 +191,18 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
              max_beta=0.2, batch_size=8),
         Hierarchy((16, 16), split_parts=True),
         "tiny hierarchical trio model for tests (hierdec-trio_16bar structure)"),
+    "hier-mel_16bar_tiny": (
+        dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
+             batch_size=8),
+        Hierarchy((16, 16)),
+        "tiny 16-bar melody model with hierarchical encoder and decoder for tests "
+        "(hier-mel_16bar structure)"),
+    "hier-trio_16bar_tiny": (
+        dict(_TRIO_16BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=16.0,
+             max_beta=0.2, batch_size=8),
+        Hierarchy((16, 16), split_parts=True),
+        "tiny trio model with hierarchical encoder and decoder for tests "
+        "(hier-trio_16bar structure)"),
     "nade-drums_2bar_tiny": (
         dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
              batch_size=16, nade_num_hidden=16),
@@ -193,8 +219,15 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
 
 CONFIG_NAMES: tuple[str, ...] = tuple(_REGISTRY)
 
+# magenta's HierarchicalLstmEncoder(BidirectionalLstmEncoder, level_lengths) of the hier-*
+# configs: each bar's 16 steps, then the 16 bar encodings.
+_HIERARCHICAL_ENCODERS: dict[str, tuple[int, ...]] = {
+    name: (16, 16) for name in ("hier-mel_16bar", "hier-trio_16bar", "hier-mel_16bar_tiny",
+                                "hier-trio_16bar_tiny")}
 
-def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None) -> None:
+
+def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None,
+                     encoder_level_lengths: tuple[int, ...] | None = None) -> None:
     """Reject hparams this implementation cannot honour, with the reason."""
     for key in ("enc_rnn_size", "dec_rnn_size"):
         sizes = getattr(hparams, key)
@@ -210,6 +243,10 @@ def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None
         raise ValueError(
             f"config {name}: max_seq_len ({hparams.max_seq_len}) must equal the product of the "
             f"hierarchy's level lengths {list(hierarchical.level_lengths)}")
+    if encoder_level_lengths and math.prod(encoder_level_lengths) != hparams.max_seq_len:
+        raise ValueError(
+            f"config {name}: max_seq_len ({hparams.max_seq_len}) must equal the product of the "
+            f"hierarchical encoder's level lengths {list(encoder_level_lengths)}")
     schedule = hparams.sampling_schedule
     if schedule not in ("constant", "inverse_sigmoid", "exponential", ""):
         raise ValueError(f"config {name}: unknown sampling_schedule {schedule!r}")
@@ -221,5 +258,7 @@ def get_config(name: str, hparams: str = "") -> ModelConfig:
         raise ValueError(f"unknown config {name!r}; known configs: {', '.join(CONFIG_NAMES)}")
     overrides, hierarchy, description = _REGISTRY[name]
     values = default_hparams().merged(HParams(**copy.deepcopy(overrides))).parse(hparams)
-    validate_hparams(name, values, hierarchy)
-    return ModelConfig(name=name, hparams=values, hierarchical=hierarchy, description=description)
+    encoder_levels = _HIERARCHICAL_ENCODERS.get(name)
+    validate_hparams(name, values, hierarchy, encoder_levels)
+    return ModelConfig(name=name, hparams=values, hierarchical=hierarchy, description=description,
+                       encoder_level_lengths=encoder_levels)

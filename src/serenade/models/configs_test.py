@@ -39,6 +39,22 @@ def test_tiny_configs_keep_the_structure():
     assert get_config("hierdec-mel_16bar_tiny").hierarchical
     assert not get_config("flat-mel_16bar_tiny").hierarchical
     assert get_config("cat-mel_2bar_tiny").hparams.max_seq_len == 32
+    for name in ("hier-mel_16bar_tiny", "hier-trio_16bar_tiny"):
+        assert get_config(name).encoder_level_lengths == (16, 16) and get_config(name).hierarchical
+    assert get_config("hierdec-mel_16bar_tiny").encoder_level_lengths is None
+
+
+def test_hier_configs_are_magentas():
+    for name, split in (("hier-mel_16bar", False), ("hier-trio_16bar", True)):
+        config = get_config(name)
+        assert config.encoder_level_lengths == (16, 16)
+        assert config.hierarchical.level_lengths == (16, 16)
+        assert config.hierarchical.split_parts == split
+        hp = config.hparams
+        assert (hp.z_size, hp.enc_rnn_size, hp.dec_rnn_size) == (512, [1024], [1024, 1024])
+        assert (hp.max_seq_len, hp.free_bits, hp.max_beta) == (256, 256.0, 0.2)
+    assert get_config("hier-trio_16bar").hparams.batch_size == 256
+    assert get_config("hier-mel_16bar").hparams.batch_size == 512
 
 
 def test_overrides_and_errors():

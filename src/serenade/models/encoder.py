@@ -9,7 +9,10 @@ Windows arrive as class indices, [B, T] or [B, T, P] for several parts (`serenad
 The encoder reads each class as its one-hot vector by default (melody events; each part's one-hot
 side by side for a trio), so the first layer's input product is a sum of kernel row gathers; or
 as the bits of the class (`inputs`, a `serenade.base.bit_inputs.BitInputs`: a drum roll,
-one bit per drum plus a "no hit" bit, as magenta's `roll_input`), expanded on the fly.
+one bit per drum plus a "no hit" bit, as magenta's `roll_input`), expanded on the fly. An
+encoder built with `input_depth` reads dense vectors instead: the upper levels of a
+hierarchical encoder (`serenade.models.hierarchical_encoder`) read the encodings of the level
+below.
 """
 
 from __future__ import annotations
@@ -29,14 +32,20 @@ class BidirectionalEncoder(keras.layers.Layer):
 
     def __init__(self, layer_sizes: list[int], part_depths: tuple[int, ...] = (90,),
                  dropout_keep_prob: float = 1.0, inputs: BitInputs | None = None,
-                 **kwargs) -> None:
+                 input_depth: int | None = None, **kwargs) -> None:
+        """`input_depth` makes an encoder of dense vectors [B, T, input_depth] (the encodings
+        of a hierarchical encoder's lower level) instead of class indices."""
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
-        self.part_depths = tuple(int(d) for d in part_depths)
+        self.dense_inputs = input_depth is not None
+        self.part_depths = () if self.dense_inputs else tuple(int(d) for d in part_depths)
         self.inputs = inputs
-        if inputs is not None and len(self.part_depths) > 1:
-            raise ValueError("bit inputs are for single-part windows")
-        self.input_depth = sum(self.part_depths) if inputs is None else inputs.depth
+        if inputs is not None and (self.dense_inputs or len(self.part_depths) > 1):
+            raise ValueError("bit inputs are for single-part windows of classes")
+        if self.dense_inputs:
+            self.input_depth = int(input_depth)
+        else:
+            self.input_depth = sum(self.part_depths) if inputs is None else inputs.depth
         self.dropout_keep_prob = float(dropout_keep_prob)
         # two lists (not a list of pairs) so that Keras tracks every cell's weights
         self.forward_cells: list[LSTMBlockCell] = []
@@ -92,19 +101,30 @@ class BidirectionalEncoder(keras.layers.Layer):
         return x
 
     def call(self, windows: tf.Tensor, training: bool = False) -> tf.Tensor:
-        """windows: int [B, T] event classes -> encoding [B, 2 * last layer size]."""
-        windows = parts.as_parts(tf.convert_to_tensor(windows), self.part_depths)
-        batch = tf.shape(windows)[0]
+        """windows: int [B, T] (or [B, T, P]) event classes, or float [B, T, input_depth]
+        vectors for a dense encoder -> encoding [B, 2 * last layer size]."""
+        windows = tf.convert_to_tensor(windows)
+        if self.dense_inputs:
+            inputs = self._dropout(tf.transpose(windows, [1, 0, 2]), training)  # [T, B, D]
+            return self._run(lambda cell: cell.project_inputs(inputs), tf.shape(windows)[0],
+                             training)
+        windows = parts.as_parts(windows, self.part_depths)
         time_major = tf.transpose(windows, [1, 0, 2])  # [T, B, P]
+        if training and self.dropout_keep_prob < 1.0:
+            inputs = self._dropout(self._inputs(time_major), training)
+            return self._run(lambda cell: cell.project_inputs(inputs), tf.shape(windows)[0],
+                             training)
+        # a class's input row times the kernel == a row gather of rows @ kernel
+        return self._run(lambda cell: self._gathered(cell.input_kernel, time_major) + cell.bias,
+                         tf.shape(windows)[0], training)
+
+    def _run(self, project_first, batch: tf.Tensor, training: bool) -> tf.Tensor:
+        """The stacked layers, given the first layer's input projection of each cell."""
         layer_input = None  # dense time-major input of layers after the first
         for i, (fw, bw) in enumerate(self.cells):
-            if i == 0 and not (training and self.dropout_keep_prob < 1.0):
-                # the input product straight from the classes (one-hot: kernel row gathers)
-                proj_fw = self._gathered(fw.input_kernel, time_major) + fw.bias
-                proj_bw = self._gathered(bw.input_kernel, time_major) + bw.bias
+            if i == 0:
+                proj_fw, proj_bw = project_first(fw), project_first(bw)
             else:
-                if i == 0:
-                    layer_input = self._inputs(time_major)
                 dropped = self._dropout(layer_input, training)
                 proj_fw = fw.project_inputs(dropped)
                 proj_bw = bw.project_inputs(dropped)

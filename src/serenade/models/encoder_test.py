@@ -36,3 +36,18 @@ def test_two_layer_bidirectional_encoding_matches_a_plain_reference():
     assert encoder.output_depth == 8
     assert "encoder/cell_1/bidirectional_rnn/bw/multi_rnn_cell/cell_0/lstm_cell/kernel" in (
         encoder.magenta_variables())
+
+
+def test_a_dense_encoder_reads_vectors():
+    """The upper levels of a hierarchical encoder read vectors, not classes."""
+    rng = np.random.default_rng(1)
+    encoder = BidirectionalEncoder([3], input_depth=7)
+    encoder.build()
+    for variable in encoder.trainable_variables:
+        variable.assign(rng.normal(scale=0.4, size=variable.shape).astype(np.float32))
+    xs = rng.normal(size=(5, 7)).astype(np.float32)
+    got = encoder(xs[None]).numpy()[0]
+    ((fw, bw),) = encoder.cells
+    want = np.concatenate([lstm(fw.kernel.numpy(), fw.bias.numpy(), xs, 3)[-1],
+                           lstm(bw.kernel.numpy(), bw.bias.numpy(), xs[::-1], 3)[-1]])
+    np.testing.assert_allclose(got, want, atol=1e-5)

@@ -54,6 +54,12 @@ def encoder_cell_scope(layer: int, direction: str, prefix: str = ENCODER) -> str
     return lstm_cell_scope(f"{prefix}/cell_{layer}/bidirectional_rnn/{direction}/multi_rnn_cell/cell_0")
 
 
+def hierarchical_encoder_level(level: int, prefix: str = ENCODER) -> str:
+    """One level of a hierarchical encoder (magenta's HierarchicalLstmEncoder): a whole
+    bidirectional encoder, its cells under `encoder_cell_scope(.., prefix=this)`."""
+    return f"{prefix}/hierarchical_level_{level}"
+
+
 MU = f"{ENCODER}/mu"
 SIGMA = f"{ENCODER}/sigma"
 

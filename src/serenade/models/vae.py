@@ -1,4 +1,5 @@
-"""MusicVAE as a Keras model: BiLSTM encoder, Gaussian posterior, flat or hierarchical decoder.
+"""MusicVAE as a Keras model: BiLSTM encoder (flat or hierarchical), Gaussian posterior, flat or
+hierarchical decoder.
 
 Training API: `model(windows, sampling_probability=p, training=True)` returns a dict of
 `logits` [B, T, 90], `mu`, `sigma` and the sampled `z` [B, z_size] (differentiable, works under
@@ -23,6 +24,7 @@ from serenade.models import parts
 from serenade.models.configs import ModelConfig
 from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
 from serenade.models.encoder import BidirectionalEncoder
+from serenade.models.hierarchical_encoder import HierarchicalEncoder
 from serenade.models.heads import NadeHead
 from serenade.models.numpy_decoder import NumpyDecoder
 
@@ -52,9 +54,14 @@ class MusicVAE(keras.Model):
         self.z_size = int(hp.z_size)
         self._numpy_decoder: NumpyDecoder | None = None
         self.window_steps = int(hp.max_seq_len)
-        self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.part_depths, hp.dropout_keep_prob,
-                                            inputs=config.encoder_inputs,
-                                            name="encoder")
+        if config.encoder_level_lengths:
+            self.encoder = HierarchicalEncoder(hp.enc_rnn_size, config.encoder_level_lengths,
+                                               self.part_depths, hp.dropout_keep_prob,
+                                               inputs=config.encoder_inputs, name="encoder")
+        else:
+            self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.part_depths,
+                                                hp.dropout_keep_prob,
+                                                inputs=config.encoder_inputs, name="encoder")
         init = keras.initializers.RandomNormal(stddev=0.001)
         self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu")
         self.sigma_layer = keras.layers.Dense(self.z_size, activation="softplus",

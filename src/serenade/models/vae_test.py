@@ -10,7 +10,8 @@ def random_windows(n, steps, seed=0):
     return np.random.default_rng(seed).integers(0, 90, size=(n, steps)).astype(np.int32)
 
 
-@pytest.fixture(scope="module", params=["cat-mel_2bar_tiny", "flat-mel_16bar_tiny", "hierdec-mel_16bar_tiny"])
+@pytest.fixture(scope="module", params=["cat-mel_2bar_tiny", "flat-mel_16bar_tiny",
+                                        "hierdec-mel_16bar_tiny", "hier-mel_16bar_tiny"])
 def model(request):
     model = MusicVAE(get_config(request.param))
     model.build()

@@ -157,3 +157,20 @@ def test_decoding_after_a_step_uses_the_updated_weights():
     fresh.set_model_weights(trainer.model_weights())
     np.testing.assert_allclose(after, fresh.model.decode(z, temperature=0.0)[1], atol=1e-6)
     assert np.abs(after - before).max() > 1e-4
+
+
+@pytest.mark.slow
+def test_a_hierarchical_encoder_trio_trains():
+    """hier-trio_16bar_tiny: both encoder levels learn in the train step (16-bar trio windows)."""
+    trainer = Trainer(get_config("hier-trio_16bar_tiny", "learning_rate=0.01"))
+    rng = np.random.default_rng(0)
+    batch = np.stack([rng.integers(0, d, size=(4, 256)) for d in (90, 90, 512)], -1)
+    batch = batch.astype(np.int32)
+    before = trainer.model_weights()
+    metrics = [trainer.train_step(batch) for _ in range(3)]
+    after = trainer.model_weights()
+    assert all(np.isfinite(m["loss"]) for m in metrics) and metrics[-1]["loss"] < metrics[0]["loss"]
+    for level in ("encoder/hierarchical_level_0/", "encoder/hierarchical_level_1/"):
+        changed = [k for k in before
+                   if k.startswith(level) and not np.array_equal(before[k], after[k])]
+        assert len(changed) == 4, level  # kernel and bias, both directions

@@ -3,8 +3,8 @@
 magenta's three trio configs share one converter: 16-bar windows, 4 steps per
 quarter, gaps of up to 2 bars bridged, no augmentation. They differ in the model only
 (flat decoder, hierarchical decoder, hierarchical encoder and decoder).
-`hierdec-trio_16bar_tiny` is ours, a small model for tests. `serenade.conversion` looks config
-names up here.
+`hierdec-trio_16bar_tiny` and `hier-trio_16bar_tiny` are ours, small models for tests.
+`serenade.conversion` looks config names up here.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ CONVERTERS: dict[str, TrioConverter] = {
     "hierdec-trio_16bar": TRIO_16BAR,
     "hier-trio_16bar": TRIO_16BAR,
     "hierdec-trio_16bar_tiny": TRIO_16BAR,
+    "hier-trio_16bar_tiny": TRIO_16BAR,
 }
 
 MAGENTA_CONFIGS: tuple[str, ...] = ("flat-trio_16bar", "hierdec-trio_16bar", "hier-trio_16bar")

@@ -1,0 +1,72 @@
+"""Hierarchical encoder (magenta's `HierarchicalLstmEncoder`): bidirectional encoders stacked
+over segments, as the `hier-*` configs encode 16 bars.
+
+`level_lengths` are magenta's, lowest level first: level 0 splits the window into segments of
+`level_lengths[0]` steps (a bar) and encodes each one alone, level 1 reads the sequence of
+those encodings in groups of `level_lengths[1]`, and so on until one encoding is left (their
+product is the window length). Each level is one `BidirectionalEncoder` with the config's
+`enc_rnn_size`, its weights shared by all of its segments (magenta's AUTO_REUSE scope
+`encoder/hierarchical_level_<i>`), so a level runs its segments as one batch.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import tensorflow as tf
+
+from serenade.models import magenta_layout as layout
+from serenade.models import parts
+from serenade.models.encoder import BidirectionalEncoder
+
+
+class HierarchicalEncoder(keras.layers.Layer):
+    """Bidirectional encoders over segments of segments: classes [B, T(, P)] -> [B, 2u]."""
+
+    def __init__(self, layer_sizes: list[int], level_lengths: tuple[int, ...],
+                 part_depths: tuple[int, ...] = (90,), dropout_keep_prob: float = 1.0,
+                 inputs=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.level_lengths = tuple(int(n) for n in level_lengths)
+        self.part_depths = tuple(int(d) for d in part_depths)
+        self.levels: list[BidirectionalEncoder] = [BidirectionalEncoder(
+            layer_sizes, self.part_depths, dropout_keep_prob, inputs=inputs,
+            name="hierarchical_level_0")]
+        for i in range(1, len(self.level_lengths)):
+            self.levels.append(BidirectionalEncoder(
+                layer_sizes, dropout_keep_prob=dropout_keep_prob,
+                input_depth=self.levels[-1].output_depth, name=f"hierarchical_level_{i}"))
+
+    @property
+    def window_steps(self) -> int:
+        return math.prod(self.level_lengths)
+
+    @property
+    def output_depth(self) -> int:
+        return self.levels[-1].output_depth
+
+    def build(self, input_shape=None) -> None:
+        for level in self.levels:
+            level.build()
+        super().build(input_shape)
+
+    def magenta_variables(self, prefix: str = layout.ENCODER) -> dict[str, tf.Variable]:
+        names = {}
+        for i, level in enumerate(self.levels):
+            names.update(level.magenta_variables(layout.hierarchical_encoder_level(i, prefix)))
+        return names
+
+    def call(self, windows: tf.Tensor, training: bool = False) -> tf.Tensor:
+        """windows: int [B, T] (or [B, T, P]) event classes -> encoding [B, output_depth]."""
+        sequence = parts.as_parts(tf.convert_to_tensor(windows), self.part_depths)
+        if sequence.shape[1] is not None and sequence.shape[1] != self.window_steps:
+            raise ValueError(f"a hierarchical encoder of levels {list(self.level_lengths)} reads "
+                             f"windows of {self.window_steps} steps, got {sequence.shape[1]}")
+        batch = tf.shape(sequence)[0]
+        for level, length in zip(self.levels, self.level_lengths):
+            # every segment of every window as one batch: [B * segments, length, depth]
+            segments = tf.reshape(sequence, [-1, length, sequence.shape[-1]])
+            encoded = level(segments, training=training)
+            sequence = tf.reshape(encoded, [batch, -1, level.output_depth])
+        return sequence[:, 0]
