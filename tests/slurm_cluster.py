@@ -142,7 +142,8 @@ def local_cluster(root: Path, *, cpus: int = 2, memory_mb: int = 16000) -> Itera
     shims = root / "bin"
     shims.mkdir(exist_ok=True)
     srun = shims / "srun"
-    srun.write_text(f"#!/bin/sh\nSLURM_CONF={conf} exec {shutil.which('srun', path=env['PATH'])} \"$@\"\n")
+    real_srun = shutil.which("srun", path=env["PATH"])
+    srun.write_text(f"#!/bin/sh\nSLURM_CONF={conf} exec {real_srun} \"$@\"\n")
     srun.chmod(0o755)
     env["PATH"] = os.pathsep.join([str(shims), env["PATH"]])
     cluster = Cluster(root=root, env=env)

@@ -66,12 +66,17 @@ def main(argv: list[str] | None = None) -> int:
                         "the CSV, else a new run)")
     parser.add_argument("--experiment", help="experiment of a new run (the model's config name)")
     parser.add_argument("--run-name", help="name of a new run (the model's name)")
+    parser.add_argument("--kind", default="train", choices=("train", "import", "generate"),
+                        help="serenade.kind tag of a new run (train: the model's run, which "
+                        "generation runs are nested under)")
     args = parser.parse_args(argv)
     run_id = args.run_id
     id_file = args.csv.with_name(RUN_ID_FILE)
     if run_id is None and id_file.exists():
         run_id = id_file.read_text().strip() or None
-    tags = {"serenade.model": args.run_name, "serenade.kind": "train"} if args.run_name else {}
+    tags = {"serenade.kind": args.kind}
+    if args.run_name:
+        tags["serenade.model"] = args.run_name
     run_id, sent = resend_metrics(args.csv, args.uri, run_id, experiment=args.experiment,
                                   run_name=args.run_name, tags=tags)
     print(f"{sent} metric points sent to run {run_id} at {args.uri}")

@@ -39,10 +39,13 @@ def test_without_a_run_a_new_one_is_made_in_the_experiment(tmp_path):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     csv_path = tmp_path / "metrics.csv"
     tracking.MetricsCSV(csv_path).append({"loss": 2.0}, step=5, timestamp=1_700_000_000.0)
-    run_id, sent = resend.resend_metrics(csv_path, uri, experiment="cat-mel_2bar_tiny",
-                                         run_name="tiny", tags={"serenade.model": "tiny"})
-    assert sent == 1 and _history(uri, run_id, "loss") == [(5, 2.0)]
+    assert resend.main([str(csv_path), "--uri", uri, "--experiment", "cat-mel_2bar_tiny",
+                        "--run-name", "tiny"]) == 0
     from mlflow.tracking import MlflowClient
 
-    run = MlflowClient(uri).get_run(run_id)
-    assert run.data.tags["serenade.model"] == "tiny" and "serenade.resent" in run.data.tags
+    client = MlflowClient(uri)
+    experiment = client.get_experiment_by_name("cat-mel_2bar_tiny")
+    (run,) = client.search_runs([experiment.experiment_id])
+    assert _history(uri, run.info.run_id, "loss") == [(5, 2.0)]
+    assert run.data.tags["serenade.model"] == "tiny" and run.data.tags["serenade.kind"] == "train"
+    assert run.data.tags["serenade.resent"] == str(csv_path)
