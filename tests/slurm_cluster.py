@@ -5,9 +5,9 @@ private configuration: munged with its own key and socket, slurmctld and slurmd 
 foreground as the current user (root: slurmd must be root to start jobs), free ports, no
 cgroups (proctrack/linuxproc, task/none), consumable cores (select/cons_tres). There is no
 slurmdbd, so `sacct` has nothing to ask ("Slurm accounting storage is disabled"): job states
-come from `squeue` (kept for MinJobAge seconds after a job ends) and every finished job is
-recorded by jobcomp/filetxt in `jobs.txt`. `SLURM_CONF` in `env` points the client commands
-(sbatch, squeue, scancel) at it.
+come from `squeue` (kept for MinJobAge seconds after a job ends), and jobcomp/filetxt records
+every finished job in `jobs.txt`, which `sacct --completion` reads. `SLURM_CONF` in `env`
+points the client commands (sbatch, squeue, scancel, sacct) at it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 BINARIES = ("munged", "slurmctld", "slurmd", "sbatch", "srun", "squeue", "scancel", "sinfo",
-            "scontrol")
+            "scontrol", "sacct")
 PARTITION = "serenade"
 
 
@@ -47,20 +47,14 @@ class Cluster:
     env: dict[str, str]
     processes: list[subprocess.Popen] = field(default_factory=list)
 
-    @property
-    def finished_jobs_file(self) -> Path:
-        return self.root / "jobs.txt"
-
     def finished_jobs(self) -> dict[str, dict[str, str]]:
-        """{job id: fields} from jobcomp/filetxt: one `Key=Value ...` line per finished job."""
-        jobs = {}
-        if not self.finished_jobs_file.exists():
-            return jobs
-        for line in self.finished_jobs_file.read_text().splitlines():
-            fields = dict(item.split("=", 1) for item in line.split() if "=" in item)
-            if "JobId" in fields:
-                jobs[fields["JobId"]] = fields
-        return jobs
+        """{job id: fields} of every finished job, from `sacct --completion` (jobcomp/filetxt's
+        record: plain `sacct` needs slurmdbd)."""
+        fields = ("JobID", "JobName", "State", "Partition", "ExitCode")
+        out = self.run("sacct", "--completion", "--parsable2", "--noheader",
+                       f"--format={','.join(fields)}").stdout
+        rows = [dict(zip(fields, line.split("|"))) for line in out.splitlines() if line.strip()]
+        return {row["JobID"]: row for row in rows}
 
     def queue(self) -> list[dict[str, str]]:
         """Jobs slurmctld still knows (running, pending, or ended within MinJobAge)."""

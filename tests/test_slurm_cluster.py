@@ -205,10 +205,11 @@ def test_every_rule_ran_as_its_own_slurm_job(work):
     by_id = {path.stem: rule for rule, paths in logs.items() for path in paths}
     assert set(by_id) <= set(finished), (sorted(by_id), sorted(finished))
     for job_id, rule in by_id.items():
-        state = finished[job_id]["JobState"]
+        state = finished[job_id]["State"]
         expected_state = "CANCELLED" if job_id == work["cancelled_job"] else "COMPLETED"
         assert state == expected_state, (rule, job_id, state)
         assert finished[job_id]["Partition"] == PARTITION
+    assert len(finished) == len(by_id)  # no other job ran
     # outputs landed
     out = work["out"]
     assert len(list((out / "samples").glob("*/sample-*.mid"))) == 2
