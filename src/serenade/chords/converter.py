@@ -62,7 +62,43 @@ class ChordMelodyConverter:
 
     @property
     def control_depth(self) -> int:
+        """Width of a step's control vector: the triad one-hot."""
         return encoding.NUM_CLASSES
+
+    # The windows themselves are melody windows: these are the melody converter's.
+    @property
+    def steps_per_bar(self) -> int:
+        return self.melody.steps_per_bar
+
+    @property
+    def part_depths(self) -> tuple[int, ...]:
+        return self.melody.part_depths
+
+    @property
+    def part_names(self) -> tuple[str, ...]:
+        return self.melody.part_names
+
+    @property
+    def decoder_input_rows(self) -> None:
+        return self.melody.decoder_input_rows
+
+    @property
+    def encoder_input_rows(self) -> None:
+        return self.melody.encoder_input_rows
+
+    @property
+    def kit_pieces(self) -> tuple[str, ...]:
+        return self.melody.kit_pieces
+
+    def kit_hits(self, windows: np.ndarray) -> np.ndarray:
+        return self.melody.kit_hits(windows)
+
+    @property
+    def no_event_class(self) -> int:
+        return self.melody.no_event_class
+
+    def starts_event(self, windows: np.ndarray) -> np.ndarray:
+        return self.melody.starts_event(windows)
 
     @property
     def transpose_range(self) -> tuple[int, int] | None:

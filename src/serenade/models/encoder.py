@@ -9,7 +9,10 @@ Windows arrive as class indices, [B, T] or [B, T, P] for several parts (`serenad
 The encoder reads each class as a row of `input_rows` [classes, input_depth]: the one-hot vector
 by default (melody events; each part's one-hot side by side for a trio), or the converter's own
 encoding (a drum roll: one bit per drum plus a "no hit" bit, as magenta's `roll_input`), so the
-first layer's input product is a sum of row gathers of `input_rows @ kernel`.
+first layer's input product is a sum of row gathers of `input_rows @ kernel`. A config with
+controls (a chord per step) appends each step's control vector to its input, as magenta's
+`MusicVAE.encode` concatenates [x, c]: its kernel rows follow the window's
+(`magenta_layout.InputRows`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ class BidirectionalEncoder(keras.layers.Layer):
     """Stacked bidirectional LSTM over one-hot event windows given as class indices."""
 
     def __init__(self, layer_sizes: list[int], part_depths: tuple[int, ...] = (90,),
-                 dropout_keep_prob: float = 1.0, input_rows=None, **kwargs) -> None:
+                 dropout_keep_prob: float = 1.0, input_rows=None, control_depth: int = 0,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
         self.part_depths = tuple(int(d) for d in part_depths)
@@ -37,11 +41,12 @@ class BidirectionalEncoder(keras.layers.Layer):
             raise ValueError("input rows are for single-part windows")
         self.input_depth = (sum(self.part_depths) if self.input_rows is None
                             else int(self.input_rows.shape[1]))
+        self.rows = layout.InputRows(self.input_depth, control_depth=int(control_depth))
         self.dropout_keep_prob = float(dropout_keep_prob)
         # two lists (not a list of pairs) so that Keras tracks every cell's weights
         self.forward_cells: list[LSTMBlockCell] = []
         self.backward_cells: list[LSTMBlockCell] = []
-        size_in = self.input_depth
+        size_in = self.rows.size
         for i, units in enumerate(self.layer_sizes):
             self.forward_cells.append(LSTMBlockCell(units, size_in, name=f"cell_{i}_fw"))
             self.backward_cells.append(LSTMBlockCell(units, size_in, name=f"cell_{i}_bw"))
@@ -72,8 +77,8 @@ class BidirectionalEncoder(keras.layers.Layer):
         """The input product of class indices [.., P]: each part's input rows times its block
         of the input kernel, gathered and added up -> [.., 4u]."""
         if self.input_rows is not None:
-            return tf.gather(tf.matmul(tf.constant(self.input_rows, kernel.dtype), kernel),
-                             classes[..., 0])
+            return tf.gather(tf.matmul(tf.constant(self.input_rows, kernel.dtype),
+                                       kernel[self.rows.tokens]), classes[..., 0])
         total = None
         for k, (start, depth) in enumerate(zip(parts.offsets(self.part_depths), self.part_depths)):
             rows = tf.gather(kernel[start:start + depth], classes[..., k])
@@ -92,20 +97,32 @@ class BidirectionalEncoder(keras.layers.Layer):
             return tf.nn.dropout(x, rate=1.0 - self.dropout_keep_prob)
         return x
 
-    def call(self, windows: tf.Tensor, training: bool = False) -> tf.Tensor:
-        """windows: int [B, T] event classes -> encoding [B, 2 * last layer size]."""
+    def call(self, windows: tf.Tensor, controls: tf.Tensor | None = None,
+             training: bool = False) -> tf.Tensor:
+        """windows: int [B, T] event classes (and controls [B, T, control_depth] when the
+        config has them) -> encoding [B, 2 * last layer size]."""
         windows = parts.as_parts(tf.convert_to_tensor(windows), self.part_depths)
         batch = tf.shape(windows)[0]
         time_major = tf.transpose(windows, [1, 0, 2])  # [T, B, P]
+        controls_t = None
+        if self.rows.control_depth:
+            if controls is None:
+                raise ValueError("this encoder reads a control vector per step: controls missing")
+            controls_t = tf.transpose(tf.cast(controls, self.compute_dtype), [1, 0, 2])
         layer_input = None  # dense time-major input of layers after the first
         for i, (fw, bw) in enumerate(self.cells):
             if i == 0 and not (training and self.dropout_keep_prob < 1.0):
                 # a class's input row times the kernel == a row gather of rows @ kernel
                 proj_fw = self._gathered(fw.input_kernel, time_major) + fw.bias
                 proj_bw = self._gathered(bw.input_kernel, time_major) + bw.bias
+                if controls_t is not None:
+                    proj_fw += tf.einsum("tbc,cg->tbg", controls_t, fw.kernel[self.rows.controls])
+                    proj_bw += tf.einsum("tbc,cg->tbg", controls_t, bw.kernel[self.rows.controls])
             else:
                 if i == 0:
                     layer_input = self._inputs(time_major)
+                    if controls_t is not None:
+                        layer_input = tf.concat([layer_input, controls_t], axis=-1)
                 dropped = self._dropout(layer_input, training)
                 proj_fw = fw.project_inputs(dropped)
                 proj_bw = bw.project_inputs(dropped)
