@@ -180,14 +180,36 @@ class ChordMelodyConverter:
         if not training:
             return self._stack(self.windows_with_origin(sequence))
         rng = rng if rng is not None else np.random.default_rng()
-        amount = self.melody.draw_transposition(bool(sequence.notes), rng)
+        amount = self.draw_transposition(bool(sequence.notes), rng)
+        return self.draw_training_windows(self.training_pieces(sequence, amount), rng)
+
+    # Training draws in two steps, as the melody converter's (a data pipeline caches the first).
+
+    def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
+        return self.melody.draw_transposition(has_notes, rng)
+
+    def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
+                        ) -> list[np.ndarray]:
+        """The windows of each piece of the sequence transposed by `amount` (chords along),
+        int16 [n, steps, 2]: each step's event and chord class."""
         if amount:
             sequence, _ = transpose(sequence, amount)
+        return [np.stack(self._stack(windows), axis=-1)
+                for windows in self._windows_by_piece(sequence, [])]
+
+    def draw_training_windows(self, pieces: list[np.ndarray], rng: np.random.Generator
+                              ) -> tuple[np.ndarray, np.ndarray]:
+        """(events, chord classes) of at most `max_tensors_per_notesequence` windows: per
+        piece, then over the sequence, as magenta."""
         limit = self.melody.max_tensors_per_notesequence
         chosen = []
-        for windows in self._windows_by_piece(sequence, []):
-            chosen.extend(sample_at_most(windows, limit, rng))
-        return self._stack(sample_at_most(chosen, limit, rng))
+        for windows in pieces:
+            chosen.extend(sample_at_most(list(windows), limit, rng))
+        chosen = sample_at_most(chosen, limit, rng)
+        if not chosen:
+            return self._stack([])
+        stacked = np.stack(chosen).astype(np.int16)
+        return stacked[..., 0], stacked[..., 1]
 
     def _stack(self, windows: list[ChordWindow]) -> tuple[np.ndarray, np.ndarray]:
         steps = self.window_steps
@@ -195,7 +217,7 @@ class ChordMelodyConverter:
             return np.zeros((0, steps), np.int16), np.zeros((0, steps), np.int16)
         events = ev.encode(np.asarray([w.events for w in windows]).reshape(-1))
         chords = np.asarray([w.chords for w in windows], dtype=np.int16)
-        return events.reshape(len(windows), steps), chords
+        return events.reshape(len(windows), steps).astype(np.int16), chords
 
     def controls(self, chords: np.ndarray) -> np.ndarray:
         """Chord classes [..., steps] -> the model's control tensors, bool [..., steps, 49]."""
