@@ -259,12 +259,14 @@ class MusicVAE(keras.Model):
 
     def interpolate(self, start_window, end_window, num_steps: int = 5, temperature: float = 0.0,
                     method: str = "slerp", seed: int | None = None, *, controls=None,
-                    end_controls=None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+                    end_controls=None, decode_controls=None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Interpolate between the mu of two windows, endpoints included: (z, events, logits).
 
         With controls: the start window is encoded with `controls` [T, control_depth], the end
         window with `end_controls` (default: the same), and every step is decoded with
-        `controls` (magenta decodes with one control sequence for the whole batch)."""
+        `decode_controls` (default: `controls`; magenta decodes with one control sequence for
+        the whole batch)."""
         pair = np.stack([np.asarray(start_window).reshape(self.window_shape),
                          np.asarray(end_window).reshape(self.window_shape)])
         pair_controls = None
@@ -274,7 +276,8 @@ class MusicVAE(keras.Model):
                                       np.asarray(end, np.float32)])
         _, mu, _ = self.encode(pair, controls=pair_controls)
         z = interpolation.interpolate(mu[0], mu[1], num_steps, method)
-        events, logits = self.decode(z, temperature, seed, controls=controls)
+        events, logits = self.decode(z, temperature, seed, controls=controls
+                                     if decode_controls is None else decode_controls)
         return z, events, logits
 
     def similar(self, window, n: int, similarity: float, temperature: float = 0.5,
