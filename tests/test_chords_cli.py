@@ -106,3 +106,14 @@ def test_encode_reads_each_windows_chords(tmp_path, expected):
     with np.load(tmp_path / "enc.npz") as encoded:
         np.testing.assert_allclose(encoded["mu"][0], expected["case2_mu"], atol=1e-4)
         np.testing.assert_array_equal(encoded["chords"][0], expected["case2_controls"][0])
+
+
+def test_extract_writes_each_windows_chords(tmp_path):
+    midi = str(FOLDER / "cases" / "chord_chart.mid")
+    assert main(["extract", "--config", CONFIG, midi, "--output", str(tmp_path / "x.npz"),
+                 "--quiet"]) == 0
+    events, chords = CONVERTER.to_windows(midi_io.midi_file_to_note_sequence(midi))
+    with np.load(tmp_path / "x.npz") as found:
+        np.testing.assert_array_equal(found["windows_0"], events)
+        np.testing.assert_array_equal(found["chords_0"], chords)
+    assert len(events) == 28
