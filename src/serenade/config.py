@@ -148,6 +148,7 @@ def generation_problems(config: dict) -> list[str]:
                     f"{', '.join(feature_set.scalars)}: list only those (and source labels) in "
                     "generate.attributes (names: [] turns attribute vectors off), or leave the "
                     "model out of generate.models")
+    found += _chord_model_problems(config)
     low, high = attributes["quantiles"]
     if low > high:
         found.append(f"generate.attributes.quantiles: {low} > {high}")
@@ -156,6 +157,24 @@ def generation_problems(config: dict) -> list[str]:
             WindowChoice.from_config(value)
         except (ValueError, AttributeError) as error:
             found.append(f"{where}: {error}")
+    return found
+
+
+def _chord_model_problems(config: dict) -> list[str]:
+    """The generation jobs give a model no chords: a chord-conditioned model cannot be
+    generated from by the workflow (its training and import can; `serenade sample --chords`)."""
+    models = {m["name"]: m for m in config["models"]}
+    found = []
+    for name in config["generate"]["models"] or list(models):
+        try:
+            conditioned = name in models and get_config(models[name]["config"]).control_depth
+        except (ValueError, KeyError, TypeError):
+            continue  # reported by `model_problems`
+        if conditioned:
+            found.append(f"generate.models: model {name!r} ({models[name]['config']}) is "
+                         "conditioned on chords, which the workflow's generation jobs do not "
+                         "give yet: list the other models in generate.models (generate from it "
+                         "with `serenade sample --chords ...`)")
     return found
 
 

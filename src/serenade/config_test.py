@@ -177,3 +177,15 @@ def test_trio_attributes_are_per_part_and_melody_names_point_to_them():
     config["generate"] = {"attributes": {"names": ["melody_note_density", "bass_in_scale",
                                                    "hits_per_bar"]}}
     validate_config(config)
+
+
+def test_a_chord_model_trains_but_is_refused_for_generation_naming_the_key():
+    config = {"sources": [{"name": "songs", "path": "/nowhere"}],
+              "models": [{"name": "chords", "config": "cat-mel_2bar_med_chords_tiny",
+                          "train": {"steps": 5}},
+                         {"name": "tunes", "config": "cat-mel_2bar_tiny", "train": {"steps": 5}}]}
+    message = _check(config)
+    assert "generate.models: model 'chords' (cat-mel_2bar_med_chords_tiny) is conditioned on " \
+           "chords" in message
+    config["generate"] = {"models": ["tunes"]}
+    validate_config(config)  # trained, not generated from

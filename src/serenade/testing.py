@@ -120,6 +120,26 @@ def fixture_note_sequences(name: str = "cat-mel_2bar_small") -> list:
     return [note_seq.midi_file_to_note_sequence(str(path)) for path in paths]
 
 
+def chord_fixture_note_sequences() -> list:
+    """NoteSequences of the chord converter fixture's MIDI files (sorted by file name), each
+    as it is (chords inferred) and, when `chords.json` lists symbols for it, again with them
+    as CHORD_SYMBOL annotations (the fixture's cases; note-seq's MIDI reader drops text)."""
+    import note_seq
+
+    folder = PROJECT_MAGENTA_FIXTURES / "chords" / "cases"
+    symbols = json.loads((folder / "chords.json").read_text())
+    chord_symbol = note_seq.NoteSequence.TextAnnotation.CHORD_SYMBOL
+    sequences = []
+    for path in sorted(folder.glob("*.mid")):
+        sequences.append(note_seq.midi_file_to_note_sequence(str(path)))
+        if path.name in symbols:
+            annotated = note_seq.midi_file_to_note_sequence(str(path))
+            for time, text in symbols[path.name]:
+                annotated.text_annotations.add(time=time, text=text, annotation_type=chord_symbol)
+            sequences.append(annotated)
+    return sequences
+
+
 def write_note_sequence_tfrecord(path, sequences) -> "object":
     """Write NoteSequences to a TFRecord file (what the data workflow produces); returns the path."""
     import tensorflow as tf

@@ -2,7 +2,8 @@
 
 `cat-mel_2bar_med_chords`: 2-bar melody windows of every program (no 0..31 filter, unlike
 the unconditioned 2-bar configs), melodies cut to 100 bars, triad chord controls,
-transposition by -3..3 semitones when training.
+transposition by -3..3 semitones when training. `_tiny`: the small model variant for tests,
+its data converted as its full-size namesake's.
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ from serenade.melody.converter import MelodyConverter
 MEL_2BAR_CHORDS = ChordMelodyConverter(MelodyConverter(
     slice_bars=2, valid_programs=None, max_bars=100, transpose_range=(-3, 3)))
 
-_CONVERTERS: dict[str, ChordMelodyConverter] = {
+CONVERTERS: dict[str, ChordMelodyConverter] = {
     "cat-mel_2bar_med_chords": MEL_2BAR_CHORDS,
+    "cat-mel_2bar_med_chords_tiny": MEL_2BAR_CHORDS,
 }
 
-CONFIG_NAMES: tuple[str, ...] = tuple(_CONVERTERS)
+CONFIG_NAMES: tuple[str, ...] = tuple(CONVERTERS)
 
 
 def converter_for_config(name: str) -> ChordMelodyConverter:
     """The converter a chord-conditioned config uses; ValueError naming the known ones."""
     try:
-        return _CONVERTERS[name]
+        return CONVERTERS[name]
     except KeyError:
         raise ValueError(f"unknown chord-conditioned config {name!r}; known: "
                          f"{', '.join(CONFIG_NAMES)}") from None

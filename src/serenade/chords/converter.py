@@ -17,18 +17,21 @@ Training transposes the sequence, chord symbols included, before conversion.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+import mido
 import numpy as np
 from note_seq import sequences_lib
 from note_seq.protobuf import music_pb2
 
 from serenade.chords import encoding
-from serenade.chords.progression import ChordProblem, chords_at, ensure_chords, step_chords
+from serenade.chords.progression import (ChordProblem, chords_at, ensure_chords, spread,
+                                         step_chords)
 from serenade.melody import events as ev
 from serenade.melody.converter import MelodyConverter
 from serenade.melody.extraction import extract_track_melodies
 from serenade.melody.pieces import quantize_piece, split_on_time_changes
-from serenade.melody.rendering import windows_to_note_sequence
+from serenade.melody.rendering import windows_to_note_sequence, write_midi
 from serenade.melody.transposition import transpose
 from serenade.melody.windows import sample_at_most, slice_melody
 
@@ -47,6 +50,22 @@ class ChordWindow:
 
 
 @dataclass(frozen=True)
+class ChordReport:
+    """Why a sequence gives no chord windows (a converter's `extract` report)."""
+
+    reason: str
+
+    def explain(self) -> str:
+        return self.reason
+
+    def track_problems(self) -> list[str]:
+        return []
+
+    def why_track(self, instrument: int) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
 class ChordMelodyConverter:
     """A melody converter whose windows carry the chord of each step as control."""
 
@@ -62,7 +81,43 @@ class ChordMelodyConverter:
 
     @property
     def control_depth(self) -> int:
+        """Width of a step's control vector: the triad one-hot."""
         return encoding.NUM_CLASSES
+
+    # The windows themselves are melody windows: these are the melody converter's.
+    @property
+    def steps_per_bar(self) -> int:
+        return self.melody.steps_per_bar
+
+    @property
+    def part_depths(self) -> tuple[int, ...]:
+        return self.melody.part_depths
+
+    @property
+    def part_names(self) -> tuple[str, ...]:
+        return self.melody.part_names
+
+    @property
+    def decoder_inputs(self) -> None:
+        return self.melody.decoder_inputs
+
+    @property
+    def encoder_inputs(self) -> None:
+        return self.melody.encoder_inputs
+
+    @property
+    def kit_pieces(self) -> tuple[str, ...]:
+        return self.melody.kit_pieces
+
+    def kit_hits(self, windows: np.ndarray) -> np.ndarray:
+        return self.melody.kit_hits(windows)
+
+    @property
+    def no_event_class(self) -> int:
+        return self.melody.no_event_class
+
+    def starts_event(self, windows: np.ndarray) -> np.ndarray:
+        return self.melody.starts_event(windows)
 
     @property
     def transpose_range(self) -> tuple[int, int] | None:
@@ -144,14 +199,36 @@ class ChordMelodyConverter:
         if not training:
             return self._stack(self.windows_with_origin(sequence))
         rng = rng if rng is not None else np.random.default_rng()
-        amount = self.melody.draw_transposition(bool(sequence.notes), rng)
+        amount = self.draw_transposition(bool(sequence.notes), rng)
+        return self.draw_training_windows(self.training_pieces(sequence, amount), rng)
+
+    # Training draws in two steps, as the melody converter's (a data pipeline caches the first).
+
+    def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
+        return self.melody.draw_transposition(has_notes, rng)
+
+    def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
+                        ) -> list[np.ndarray]:
+        """The windows of each piece of the sequence transposed by `amount` (chords along),
+        int16 [n, steps, 2]: each step's event and chord class."""
         if amount:
             sequence, _ = transpose(sequence, amount)
+        return [np.stack(self._stack(windows), axis=-1)
+                for windows in self._windows_by_piece(sequence, [])]
+
+    def draw_training_windows(self, pieces: list[np.ndarray], rng: np.random.Generator
+                              ) -> tuple[np.ndarray, np.ndarray]:
+        """(events, chord classes) of at most `max_tensors_per_notesequence` windows: per
+        piece, then over the sequence, as magenta."""
         limit = self.melody.max_tensors_per_notesequence
         chosen = []
-        for windows in self._windows_by_piece(sequence, []):
-            chosen.extend(sample_at_most(windows, limit, rng))
-        return self._stack(sample_at_most(chosen, limit, rng))
+        for windows in pieces:
+            chosen.extend(sample_at_most(list(windows), limit, rng))
+        chosen = sample_at_most(chosen, limit, rng)
+        if not chosen:
+            return self._stack([])
+        stacked = np.stack(chosen).astype(np.int16)
+        return stacked[..., 0], stacked[..., 1]
 
     def _stack(self, windows: list[ChordWindow]) -> tuple[np.ndarray, np.ndarray]:
         steps = self.window_steps
@@ -159,7 +236,19 @@ class ChordMelodyConverter:
             return np.zeros((0, steps), np.int16), np.zeros((0, steps), np.int16)
         events = ev.encode(np.asarray([w.events for w in windows]).reshape(-1))
         chords = np.asarray([w.chords for w in windows], dtype=np.int16)
-        return events.reshape(len(windows), steps), chords
+        return events.reshape(len(windows), steps).astype(np.int16), chords
+
+    def extract(self, sequence: music_pb2.NoteSequence
+                ) -> tuple[tuple[np.ndarray, np.ndarray], ChordReport]:
+        """Every window with its chords (as `to_windows` in inference) and why there are none."""
+        converted = self.to_windows(sequence)
+        return converted, ChordReport("" if len(converted[0]) else self.explain(sequence))
+
+    def progression(self, figures: list[str]) -> np.ndarray:
+        """Chord classes int16 [steps] of a progression spread evenly over a window, as
+        magenta.js's `chordProgression` (`progression.spread`); UnencodableChord or ValueError
+        for a chord that is not a triad or a progression that does not fit."""
+        return encoding.encode_chords(spread(figures, self.window_steps))
 
     def controls(self, chords: np.ndarray) -> np.ndarray:
         """Chord classes [..., steps] -> the model's control tensors, bool [..., steps, 49]."""
@@ -197,3 +286,38 @@ class ChordMelodyConverter:
                     sequence.text_annotations.add(time=step * seconds_per_step, text=figure,
                                                   annotation_type=CHORD_SYMBOL)
         return sequence
+
+    def to_midi(self, events: np.ndarray, path: str | Path, chords: np.ndarray | None = None, *,
+                qpm: float = 120.0, velocity: int = 80, program: int = 0) -> Path:
+        """Events [steps] (or [n, steps]) -> a MIDI file; the chords, when given, as MIDI text
+        events where they change (note-seq writes no text annotations, and reads none)."""
+        sequence = self.to_note_sequence(events, chords, qpm=qpm, velocity=velocity,
+                                         program=program)
+        path = write_midi(sequence, path)
+        if chords is not None:
+            _add_text_events(path, [(ta.time, ta.text) for ta in sequence.text_annotations], qpm)
+        return path
+
+
+def _add_text_events(path: Path, texts: list[tuple[float, str]], qpm: float) -> None:
+    """Add (seconds, text) as text meta events to the first track of a constant-tempo file."""
+    midi = mido.MidiFile(str(path))
+    track = midi.tracks[0]
+    ticks_per_second = midi.ticks_per_beat * qpm / 60.0
+    timed, tick = [], 0
+    for message in track:
+        tick += message.time
+        timed.append((tick, 1, message))
+    for time, text in texts:
+        timed.append((round(time * ticks_per_second), 0, mido.MetaMessage("text", text=text)))
+    end = [item for item in timed if item[2].type == "end_of_track"]
+    timed = sorted((item for item in timed if item[2].type != "end_of_track"),
+                   key=lambda item: (item[0], item[1]))
+    last = max([tick for tick, _, _ in timed] + [tick for tick, _, _ in end])
+    track.clear()
+    previous = 0
+    for tick, _, message in timed:
+        track.append(message.copy(time=tick - previous))
+        previous = tick
+    track.append(mido.MetaMessage("end_of_track", time=last - previous))
+    midi.save(str(path))

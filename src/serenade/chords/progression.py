@@ -59,3 +59,14 @@ def chords_at(chords: Sequence[str], steps: Iterable[int]) -> tuple[str, ...]:
     """Chords at `steps`; a step past the end keeps the last chord."""
     pad = chords[-1] if chords else NO_CHORD
     return tuple(chords[s] if s < len(chords) else pad for s in steps)
+
+
+def spread(figures: Sequence[str], steps: int) -> tuple[str, ...]:
+    """A chord progression spread evenly over `steps` steps, as magenta.js's
+    `ChordEncoder.encodeProgression`: step s has figures[floor(s * len(figures) / steps)]
+    (4 chords over a 2-bar window: one per half bar; 2 chords: one per bar)."""
+    if not figures:
+        raise ValueError("a chord progression needs at least one chord")
+    if len(figures) > steps:
+        raise ValueError(f"{len(figures)} chords do not fit in {steps} steps")
+    return tuple(figures[s * len(figures) // steps] for s in range(steps))

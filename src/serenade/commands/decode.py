@@ -2,7 +2,8 @@
 
 --z is a .npy of z [n, z_size] (or an .npz from `serenade encode`: its `z`, or `mu` with --use-mu).
 OUT ending in .npz gets `events` [n, steps] (and `logits` [n, steps, 90] when the temperature
-is 0); any other OUT is a directory that gets one MIDI file per z.
+is 0); any other OUT is a directory that gets one MIDI file per z. A chord-conditioned config decodes
+over the --chords progression (also stored as `chords` in OUT.npz, or as text in each MIDI file).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import argparse
 import numpy as np
 
 from serenade.base.bit_inputs import window_dtype
-from serenade.commands.options import (add_model_options, add_seed_option, add_temperature_option,
-                                       load_from_args, output_npz_or_directory, write_midi_files)
+from serenade.commands.options import (add_chords_option, add_model_options, add_seed_option,
+                                       add_temperature_option, chords_from_args, load_from_args,
+                                       output_npz_or_directory, write_midi_files)
 from serenade.errors import UserError
 
 
@@ -25,6 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_temperature_option(parser)
     parser.add_argument("--output", required=True, type=output_npz_or_directory,
                         help="OUT.npz, or a directory for MIDI files")
+    add_chords_option(parser)
     add_seed_option(parser)
 
 
@@ -39,18 +42,24 @@ def read_z(path: str, use_mu: bool = False):
 
 
 def run(args: argparse.Namespace) -> int:
+    from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
+
     model = load_from_args(args)
     z = read_z(args.z, args.use_mu)
-    events, logits = model.decode(z, args.temperature, seed=args.seed)
+    chords = chords_from_args(model, args)
+    events, logits = model.decode(z, args.temperature, seed=args.seed,
+                                  controls=ctl.vectors(model.config.converter, chords))
     output = args.output
     if output.suffix == ".npz":
         output.parent.mkdir(parents=True, exist_ok=True)
         arrays = {"events": events.astype(window_dtype(model.part_depths))}
         if args.temperature == 0:
             arrays["logits"] = logits
+        if chords is not None:
+            arrays["chords"] = chords
         np.savez(output, **arrays)
         print(f"decoded {len(events)} z -> {output}")
     else:
-        paths = write_midi_files(model, events, output, f"{args.config}_decode")
+        paths = write_midi_files(model, events, output, f"{args.config}_decode", chords)
         print(f"decoded {len(paths)} z -> {output}/")
     return 0

@@ -2,6 +2,8 @@
 
 Each INPUT is a MIDI file (its first window, or --window N) or a .npy of event windows
 [n, steps]. Writes OUT.npz with `mu` [n, z], `sigma` [n, z], `z` [n, z] and `windows` [n, steps].
+A chord-conditioned config encodes each MIDI window with its own chords (--chords for .npy
+inputs, or to override them) and writes them too: `chords` [n, steps] (triad classes).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import argparse
 import numpy as np
 
 from serenade.base.bit_inputs import window_dtype
-from serenade.commands.options import (add_model_options, add_seed_option, int_at_least,
-                                       load_from_args, midi_window, output_npz)
+from serenade.commands.options import (add_chords_option, add_model_options, add_seed_option,
+                                       chords_from_args, int_at_least, load_from_args,
+                                       midi_window_and_chords, output_npz)
 from serenade.errors import UserError
 
 
@@ -22,12 +25,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, type=output_npz, help="output .npz")
     parser.add_argument("--window", type=int_at_least(0), default=0,
                         help="which window of each MIDI file to encode (default 0, the first)")
+    add_chords_option(parser, "default: each MIDI window's own chords")
     add_seed_option(parser)
 
 
 def read_inputs(paths: list[str], config_name: str, steps: int, window: int = 0,
                 part_depths: tuple[int, ...] = (90,)):
-    rows = []
+    """(windows [n, steps] of the config's window type, the chord classes of each MIDI window
+    (None for .npy rows and configs without chords))."""
+    rows, chords = [], []
     for path in paths:
         if path.lower().endswith(".npy"):
             array = np.load(path)
@@ -36,18 +42,34 @@ def read_inputs(paths: list[str], config_name: str, steps: int, window: int = 0,
             if array.ndim != 2 or array.shape[1] != steps:
                 raise UserError(f"{path}: expected windows [n, {steps}], got shape {array.shape}")
             rows.extend(array)
+            chords.extend([None] * len(array))
         else:
-            rows.append(midi_window(path, config_name, window)[0])
-    return np.stack(rows).astype(window_dtype(part_depths))
+            row, row_chords, _ = midi_window_and_chords(path, config_name, window)
+            rows.append(row)
+            chords.append(row_chords)
+    return np.stack(rows).astype(window_dtype(part_depths)), chords
 
 
 def run(args: argparse.Namespace) -> int:
+    from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
+
     output = args.output
     model = load_from_args(args)
-    windows = read_inputs(args.inputs, args.config, model.window_steps, args.window,
-                          model.part_depths)
-    z, mu, sigma = model.encode(windows, seed=args.seed)
+    windows, found = read_inputs(args.inputs, args.config, model.window_steps, args.window,
+                                 model.part_depths)
+    chords = None
+    if model.control_depth:
+        given = chords_from_args(model, args) if args.chords else None
+        if given is None and any(c is None for c in found):
+            raise UserError("--chords is required for .npy inputs: config "
+                            f"{args.config} is conditioned on a chord per step")
+        chords = np.stack([given if given is not None else c for c in found]).astype(np.int16)
+    else:
+        chords_from_args(model, args)  # refuses --chords
+    z, mu, sigma = model.encode(windows, seed=args.seed,
+                                controls=ctl.vectors(model.config.converter, chords))
     output.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(output, mu=mu, sigma=sigma, z=z, windows=windows)
+    extra = {} if chords is None else {"chords": chords}
+    np.savez(output, mu=mu, sigma=sigma, z=z, windows=windows, **extra)
     print(f"encoded {len(windows)} window(s) -> {output}")
     return 0

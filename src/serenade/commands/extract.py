@@ -4,7 +4,8 @@ For the i-th MIDI file, OUT.npz holds `windows_{i}`: [n_i, steps] class indices 
 int16 events, 0 no event, 1 note off, 2 + pitch - 21 note on; drums: int64 masks of the 9
 kit pieces (61 for nade-drums_2bar_full) hit at each step; trio: int16 [n_i, 256, 3], melody,
 bass and drum classes per step; steps = 32 for 2-bar configs, 256 for 16-bar ones), every window
-the converter extracts, in time order. It also holds `inputs` (the paths, in order) and
+the converter extracts, in time order; a chord-conditioned config adds `chords_{i}` [n_i, steps],
+the triad class of each step. It also holds `inputs` (the paths, in order) and
 `config`. A file that gives no windows gets an empty [0, steps] array and a message on stderr
 saying why; tracks that give nothing (a drum track for a melody config, a pitched track for a
 drum config, a flute lead or a missing bass for a trio config) are named too.
@@ -77,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     arrays = {f"windows_{i}": r.windows for i, r in enumerate(results)}
+    arrays.update({f"chords_{i}": r.controls for i, r in enumerate(results)
+                   if r.controls is not None})
     arrays["inputs"] = np.array([str(p) for p in args.midi])
     arrays["config"] = np.array(args.config)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,9 @@
 
 Takes one window of each input (the first by default; --window-1/--window-2 pick another; a
 longer or multi-track file is fine), encodes both to mu, walks between them by slerp (magenta)
-or lerp (magenta.js), endpoints included, and decodes each step to a MIDI file.
+or lerp (magenta.js), endpoints included, and decodes each step to a MIDI file. A
+chord-conditioned config encodes each window with its own chords and decodes every step with
+the first window's chords (as magenta decodes with one control sequence), or with --chords.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from serenade.commands.options import (add_mode_option, add_model_options, add_seed_option,
-                                       add_temperature_option, int_at_least, load_from_args,
-                                       midi_window, output_directory, write_midi_files)
+from serenade.commands.options import (add_chords_option, add_mode_option, add_model_options,
+                                       add_seed_option, add_temperature_option, chords_from_args,
+                                       int_at_least, load_from_args, midi_window_and_chords,
+                                       output_directory, write_midi_files)
 from serenade.config_schema import schema_at
 
 
@@ -33,22 +36,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_temperature_option(parser)
     parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,
                         type=output_directory)
+    add_chords_option(parser, "default: the chords of input 1's window")
     add_seed_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
 
     model = load_from_args(args)
-    first, count_1 = midi_window(args.input_midi_1, args.config, args.window_1)
-    second, count_2 = midi_window(args.input_midi_2, args.config, args.window_2)
+    first, chords_1, count_1 = midi_window_and_chords(args.input_midi_1, args.config,
+                                                      args.window_1)
+    second, chords_2, count_2 = midi_window_and_chords(args.input_midi_2, args.config,
+                                                       args.window_2)
+    chords = chords_from_args(model, args, default=chords_1)
+    converter = model.config.converter
     for path, index, count in ((args.input_midi_1, args.window_1, count_1),
                                (args.input_midi_2, args.window_2, count_2)):
         if count > 1:
             print(f"{path}: using window {index} of {count}")
     _, events, _ = model.interpolate(first, second, args.num_outputs, args.temperature,
-                                     args.method, args.seed)
+                                     args.method, args.seed,
+                                     controls=ctl.vectors(converter, chords_1),
+                                     end_controls=ctl.vectors(converter, chords_2),
+                                     decode_controls=ctl.vectors(converter, chords))
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
     paths = write_midi_files(model, events, args.output_dir,
-                             f"{args.config}_interpolate_{stamp}")
+                             f"{args.config}_interpolate_{stamp}", chords)
     print(f"wrote {len(paths)} MIDI file(s) to {args.output_dir}")
     return 0

@@ -166,6 +166,13 @@ def load_from_args(args: argparse.Namespace):
 
 def midi_window(path: str | Path, config_name: str, index: int = 0):
     """Window `index` (inference order) of a MIDI file; UserError naming the file and why not."""
+    window, _, count = midi_window_and_chords(path, config_name, index)
+    return window, count
+
+
+def midi_window_and_chords(path: str | Path, config_name: str, index: int = 0):
+    """(window, its chord classes [steps] or None without controls, window count) of window
+    `index` of a MIDI file; UserError naming the file and why not."""
     from serenade.conversion.parallel import windows_for_file
 
     found = windows_for_file(path, config_name)
@@ -178,17 +185,48 @@ def midi_window(path: str | Path, config_name: str, index: int = 0):
     if not 0 <= index < count:
         raise UserError(f"{path}: window {index} asked for, but the file has {count} "
                         f"window(s) (0..{count - 1}) for {config_name}")
-    return found.windows[index], count
+    chords = None if found.controls is None else found.controls[index]
+    return found.windows[index], chords, count
 
 
-def write_midi_files(model, events, directory: Path, stem: str) -> list[Path]:
-    """One MIDI file per row of events, named STEM-III-of-NNN.mid (as magenta's generator)."""
+def add_chords_option(parser: argparse.ArgumentParser, default_help: str = "") -> None:
+    parser.add_argument(
+        "--chords", help="chord progression of a chord-conditioned config "
+        "(cat-mel_2bar_med_chords), e.g. \"C G Am F\": spread evenly over the window as "
+        "magenta.js does (4 chords in 2 bars: one per half bar); triads and their sevenths, "
+        "N.C. for no chord" + (f"; {default_help}" if default_help else ""))
+
+
+def chords_from_args(model, args: argparse.Namespace, default=None):
+    """Chord classes [steps] of --chords (else `default`) for a model with controls, None for
+    one without; UserError when they are missing, not taken or not encodable."""
+    text = getattr(args, "chords", None)
+    if not model.control_depth:
+        if text:
+            raise UserError(f"--chords: config {args.config} is not chord-conditioned")
+        return None
+    if not text:
+        if default is not None:
+            return default
+        raise UserError(f"--chords is required: config {args.config} is conditioned on a chord "
+                        "per step (e.g. --chords \"C G Am F\")")
+    try:
+        return model.config.converter.progression(text.replace(",", " ").split())
+    except ValueError as error:
+        raise UserError(f"--chords {text!r}: {error}") from None
+
+
+def write_midi_files(model, events, directory: Path, stem: str, chords=None) -> list[Path]:
+    """One MIDI file per row of events, named STEM-III-of-NNN.mid (as magenta's generator);
+    with the chord classes [steps] every row was decoded with (a chord-conditioned config),
+    written into each file as text events."""
     directory.mkdir(parents=True, exist_ok=True)
     converter = model.config.converter
     total = len(events)
     paths = []
+    extra = {} if chords is None else {"chords": chords}
     for i, row in enumerate(events):
         path = directory / f"{stem}-{i:03d}-of-{total:03d}.mid"
-        converter.to_midi(row, path, velocity=VELOCITY, program=PROGRAM)
+        converter.to_midi(row, path, velocity=VELOCITY, program=PROGRAM, **extra)
         paths.append(path)
     return paths

@@ -1,4 +1,6 @@
-"""Sample music from a model's prior (magenta's music_vae_generate --mode=sample)."""
+"""Sample music from a model's prior (magenta's music_vae_generate --mode=sample); a
+chord-conditioned config samples over the --chords progression (magenta.js's
+`sample(n, temperature, {chordProgression})`), written into each MIDI file as text."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ import time
 
 import numpy as np
 
-from serenade.commands.options import (add_mode_option, add_model_options, add_seed_option,
-                                       add_temperature_option, int_at_least, load_from_args,
-                                       output_directory, write_midi_files)
+from serenade.commands.options import (add_chords_option, add_mode_option, add_model_options,
+                                       add_seed_option, add_temperature_option, chords_from_args,
+                                       int_at_least, load_from_args, output_directory,
+                                       write_midi_files)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,20 +26,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-batch-size", "--max_batch_size", dest="max_batch_size",
                         type=int_at_least(1), default=512,
                         help="largest batch decoded at once (default 512)")
+    add_chords_option(parser)
     add_seed_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
+
     model = load_from_args(args)
+    chords = chords_from_args(model, args)
+    controls = ctl.vectors(model.config.converter, chords)
     rng = np.random.default_rng(args.seed)
     events = []
     for start in range(0, args.num_outputs, args.max_batch_size):
         count = min(args.max_batch_size, args.num_outputs - start)
         batch, _ = model.sample(count, args.temperature, seed=int(rng.integers(2**31)),
-                                keep_logits=False)
+                                keep_logits=False, controls=controls)
         events.append(batch)
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
     paths = write_midi_files(model, np.concatenate(events), args.output_dir,
-                             f"{args.config}_sample_{stamp}")
+                             f"{args.config}_sample_{stamp}", chords)
     print(f"wrote {len(paths)} MIDI file(s) to {args.output_dir}")
     return 0

@@ -15,6 +15,7 @@ from note_seq.protobuf import music_pb2
 
 from serenade.base.midi_parser import read_midi
 from serenade.base.pool import ordered_map
+from serenade.conversion import controls as ctl
 from serenade.conversion.registry import converter_for_config
 
 
@@ -27,6 +28,7 @@ class FileWindows:
     explanation: str = ""  # why there are no windows ('' when there are)
     track_problems: list[str] = field(default_factory=list)  # "track 2 'Drums' (drums): ..."
     error: str = ""  # the file could not be read
+    controls: np.ndarray | None = None  # int16 [n, window_steps] control classes (chords), if any
 
     @property
     def ok(self) -> bool:
@@ -35,9 +37,10 @@ class FileWindows:
 
 def windows_for_sequence(sequence, config_name: str, path: str = "") -> FileWindows:
     """Every window of one NoteSequence (inference order), with diagnostics."""
-    windows, report = converter_for_config(config_name).extract(sequence)
+    converted, report = converter_for_config(config_name).extract(sequence)
+    windows, controls = ctl.split(converted)
     return FileWindows(path=path, windows=windows, explanation=report.explain(),
-                       track_problems=report.track_problems())
+                       track_problems=report.track_problems(), controls=controls)
 
 
 def windows_for_file(path: str | Path, config_name: str) -> FileWindows:

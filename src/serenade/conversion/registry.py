@@ -8,15 +8,19 @@ family a config belongs to.
 
 from __future__ import annotations
 
-from note_seq.protobuf import music_pb2
+from typing import TYPE_CHECKING
 
+from serenade.chords import configs as chord_configs
 from serenade.conversion.protocol import WindowConverter
 from serenade.drums import configs as drum_configs
 from serenade.melody import configs as melody_configs
 from serenade.trio import configs as trio_configs
 
 _FAMILIES = {"melody": melody_configs.CONVERTERS, "drums": drum_configs.CONVERTERS,
-             "trio": trio_configs.CONVERTERS}
+             "trio": trio_configs.CONVERTERS, "chords": chord_configs.CONVERTERS}
+
+if TYPE_CHECKING:  # the family packages import note-seq (and silence its pydub warning) first
+    from note_seq.protobuf import music_pb2
 
 CONFIG_NAMES: tuple[str, ...] = tuple(name for table in _FAMILIES.values() for name in table)
 

@@ -107,6 +107,12 @@ class ModelConfig:
         return self.converter.encoder_inputs
 
     @property
+    def control_depth(self) -> int:
+        """Width of the control vector of each step (a chord's one-hot: magenta's
+        `control_depth`), 0 for configs without controls."""
+        return int(getattr(self.converter, "control_depth", 0))
+
+    @property
     def window_steps(self) -> int:
         return int(self.hparams.max_seq_len)
 
@@ -157,6 +163,11 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
              nade_num_hidden=128),
         None, "2-bar drums (61 General MIDI drum pitches as bits), BiLSTM [1024] encoder, flat "
               "decoder [512,512] with a NADE over the bits, z 256"),
+    "cat-mel_2bar_med_chords": (
+        dict(batch_size=512, max_seq_len=32, z_size=256, enc_rnn_size=[1024],
+             dec_rnn_size=[512, 512, 512]),
+        None, "2-bar melody conditioned on a triad chord per step, BiLSTM [1024] encoder, flat "
+              "decoder [512]x3, z 256"),
     "flat-trio_16bar": (
         dict(_TRIO_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[2048, 2048, 2048]),
         None, "16-bar trio (melody, bass, drums), BiLSTM [2048,2048] encoder, flat decoder "
@@ -203,6 +214,11 @@ _REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
         Hierarchy((16, 16), split_parts=True),
         "tiny trio model with hierarchical encoder and decoder for tests "
         "(hier-trio_16bar structure)"),
+    "cat-mel_2bar_med_chords_tiny": (
+        dict(batch_size=16, max_seq_len=32, z_size=16, enc_rnn_size=[32],
+             dec_rnn_size=[32, 32, 32]),
+        None, "tiny chord-conditioned 2-bar melody model for tests (cat-mel_2bar_med_chords "
+              "structure)"),
     "nade-drums_2bar_tiny": (
         dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
              batch_size=16, nade_num_hidden=16),

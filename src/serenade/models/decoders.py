@@ -8,6 +8,8 @@ Flat decoder (magenta's `CategoricalLstmDecoder`, and `MultiOutCategoricalLstmDe
 several parts): initial state tanh(Dense(z)) split as c0, h0, c1, h1, ...; input at step t is
 [one-hot y(t-1) of each part (zeros at t=0), z]; logits are Dense(h of the last layer) over the
 parts' classes side by side (`serenade.models.parts`), one softmax per part.
+With controls (magenta's `c_input`, a chord per step) the input at step t is
+[y(t-1), z, control(t)] (`magenta_layout.InputRows`); the initial state comes from z alone.
 
 Scheduled sampling (magenta's `ScheduledOutputTrainingHelper` with the decoder's `_sample`):
 after each step, every example independently (Bernoulli with the given probability) feeds back
@@ -54,6 +56,15 @@ class Conditioning:
     condition: tf.Tensor
     condition_part: tf.Tensor  # the condition's share of layer 0's input projection, plus bias
     states: State  # initial (h, c) of every layer
+    controls: tf.Tensor | None = None  # time-major control vectors [T, B, control_depth]
+    control_part: tf.Tensor | None = None  # their share of layer 0's projection [T, B, 4u]
+
+    def frozen(self) -> "Conditioning":
+        """The same conditioning with no gradient through any of it."""
+        stop = lambda x: None if x is None else tf.stop_gradient(x)  # noqa: E731
+        return Conditioning(stop(self.condition), stop(self.condition_part),
+                            [tuple(stop(s) for s in pair) for pair in self.states],
+                            stop(self.controls), stop(self.control_part))
 
 
 class FlatDecoder(keras.layers.Layer):
@@ -62,10 +73,11 @@ class FlatDecoder(keras.layers.Layer):
     def __init__(self, layer_sizes: list[int], condition_size: int,
                  part_depths: tuple[int, ...] = (90,), dropout_keep_prob: float = 1.0,
                  scopes: layout.FlatDecoderScopes = layout.FLAT_DECODER, head=None,
-                 inputs: BitInputs | None = None, **kwargs) -> None:
+                 inputs: BitInputs | None = None, control_depth: int = 0, **kwargs) -> None:
         """`head`: what the outputs mean (default: one softmax per part); `inputs`: how each
         class of a single-part window is fed back (default: its one-hot; a NADE drum decoder
-        is fed the step's hit bits, `serenade.base.bit_inputs`)."""
+        is fed the step's hit bits, `serenade.base.bit_inputs`); `control_depth`: the width of
+        the control vector fed with every step (0: none)."""
         super().__init__(**kwargs)
         self.layer_sizes = [int(s) for s in layer_sizes]
         self.condition_size = int(condition_size)
@@ -75,11 +87,12 @@ class FlatDecoder(keras.layers.Layer):
         self.inputs = inputs
         self.index_dtype = parts.index_dtype(self.part_depths)
         self.input_depth = sum(self.part_depths) if inputs is None else inputs.depth
+        self.rows = layout.InputRows(self.input_depth, self.condition_size, int(control_depth))
         self.dropout_keep_prob = float(dropout_keep_prob)
         self.scopes = scopes
         self.initial_state = _initial_state_layer(2 * sum(self.layer_sizes), "z_to_initial_state")
         self.cells: list[LSTMBlockCell] = []
-        size_in = self.input_depth + self.condition_size
+        size_in = self.rows.size
         for j, units in enumerate(self.layer_sizes):
             self.cells.append(LSTMBlockCell(units, size_in, name=f"cell_{j}"))
             size_in = units
@@ -117,18 +130,29 @@ class FlatDecoder(keras.layers.Layer):
         return [tf.concat([kernel[start:start + depth], blank], 0)
                 for start, depth in zip(parts.offsets(self.part_depths), self.part_depths)]
 
-    def condition_on(self, condition: tf.Tensor) -> Conditioning:
+    def condition_on(self, condition: tf.Tensor, controls: tf.Tensor | None = None
+                     ) -> Conditioning:
+        """What the condition [B, c] (and the controls [B, T, control_depth], required when
+        the decoder has them) give every step."""
         first = self.cells[0]
         # The condition's share of layer 0's input projection is the same at every step.
-        condition_part = (tf.matmul(condition, first.kernel[self.input_depth:first.input_size])
-                          + first.bias)
+        condition_part = tf.matmul(condition, first.kernel[self.rows.condition]) + first.bias
         states = split_initial_state(self.initial_state(condition), self.layer_sizes)
-        return Conditioning(condition, condition_part, states)
+        if not self.rows.control_depth:
+            return Conditioning(condition, condition_part, states)
+        if controls is None:
+            raise ValueError("this decoder is fed a control vector per step: controls missing")
+        controls = tf.transpose(tf.cast(controls, condition.dtype), [1, 0, 2])  # [T, B, d]
+        control_part = tf.einsum("tbc,cg->tbg", controls, first.kernel[self.rows.controls])
+        return Conditioning(condition, condition_part, states, controls, control_part)
 
     def _first_layer_projection(self, tokens: tf.Tensor, conditioning: Conditioning,
-                                training: bool) -> tf.Tensor:
-        """Input projection of layer 0 for previous tokens [.., P] (-1 = zeros), any leading
-        shape."""
+                                training: bool, t=None) -> tf.Tensor:
+        """Input projection of layer 0 for previous tokens [T, B, P] of every step, or [B, P]
+        of step `t` (-1 = zeros)."""
+        controls, control_part = conditioning.controls, conditioning.control_part
+        if controls is not None and t is not None:
+            controls, control_part = controls[t], control_part[t]
         if self._dropping(training):
             dtype = conditioning.condition.dtype
             one_hot = ([multi_hot.input_vectors(tokens[..., 0], self.inputs, dtype)]
@@ -137,22 +161,25 @@ class FlatDecoder(keras.layers.Layer):
                         for k, depth in enumerate(self.part_depths)])
             shape = tf.concat([tf.shape(tokens)[:-1], [self.condition_size]], 0)
             cond = tf.broadcast_to(conditioning.condition, shape)  # trailing dims align: [.., B, c]
-            inputs = self._dropout(tf.concat(one_hot + [cond], -1), training)
+            step_inputs = one_hot + [cond] + ([] if controls is None else [controls])
+            inputs = self._dropout(tf.concat(step_inputs, -1), training)
             return self.cells[0].project_inputs(inputs)
         projection = conditioning.condition_part
+        if control_part is not None:
+            projection = projection + control_part
         if self.inputs is not None:
             return projection + multi_hot.input_product(
-                tokens[..., 0], self.inputs, self.cells[0].kernel[:self.input_depth])
+                tokens[..., 0], self.inputs, self.cells[0].kernel[self.rows.tokens])
         for k, (rows, depth) in enumerate(zip(self._token_rows(), self.part_depths)):
             projection = projection + tf.gather(rows, tf.where(tokens[..., k] < 0, depth,
                                                                tokens[..., k]))
         return projection
 
     def step(self, conditioning: Conditioning, previous: tf.Tensor, states: State,
-             training: bool = False) -> tuple[tf.Tensor, State]:
+             training: bool = False, t=None) -> tuple[tf.Tensor, State]:
         """One step of every layer: logits [B, depth] and the new states, given the tokens
-        fed at this step [B, P] (-1 = zeros)."""
-        x = self._first_layer_projection(previous, conditioning, training)
+        fed at this step [B, P] (-1 = zeros); `t`, the step's index, picks its controls."""
+        x = self._first_layer_projection(previous, conditioning, training, t)
         new_states = []
         for j, cell in enumerate(self.cells):
             if j > 0:
@@ -190,7 +217,7 @@ class FlatDecoder(keras.layers.Layer):
         last = tf.shape(true_t)[0] - 1
 
         def advance(t, previous, states):
-            logits, states = self.step(conditioning, previous, states, training)
+            logits, states = self.step(conditioning, previous, states, training, t)
             sampled = self.head.sample(tf.stop_gradient(logits))
             use_sample = tf.random.uniform([batch], dtype=probability.dtype) < probability
             return (logits, tf.where(use_sample[:, None], sampled, true_t[tf.minimum(t, last)]),
@@ -225,10 +252,7 @@ class FlatDecoder(keras.layers.Layer):
                          start_tokens: tf.Tensor, probability: tf.Tensor,
                          training: bool = False) -> tf.Tensor:
         """Scheduled sampling in two passes (see the module docstring)."""
-        frozen = Conditioning(tf.stop_gradient(conditioning.condition),
-                              tf.stop_gradient(conditioning.condition_part),
-                              [tuple(tf.stop_gradient(s) for s in pair)
-                               for pair in conditioning.states])
+        frozen = conditioning.frozen()
         # Pass 1: the token chosen after the last step is never fed, so stop one step short.
         _, chosen = self.fed_back(frozen, targets, start_tokens, probability,
                                   steps=targets.shape[1] - 1)
@@ -236,15 +260,16 @@ class FlatDecoder(keras.layers.Layer):
         return self.forced_logits(conditioning, fed, training)  # pass 2
 
     def logits(self, condition: tf.Tensor, targets: tf.Tensor, start_tokens: tf.Tensor | None = None,
-               sampling_probability=0.0, training: bool = False) -> tf.Tensor:
+               sampling_probability=0.0, training: bool = False,
+               controls: tf.Tensor | None = None) -> tf.Tensor:
         """Logits [B, T, depth] for target events [B, T] (one part) or [B, T, P] given the
-        condition [B, c]. `start_tokens` [B] or [B, P] is what is fed at t=0 (-1 or None:
-        zeros, as magenta)."""
+        condition [B, c] (and the controls [B, T, control_depth] of a decoder with controls).
+        `start_tokens` [B] or [B, P] is what is fed at t=0 (-1 or None: zeros, as magenta)."""
         targets = parts.as_parts(targets, self.part_depths)
         if start_tokens is None:
             start_tokens = -tf.ones([tf.shape(targets)[0], len(self.part_depths)], targets.dtype)
         start_tokens = tf.reshape(tf.cast(start_tokens, targets.dtype), [-1, len(self.part_depths)])
-        conditioning = self.condition_on(condition)
+        conditioning = self.condition_on(condition, controls)
         static_p = tf.get_static_value(tf.convert_to_tensor(sampling_probability))
         if static_p is not None and float(static_p) == 0.0:
             fed = tf.concat([start_tokens[:, None], targets[:, :-1]], axis=1)

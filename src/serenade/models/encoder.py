@@ -12,7 +12,9 @@ as the bits of the class (`inputs`, a `serenade.base.bit_inputs.BitInputs`: a dr
 one bit per drum plus a "no hit" bit, as magenta's `roll_input`), expanded on the fly. An
 encoder built with `input_depth` reads dense vectors instead: the upper levels of a
 hierarchical encoder (`serenade.models.hierarchical_encoder`) read the encodings of the level
-below.
+below. A config with controls (a chord per step) appends each step's control vector to its
+input, as magenta's `MusicVAE.encode` concatenates [x, c]: its kernel rows follow the window's
+(`magenta_layout.InputRows`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class BidirectionalEncoder(keras.layers.Layer):
 
     def __init__(self, layer_sizes: list[int], part_depths: tuple[int, ...] = (90,),
                  dropout_keep_prob: float = 1.0, inputs: BitInputs | None = None,
-                 input_depth: int | None = None, **kwargs) -> None:
+                 input_depth: int | None = None, control_depth: int = 0, **kwargs) -> None:
         """`input_depth` makes an encoder of dense vectors [B, T, input_depth] (the encodings
         of a hierarchical encoder's lower level) instead of class indices."""
         super().__init__(**kwargs)
@@ -46,11 +48,12 @@ class BidirectionalEncoder(keras.layers.Layer):
             self.input_depth = int(input_depth)
         else:
             self.input_depth = sum(self.part_depths) if inputs is None else inputs.depth
+        self.rows = layout.InputRows(self.input_depth, control_depth=int(control_depth))
         self.dropout_keep_prob = float(dropout_keep_prob)
         # two lists (not a list of pairs) so that Keras tracks every cell's weights
         self.forward_cells: list[LSTMBlockCell] = []
         self.backward_cells: list[LSTMBlockCell] = []
-        size_in = self.input_depth
+        size_in = self.rows.size
         for i, units in enumerate(self.layer_sizes):
             self.forward_cells.append(LSTMBlockCell(units, size_in, name=f"cell_{i}_fw"))
             self.backward_cells.append(LSTMBlockCell(units, size_in, name=f"cell_{i}_bw"))
@@ -80,6 +83,7 @@ class BidirectionalEncoder(keras.layers.Layer):
     def _gathered(self, kernel: tf.Tensor, classes: tf.Tensor) -> tf.Tensor:
         """The input product of class indices [.., P]: each part's input rows times its block
         of the input kernel, gathered and added up -> [.., 4u]."""
+        kernel = kernel[self.rows.tokens]
         if self.inputs is not None:
             return multi_hot.input_product(classes[..., 0], self.inputs, kernel)
         total = None
@@ -100,9 +104,11 @@ class BidirectionalEncoder(keras.layers.Layer):
             return tf.nn.dropout(x, rate=1.0 - self.dropout_keep_prob)
         return x
 
-    def call(self, windows: tf.Tensor, training: bool = False) -> tf.Tensor:
-        """windows: int [B, T] (or [B, T, P]) event classes, or float [B, T, input_depth]
-        vectors for a dense encoder -> encoding [B, 2 * last layer size]."""
+    def call(self, windows: tf.Tensor, controls: tf.Tensor | None = None,
+             training: bool = False) -> tf.Tensor:
+        """windows: int [B, T] (or [B, T, P]) event classes (and controls [B, T, control_depth]
+        when the config has them), or float [B, T, input_depth] vectors for a dense encoder
+        -> encoding [B, 2 * last layer size]."""
         windows = tf.convert_to_tensor(windows)
         if self.dense_inputs:
             inputs = self._dropout(tf.transpose(windows, [1, 0, 2]), training)  # [T, B, D]
@@ -110,13 +116,27 @@ class BidirectionalEncoder(keras.layers.Layer):
                              training)
         windows = parts.as_parts(windows, self.part_depths)
         time_major = tf.transpose(windows, [1, 0, 2])  # [T, B, P]
+        controls_t = None
+        if self.rows.control_depth:
+            if controls is None:
+                raise ValueError("this encoder reads a control vector per step: controls missing")
+            controls_t = tf.transpose(tf.cast(controls, self.compute_dtype), [1, 0, 2])
         if training and self.dropout_keep_prob < 1.0:
-            inputs = self._dropout(self._inputs(time_major), training)
+            inputs = self._inputs(time_major)
+            if controls_t is not None:
+                inputs = tf.concat([inputs, controls_t], axis=-1)
+            inputs = self._dropout(inputs, training)
             return self._run(lambda cell: cell.project_inputs(inputs), tf.shape(windows)[0],
                              training)
-        # a class's input row times the kernel == a row gather of rows @ kernel
-        return self._run(lambda cell: self._gathered(cell.input_kernel, time_major) + cell.bias,
-                         tf.shape(windows)[0], training)
+
+        def project(cell: LSTMBlockCell) -> tf.Tensor:
+            # a class's input row times the kernel == a row gather of rows @ kernel
+            product = self._gathered(cell.input_kernel, time_major) + cell.bias
+            if controls_t is not None:
+                product += tf.einsum("tbc,cg->tbg", controls_t, cell.kernel[self.rows.controls])
+            return product
+
+        return self._run(project, tf.shape(windows)[0], training)
 
     def _run(self, project_first, batch: tf.Tensor, training: bool) -> tf.Tensor:
         """The stacked layers, given the first layer's input projection of each cell."""

@@ -57,8 +57,12 @@ class HierarchicalEncoder(keras.layers.Layer):
             names.update(level.magenta_variables(layout.hierarchical_encoder_level(i, prefix)))
         return names
 
-    def call(self, windows: tf.Tensor, training: bool = False) -> tf.Tensor:
-        """windows: int [B, T] (or [B, T, P]) event classes -> encoding [B, output_depth]."""
+    def call(self, windows: tf.Tensor, controls: tf.Tensor | None = None,
+             training: bool = False) -> tf.Tensor:
+        """windows: int [B, T] (or [B, T, P]) event classes -> encoding [B, output_depth]
+        (no config conditions a hierarchical encoder on controls)."""
+        if controls is not None:
+            raise ValueError("a hierarchical encoder takes no controls")
         sequence = parts.as_parts(tf.convert_to_tensor(windows), self.part_depths)
         if sequence.shape[1] is not None and sequence.shape[1] != self.window_steps:
             raise ValueError(f"a hierarchical encoder of levels {list(self.level_lengths)} reads "

@@ -45,6 +45,35 @@ def lstm_cell_scope(scope: str) -> str:
     return f"{scope}/lstm_cell"
 
 
+@dataclass(frozen=True)
+class InputRows:
+    """The blocks of a first layer's kernel rows, in magenta's concatenation order: the
+    window's own input (a one-hot or the converter's rows), then the condition (a decoder's z
+    or conductor embedding; none for the encoder), then the control vector of the step (a
+    chord; none without controls). magenta concatenates [x, z, c] per decoder step and
+    [x, c] per encoder step (`BaseLstmDecoder`, `MusicVAE.encode`)."""
+
+    input_depth: int
+    condition_size: int = 0
+    control_depth: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.input_depth + self.condition_size + self.control_depth
+
+    @property
+    def tokens(self) -> slice:
+        return slice(0, self.input_depth)
+
+    @property
+    def condition(self) -> slice:
+        return slice(self.input_depth, self.input_depth + self.condition_size)
+
+    @property
+    def controls(self) -> slice:
+        return slice(self.input_depth + self.condition_size, self.size)
+
+
 # ----------------------------------------------------------------------------- encoder
 ENCODER = "encoder"
 

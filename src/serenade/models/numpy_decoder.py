@@ -7,7 +7,8 @@ here, and numpy has no per-op dispatch cost. The arithmetic is the same as the K
 - sigmoid(x) = (1 + tanh(x / 2)) / 2, with the 1/2 folded into the i, f, o columns of the
   kernel and bias (exact: a power of two), so each step needs one tanh over all gates;
 - the one-hot part of the first layer's input is a row gather (bit inputs, a drum step's hits:
-  one small product per step); the z part is projected once;
+  one small product per step); the z part is projected once, a config's controls (a chord per
+  step) once per step, added to it;
 - after each matrix product, one fused pass per row (serenade.models.fast_kernels) does the
   element-wise work: gate activations, new c and h, and the class draw.
 A class is drawn from softmax(logits / temperature) (argmax when the temperature is 0), as
@@ -134,10 +135,11 @@ class FlatGenerator:
 
     def __init__(self, weights: dict[str, np.ndarray], scopes: layout.FlatDecoderScopes,
                  layers: int, part_depths: tuple[int, ...] = (90,),
-                 inputs: BitInputs | None = None, nade_hidden: int | None = None) -> None:
+                 inputs: BitInputs | None = None, nade_hidden: int | None = None,
+                 control_depth: int = 0) -> None:
         """`inputs`: how each class is fed back (default one-hot; `BitInputs`: its bits);
         `nade_hidden`: the outputs are a NADE's biases (`serenade.models.heads`), drawn bit by
-        bit."""
+        bit; `control_depth`: the width of the control vector fed with every step (0: none)."""
         self.part_depths = tuple(int(d) for d in part_depths)
         # where each part's block starts in the logits (and in the one-hot input)
         self.offsets = [sum(self.part_depths[:k]) for k in range(len(self.part_depths))]
@@ -164,7 +166,10 @@ class FlatGenerator:
             rows = [first.kernel[start:start + depth]
                     for start, depth in zip(self.offsets, self.part_depths)]
         self.token_rows = [np.ascontiguousarray(np.vstack([r, blank])) for r in rows]
-        self.condition_rows = np.ascontiguousarray(first.kernel[input_depth:first.input_size])
+        self.rows = layout.InputRows(input_depth, first.input_size - input_depth - control_depth,
+                                     control_depth)
+        self.condition_rows = np.ascontiguousarray(first.kernel[self.rows.condition])
+        self.control_rows = np.ascontiguousarray(first.kernel[self.rows.controls])
         self.recurrent = [np.ascontiguousarray(layer.kernel[layer.input_size:]) for layer in self.layers]
 
     def _draw(self, sampler: _Categorical, step_logits: np.ndarray, chosen: np.ndarray) -> None:
@@ -187,16 +192,24 @@ class FlatGenerator:
             chosen[:, k] = picked
 
     def run(self, condition: np.ndarray, steps: int, sampler: _Categorical,
-            start_tokens: np.ndarray | None = None, keep_logits: bool = True
-            ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Events int64 [B, steps, P] (and logits [B, steps, depth]) given the condition [B, c]
-        and what is fed at the first step (start_tokens [B, P]; None or -1: nothing)."""
+            start_tokens: np.ndarray | None = None, keep_logits: bool = True,
+            controls: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Events int64 [B, steps, P] (and logits [B, steps, depth]) given the condition [B, c],
+        what is fed at the first step (start_tokens [B, P]; None or -1: nothing) and the
+        controls [B, steps, control_depth] of a decoder with controls."""
         condition = np.ascontiguousarray(condition, np.float32)
+        if bool(self.rows.control_depth) != (controls is not None):
+            raise ValueError(f"controls [B, {steps}, {self.rows.control_depth}] are "
+                             f"{'required' if self.rows.control_depth else 'not taken'} here")
         batch, count = len(condition), len(self.part_depths)
         units = [layer.units for layer in self.layers]
         states = _initial_states(condition, self.init_kernel, self.init_bias, units)
         first = self.layers[0]
         condition_part = np.ascontiguousarray(condition @ self.condition_rows + first.bias)
+        step_part = condition_part  # plus the step's controls' share, with controls
+        if controls is not None:
+            controls = np.asarray(controls, np.float32)
+            step_part = np.empty_like(condition_part)
         previous = (np.full((batch, count), -1, np.int64) if start_tokens is None
                     else np.ascontiguousarray(np.reshape(start_tokens, (batch, count)), np.int64))
         # Where each h lives, so that no step copies it: layer 0's in its own buffer (the left
@@ -221,11 +234,14 @@ class FlatGenerator:
             np.matmul(h0, self.recurrent[0], out=gates[0])
             for k in range(1, count):  # parts after the first: their rows added up front
                 gates[0] += self.token_rows[k][previous[:, k]]
+            if controls is not None:
+                np.matmul(controls[:, t], self.control_rows, out=step_part)
+                step_part += condition_part
             first_tokens = np.ascontiguousarray(previous[:, 0])
             if self.inputs is not None:  # the bits' product up front, then the blank row
                 gates[0] += self.inputs.vectors(first_tokens) @ self.bit_kernel
                 first_tokens = np.full(batch, -1, np.int64)
-            fast_kernels.first_layer_step(gates[0], condition_part, self.token_rows[0],
+            fast_kernels.first_layer_step(gates[0], step_part, self.token_rows[0],
                                           first_tokens, c0, h0, readers[0], 0)
             for j in range(1, len(units)):
                 layer = self.layers[j]
@@ -310,26 +326,30 @@ class NumpyDecoder:
     def __init__(self, weights: dict[str, np.ndarray], *, layers: int,
                  hierarchy: tuple[int, int] | None, steps: int,
                  part_depths: tuple[int, ...] = (90,), split_parts: bool = False,
-                 inputs: BitInputs | None = None, nade_hidden: int | None = None) -> None:
+                 inputs: BitInputs | None = None, nade_hidden: int | None = None,
+                 control_depth: int = 0) -> None:
         self.steps = int(steps)
         self.part_depths = tuple(part_depths)
         if hierarchy:
+            if control_depth:
+                raise ValueError("hierarchical decoders with controls are not supported")
             self._generator = HierarchicalGenerator(weights, layers, hierarchy, self.part_depths,
                                                     split_parts)
         else:
             self._generator = FlatGenerator(weights, layout.FLAT_DECODER, layers, self.part_depths,
-                                            inputs, nade_hidden)
+                                            inputs, nade_hidden, control_depth)
 
-    def _run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool):
+    def _run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool, controls=None):
         if isinstance(self._generator, HierarchicalGenerator):
             return self._generator.run(z, sampler, keep_logits)
-        return self._generator.run(z, self.steps, sampler, None, keep_logits)
+        return self._generator.run(z, self.steps, sampler, None, keep_logits, controls)
 
     def decode(self, z: np.ndarray, temperature: float, rng: np.random.Generator,
-               keep_logits: bool = True, workers: int | None = None
-               ) -> tuple[np.ndarray, np.ndarray | None]:
+               keep_logits: bool = True, workers: int | None = None,
+               controls: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
         """Decode z [B, z_size] into events [B, steps] (or [B, steps, P] for several parts) and
-        logits [B, steps, depth].
+        logits [B, steps, depth]; `controls` [B, steps, control_depth] when the decoder has
+        them.
 
         The batch is cut into chunks of CHUNK_ROWS rows, each with its own random stream
         spawned from `rng` (so results depend on the seed only, not on the thread count).
@@ -339,19 +359,21 @@ class NumpyDecoder:
         """
         _Categorical(temperature, rng)  # refuse a bad temperature before any work
 
-        def run(rows: np.ndarray, stream: np.random.Generator):
-            return self._run(rows, _Categorical(temperature, stream), keep_logits)
+        def run(start: int, stream: np.random.Generator):
+            rows = slice(start, start + CHUNK_ROWS)
+            return self._run(z[rows], _Categorical(temperature, stream), keep_logits,
+                             None if controls is None else controls[rows])
 
         z = np.asarray(z, np.float32)
-        chunks = [z[i:i + CHUNK_ROWS] for i in range(0, len(z), CHUNK_ROWS)] or [z]
-        streams = rng.spawn(len(chunks))
-        workers = min(workers or os.cpu_count() or 1, len(chunks))
+        starts = list(range(0, len(z), CHUNK_ROWS)) or [0]
+        streams = rng.spawn(len(starts))
+        workers = min(workers or os.cpu_count() or 1, len(starts))
         if workers <= 1:
-            results = [run(rows, stream) for rows, stream in zip(chunks, streams)]
+            results = [run(start, stream) for start, stream in zip(starts, streams)]
         else:
             with (_blas_controller().limit(limits=1, user_api="blas"),
                   ThreadPoolExecutor(workers) as pool):
-                results = list(pool.map(run, chunks, streams))
+                results = list(pool.map(run, starts, streams))
         events = np.concatenate([r[0] for r in results])
         if len(self.part_depths) == 1:
             events = events[..., 0]

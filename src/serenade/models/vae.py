@@ -5,6 +5,12 @@ Training API: `model(windows, sampling_probability=p, training=True)` returns a 
 `logits` [B, T, 90], `mu`, `sigma` and the sampled `z` [B, z_size] (differentiable, works under
 `tf.GradientTape` and `tf.distribute` strategies; variables are created in `build`).
 Inference API (numpy in, numpy out): `encode`, `decode`, `sample`, `interpolate`, `similar`.
+
+Configs with controls (`config.control_depth` > 0: a chord one-hot per step, magenta's
+`c_input`) take `controls` [n, T, control_depth] beside the windows everywhere (the training
+call too); the encoder reads [event, control] per step and the decoder [previous event, z,
+control]. Decoding takes one control sequence [T, control_depth] for all rows, as magenta's
+`TrainedModel`, or one per row. Configs without controls take none.
 Decoding runs the decoder's weights in numpy (`serenade.models.numpy_decoder`), prepared once
 and kept until the weights change: `assign_magenta_weights` and the trainer's steps say so
 through `weights_changed()`, which any other code that assigns variables must call too.
@@ -54,6 +60,11 @@ class MusicVAE(keras.Model):
         self.z_size = int(hp.z_size)
         self._numpy_decoder: NumpyDecoder | None = None
         self.window_steps = int(hp.max_seq_len)
+        self.control_depth = config.control_depth
+        if self.control_depth and (config.hierarchical or config.multi_label
+                                   or config.encoder_level_lengths):
+            raise ValueError(f"config {config.name}: controls are supported with a flat "
+                             "encoder and a flat categorical decoder only")
         if config.encoder_level_lengths:
             self.encoder = HierarchicalEncoder(hp.enc_rnn_size, config.encoder_level_lengths,
                                                self.part_depths, hp.dropout_keep_prob,
@@ -61,7 +72,8 @@ class MusicVAE(keras.Model):
         else:
             self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.part_depths,
                                                 hp.dropout_keep_prob,
-                                                inputs=config.encoder_inputs, name="encoder")
+                                                inputs=config.encoder_inputs,
+                                                control_depth=self.control_depth, name="encoder")
         init = keras.initializers.RandomNormal(stddev=0.001)
         self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu")
         self.sigma_layer = keras.layers.Dense(self.z_size, activation="softplus",
@@ -77,7 +89,8 @@ class MusicVAE(keras.Model):
                     if config.multi_label else None)
             self.decoder = FlatDecoder(hp.dec_rnn_size, self.z_size, self.part_depths,
                                        hp.dropout_keep_prob, head=head,
-                                       inputs=config.decoder_inputs, name="decoder")
+                                       inputs=config.decoder_inputs,
+                                       control_depth=self.control_depth, name="decoder")
         self.head = self.decoder.head
 
     # ----------------------------------------------------------------- building and weights
@@ -139,22 +152,30 @@ class MusicVAE(keras.Model):
                 self.numpy_weights(), layers=len(self.decoder.layer_sizes), hierarchy=hierarchy,
                 steps=self.window_steps, part_depths=self.part_depths, split_parts=split,
                 inputs=self.config.decoder_inputs,
-                nade_hidden=self.head.hidden if self.config.multi_label else None)
+                nade_hidden=self.head.hidden if self.config.multi_label else None,
+                control_depth=self.control_depth)
         return self._numpy_decoder
 
     # ----------------------------------------------------------------- training forward pass
-    def posterior(self, windows, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
-        """mu and sigma [B, z_size] of q(z | window) for int windows [B, T]."""
-        encoding = self.encoder(windows, training=training)
+    def posterior(self, windows, controls=None, training: bool = False
+                  ) -> tuple[tf.Tensor, tf.Tensor]:
+        """mu and sigma [B, z_size] of q(z | window) for int windows [B, T] (and their
+        controls [B, T, control_depth] when the config has them)."""
+        encoding = self.encoder(windows, controls, training=training)
         return self.mu_layer(encoding), self.sigma_layer(encoding)
 
-    def call(self, windows, sampling_probability=0.0, training: bool = False) -> dict[str, tf.Tensor]:
+    def call(self, windows, controls=None, sampling_probability=0.0,
+             training: bool = False) -> dict[str, tf.Tensor]:
         windows = tf.cast(windows, self.index_dtype)
-        mu, sigma = self.posterior(windows, training=training)
+        mu, sigma = self.posterior(windows, controls, training=training)
         z = mu + sigma * tf.random.normal(tf.shape(mu), dtype=mu.dtype)
         logits = self.decoder.logits(z, windows, sampling_probability=sampling_probability,
-                                     training=training)
+                                     training=training, **self._decoder_controls(controls))
         return {"logits": logits, "mu": mu, "sigma": sigma, "z": z}
+
+    def _decoder_controls(self, controls) -> dict:
+        """The keyword a flat decoder takes its controls by (none for the others)."""
+        return {"controls": controls} if self.control_depth else {}
 
     # ----------------------------------------------------------------- inference
     @property
@@ -177,14 +198,40 @@ class MusicVAE(keras.Model):
                                  + (f" (part {k})" if len(self.part_depths) > 1 else ""))
         return windows.astype(self.index_dtype.as_numpy_dtype)
 
-    def encode(self, windows, seed: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(z, mu, sigma) float32 [n, z_size] for int windows [n, T] (or [n, T, P]);
-        z ~ N(mu, sigma)."""
+    def check_controls(self, controls, n: int) -> np.ndarray | None:
+        """Controls for n rows: float32 [n, T, control_depth] from [T, control_depth] (the
+        same for every row) or [n, T, control_depth]; None for a config without controls.
+        ValueError when they are missing, not taken, or misshaped."""
+        name = self.config.name
+        if not self.control_depth:
+            if controls is not None:
+                raise ValueError(f"config {name} takes no controls")
+            return None
+        if controls is None:
+            raise ValueError(f"config {name} is conditioned on a control per step (a chord): "
+                             "controls are required")
+        controls = np.asarray(controls, np.float32)
+        shape = (self.window_steps, self.control_depth)
+        if controls.shape == shape:
+            controls = np.broadcast_to(controls, (n,) + shape)
+        if controls.shape != (n,) + shape:
+            raise ValueError(f"controls must be [{', '.join(map(str, shape))}] or [{n}, "
+                             f"{', '.join(map(str, shape))}] for config {name}, got "
+                             f"{controls.shape}")
+        return np.ascontiguousarray(controls)
+
+    def encode(self, windows, seed: int | None = None, *, controls=None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(z, mu, sigma) float32 [n, z_size] for int windows [n, T] (or [n, T, P]), with their
+        controls when the config has them (`check_controls`); z ~ N(mu, sigma)."""
         self.build()
         windows = self._check_windows(windows)
+        controls = self.check_controls(controls, len(windows))
         mus, sigmas = [], []
         for start in range(0, len(windows), INFERENCE_BATCH):
-            mu, sigma = self._posterior_fn(tf.constant(windows[start:start + INFERENCE_BATCH]))
+            rows = slice(start, start + INFERENCE_BATCH)
+            mu, sigma = self._posterior_fn(
+                tf.constant(windows[rows]), None if controls is None else tf.constant(controls[rows]))
             mus.append(mu.numpy())
             sigmas.append(sigma.numpy())
         mu = np.concatenate(mus) if mus else np.zeros((0, self.z_size), np.float32)
@@ -193,13 +240,13 @@ class MusicVAE(keras.Model):
         return (mu + sigma * noise).astype(np.float32), mu, sigma
 
     @tf.function(reduce_retracing=True)
-    def _posterior_fn(self, windows):
-        return self.posterior(windows, training=False)
+    def _posterior_fn(self, windows, controls):
+        return self.posterior(windows, controls, training=False)
 
     def decode(self, z, temperature: float = 1.0, seed: int | None = None,
-               keep_logits: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+               keep_logits: bool = True, *, controls=None) -> tuple[np.ndarray, np.ndarray | None]:
         """Events int [n, T] (or [n, T, P]) and the logits [n, T, depth] along the way, decoded
-        from z [n, z_size].
+        from z [n, z_size] (with the controls, when the config has them: `check_controls`).
 
         Each step draws from softmax(logits / temperature); temperature 0 takes the argmax.
         """
@@ -210,30 +257,49 @@ class MusicVAE(keras.Model):
         if z.ndim != 2 or z.shape[1] != self.z_size:
             raise ValueError(f"z must be [n, {self.z_size}] for config {self.config.name}, got {z.shape}")
         return self.numpy_decoder().decode(z, temperature, np.random.default_rng(seed),
-                                           keep_logits=keep_logits)
+                                           keep_logits=keep_logits,
+                                           controls=self.check_controls(controls, len(z)))
 
     def sample(self, n: int, temperature: float = 1.0, seed: int | None = None,
-               keep_logits: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+               keep_logits: bool = True, *, controls=None) -> tuple[np.ndarray, np.ndarray | None]:
         """Decode n random z ~ N(0, I) (magenta's `sample`): (events [n, T], logits)."""
         rng = np.random.default_rng(seed)
         z = rng.standard_normal((n, self.z_size), dtype=np.float32)
-        return self.decode(z, temperature, seed=int(rng.integers(2**31)), keep_logits=keep_logits)
+        return self.decode(z, temperature, seed=int(rng.integers(2**31)), keep_logits=keep_logits,
+                           controls=controls)
 
     def interpolate(self, start_window, end_window, num_steps: int = 5, temperature: float = 0.0,
-                    method: str = "slerp", seed: int | None = None
+                    method: str = "slerp", seed: int | None = None, *, controls=None,
+                    end_controls=None, decode_controls=None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Interpolate between the mu of two windows, endpoints included: (z, events, logits)."""
-        _, mu, _ = self.encode(np.stack([np.asarray(start_window).reshape(self.window_shape),
-                                         np.asarray(end_window).reshape(self.window_shape)]))
+        """Interpolate between the mu of two windows, endpoints included: (z, events, logits).
+
+        With controls: the start window is encoded with `controls` [T, control_depth], the end
+        window with `end_controls` (default: the same), and every step is decoded with
+        `decode_controls` (default: `controls`; magenta decodes with one control sequence for
+        the whole batch)."""
+        pair = np.stack([np.asarray(start_window).reshape(self.window_shape),
+                         np.asarray(end_window).reshape(self.window_shape)])
+        pair_controls = None
+        if controls is not None:
+            end = controls if end_controls is None else end_controls
+            pair_controls = np.stack([np.asarray(controls, np.float32),
+                                      np.asarray(end, np.float32)])
+        _, mu, _ = self.encode(pair, controls=pair_controls)
         z = interpolation.interpolate(mu[0], mu[1], num_steps, method)
-        events, logits = self.decode(z, temperature, seed)
+        events, logits = self.decode(z, temperature, seed, controls=controls
+                                     if decode_controls is None else decode_controls)
         return z, events, logits
 
     def similar(self, window, n: int, similarity: float, temperature: float = 0.5,
-                seed: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """magenta.js `similar`: n variations of a window, z = s * mu + (1 - s) * noise."""
+                seed: int | None = None, *, controls=None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """magenta.js `similar`: n variations of a window, z = s * mu + (1 - s) * noise (the
+        window's controls, when the config has them, for encoding and every variation)."""
         rng = np.random.default_rng(seed)
-        _, mu, _ = self.encode(np.asarray(window).reshape((1,) + self.window_shape))
+        _, mu, _ = self.encode(np.asarray(window).reshape((1,) + self.window_shape),
+                               controls=controls)
         z = interpolation.similar_z(mu[0], n, similarity, rng)
-        events, logits = self.decode(z, temperature, seed=int(rng.integers(2**31)))
+        events, logits = self.decode(z, temperature, seed=int(rng.integers(2**31)),
+                                     controls=controls)
         return z, events, logits

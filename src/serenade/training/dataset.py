@@ -16,6 +16,9 @@ step; the windows are exactly those of `converter.to_windows(sequence, training=
 
 Evaluation: every window of every eval sequence in inference mode (no augmentation), optionally
 capped to a seeded subset, in a fixed order.
+
+A config with controls (a chord per step) gets (windows, controls [B, T, control_depth]) batches
+and its eval windows keep their control classes (`serenade.conversion.controls`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import tensorflow as tf
 from note_seq.protobuf import music_pb2
 
 from serenade.base.tfrecords import DataError, read_serialized
-from serenade.conversion.splits import labelled_windows
+from serenade.conversion import controls as ctl
+from serenade.conversion.splits import LabelledWindows, labelled_windows
 from serenade.models.parts import index_dtype
 
 LOG = logging.getLogger(__name__)
@@ -54,7 +58,8 @@ def stream_seed(seed: int, start_step: int = 0) -> int:
 
 def windows_per_record(records: Sequence[bytes], converter) -> np.ndarray:
     """Inference-mode window count of each record (the supply training draws from)."""
-    return np.array([len(converter.to_windows(_parse(r, i))) for i, r in enumerate(records)])
+    return np.array([len(ctl.split(converter.to_windows(_parse(r, i)))[0])
+                     for i, r in enumerate(records)])
 
 
 def require_windows(records: Sequence[bytes], converter, source: str) -> None:
@@ -63,7 +68,7 @@ def require_windows(records: Sequence[bytes], converter, source: str) -> None:
     Stops at the first sequence that yields one, so the usual case costs one conversion.
     """
     for index, record in enumerate(records):
-        if len(converter.to_windows(_parse(record, index))):
+        if len(ctl.split(converter.to_windows(_parse(record, index)))[0]):
             return
     raise DataError(f"{source}: none of the {len(records)} sequences yields a "
                     f"{converter.window_steps}-step window for this config (see the "
@@ -100,8 +105,9 @@ class TrainingWindows:
                 self.cached_windows += size
         return pieces
 
-    def draw(self, index: int, rng: np.random.Generator) -> np.ndarray:
-        """int16 [n <= max_tensors_per_notesequence, T]: one training draw of sequence `index`."""
+    def draw(self, index: int, rng: np.random.Generator):
+        """int16 [n <= max_tensors_per_notesequence, T]: one training draw of sequence `index`
+        (and its control classes, from a converter with controls)."""
         has_notes = self._has_notes.get(index)
         if has_notes is None:
             has_notes = self._has_notes[index] = bool(_parse(self.records[index], index).notes)
@@ -112,7 +118,8 @@ class TrainingWindows:
 def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, seed: int,
                      start_step: int = 0, parallel_calls: int | None = None) -> tf.data.Dataset:
     """Endless stream of [batch_size, window_steps] batches for training: int32, or int64 for
-    classes past int32 (`serenade.models.parts.index_dtype`)."""
+    classes past int32 (`serenade.models.parts.index_dtype`); with controls, (windows, float32
+    controls [batch_size, window_steps, control_depth]) pairs."""
     if not records:
         raise DataError("no training sequences: the train TFRecords are empty")
     source = TrainingWindows(records, converter)
@@ -121,11 +128,17 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
     shape = [steps] + ([len(converter.part_depths)] if len(converter.part_depths) > 1 else [])
     dtype = index_dtype(converter.part_depths)
     base = stream_seed(seed, start_step)
+    depth = ctl.control_depth(converter)
 
     def convert(epoch, index):
         index = int(index)
         rng = np.random.default_rng([base, int(epoch), index])
-        return np.asarray(source.draw(index, rng), dtype.as_numpy_dtype).reshape([-1] + shape)
+        windows, classes = ctl.split(source.draw(index, rng))
+        windows = np.asarray(windows, dtype.as_numpy_dtype).reshape([-1] + shape)
+        if not depth:
+            return windows
+        return windows, np.asarray(ctl.vectors(converter, classes), np.float32).reshape(
+            [-1, steps, depth])
 
     def epoch_order(epoch):
         keys = tf.random.stateless_uniform([count], seed=tf.stack([tf.constant(base % 2**31,
@@ -134,6 +147,12 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
         return tf.data.Dataset.from_tensor_slices(order).map(lambda i: (epoch, tf.cast(i, tf.int64)))
 
     def to_windows(epoch, index):
+        if depth:
+            windows, controls = tf.numpy_function(convert, [epoch, index],
+                                                  (dtype, tf.float32), stateful=False)
+            windows.set_shape([None] + shape)
+            controls.set_shape([None, steps, depth])
+            return windows, controls
         windows = tf.numpy_function(convert, [epoch, index], dtype, stateful=False)
         windows.set_shape([None] + shape)
         return windows
@@ -147,13 +166,27 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
+def eval_set(records: Sequence[bytes], converter, *, max_windows: int | None = None,
+             seed: int = 0) -> LabelledWindows:
+    """All inference windows of the eval sequences (with their control classes, if any); a
+    seeded subset when capped."""
+    sequences = (_parse(record, index) for index, record in enumerate(records))
+    return labelled_windows(sequences, converter).subsample(max_windows, seed)
+
+
 def eval_windows(records: Sequence[bytes], converter, *, max_windows: int | None = None,
                  seed: int = 0) -> np.ndarray:
     """All inference windows of the eval sequences, [N, T] of the model's index type (int32, or
     int64 past it); a seeded subset when capped."""
-    sequences = (_parse(record, index) for index, record in enumerate(records))
-    found = labelled_windows(sequences, converter).subsample(max_windows, seed)
+    found = eval_set(records, converter, max_windows=max_windows, seed=seed)
     return found.windows.astype(index_dtype(converter.part_depths).as_numpy_dtype)
+
+
+def batch_parts(batch) -> tuple[tf.Tensor, tf.Tensor | None]:
+    """(windows, controls or None) of a training batch."""
+    if isinstance(batch, (tuple, list)):
+        return batch[0], batch[1]
+    return batch, None
 
 
 def batches(windows: np.ndarray, batch_size: int) -> list[np.ndarray]:

@@ -26,15 +26,18 @@ ACTIVE_UNIT_NATS = 0.01
 
 
 def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_bits: float,
-             loss_sampling_probability: float) -> dict[str, float]:
-    """Metrics over all `windows` (int [N, T]); keys as listed in the module docstring."""
+             loss_sampling_probability: float, controls: np.ndarray | None = None
+             ) -> dict[str, float]:
+    """Metrics over all `windows` (int [N, T]), with their controls [N, T, control_depth]
+    when the model has them; keys as listed in the module docstring."""
     windows = np.asarray(windows, np.int64)  # int64: the bit masks of 61 drum classes
     if len(windows) == 0:
         raise ValueError("no eval windows: the eval split yields no windows for this config")
+    controls = model.check_controls(controls, len(windows))
 
     @tf.function(reduce_retracing=True)
-    def forward(batch, probability):
-        out = model(batch, sampling_probability=probability, training=False)
+    def forward(batch, batch_controls, probability):
+        out = model(batch, batch_controls, sampling_probability=probability, training=False)
         r_loss = objective.reconstruction_loss(batch, out["logits"], model.head)
         kl_dims = objective.kl_per_dimension(out["mu"], out["sigma"])
         correct = objective.correct(batch, out["logits"], model.head)
@@ -47,7 +50,9 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
     other_probability = 0.0 if loss_sampling_probability > 0 else 1.0
     for start in range(0, len(windows), batch_size):
         batch = tf.constant(windows[start:start + batch_size])
-        r_loss, kl_dims, correct, mu = forward(batch, tf.constant(loss_sampling_probability))
+        batch_controls = None if controls is None else tf.constant(controls[start:start + batch_size])
+        r_loss, kl_dims, correct, mu = forward(batch, batch_controls,
+                                               tf.constant(loss_sampling_probability))
         kl = tf.reduce_sum(kl_dims, axis=1)
         totals["r_loss"] += float(tf.reduce_sum(r_loss))
         totals["kl"] += float(tf.reduce_sum(kl))
@@ -56,7 +61,7 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         dims = tf.reduce_sum(kl_dims, axis=0).numpy()
         kl_dim_sum = dims if kl_dim_sum is None else kl_dim_sum + dims
         mus.append(mu.numpy())
-        _, _, other_correct, _ = forward(batch, tf.constant(other_probability))
+        _, _, other_correct, _ = forward(batch, batch_controls, tf.constant(other_probability))
         totals["other_correct"] += float(other_correct)
 
     count = len(windows)
@@ -65,7 +70,8 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         sampled, forced = totals["loss_correct"] / steps, totals["other_correct"] / steps
     else:
         forced, sampled = totals["loss_correct"] / steps, totals["other_correct"] / steps
-    greedy, _ = model.decode(np.concatenate(mus), temperature=0.0, keep_logits=False)
+    greedy, _ = model.decode(np.concatenate(mus), temperature=0.0, keep_logits=False,
+                             controls=controls)
     r_loss = totals["r_loss"] / count
     return {
         "loss": r_loss + beta * totals["kl_cost"] / count,

@@ -21,9 +21,11 @@ import numpy as np
 import yaml
 
 from serenade.config_schema import schema_default
+from serenade.conversion import controls as ctl
 from serenade.models.checkpoint import load_model, save_model
 from serenade.models.configs import ModelConfig
 from serenade.models.hparams import HParams
+from serenade.models.parts import index_dtype
 from serenade.sources.download import download
 from serenade.training import curves, dataset, devices, evaluation, resume, schedules, tracking
 from serenade.training.progress import Progress
@@ -116,6 +118,7 @@ class _TrainingData:
     train_records: list[bytes]
     train_converter: Any
     eval_windows: np.ndarray
+    eval_controls: np.ndarray | None = None  # [N, T, control_depth] for a config with controls
 
 
 def train_model(name: str, config_name: str, hparams: str, settings: TrainSettings,
@@ -134,7 +137,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     _write_resolved_config(job, placement)
     data = _load_data(job)
     batches = _train_batches(job, trainer, data)
-    loop = _TrainingLoop(job, trainer, tracker, store, data.eval_windows)
+    loop = _TrainingLoop(job, trainer, tracker, store, data.eval_windows, data.eval_controls)
     try:
         step = loop.run(batches)
     except Exception:
@@ -254,15 +257,16 @@ def _load_data(job: _Job) -> _TrainingData:
         converter = dataclasses.replace(converter, transpose_range=None)
     dataset.require_windows(train_records, converter, ", ".join(str(p) for p in paths.train))
     eval_records = dataset.read_serialized(paths.eval)
-    eval_windows = dataset.eval_windows(eval_records, job.model_config.converter,
-                                        max_windows=settings.eval_max_windows,
-                                        seed=settings.seed)
+    eval_set = dataset.eval_set(eval_records, job.model_config.converter,
+                                max_windows=settings.eval_max_windows, seed=settings.seed)
+    eval_windows = eval_set.windows.astype(index_dtype(converter.part_depths).as_numpy_dtype)
     LOG.info("%s: %d train sequences, %d eval sequences -> %d eval windows", job.name,
              len(train_records), len(eval_records), len(eval_windows))
     if len(eval_windows) == 0:
         LOG.warning("%s: the eval split yields no windows for %s: no evaluation", job.name,
                     job.config_name)
-    return _TrainingData(train_records, converter, eval_windows)
+    return _TrainingData(train_records, converter, eval_windows,
+                         ctl.vectors(converter, eval_set.controls))
 
 
 def _train_batches(job: _Job, trainer: Trainer, data: _TrainingData) -> Iterator[Any]:
@@ -278,12 +282,14 @@ class _TrainingLoop:
     their cadences."""
 
     def __init__(self, job: _Job, trainer: Trainer, tracker: tracking.RunTracker,
-                 store: resume.ResumeStore, eval_windows: np.ndarray):
+                 store: resume.ResumeStore, eval_windows: np.ndarray,
+                 eval_controls: np.ndarray | None = None):
         self.job = job
         self.trainer = trainer
         self.tracker = tracker
         self.store = store
         self.eval_windows = eval_windows
+        self.eval_controls = eval_controls
 
     def evaluate(self, step: int) -> dict[str, float]:
         """Evaluate and track the metrics ({} when the eval split has no windows)."""
@@ -292,6 +298,7 @@ class _TrainingLoop:
         trainer, hp = self.trainer, self.job.hparams
         beta = float(trainer.schedule_values(max(step - 1, 0))["beta"])
         metrics = evaluation.evaluate(trainer.model, self.eval_windows,
+                                      controls=self.eval_controls,
                                       batch_size=max(self.job.batch_size, 64), beta=beta,
                                       free_bits=hp.free_bits,
                                       loss_sampling_probability=trainer.eval_sampling_probability)
@@ -394,7 +401,8 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
                         "source_sha256": file_digest([path]) if Path(path).is_file() else "",
                         "git_commit": tracking.git_commit(), "global_step": step})
     records = dataset.read_serialized(eval_paths)
-    windows = dataset.eval_windows(records, model.config.converter, max_windows=eval_max_windows)
+    eval_set = dataset.eval_set(records, model.config.converter, max_windows=eval_max_windows)
+    windows = eval_set.windows.astype(model.index_dtype.as_numpy_dtype)
     if eval_paths:
         tracker.log_dataset(Path(eval_paths[0]).parent, file_digest(eval_paths), name="eval split",
                             profile={"sequences": len(records), "windows": len(windows)},
@@ -403,7 +411,8 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
     if len(windows):
         uses = schedules.uses_sampling(hp.sampling_schedule, hp.sampling_rate)
         final = evaluation.evaluate(
-            model, windows, batch_size=128, free_bits=hp.free_bits,
+            model, windows, controls=ctl.vectors(model.config.converter, eval_set.controls),
+            batch_size=128, free_bits=hp.free_bits,
             beta=float(schedules.kl_beta(step, hp.max_beta, hp.beta_rate)),
             loss_sampling_probability=1.0 if uses else 0.0)
         tracker.log_metrics({f"eval_{k}": v for k, v in final.items()}, step=step)

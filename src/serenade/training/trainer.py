@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from serenade.models.vae import MusicVAE
 from serenade.training import objective, schedules
+from serenade.training.dataset import batch_parts
 from serenade.training.devices import Placement
 from serenade.training.optimization import clip_gradients, make_optimizer
 
@@ -66,14 +67,15 @@ class Trainer:
 
     # -- the step --------------------------------------------------------------------------
 
-    def _replica_step(self, windows, global_batch):
+    def _replica_step(self, batch, global_batch):
         hp = self.hparams
+        windows, controls = batch_parts(batch)
         values = self.schedule_values(self.optimizer.iterations)
         beta = values["beta"]
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
-            out = self.model(windows, sampling_probability=values["sampling_probability"],
-                             training=True)
+            out = self.model(windows, controls,
+                             sampling_probability=values["sampling_probability"], training=True)
             r_loss = objective.reconstruction_loss(windows, out["logits"], self.model.head)
             kl = objective.kl_divergence(out["mu"], out["sigma"])
             kl_cost = tf.maximum(kl - hp.free_bits * objective.LN2, 0.0)
@@ -108,18 +110,18 @@ class Trainer:
     def _build_step(self):
         strategy = self.strategy
 
-        def step(windows):
-            global_batch = tf.cast(tf.shape(windows)[0], tf.float32)
+        def step(batch):
+            global_batch = tf.cast(tf.shape(batch_parts(batch)[0])[0], tf.float32)
             if strategy.num_replicas_in_sync > 1:
                 global_batch = global_batch * strategy.num_replicas_in_sync
-            return self._replica_step(windows, global_batch)
+            return self._replica_step(batch, global_batch)
 
         if strategy.num_replicas_in_sync == 1:
             return tf.function(step, jit_compile=self._jit or None, reduce_retracing=True)
 
         @tf.function
-        def distributed(windows):
-            sums, shared = strategy.run(step, args=(windows,))
+        def distributed(batch):
+            sums, shared = strategy.run(step, args=(batch,))
             reduce = lambda op, x: strategy.reduce(op, x, axis=None)
             return ({k: reduce(tf.distribute.ReduceOp.SUM, v) for k, v in sums.items()},
                     {k: reduce(tf.distribute.ReduceOp.MEAN, v) for k, v in shared.items()})
@@ -132,11 +134,12 @@ class Trainer:
             return dataset
         return self.strategy.experimental_distribute_dataset(dataset)
 
-    def train_step(self, windows) -> dict[str, float]:
-        """One update; returns loss parts, schedules and the gradient's global norm (floats)."""
+    def train_step(self, batch) -> dict[str, float]:
+        """One update on a batch of windows (or (windows, controls) for a config with controls);
+        returns loss parts, schedules and the gradient's global norm (floats)."""
         if self._step_fn is None:
             self._step_fn = self._build_step()
-        sums, shared = self._step_fn(windows)
+        sums, shared = self._step_fn(batch)
         self.model.weights_changed()
         return {k: float(v) for k, v in {**sums, **shared}.items()}
 
