@@ -15,8 +15,9 @@ import json
 from pathlib import Path
 
 from serenade.commands.options import (add_model_options, add_seed_option, add_setting_option,
-                                       checkpoint_of,
-                                       add_temperature_option, output_directory)
+                                       add_temperature_option, checkpoint_of, output_directory)
+from serenade.config_schema import schema_default
+from serenade.generation.writing import RenderSettings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -62,9 +63,7 @@ def sources_of(manifest: Path | None) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from serenade.config_schema import schema_default
     from serenade.generation.jobs import JobContext, run_attributes
-    from serenade.generation.writing import RenderSettings
 
     sources = sources_of(args.manifest)
     names = "auto" if args.names == ["auto"] else args.names

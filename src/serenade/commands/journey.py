@@ -14,9 +14,10 @@ import argparse
 from pathlib import Path
 
 from serenade.commands.options import (add_model_options, add_seed_option, add_setting_option,
-                                       checkpoint_of,
-                                       add_temperature_option, int_at_least, output_directory)
+                                       add_temperature_option, checkpoint_of, int_at_least,
+                                       output_directory)
 from serenade.config_schema import schema_at
+from serenade.generation.writing import RenderSettings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +45,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from serenade.generation.jobs import JobContext, run_walk
-    from serenade.generation.writing import RenderSettings
 
     if len(args.inputs) < 2:
         raise ValueError(f"a journey needs at least two inputs, got {len(args.inputs)}")
