@@ -113,23 +113,31 @@ def _masks(rolls):
     return (np.asarray(rolls, np.int64) << np.arange(rolls.shape[-1])).sum(-1)
 
 
+def assert_nade_case_matches(model, expected, case: int, window, cond_atol: float = 1e-4):
+    """One case of a NADE fixture: mu and sigma, the teacher-forced NADE biases (decoder outputs),
+    per-step log-probs, their sum (the reconstruction loss) and the conditionals; returns mu."""
+    _, mu, sigma = model.encode(window)
+    np.testing.assert_allclose(mu[0], expected[f"case{case}_mu"], atol=1e-4)
+    np.testing.assert_allclose(sigma[0], expected[f"case{case}_sigma"], atol=1e-4)
+    outputs = model.decoder.logits(tf.constant(mu), tf.constant(window))
+    np.testing.assert_allclose(outputs.numpy()[0], expected[f"case{case}_tf_rnn_output"],
+                               atol=1e-3)
+    log_p = -model.head.cross_entropy(tf.constant(window), outputs).numpy()[0]
+    np.testing.assert_allclose(log_p, expected[f"case{case}_tf_nade_log_probs"], atol=1e-3)
+    np.testing.assert_allclose(np.sum(-log_p), expected[f"case{case}_tf_r_loss"], rtol=1e-4)
+    np.testing.assert_allclose(
+        model.head.conditional_probabilities(tf.constant(window), outputs).numpy()[0],
+        expected[f"case{case}_tf_nade_cond_probs"], atol=cond_atol)
+    return mu
+
+
 def test_nade_drums_match_magenta(nade):
     """The NADE decoder: teacher-forced biases, per-step log-probs and conditionals, the
     greedy decode (bits at p >= 0.5) and interpolations, as magenta's own checkpoint gives."""
     model, expected = nade
     for case in _cases(expected):
         window = _masks(expected[f"case{case}_windows"][:1]).astype(np.int32)
-        _, mu, sigma = model.encode(window)
-        np.testing.assert_allclose(mu[0], expected[f"case{case}_mu"], atol=1e-4)
-        np.testing.assert_allclose(sigma[0], expected[f"case{case}_sigma"], atol=1e-4)
-        outputs = model.decoder.logits(tf.constant(mu), tf.constant(window))
-        np.testing.assert_allclose(outputs.numpy()[0], expected[f"case{case}_tf_rnn_output"],
-                                   atol=1e-3)
-        log_p = -model.head.cross_entropy(tf.constant(window), outputs).numpy()[0]
-        np.testing.assert_allclose(log_p, expected[f"case{case}_tf_nade_log_probs"], atol=1e-3)
-        np.testing.assert_allclose(
-            model.head.conditional_probabilities(tf.constant(window), outputs).numpy()[0],
-            expected[f"case{case}_tf_nade_cond_probs"], atol=1e-4)
+        mu = assert_nade_case_matches(model, expected, case, window)
         greedy, greedy_outputs = model.decode(mu, temperature=0.0)
         np.testing.assert_array_equal(greedy[0], _masks(expected[f"case{case}_greedy_from_mu"]))
         np.testing.assert_allclose(greedy_outputs[0], expected[f"case{case}_greedy_rnn_output"],

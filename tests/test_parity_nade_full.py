@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import tensorflow as tf
-from test_family_parity import _cases, _masks
+from test_family_parity import _cases, _masks, assert_nade_case_matches
 
 from serenade.conversion import converter_for_config
 from serenade.models.checkpoint import load_model
@@ -61,18 +60,7 @@ def test_encoder_nade_and_greedy_decodes_match_magenta(model, expected):
     decode (each bit at p >= 0.5) with its outputs, as magenta's own checkpoint gives."""
     for case in _cases(expected):
         window = _masks(expected[f"case{case}_windows"][:1])
-        _, mu, sigma = model.encode(window)
-        np.testing.assert_allclose(mu[0], expected[f"case{case}_mu"], atol=1e-4)
-        np.testing.assert_allclose(sigma[0], expected[f"case{case}_sigma"], atol=1e-4)
-        outputs = model.decoder.logits(tf.constant(mu), tf.constant(window))
-        np.testing.assert_allclose(outputs.numpy()[0], expected[f"case{case}_tf_rnn_output"],
-                                   atol=1e-3)
-        log_p = -model.head.cross_entropy(tf.constant(window), outputs).numpy()[0]
-        np.testing.assert_allclose(log_p, expected[f"case{case}_tf_nade_log_probs"], atol=1e-3)
-        np.testing.assert_allclose(np.sum(-log_p), expected[f"case{case}_tf_r_loss"], rtol=1e-4)
-        np.testing.assert_allclose(
-            model.head.conditional_probabilities(tf.constant(window), outputs).numpy()[0],
-            expected[f"case{case}_tf_nade_cond_probs"], atol=1e-3)
+        mu = assert_nade_case_matches(model, expected, case, window, cond_atol=1e-3)
         greedy, greedy_outputs = model.decode(mu, temperature=0.0)
         assert greedy.dtype == np.int64
         np.testing.assert_array_equal(greedy[0], _masks(expected[f"case{case}_greedy_from_mu"]))
