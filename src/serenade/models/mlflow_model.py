@@ -10,6 +10,9 @@ Requests are DataFrame rows; `mode` says what each row asks for:
 | `decode` | `z`: a JSON list, `temperature`, `seed` | window |
 | `interpolate` | `events`, `events_to`, `num_steps` (7), `temperature` | point of the path |
 
+A chord-conditioned model (cat-mel_2bar_med_chords) also reads `chords`, a progression such as
+"C G Am F" spread over the window as magenta.js does, for every mode.
+
 Windows are JSON lists of class indices, as `serenade extract` writes them (a [T, P] list for
 models of several parts). Each answer row carries `request` (the row it answers), `events`,
 `z` (JSON lists) and `midi` (the window as a base64 MIDI file at 120 qpm); encode rows carry `mu`
@@ -36,7 +39,8 @@ MODES = ("sample", "encode", "decode", "interpolate")
 # float column), while one row of whole numbers is an integer column; MLflow would refuse one
 # of the two under either numeric type. `answer` converts them.
 REQUEST_COLUMNS = {"mode": "string", "num_outputs": "any", "temperature": "any", "seed": "any",
-                   "events": "string", "events_to": "string", "z": "string", "num_steps": "any"}
+                   "events": "string", "events_to": "string", "z": "string", "num_steps": "any",
+                   "chords": "string"}
 ANSWER_COLUMNS = {"request": "long", "events": "string", "z": "string", "midi": "string",
                   "mu": "string", "sigma": "string"}
 
@@ -70,6 +74,19 @@ def _window(model, text: str, key: str) -> np.ndarray:
                          f"({error})") from None
 
 
+def _controls(model, row: dict, index: int) -> np.ndarray | None:
+    """The control vectors [T, depth] of the row's `chords` for a chord-conditioned model."""
+    if not model.control_depth:
+        return None
+    text = _value(row, "chords", None)
+    if not text:
+        raise ValueError(f"row {index}: this model is conditioned on chords: give `chords`, "
+                         "e.g. \"C G Am F\"")
+    converter = model.config.converter
+    classes = converter.progression(str(text).replace(",", " ").split())
+    return np.asarray(converter.controls(np.asarray(classes)[None]))[0]
+
+
 def _midi_base64(model, events: np.ndarray) -> str:
     from note_seq import midi_io
 
@@ -89,26 +106,28 @@ def answer(model, requests: pd.DataFrame) -> pd.DataFrame:
         temperature = float(_value(row, "temperature", 0.5))
         seed = _value(row, "seed", None)
         seed = None if seed is None else int(seed)
+        controls = _controls(model, row, index)
         extra: list[dict[str, str]] = []
         if mode == "sample":
             rng = np.random.default_rng(seed)
             count = int(_value(row, "num_outputs", 1))
             z = rng.standard_normal((count, model.z_size), dtype=np.float32)
             events, _ = model.decode(z, temperature, seed=int(rng.integers(2**31)),
-                                     keep_logits=False)
+                                     keep_logits=False, controls=controls)
         elif mode == "decode":
             z = np.asarray(json.loads(_value(row, "z", "[]")), np.float32).reshape(-1, model.z_size)
-            events, _ = model.decode(z, temperature, seed=seed, keep_logits=False)
+            events, _ = model.decode(z, temperature, seed=seed, keep_logits=False,
+                                     controls=controls)
         elif mode == "encode":
             window = _window(model, _value(row, "events", None), "events")
-            z, mu, sigma = model.encode(window[None], seed=seed)
+            z, mu, sigma = model.encode(window[None], seed=seed, controls=controls)
             events = window[None]
             extra = [{"mu": json.dumps(mu[0].tolist()), "sigma": json.dumps(sigma[0].tolist())}]
         else:
             start = _window(model, _value(row, "events", None), "events")
             end = _window(model, _value(row, "events_to", None), "events_to")
             z, events, _ = model.interpolate(start, end, int(_value(row, "num_steps", 7)),
-                                             temperature, seed=seed)
+                                             temperature, seed=seed, controls=controls)
         for k in range(len(events)):
             rows.append({"request": index, "events": json.dumps(np.asarray(events[k]).tolist()),
                          "z": json.dumps(np.asarray(z[k]).tolist()),
@@ -125,8 +144,10 @@ def signature():
     return ModelSignature(inputs=inputs, outputs=outputs)
 
 
-def input_example() -> pd.DataFrame:
-    return pd.DataFrame([{"mode": "sample", "num_outputs": 2, "temperature": 0.5, "seed": 0}])
+def input_example(chords: bool = False) -> pd.DataFrame:
+    """A request (with a progression for a chord-conditioned model)."""
+    row = {"mode": "sample", "num_outputs": 2, "temperature": 0.5, "seed": 0}
+    return pd.DataFrame([{**row, "chords": "C G Am F"} if chords else row])
 
 
 def requirements() -> list[str]:
@@ -135,11 +156,14 @@ def requirements() -> list[str]:
     return [spec for spec in (requires("serenade") or []) if "extra ==" not in spec]
 
 
-def log_model(checkpoint: str | Path, registered_name: str | None = None) -> Any:
+def log_model(checkpoint: str | Path, registered_name: str | None = None,
+              chords: bool = False) -> Any:
     """Log the checkpoint as an MLflow model of the active run (and register it when asked);
-    returns MLflow's ModelInfo."""
+    `chords`: the model is chord-conditioned (its example request carries a progression).
+    Returns MLflow's ModelInfo."""
     return mlflow.pyfunc.log_model(
         name="model", python_model=str(Path(__file__).with_name("mlflow_model_entry.py")),
         artifacts={"checkpoint": str(checkpoint)},
-        signature=signature(), input_example=input_example(), pip_requirements=requirements(),
+        signature=signature(), input_example=input_example(chords),
+        pip_requirements=requirements(),
         registered_model_name=registered_name)

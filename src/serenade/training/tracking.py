@@ -265,10 +265,12 @@ class RunTracker:
         entry = DatasetInput(dataset, tags=[InputTag("mlflow.data.context", context)])
         self._call(lambda c: c.log_inputs(self.run_id, datasets=[entry]))
 
-    def log_model(self, checkpoint: str | Path, registered_name: str | None = None) -> str | None:
+    def log_model(self, checkpoint: str | Path, registered_name: str | None = None,
+                  chords: bool = False) -> str | None:
         """Log a Serenade checkpoint as an MLflow model of this run (pyfunc flavour:
         `serenade.models.mlflow_model`) and register it as `registered_name` when the store has
-        a model registry; returns the model's URI (None when MLflow is off)."""
+        a model registry (`chords`: a chord-conditioned model); returns the model's URI (None
+        when MLflow is off)."""
         if self._client is None or self.run_id is None:
             return None
         import mlflow
@@ -279,7 +281,7 @@ class RunTracker:
         try:
             mlflow.set_tracking_uri(self.tracking_uri)
             with mlflow.start_run(run_id=self.run_id):
-                info = mlflow_model.log_model(checkpoint)
+                info = mlflow_model.log_model(checkpoint, chords=chords)
             if registered_name:
                 try:
                     mlflow.register_model(info.model_uri, registered_name)
@@ -287,8 +289,9 @@ class RunTracker:
                     LOG.warning("MLflow model not registered (%s): %s", self.tracking_uri,
                                 str(error).splitlines()[0])
             return info.model_uri
-        except Exception as error:  # noqa: BLE001 - any store failure means "fall back"
-            self._disable(error)
+        except Exception as error:  # noqa: BLE001 - the run's own record goes on without it
+            LOG.warning("MLflow model of %s not logged (%s): %s", checkpoint,
+                        type(error).__name__, str(error).splitlines()[0] if str(error) else "")
             return None
         finally:
             mlflow.set_tracking_uri(previous)
