@@ -274,17 +274,20 @@ class RunTracker:
         if self._client is None or self.run_id is None:
             return None
         import mlflow
+        from mlflow.tracking._tracking_service.utils import _use_tracking_uri
 
         from serenade.models import mlflow_model
 
-        previous = mlflow.get_tracking_uri()
+        # The fluent API logs models; point it at this run's store for this call only, and
+        # leave $MLFLOW_TRACKING_URI (which setting the URI also sets) as it was.
+        saved_env = os.environ.get("MLFLOW_TRACKING_URI")
         try:
-            mlflow.set_tracking_uri(self.tracking_uri)
-            with mlflow.start_run(run_id=self.run_id):
+            with _use_tracking_uri(self.tracking_uri), mlflow.start_run(run_id=self.run_id):
                 info = mlflow_model.log_model(checkpoint, chords=chords)
             if registered_name:
                 try:
-                    mlflow.register_model(info.model_uri, registered_name)
+                    with _use_tracking_uri(self.tracking_uri):
+                        mlflow.register_model(info.model_uri, registered_name)
                 except mlflow.exceptions.MlflowException as error:  # e.g. a file store
                     LOG.warning("MLflow model not registered (%s): %s", self.tracking_uri,
                                 str(error).splitlines()[0])
@@ -294,7 +297,10 @@ class RunTracker:
                         type(error).__name__, str(error).splitlines()[0] if str(error) else "")
             return None
         finally:
-            mlflow.set_tracking_uri(previous)
+            if saved_env is None:
+                os.environ.pop("MLFLOW_TRACKING_URI", None)
+            else:
+                os.environ["MLFLOW_TRACKING_URI"] = saved_env
 
     def set_tags(self, tags: Mapping[str, str]) -> None:
         for key, value in tags.items():

@@ -206,3 +206,28 @@ def test_unreachable_server_falls_back_to_csv_quickly_and_warns_once(tmp_path, m
     assert not tracker.mlflow_active
     assert tracking.read_metrics_csv(tmp_path / "m.csv")["loss"] == [(0, 0.0), (1, 1.0), (2, 2.0)]
     assert os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "1"
+
+
+@pytest.mark.slow
+def test_logging_a_model_leaves_the_tracking_uri_as_it_was(tmp_path, monkeypatch):
+    """The model is logged through MLflow's fluent API, which sets a global URI (and
+    $MLFLOW_TRACKING_URI): afterwards both are as before, so the next run in this process still
+    goes to its own default store."""
+    import mlflow
+
+    from serenade.models.checkpoint import save_model
+    from serenade.testing import fixture_model
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    checkpoint = save_model(fixture_model(), tmp_path / "checkpoint")
+    first = tracking.RunTracker(experiment="e", run_name="a", csv_path=tmp_path / "a.csv",
+                       tracking_uri=f"sqlite:///{tmp_path / 'a.db'}")
+    first.start()
+    assert first.log_model(checkpoint, registered_name="a_model") is not None
+    assert "MLFLOW_TRACKING_URI" not in os.environ
+    assert mlflow.MlflowClient(first.tracking_uri).search_model_versions("name='a_model'")
+    second = tracking.RunTracker(experiment="e", run_name="b", csv_path=tmp_path / "b.csv",
+                        results_dir=tmp_path / "results")
+    assert second.tracking_uri == tracking.resolve_tracking_uri(None, tmp_path / "results")
+    second.start()
+    assert (tmp_path / "results" / "mlflow" / "mlflow.db").is_file()
