@@ -1,5 +1,6 @@
-"""Attribute vectors ("this piece, calmer"): compute them from training windows, measure their
-effect on held-out windows, and edit a piece with one.
+"""Attribute vectors ("this piece, calmer"): compute, measure, and edit a piece with one.
+
+The vectors come from training windows; their effect is measured on held-out windows.
 
 What the workflow's attributes job makes, without Snakemake or MLflow: OUTPUT_DIR gets
 effects.csv (per attribute: the windows with and without it, and how far adding the vector

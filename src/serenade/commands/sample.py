@@ -1,5 +1,6 @@
-"""Sample music from a model's prior (magenta's music_vae_generate --mode=sample); a
-chord-conditioned config samples over the --chords progression (magenta.js's
+"""Sample music from a model's prior (magenta's music_vae_generate --mode=sample).
+
+A chord-conditioned config samples over the --chords progression (magenta.js's
 `sample(n, temperature, {chordProgression})`), written into each MIDI file as text."""
 
 from __future__ import annotations
