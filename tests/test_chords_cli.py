@@ -12,7 +12,7 @@ from note_seq import midi_io
 
 from serenade.cli import main
 from serenade.conversion import converter_for_config
-from serenade.testing import PROJECT_MAGENTA_FIXTURES
+from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays
 
 CONFIG = "cat-mel_2bar_med_chords"
 FOLDER = PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny"
@@ -22,8 +22,7 @@ CONVERTER = converter_for_config(CONFIG)
 
 @pytest.fixture(scope="module")
 def expected():
-    with np.load(FOLDER / "expected.npz") as arrays:
-        return {name: arrays[name] for name in arrays.files}
+    return npz_arrays(FOLDER / "expected.npz")
 
 
 def texts(path):

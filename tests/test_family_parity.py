@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from serenade.conversion import converter_for_config
 from serenade.models.checkpoint import load_model
-from serenade.testing import PROJECT_MAGENTA_FIXTURES
+from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays
 
 FIXTURES = {"cat-drums_2bar_small": "cat-drums_2bar_small-tiny",
             "hierdec-trio_16bar": "hierdec-trio_16bar-tiny",
@@ -36,8 +36,7 @@ def folder(config):
 
 @pytest.fixture(scope="module")
 def expected(folder):
-    with np.load(folder / "expected.npz") as arrays:
-        return {name: arrays[name] for name in arrays.files}
+    return npz_arrays(folder / "expected.npz")
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +102,8 @@ NADE_FIXTURE = PROJECT_MAGENTA_FIXTURES / "nade-drums_2bar_reduced-tiny"
 
 @pytest.fixture(scope="module")
 def nade():
-    with np.load(NADE_FIXTURE / "expected.npz") as arrays:
-        expected = {name: arrays[name] for name in arrays.files}
-    return load_model(NADE_FIXTURE / "checkpoint", "nade-drums_2bar_reduced"), expected
+    return (load_model(NADE_FIXTURE / "checkpoint", "nade-drums_2bar_reduced"),
+            npz_arrays(NADE_FIXTURE / "expected.npz"))
 
 
 def _masks(rolls):

@@ -4,6 +4,7 @@ registry and samples; `mlflow models serve` answers POSTed requests with the sam
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -44,6 +45,32 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextlib.contextmanager
+def _mlflow_process(args: list[str], registry: dict, ready_path: str, timeout: float):
+    """Run `mlflow ARGS --port P` (from the venv, which its server needs on PATH) against the
+    registry's store until `ready_path` answers; yields the base URL, stops it after."""
+    port = _free_port()
+    env = {**os.environ, "MLFLOW_TRACKING_URI": registry["uri"],
+           "PATH": f"{Path(MLFLOW).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    server = subprocess.Popen([MLFLOW, *args, "--port", str(port)], env=env, cwd=registry["root"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(base + ready_path, timeout=5):
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()[-3000:]
+                assert time.monotonic() < deadline, f"mlflow {args[0]} did not come up"
+                time.sleep(1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.mark.slow
 def test_registered_version_carries_its_run_source_and_signature(registry):
     from mlflow.tracking import MlflowClient
@@ -78,37 +105,19 @@ def test_a_fresh_process_loads_the_registered_model_and_samples(registry):
 
 @pytest.mark.slow
 def test_mlflow_models_serve_answers_sample_and_encode_requests(registry):
-    port = _free_port()
-    # the server starts `uvicorn` from PATH: the venv's, as after `source .venv/bin/activate`
-    env = {**os.environ, "MLFLOW_TRACKING_URI": registry["uri"],
-           "PATH": f"{Path(MLFLOW).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    server = subprocess.Popen([MLFLOW, "models", "serve", "-m", "models:/fixture/1",
-                               "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port)],
-                              env=env, cwd=registry["root"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=5):
-                    break
-            except OSError:
-                assert server.poll() is None, server.stdout.read()[-3000:]
-                assert time.monotonic() < deadline, "the model server did not come up"
-                time.sleep(1)
+    serve = ["models", "serve", "-m", "models:/fixture/1", "--env-manager", "local",
+             "-h", "127.0.0.1"]
+    with _mlflow_process(serve, registry, "/ping", timeout=300) as base:
         model = registry["model"]
         converter = model.config.converter
         window = next(found for sequence in fixture_note_sequences()
                       if len(found := converter.to_windows(sequence)))[0]
         encode = {"mode": "encode", "events": json.dumps(np.asarray(window).tolist())}
         body = json.dumps({"dataframe_records": [SAMPLE, encode]}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", data=body,
+        request = urllib.request.Request(f"{base}/invocations", data=body,
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=120) as response:
             rows = json.loads(response.read())["predictions"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     expected = answer(model, pd.DataFrame([SAMPLE, encode]))
     assert [row["request"] for row in rows] == [0, 0, 1]
     assert [row["events"] for row in rows[:2]] == expected["events"].tolist()[:2]
@@ -141,31 +150,13 @@ def test_the_mlflow_ui_opens_the_experiment_on_its_runs_table(registry, tmp_path
             pytest.fail("CI needs Chromium (installed by .ci/run)")
         pytest.skip("no Chromium (install the Debian package `chromium`)")
     experiment = MlflowClient(registry["uri"]).get_experiment_by_name("cat-mel_2bar_small")
-    port = _free_port()
-    env = {**os.environ, "PATH": f"{Path(MLFLOW).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    server = subprocess.Popen([MLFLOW, "server", "--backend-store-uri", registry["uri"],
-                               "--host", "127.0.0.1", "--port", str(port)], env=env,
-                              cwd=registry["root"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
-                    break
-            except OSError:
-                assert server.poll() is None, server.stdout.read()[-3000:]
-                assert time.monotonic() < deadline, "the MLflow server did not come up"
-                time.sleep(1)
+    with _mlflow_process(["server", "--backend-store-uri", registry["uri"], "--host",
+                          "127.0.0.1"], registry, "/health", timeout=180) as base:
         screenshot = tmp_path / "experiment.png"
         # the link docs/training.md gives: MLflow 3.17 picks an experiment's view from its
         # sidebar switch (GenAI by default), which `workflowType` sets
-        url = (f"http://127.0.0.1:{port}/#/experiments/{experiment.experiment_id}"
-               "?workflowType=machine_learning")
+        url = f"{base}/#/experiments/{experiment.experiment_id}?workflowType=machine_learning"
         page = chromium_evaluate(url, RUNS_TABLE, timeout=180, screenshot=screenshot)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     shown = page["text"]
     assert "fixture" in shown, shown[:2000]  # the run, in the runs table
     assert "eval split" in shown, shown[:2000]  # its Dataset column

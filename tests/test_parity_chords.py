@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 from serenade.models.checkpoint import load_model
-from serenade.testing import PROJECT_MAGENTA_FIXTURES
+from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays
 from test_family_parity import _cases
 
 CONFIG = "cat-mel_2bar_med_chords"
@@ -23,8 +23,7 @@ FOLDER = PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny"
 
 @pytest.fixture(scope="module")
 def expected():
-    with np.load(FOLDER / "expected.npz") as arrays:
-        return {name: arrays[name] for name in arrays.files}
+    return npz_arrays(FOLDER / "expected.npz")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from test_family_parity import _cases, _masks, assert_nade_case_matches
 
 from serenade.conversion import converter_for_config
 from serenade.models.checkpoint import load_model
-from serenade.testing import PROJECT_MAGENTA_FIXTURES
+from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays
 
 CONFIG = "nade-drums_2bar_full"
 FIXTURE = PROJECT_MAGENTA_FIXTURES / f"{CONFIG}-tiny"
@@ -22,8 +22,7 @@ FIXTURE = PROJECT_MAGENTA_FIXTURES / f"{CONFIG}-tiny"
 
 @pytest.fixture(scope="module")
 def expected():
-    with np.load(FIXTURE / "expected.npz") as arrays:
-        return {name: arrays[name] for name in arrays.files}
+    return npz_arrays(FIXTURE / "expected.npz")
 
 
 @pytest.fixture(scope="module")

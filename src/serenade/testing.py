@@ -57,10 +57,15 @@ def drum_fixture_inputs() -> list:
     return inputs
 
 
+def npz_arrays(path) -> dict:
+    """Every array of an .npz file, read into memory (the file is closed)."""
+    with np.load(path) as arrays:
+        return {name: arrays[name] for name in arrays.files}
+
+
 def drum_fixture_arrays(config: str) -> dict:
     """The arrays magenta's DrumsConverter gave for `config` (see tools/oracle/)."""
-    with np.load(DRUM_FIXTURES / f"{config}.npz") as arrays:
-        return {name: arrays[name] for name in arrays.files}
+    return npz_arrays(DRUM_FIXTURES / f"{config}.npz")
 
 
 def expected_windows(name: str, case_index: int, window_steps: int):
