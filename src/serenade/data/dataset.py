@@ -16,16 +16,12 @@ from serenade.conversion.columns import window_columns
 from serenade.data.convert import convert_source
 from serenade.data.manifest import (assemble_manifest, summarize, summary_text, write_quarantine,
                                     write_shards)
+from serenade.data.shards import shard_name
 from serenade.sources.archives import ArchiveLimits
 from serenade.sources.download import DownloadSettings, fetch_url_source
 from serenade.sources.local import path_source_listing
 
 log = logging.getLogger(__name__)
-
-
-def shard_name(split: str, index: int, count: int) -> str:
-    """File name of shard `index` of a split's `count` NoteSequence TFRecord shards."""
-    return f"{split}-{index:05d}-of-{count:05d}.tfrecord"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Rules declare their outputs with these; scripts take their folders from `snakema
 
 from __future__ import annotations
 
-from serenade.data.dataset import shard_name
+from serenade.data.shards import shard_name
 
 RAW = "data/raw"  # fetched and exported sources
 RESULTS = "results"
