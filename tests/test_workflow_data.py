@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -15,6 +16,7 @@ import yaml
 
 from hostile import MAX_MEMBER_BYTES, hostile_tar, hostile_zip, tune_bytes
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
+from serenade.sources.chunks import Chunk, all_chunks, chunk_of
 from serenade.testing import (EDGE_CASES, run_snakemake, serve_bytes, simple_tune,
                               write_edge_case_midis, write_raw_midi)
 
@@ -49,7 +51,8 @@ def test_snakemake_data_on_a_tiny_config(tmp_path, zip_server):
     edge = write_edge_case_midis(midi / "edge")
     config = {
         "sources": [
-            {"name": "mine", "labels": ["calm"], "license": "CC0", "path": str(midi)},
+            {"name": "mine", "labels": ["calm"], "license": "CC0", "path": str(midi),
+             "parse_chunks": 3},
             {"name": "corpus", "labels": ["lively"],
              "music21": {"include": ["bach/bwv10.7.mxl", "ryansMammoth/AcaciaReel.abc"]}},
             {"name": "remote", "url": zip_server},
@@ -89,6 +92,12 @@ def test_snakemake_data_on_a_tiny_config(tmp_path, zip_server):
     assert len(sequences) == len(ok)
     assert {(s.collection_name, s.filename) for s in sequences} == set(zip(ok["source"], ok["path"]))
 
+    # The folder was parsed as three chunk jobs, each with its time and memory record.
+    for chunk in all_chunks(3):
+        record = pd.read_csv(work / "results" / "benchmarks" / "parse_source" / "mine" /
+                             f"{chunk.name}.tsv", sep="\t")
+        assert record["max_rss"].iloc[0] > 0 and record["s"].iloc[0] > 0
+
     # Nothing changed: nothing to do.
     assert "Nothing to be done" in snakemake(*args, "data", "-n").stdout
 
@@ -96,6 +105,8 @@ def test_snakemake_data_on_a_tiny_config(tmp_path, zip_server):
     # `invalid` with its reason, everything else still converts; the corpus is not re-exported.
     (midi / "new broken.mid").write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk\x00\x00\xff\xff")
     write_raw_midi(midi / "new good.mid", simple_tune(5, first_pitch=65))
+    new_chunks = {Chunk(chunk_of(name, 3), 3).name for name in ("new broken.mid", "new good.mid")}
+    assert planned_chunks(snakemake(*args, "data", "-n").stdout) == new_chunks  # only those
     second = snakemake(*args, "data")
     assert "parse_source" in second.stdout + second.stderr
     assert "export_music21" not in second.stdout + second.stderr
@@ -114,6 +125,12 @@ def test_snakemake_data_on_a_tiny_config(tmp_path, zip_server):
     os.utime(midi / "new good.mid", None)
     plan = snakemake(*args, "data", "-n").stdout
     assert "parse_source" in plan and "export_music21" not in plan
+    assert planned_chunks(plan) == {Chunk(chunk_of("new good.mid", 3), 3).name}
+
+
+def planned_chunks(plan: str) -> set[str]:
+    """The chunks of source `mine` that a dry run would parse."""
+    return set(re.findall(r"source=mine, chunk=(part-\d+-of-\d+)", plan))
 
 
 def test_default_config_dry_run_lists_the_chain():
@@ -196,7 +213,8 @@ def test_snakemake_data_over_hostile_archives_and_file_names(tmp_path, hostile_s
     raw = work / "data" / "raw"
     assert not (raw / "loop").exists()
     assert not [p for p in raw.rglob("*") if p.suffix in (".tmp", ".part")]
-    assert (work / "results" / "data" / "sources" / "odd" / "files.csv").is_file()
+    parsed = work / "results" / "data" / "sources" / "odd" / "part-001-of-001"
+    assert (parsed / "files.csv").is_file()
 
     config["sources"] = sources
     (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))

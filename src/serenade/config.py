@@ -21,11 +21,13 @@ from serenade.generation.auto_inputs import is_auto
 from serenade.generation.features import MELODY_FEATURES, FeatureSet, features_for
 from serenade.generation.selection import WindowChoice
 from serenade.models.configs import get_config
+from serenade.sources.chunks import Chunk, all_chunks
 from serenade.sources.local import list_path_source
 from serenade.training.settings import TrainSettings, resolve_config
 
 __all__ = ["ConfigError", "SCHEMA_PATH", "SOURCE_KINDS", "defaults_of", "load_config",
-           "load_schema", "model_problems", "schema_default", "source_kind", "validate_config"]
+           "load_schema", "model_problems", "schema_default", "source_chunks", "source_kind",
+           "validate_config"]
 
 
 def validate_config(config: dict, *, check_files: bool = False, generation: bool = True) -> dict:
@@ -219,3 +221,8 @@ def load_config(path: str | Path) -> dict:
 def source_kind(source: dict) -> str:
     """Which of url/path/music21 a (validated) source uses."""
     return next(kind for kind in SOURCE_KINDS if kind in source)
+
+
+def source_chunks(source: dict, data: dict) -> list[Chunk]:
+    """The parse chunks of a (validated) source: its own `parse_chunks`, else `data`'s."""
+    return all_chunks(source.get("parse_chunks") or data["parse_chunks"])

@@ -2,17 +2,21 @@
 # src/serenade (called from workflow/scripts/*.py); the paths and the input, target and
 # wildcard functions are in serenade.pipeline.
 
+import functools
+
 import serenade.pipeline.generation as generation
 import serenade.pipeline.models as models
 from serenade.config import (
     ConfigError,
     generation_problems,
+    source_chunks,
     source_kind,
     validate_config,
 )
 from serenade.config_schema import raise_problems
 from serenade.pipeline import layout
 from serenade.pipeline.wildcards import one_of
+from serenade.sources.chunks import Chunk
 from serenade.sources.local import tracked_files, untracked_fingerprint
 
 # Validate once, before anything is planned: every default is filled in from the schema, and
@@ -29,6 +33,7 @@ GENERATION_PROBLEMS = generation_problems(config)
 
 SOURCES = {source["name"]: source for source in config["sources"]}
 DATA = config["data"]
+CHUNKS = {name: source_chunks(source, DATA) for name, source in SOURCES.items()}
 RAW = layout.RAW
 RESULTS_DATA = layout.DATA
 
@@ -36,6 +41,7 @@ RESULTS_DATA = layout.DATA
 wildcard_constraints:
     source=one_of(SOURCES),
     split="train|eval",
+    chunk=one_of({chunk.name for chunks in CHUNKS.values() for chunk in chunks}),
 
 
 def shard_paths(split):
@@ -61,17 +67,33 @@ def source_listing(name):
     }[kind]
 
 
+@functools.cache
+def path_source_files(name):
+    """A `path` source's tracked files per parse chunk, listed once per planning."""
+    return tracked_files(SOURCES[name]["path"], len(CHUNKS[name]))
+
+
 def parse_source_input(wildcards):
-    """Input of parse_source: the listing of a fetched source, or every file of a `path` source.
+    """Input of parse_source: the listing of a fetched source, or the files of one chunk of a
+    `path` source.
 
     For a `path` source the files themselves are the input, so adding, removing or changing a
-    MIDI file there reruns parsing (and everything after it). Files Snakemake cannot take as
-    inputs (odd names) reach the job through `untracked_files` below instead.
+    MIDI file there reruns parsing of its chunk (and everything after it). Files Snakemake
+    cannot take as inputs (odd names) reach the job through `untracked_files` below instead.
     """
     source = SOURCES[wildcards.source]
     if source_kind(source) == "path":
-        return {"files": tracked_files(source["path"])}
+        return {"files": path_source_files(wildcards.source)[Chunk.parse(wildcards.chunk).index]}
     return {"listing": source_listing(wildcards.source)}
+
+
+def parsed(name):
+    """One output (files.csv, sequences.tfrecord or skipped.csv) of every parse chunk."""
+    return [
+        f"{layout.parse_dir(source, chunk.name)}/{name}"
+        for source in SOURCES
+        for chunk in CHUNKS[source]
+    ]
 
 
 def untracked_files(wildcards):

@@ -7,6 +7,8 @@ rule download_source:
         f"{RAW}/{{source}}/download.json",
     log:
         "results/logs/data/download_source/{source}.log",
+    benchmark:
+        layout.benchmark("download_source", "{source}")
     conda:
         "../envs/serenade.yaml"
     threads: 1
@@ -26,6 +28,8 @@ rule export_music21:
         f"{RAW}/{{source}}/export.json",
     log:
         "results/logs/data/export_music21/{source}.log",
+    benchmark:
+        layout.benchmark("export_music21", "{source}")
     conda:
         "../envs/serenade.yaml"
     threads: DATA["workers"]
@@ -42,11 +46,13 @@ rule parse_source:
     input:
         unpack(parse_source_input),
     output:
-        files=f"{RESULTS_DATA}/sources/{{source}}/files.csv",
-        sequences=f"{RESULTS_DATA}/sources/{{source}}/sequences.tfrecord",
-        skipped=f"{RESULTS_DATA}/sources/{{source}}/skipped.csv",
+        files=layout.parse_dir("{source}", "{chunk}") + "/files.csv",
+        sequences=layout.parse_dir("{source}", "{chunk}") + "/sequences.tfrecord",
+        skipped=layout.parse_dir("{source}", "{chunk}") + "/skipped.csv",
     log:
-        "results/logs/data/parse_source/{source}.log",
+        "results/logs/data/parse_source/{source}/{chunk}.log",
+    benchmark:
+        layout.benchmark("parse_source", "{source}/{chunk}")
     conda:
         "../envs/serenade.yaml"
     threads: DATA["workers"]
@@ -64,9 +70,9 @@ rule parse_source:
 
 rule build_dataset:
     input:
-        files=expand(f"{RESULTS_DATA}/sources/{{source}}/files.csv", source=SOURCES),
-        sequences=expand(f"{RESULTS_DATA}/sources/{{source}}/sequences.tfrecord", source=SOURCES),
-        skipped=expand(f"{RESULTS_DATA}/sources/{{source}}/skipped.csv", source=SOURCES),
+        files=parsed("files.csv"),
+        sequences=parsed("sequences.tfrecord"),
+        skipped=parsed("skipped.csv"),
     output:
         manifest=report(
             f"{RESULTS_DATA}/manifest.csv",
@@ -85,6 +91,8 @@ rule build_dataset:
         eval=shard_paths("eval"),
     log:
         "results/logs/data/build_dataset.log",
+    benchmark:
+        layout.benchmark("build_dataset", "all")
     conda:
         "../envs/serenade.yaml"
     threads: 1

@@ -1,18 +1,20 @@
-"""Snakemake job: parse and check every MIDI file of one source (process pool)."""
+"""Snakemake job: parse and check every MIDI file of one source's chunk (process pool)."""
 
 from serenade.pipeline.jobs import start
 
 from serenade.data.convert import convert_source
-from serenade.pipeline.layout import raw_dir
+from serenade.pipeline.layout import renamed_dir
+from serenade.sources.chunks import Chunk
 from serenade.sources.listing import Listing
 from serenade.sources.local import path_source_listing
 
 start(snakemake)
-name = snakemake.wildcards.source
+name, chunk = snakemake.wildcards.source, Chunk.parse(snakemake.wildcards.chunk)
 if "listing" in snakemake.input.keys():
-    listing = Listing.read(snakemake.input.listing)
+    listing = Listing.read(snakemake.input.listing).only(chunk)
 else:  # a `path` source: display paths relative to the folder (or the glob's fixed part)
-    listing = path_source_listing(name, snakemake.params.path, f"{raw_dir(name)}/renamed")
+    listing = path_source_listing(name, snakemake.params.path, renamed_dir(name, chunk.name),
+                                  chunk)
 convert_source(
     name, [(entry["path"], entry["file"]) for entry in listing.files], listing.failed,
     skipped=listing.skipped,

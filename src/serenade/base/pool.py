@@ -9,11 +9,16 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
+
+# Batches queued per worker by `ordered_imap`: enough to keep every worker busy while the caller
+# handles results, few enough that memory stays flat.
+BATCHES_AHEAD = 4
 
 
 def default_workers() -> int:
@@ -27,12 +32,37 @@ def ordered_map(function: Callable[..., Result], items: Sequence, *extra: Any,
                 workers: int | None = None) -> list[Result]:
     """[function(item, *extra) for item in items], on `workers` processes (default: one per
     core; at most one per item). `function` must be importable by name (a module-level one)."""
+    return list(ordered_imap(function, items, *extra, workers=workers))
+
+
+def ordered_imap(function: Callable[..., Result], items: Sequence, *extra: Any,
+                 workers: int | None = None) -> Iterator[Result]:
+    """`ordered_map` as a stream: results are yielded in input order as they are done, and only
+    a few batches per worker are ever queued or waiting, so memory does not grow with the
+    number of items (a source of 100,000 MIDI files)."""
     workers = min(workers or default_workers(), max(1, len(items)))
     if workers == 1:
-        return [function(item, *extra) for item in items]
-    chunk = max(1, min(32, len(items) // (workers * 8)))
+        yield from (function(item, *extra) for item in items)
+        return
+    size = max(1, min(32, len(items) // (workers * 8)))
+    batches = (items[start:start + size] for start in range(0, len(items), size))
     method = "fork" if "tensorflow" not in sys.modules and os.name == "posix" else "spawn"
     with ProcessPoolExecutor(max_workers=workers,
                              mp_context=multiprocessing.get_context(method)) as pool:
-        columns = [[value] * len(items) for value in extra]
-        return list(pool.map(function, items, *columns, chunksize=chunk))
+        pending: deque[Future] = deque()
+
+        def submit_next() -> None:
+            batch = next(batches, None)
+            if batch is not None:
+                pending.append(pool.submit(_apply, function, batch, extra))
+
+        for _ in range(workers * BATCHES_AHEAD):
+            submit_next()
+        while pending:
+            done = pending.popleft().result()
+            submit_next()
+            yield from done
+
+
+def _apply(function: Callable[..., Result], batch: Sequence, extra: tuple) -> list[Result]:
+    return [function(item, *extra) for item in batch]

@@ -13,7 +13,8 @@ import glob
 import hashlib
 import os
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from note_seq.protobuf import music_pb2
@@ -53,16 +54,27 @@ def frame_record(data: bytes) -> bytes:
 
 def write_framed(path: str | os.PathLike, framed_records: Iterable[bytes]) -> int:
     """Write already framed records to `path` (via a temporary name); return the count."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    count = 0
-    with open(temporary, "wb") as handle:
-        for framed in framed_records:
-            handle.write(framed)
-            count += 1
-    os.replace(temporary, path)
-    return count
+    return spread_framed([path], ((0, framed) for framed in framed_records))[0]
+
+
+def spread_framed(paths: Sequence[str | os.PathLike],
+                  placed_records: Iterable[tuple[int, bytes]]) -> list[int]:
+    """Write each (i, framed record) to `paths[i]` as it comes, every file open at once and
+    written under a temporary name until all are done; return the count per file."""
+    paths = [Path(path) for path in paths]
+    temporaries = [path.with_name(path.name + ".tmp") for path in paths]
+    counts = [0] * len(paths)
+    with ExitStack() as stack:
+        handles = []
+        for temporary in temporaries:
+            temporary.parent.mkdir(parents=True, exist_ok=True)
+            handles.append(stack.enter_context(open(temporary, "wb")))
+        for index, framed in placed_records:
+            handles[index].write(framed)
+            counts[index] += 1
+    for temporary, path in zip(temporaries, paths):
+        os.replace(temporary, path)
+    return counts
 
 
 def write_records(path: str | os.PathLike, records: Iterable[bytes]) -> int:

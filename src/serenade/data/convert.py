@@ -15,7 +15,7 @@ import pandas as pd
 
 from serenade.conversion.columns import WINDOW_COLUMNS
 from serenade.data.inspection import Inspection, inspect_file
-from serenade.base.pool import ordered_map
+from serenade.base.pool import ordered_imap
 from serenade.base.tfrecords import write_framed
 from serenade.sources.download import sha256_of
 
@@ -36,8 +36,15 @@ def convert_source(source: str, files: list[tuple[str, str]], failed: list[dict]
     """
     columns = dict(window_columns)
     jobs = [(source, path, file, parser, True, columns) for path, file in files]
-    results = ordered_map(inspect_file, jobs, workers=workers)
-    rows = [row for row, _ in results]
+    rows = []
+
+    def records():  # streamed: a source's NoteSequences are never all in memory at once
+        for row, record in ordered_imap(inspect_file, jobs, workers=workers):
+            rows.append(row)
+            if record is not None:
+                yield record
+
+    count = write_framed(records_path, records())
     for entry in failed:
         file = entry.get("file", "")
         sha256 = ""
@@ -51,7 +58,6 @@ def convert_source(source: str, files: list[tuple[str, str]], failed: list[dict]
     if skipped_path is not None:
         pd.DataFrame([{"source": source, **entry} for entry in skipped],
                      columns=["source", "path", "reason"]).to_csv(skipped_path, index=False)
-    count = write_framed(records_path, (record for _, record in results if record is not None))
     log.info("%s: %d files, %d valid, %d invalid", source, len(frame), count,
              int((frame["status"] == "invalid").sum()))
     return frame

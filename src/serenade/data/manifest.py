@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -16,10 +16,13 @@ from note_seq.protobuf import music_pb2
 
 from serenade.data.inspection import WINDOW_COLUMNS
 from serenade.data.split import shard_for, split_for
-from serenade.base.tfrecords import read_framed, write_framed
+from serenade.base.tfrecords import read_framed, spread_framed
 from serenade.sources.names import DistinctPaths
 
 log = logging.getLogger(__name__)
+
+# Shard files written at once by `write_shards`, well under the usual limit of 1,024 open files.
+OPEN_SHARDS = 256
 
 MANIFEST_COLUMNS = [
     "source", "path", "sha256", "status", "reason", "split", "tracks", "programs", "notes",
@@ -50,10 +53,11 @@ def assemble_manifest(frames: list[pd.DataFrame], sources: list[dict], *, eval_f
     """
     meta = {source["name"]: source for source in sources}
     parts = []
-    for source in sources:
-        matching = [frame for frame in frames if not frame.empty and frame["source"].iloc[0] == source["name"]]
-        for frame in matching:
-            parts.append(frame.sort_values("path", kind="stable"))
+    for source in sources:  # a source's frames: one per parse chunk
+        matching = [frame for frame in frames
+                    if not frame.empty and frame["source"].iloc[0] == source["name"]]
+        if matching:
+            parts.append(pd.concat(matching, ignore_index=True).sort_values("path", kind="stable"))
     window_columns = list(window_columns)
     columns = manifest_columns(window_columns)
     manifest = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
@@ -92,29 +96,41 @@ def assemble_manifest(frames: list[pd.DataFrame], sources: list[dict], *, eval_f
 
 
 def write_shards(manifest: pd.DataFrame, record_files: list[str | os.PathLike],
-                 shard_paths: dict[str, list[str]]) -> dict[str, int]:
-    """Copy each valid file's record from the per-source TFRecords into its split's shard."""
-    wanted = {(row.source, row.path): (row.split, int(row.shard))
+                 shard_paths: dict[str, list[str]], *, open_files: int = OPEN_SHARDS
+                 ) -> dict[str, int]:
+    """Copy each valid file's record from the per-source TFRecords into its split's shard,
+    streaming: records go straight from one file to the other (at most `open_files` shards
+    open at once; more take one pass over the records per group)."""
+    targets = [(split, shard, path) for split, paths in shard_paths.items()
+               for shard, path in enumerate(paths)]
+    target_of = {(split, shard): number for number, (split, shard, _) in enumerate(targets)}
+    wanted = {(row.source, row.path): target_of[row.split, int(row.shard)]
               for row in manifest.itertuples() if row.status == "ok"}
-    buckets = {split: [[] for _ in paths] for split, paths in shard_paths.items()}
-    found = 0
+    counts = [0] * len(targets)
+    for first in range(0, len(targets), open_files):
+        group = range(first, min(first + open_files, len(targets)))
+        written = spread_framed([targets[number][2] for number in group],
+                                _placed_records(record_files, wanted, group))
+        for number, count in zip(group, written):
+            counts[number] = count
+    if sum(counts) != len(wanted):
+        raise RuntimeError(f"{len(wanted) - sum(counts)} valid files have no NoteSequence record; "
+                           "the per-source results are out of date (rerun parse_source)")
+    totals = {split: 0 for split in shard_paths}
+    for (split, _, _), count in zip(targets, counts):
+        totals[split] += count
+    return totals
+
+
+def _placed_records(record_files: list[str | os.PathLike], wanted: dict[tuple[str, str], int],
+                    group: range) -> Iterator[tuple[int, bytes]]:
+    """(position in `group`, framed record) for each wanted record whose shard is in `group`."""
     for record_file in record_files:
         for data, framed in read_framed(record_file, verify=False):
             sequence = music_pb2.NoteSequence.FromString(data)
-            place = wanted.get((sequence.collection_name, sequence.filename))
-            if place is not None:
-                split, shard = place
-                buckets[split][shard].append(framed)
-                found += 1
-    if found != len(wanted):
-        raise RuntimeError(f"{len(wanted) - found} valid files have no NoteSequence record; "
-                           "the per-source results are out of date (rerun parse_source)")
-    counts = {}
-    for split, paths in shard_paths.items():
-        for path, records in zip(paths, buckets[split]):
-            write_framed(path, records)
-        counts[split] = sum(len(records) for records in buckets[split])
-    return counts
+            target = wanted.get((sequence.collection_name, sequence.filename))
+            if target is not None and target in group:
+                yield target - group.start, framed
 
 
 def write_quarantine(manifest: pd.DataFrame, folder: str | os.PathLike) -> int:

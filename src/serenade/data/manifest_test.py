@@ -10,6 +10,7 @@ from serenade.data.convert import convert_source
 from serenade.data.manifest import (MANIFEST_COLUMNS, assemble_manifest, summarize, summary_text,
                                     write_quarantine, write_shards)
 from serenade.base.tfrecords import read_note_sequences
+from serenade.sources.chunks import all_chunks
 from serenade.testing import simple_tune, write_edge_case_midis, write_raw_midi
 
 SOURCES = [{"name": "edge", "labels": ["calm", "test"], "license": "CC0", "origin": ""},
@@ -61,6 +62,12 @@ def test_shards_quarantine_and_summary(tmp_path):
             expected = ok[(ok["split"] == split) & (ok["shard"] == shard)]
             assert names == set(zip(expected["source"], expected["path"]))
 
+    grouped = {split: [f"{path}.grouped" for path in paths] for split, paths in shard_paths.items()}
+    assert write_shards(manifest, [tmp_path / "e.tfrecord", tmp_path / "c.tfrecord"], grouped,
+                        open_files=1) == counts  # one pass over the records per shard
+    for path in (p for paths in shard_paths.values() for p in paths):
+        assert open(f"{path}.grouped", "rb").read() == open(path, "rb").read()
+
     copied = write_quarantine(manifest, tmp_path / "quarantine")
     invalid = manifest[manifest["status"] == "invalid"]
     assert copied == len(invalid) - 1  # the failed export has no bytes
@@ -91,3 +98,21 @@ def test_quarantine_keeps_every_invalid_file_under_its_own_safe_name(tmp_path):
                     if p.is_file() and p.name != "reasons.csv")
     assert copies == [b"bad %d" % index for index in range(5)]
     assert all(tmp_path / "q" in p.parents for p in (tmp_path / "q").rglob("*"))
+
+
+def test_a_source_parsed_in_chunks_gives_the_same_manifest(tmp_path):
+    """The workflow parses a large source as several chunk jobs; their rows are one source."""
+    edge = write_edge_case_midis(tmp_path / "edge")
+    files = [(name, str(path)) for name, path in edge.items()]
+    whole = convert_source("edge", files, [], rows_path=tmp_path / "w.csv",
+                           records_path=tmp_path / "w.tfrecord")
+    chunks = all_chunks(3)
+    parts = [convert_source("edge", [(n, f) for n, f in files if chunk.holds(n)], [],
+                            rows_path=tmp_path / f"{chunk.name}.csv",
+                            records_path=tmp_path / f"{chunk.name}.tfrecord")
+             for chunk in chunks]
+    assert sum(len(part) for part in parts) == len(whole) and min(map(len, parts)) > 0
+    one = assemble_manifest([whole], SOURCES[:1], eval_fraction=0.5, train_shards=2, eval_shards=1)
+    split = assemble_manifest(parts[::-1], SOURCES[:1], eval_fraction=0.5, train_shards=2,
+                              eval_shards=1)
+    pd.testing.assert_frame_equal(one, split)

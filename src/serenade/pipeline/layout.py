@@ -21,9 +21,20 @@ def raw_dir(source: str) -> str:
     return f"{RAW}/{source}"
 
 
-def source_dir(source: str) -> str:
-    """One source's parsed files: files.csv, sequences.tfrecord, skipped.csv."""
-    return f"{DATA}/sources/{source}"
+def parse_dir(source: str, chunk: str) -> str:
+    """One parse chunk's results (`serenade.sources.chunks`): files.csv, sequences.tfrecord,
+    skipped.csv."""
+    return f"{DATA}/sources/{source}/{chunk}"
+
+
+def renamed_dir(source: str, chunk: str) -> str:
+    """Copies, under safe names, of a `path` source's files whose names are not text."""
+    return f"{raw_dir(source)}/renamed/{chunk}"
+
+
+def benchmark(rule: str, job: str) -> str:
+    """Snakemake's time and memory record of one job (seconds, max_rss in MB, ...)."""
+    return f"{RESULTS}/benchmarks/{rule}/{job}.tsv"
 
 
 def shard_paths(split: str, count: int) -> list[str]:

@@ -16,6 +16,8 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from serenade.sources.chunks import Chunk
+
 
 @dataclass
 class Listing:
@@ -64,6 +66,11 @@ class Listing:
             os.replace(temporary, path)
         finally:
             temporary.unlink(missing_ok=True)
+
+    def only(self, chunk: Chunk) -> "Listing":
+        """The entries of one parse chunk (by display path)."""
+        return Listing(self.source, *([entry for entry in entries if chunk.holds(entry["path"])]
+                                      for entries in (self.files, self.failed, self.skipped)))
 
     @classmethod
     def read(cls, path: str | os.PathLike) -> "Listing":

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from serenade.sources import is_midi_name
+from serenade.sources.chunks import Chunk, chunk_of
 from serenade.sources.listing import Listing
 from serenade.sources.names import DistinctPaths, is_printable, printable
 
@@ -56,9 +57,15 @@ def snakemake_can_track(path: str) -> bool:
     return is_printable(path) and "{" not in path and "}" not in path
 
 
-def tracked_files(spec: str) -> list[str]:
-    """The files of a path source that Snakemake tracks as inputs."""
-    return [file for file in list_path_source(spec) if snakemake_can_track(file)]
+def tracked_files(spec: str, count: int = 1) -> list[list[str]]:
+    """The files of a path source that Snakemake tracks as inputs, for each of its `count`
+    parse chunks (by display path, as the parse job assigns them)."""
+    root = path_source_root(spec)
+    chunks: list[list[str]] = [[] for _ in range(count)]
+    for file in list_path_source(spec):
+        if snakemake_can_track(file):
+            chunks[chunk_of(os.path.relpath(file, root), count)].append(file)
+    return chunks
 
 
 def untracked_fingerprint(spec: str) -> str:
@@ -75,8 +82,10 @@ def untracked_fingerprint(spec: str) -> str:
     return digest.hexdigest()
 
 
-def path_source_listing(name: str, spec: str, staging: str | os.PathLike) -> Listing:
-    """Every MIDI file of a path source, display paths relative to its root (`path_source_root`).
+def path_source_listing(name: str, spec: str, staging: str | os.PathLike,
+                        chunk: Chunk = Chunk(0, 1)) -> Listing:
+    """Every MIDI file of a path source (of one parse `chunk`), display paths relative to its
+    root (`path_source_root`).
 
     A file whose name cannot be written as text is copied under a safe name into `staging`
     (emptied first); its display path keeps the original name, undecodable bytes as `\\xNN`.
@@ -88,6 +97,8 @@ def path_source_listing(name: str, spec: str, staging: str | os.PathLike) -> Lis
     safe_paths = DistinctPaths()
     for file in list_path_source(spec):
         relative = os.path.relpath(file, root)
+        if not chunk.holds(relative if is_printable(file) else printable(relative)):
+            continue
         if is_printable(file):
             listing.add_file(relative, file)
             continue
