@@ -17,7 +17,7 @@ from serenade.config_schema import raise_problems
 from serenade.pipeline import layout
 from serenade.pipeline.wildcards import one_of
 from serenade.sources.chunks import Chunk
-from serenade.sources.local import tracked_files, untracked_fingerprint
+from serenade.sources.local import snakemake_inputs
 
 # Validate once, before anything is planned: every default is filled in from the schema, and
 # every problem (in any section, a `path` source that matches no file included) stops here in
@@ -68,9 +68,9 @@ def source_listing(name):
 
 
 @functools.cache
-def path_source_files(name):
-    """A `path` source's tracked files per parse chunk, listed once per planning."""
-    return tracked_files(SOURCES[name]["path"], len(CHUNKS[name]))
+def path_source_inputs(name):
+    """A `path` source's files per parse chunk, listed once per planning."""
+    return snakemake_inputs(SOURCES[name]["path"], len(CHUNKS[name]))
 
 
 def parse_source_input(wildcards):
@@ -83,7 +83,8 @@ def parse_source_input(wildcards):
     """
     source = SOURCES[wildcards.source]
     if source_kind(source) == "path":
-        return {"files": path_source_files(wildcards.source)[Chunk.parse(wildcards.chunk).index]}
+        chunk = Chunk.parse(wildcards.chunk)
+        return {"files": path_source_inputs(wildcards.source).tracked[chunk.index]}
     return {"listing": source_listing(wildcards.source)}
 
 
@@ -101,7 +102,9 @@ def untracked_files(wildcards):
     undecodable bytes, control characters or braces): a param, so changing them reruns parsing.
     """
     source = SOURCES[wildcards.source]
-    return untracked_fingerprint(source["path"]) if source_kind(source) == "path" else ""
+    if source_kind(source) != "path":
+        return ""
+    return path_source_inputs(wildcards.source).untracked_fingerprint
 
 
 def url_source_names():

@@ -12,6 +12,7 @@ import glob
 import hashlib
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from serenade.sources import is_midi_name
@@ -27,7 +28,8 @@ def list_path_source(spec: str, *, missing_ok: bool = False) -> list[str]:
     """
     expanded = os.path.expanduser(spec)
     if os.path.isdir(expanded):
-        candidates = (str(p) for p in Path(expanded).rglob("*"))
+        candidates = (os.path.join(folder, name) for folder, _, names in os.walk(expanded)
+                      for name in names)
     else:
         candidates = glob.iglob(expanded, recursive=True)
     files = sorted(p for p in candidates if is_midi_name(p) and os.path.isfile(p))
@@ -57,29 +59,31 @@ def snakemake_can_track(path: str) -> bool:
     return is_printable(path) and "{" not in path and "}" not in path
 
 
-def tracked_files(spec: str, count: int = 1) -> list[list[str]]:
-    """The files of a path source that Snakemake tracks as inputs, for each of its `count`
-    parse chunks (by display path, as the parse job assigns them)."""
+@dataclass(frozen=True)
+class SnakemakeInputs:
+    """A path source's files as the workflow's parse jobs take them: the files Snakemake tracks
+    as inputs, per parse chunk (by display path, as the parse job assigns them), and a digest
+    of the names, sizes and modification times of those it cannot track ('' when there are
+    none), a param so that changing one of them reruns parsing too."""
+
+    tracked: list[list[str]]
+    untracked_fingerprint: str
+
+
+def snakemake_inputs(spec: str, chunks: int = 1) -> SnakemakeInputs:
+    """The `SnakemakeInputs` of a path source split into `chunks` (one listing of the folder)."""
     root = path_source_root(spec)
-    chunks: list[list[str]] = [[] for _ in range(count)]
-    for file in list_path_source(spec):
-        if snakemake_can_track(file):
-            chunks[chunk_of(os.path.relpath(file, root), count)].append(file)
-    return chunks
-
-
-def untracked_fingerprint(spec: str) -> str:
-    """A digest of the names, sizes and modification times of the files Snakemake cannot
-    track ('' when there are none), to rerun parsing when one of them changes."""
+    tracked: list[list[str]] = [[] for _ in range(chunks)]
     digest = hashlib.sha256()
-    untracked = [file for file in list_path_source(spec, missing_ok=True)
-                 if not snakemake_can_track(file)]
-    if not untracked:
-        return ""
-    for file in untracked:
-        status = os.stat(file)
-        digest.update(os.fsencode(file) + b"\0%d\0%d\0" % (status.st_size, status.st_mtime_ns))
-    return digest.hexdigest()
+    untracked = 0
+    for file in list_path_source(spec, missing_ok=True):
+        if snakemake_can_track(file):
+            tracked[chunk_of(os.path.relpath(file, root), chunks)].append(file)
+        else:
+            status = os.stat(file)
+            digest.update(os.fsencode(file) + b"\0%d\0%d\0" % (status.st_size, status.st_mtime_ns))
+            untracked += 1
+    return SnakemakeInputs(tracked, digest.hexdigest() if untracked else "")
 
 
 def path_source_listing(name: str, spec: str, staging: str | os.PathLike,

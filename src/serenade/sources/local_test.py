@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from serenade.sources.chunks import chunk_of
 from serenade.sources.local import (list_path_source, path_source_listing, path_source_root,
-                                    tracked_files, untracked_fingerprint)
+                                    snakemake_inputs)
 from serenade.sources.names import is_printable
 
 
@@ -64,11 +65,16 @@ def test_any_file_name_is_listed_with_a_printable_path(tmp_path):
 
 def test_snakemake_tracks_plain_names_and_a_fingerprint_covers_the_rest(tmp_path):
     folder = _odd_folder(tmp_path)
-    tracked = [Path(file).name for file in tracked_files(str(folder))[0]]
+    inputs = snakemake_inputs(str(folder))
+    tracked = [Path(file).name for file in inputs.tracked[0]]
     assert sorted(tracked) == sorted(["plain.mid", "L" * 248 + ".mid"])
-    before = untracked_fingerprint(str(folder))
+    before = inputs.untracked_fingerprint
     assert len(before) == 64
     odd = folder / os.fsdecode(b"caf\xe9.mid")
     odd.write_bytes(odd.read_bytes() + b"\0")
-    assert untracked_fingerprint(str(folder)) != before
-    assert untracked_fingerprint(str(folder / "plain.mid")) == ""
+    assert snakemake_inputs(str(folder)).untracked_fingerprint != before
+    assert snakemake_inputs(str(folder / "plain.mid")).untracked_fingerprint == ""
+    split = snakemake_inputs(str(folder), chunks=3).tracked
+    assert sorted(f for chunk in split for f in chunk) == sorted(inputs.tracked[0])
+    for index, chunk in enumerate(split):
+        assert all(chunk_of(os.path.relpath(f, folder), 3) == index for f in chunk)

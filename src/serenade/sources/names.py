@@ -36,6 +36,8 @@ def printable(name: str) -> str:
 
 def is_printable(name: str) -> bool:
     """Whether `name` can be shown and written as it is (see `printable`)."""
+    if name.isascii():  # the common case, fast: a folder can hold 100,000 names
+        return name.isprintable()
     return printable(name) == name
 
 
