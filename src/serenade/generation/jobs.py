@@ -26,8 +26,9 @@ import numpy as np
 
 from serenade.base.bit_inputs import window_dtype
 from serenade.base.midi_parser import read_midi
+from serenade.base.tfrecords import read_note_sequences
 from serenade.conversion import converter_for_config
-from serenade.conversion.splits import split_windows
+from serenade.conversion.splits import WindowSample, split_windows, windows_by_sequence
 from serenade.generation import attributes as attr
 from serenade.generation import auto_inputs
 from serenade.generation import quality
@@ -201,8 +202,9 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     tracker.log_params({"attributes": list(names), "quantiles": list(quantiles),
                         "max_train_windows": max_train_windows, "max_eval_windows": max_eval_windows,
                         "strength": strength, "qpm": qpm, "temperature": temperature, "seed": seed})
-    data = split_windows(train, converter).subsample(max_train_windows, seed)
-    held_out = split_windows(eval, converter).subsample(max_eval_windows, seed).windows
+    # Capped while the splits stream by: memory stays within the caps however large the data.
+    data = split_windows(train, converter, limit=max_train_windows, seed=seed)
+    held_out = split_windows(eval, converter, limit=max_eval_windows, seed=seed).windows
     LOG.info("attribute vectors from %d training windows, evaluated on %d eval windows",
              len(data), len(held_out))
     mu = attr.encode_mu(model, data.windows) if len(data) else None
@@ -274,9 +276,16 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
     journeys together) and a `train_vs_eval` reference row, all against the eval split."""
     converter = converter_for_config(ctx.config_name)
     features = features_for(converter)
-    train_windows = split_windows(train, converter).windows
+    # The train split streams by once: its keys (for memorisation) and a seeded subset of
+    # 4 x max_windows (the train_vs_eval row) are kept, never all its windows.
+    keys: set[bytes] = set()
+    reference = WindowSample(4 * max_windows, seed)
+    sequences = read_note_sequences([str(p) for p in train])
+    for windows, controls, source in windows_by_sequence(sequences, converter):
+        keys |= training_keys(windows, features.key)
+        reference.add(windows, controls, source)
+    train_sample = reference.result(converter).windows
     eval_windows = split_windows(eval, converter).windows
-    keys = training_keys(train_windows, features.key)
     sets: dict[str, np.ndarray] = {}
     with np.load(samples) as arrays:
         for temperature in arrays["temperatures"]:
@@ -285,15 +294,9 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
     walked = [np.load(Path(p) / "path.npz")["events"] for p in walks]
     if walked:
         sets["interpolations_and_journeys"] = np.concatenate(walked)
-    reference = np.random.default_rng(seed)
-    if len(train_windows) > 4 * max_windows:
-        train_sample = train_windows[np.sort(reference.choice(len(train_windows), 4 * max_windows,
-                                                              replace=False))]
-    else:
-        train_sample = train_windows
     tracker = ctx.tracker("music_metrics")
     tracker.log_params({"max_windows": max_windows, "seed": seed,
-                        "train_windows": len(train_windows), "eval_windows": len(eval_windows)})
+                        "train_windows": reference.seen, "eval_windows": len(eval_windows)})
     rows = []
     for name, windows in [*sets.items(), ("train_vs_eval", train_sample)]:
         metrics = music_metrics(windows, eval_windows, features=features, train_keys=keys,
@@ -325,7 +328,7 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     converter = model.config.converter
     out_dir = Path(ctx.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    windows = split_windows(eval, converter).windows
+    windows = split_windows(eval, converter).windows  # held whole: every eval window is measured
     if len(windows) == 0:
         raise ValueError(f"model {ctx.model_name}: the eval split yields no windows to measure")
     tracker = ctx.tracker("quality")

@@ -1,6 +1,11 @@
 """Input pipeline: NoteSequence TFRecords -> shuffled batches of windows (melody, drums: the
 config's converter).
 
+The records stay on disk: a job indexes the shard files once (`serenade.base.record_index`,
+16 bytes a record) and every function here takes that index or a list of serialized records
+alike (`Sequence[bytes]`), with the same results. Memory is then the index, the bounded
+`TrainingWindows` cache and the shuffle buffer, whatever the number of sequences.
+
 Training stream, per epoch: the sequences in a seeded order; each gives a training draw of the
 config's converter (transposition when the config asks, at most 5 random windows) with its own
 random generator seeded by (stream seed, epoch, sequence index); windows are shuffled through a
@@ -10,12 +15,13 @@ same seed gives the same batches. A resumed run restarts the stream from a seed 
 (seed, step).
 
 The costly part of a draw (quantizing and extracting the melodies of one transposition) is
-kept per (sequence, transposition) the first time it is needed (`TrainingWindows`, bounded), so
-after the first epochs the input pipeline only draws from arrays and leaves the CPU to the train
-step; the windows are exactly those of `converter.to_windows(sequence, training=True, rng=rng)`.
+kept per (sequence, transposition) the first time it is needed (`TrainingWindows`, bounded
+in bytes), so after the first epochs the input pipeline only draws from arrays and leaves the
+CPU to the train step; the windows are exactly those of `converter.to_windows(sequence, training=True, rng=rng)`.
 
 Evaluation: every window of every eval sequence in inference mode (no augmentation), optionally
-capped to a seeded subset, in a fixed order.
+capped to a seeded subset taken while the sequences stream by (at most about twice the cap
+held), in a fixed order.
 
 A config with controls (a chord per step) gets (windows, controls [B, T, control_depth]) batches
 and its eval windows keep their control classes (`serenade.conversion.controls`).
@@ -75,22 +81,25 @@ def require_windows(records: Sequence[bytes], converter, source: str) -> None:
                     "data summary's window counts and `serenade extract` for why)")
 
 
-# Windows kept by TrainingWindows at most (int16: 64 bytes each for 2-bar windows, so 128 MB for
-# 2-bar configs); past it, draws convert afresh.
-MAX_CACHED_WINDOWS = 2_000_000
+# Bytes of windows TrainingWindows keeps at most (2-bar windows are 64 bytes, 16-bar trio
+# windows 1.5 KB); past it, draws convert afresh. Each kept array also counts an overhead.
+MAX_CACHED_BYTES = 256 * 2**20
+_ENTRY_OVERHEAD = 128
 
 
 class TrainingWindows:
-    """Training draws of each sequence, converting each (sequence, transposition) once."""
+    """Training draws of each sequence, converting each (sequence, transposition) once while
+    the kept windows fit in `max_cached_bytes`. `records` may be a `RecordIndex`: it is read,
+    never copied."""
 
     def __init__(self, records: Sequence[bytes], converter,
-                 max_cached_windows: int = MAX_CACHED_WINDOWS):
-        self.records = list(records)
+                 max_cached_bytes: int = MAX_CACHED_BYTES):
+        self.records = records
         self.converter = converter
-        self.max_cached_windows = max_cached_windows
-        self.cached_windows = 0
+        self.max_cached_bytes = max_cached_bytes
+        self.cached_bytes = 0
         self._pieces: dict[tuple[int, int], list[np.ndarray]] = {}
-        self._has_notes: dict[int, bool] = {}
+        self._has_notes = np.full(len(records), -1, np.int8)  # unknown, no, yes per sequence
 
     def _pieces_of(self, index: int, amount: int) -> list[np.ndarray]:
         key = (index, amount)
@@ -99,18 +108,18 @@ class TrainingWindows:
             # Parse on use: memory stays at the serialized size plus the kept windows.
             sequence = _parse(self.records[index], index)
             pieces = self.converter.training_pieces(sequence, amount)
-            size = sum(len(p) for p in pieces)
-            if self.cached_windows + size <= self.max_cached_windows:
+            size = _ENTRY_OVERHEAD + sum(p.nbytes + _ENTRY_OVERHEAD for p in pieces)
+            if self.cached_bytes + size <= self.max_cached_bytes:
                 self._pieces[key] = pieces
-                self.cached_windows += size
+                self.cached_bytes += size
         return pieces
 
     def draw(self, index: int, rng: np.random.Generator):
         """int16 [n <= max_tensors_per_notesequence, T]: one training draw of sequence `index`
         (and its control classes, from a converter with controls)."""
-        has_notes = self._has_notes.get(index)
-        if has_notes is None:
-            has_notes = self._has_notes[index] = bool(_parse(self.records[index], index).notes)
+        if self._has_notes[index] < 0:
+            self._has_notes[index] = bool(_parse(self.records[index], index).notes)
+        has_notes = bool(self._has_notes[index])
         amount = self.converter.draw_transposition(has_notes, rng)
         return self.converter.draw_training_windows(self._pieces_of(index, amount), rng)
 
@@ -123,7 +132,7 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
     if not records:
         raise DataError("no training sequences: the train TFRecords are empty")
     source = TrainingWindows(records, converter)
-    count = len(source.records)
+    count = len(records)
     steps = converter.window_steps
     shape = [steps] + ([len(converter.part_depths)] if len(converter.part_depths) > 1 else [])
     dtype = index_dtype(converter.part_depths)
@@ -169,9 +178,9 @@ def training_dataset(records: Sequence[bytes], converter, *, batch_size: int, se
 def eval_set(records: Sequence[bytes], converter, *, max_windows: int | None = None,
              seed: int = 0) -> LabelledWindows:
     """All inference windows of the eval sequences (with their control classes, if any); a
-    seeded subset when capped."""
+    seeded subset when capped, taken while the records stream by."""
     sequences = (_parse(record, index) for index, record in enumerate(records))
-    return labelled_windows(sequences, converter).subsample(max_windows, seed)
+    return labelled_windows(sequences, converter, limit=max_windows, seed=seed)
 
 
 def eval_windows(records: Sequence[bytes], converter, *, max_windows: int | None = None,

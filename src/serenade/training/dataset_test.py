@@ -5,16 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from serenade.base.record_index import RecordIndex
 from serenade.conversion import converter_for_config
 from serenade.testing import fixture_note_sequences, write_note_sequence_tfrecord
 from serenade.training import dataset
 
 
 @pytest.fixture(scope="module")
-def records(tmp_path_factory):
-    path = write_note_sequence_tfrecord(tmp_path_factory.mktemp("tfr") / "train.tfrecord",
-                                        fixture_note_sequences())
-    return dataset.read_serialized([path])
+def shards(tmp_path_factory):
+    folder, sequences = tmp_path_factory.mktemp("tfr"), fixture_note_sequences()
+    return [write_note_sequence_tfrecord(folder / "train.tfrecord", sequences[:7]),
+            write_note_sequence_tfrecord(folder / "train-2.tfrecord", sequences[7:])]
+
+
+@pytest.fixture(scope="module")
+def records(shards):
+    return dataset.read_serialized(shards)
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +48,21 @@ def test_same_seed_repeats_and_other_seed_differs(records, converter):
     assert not all(np.array_equal(a, b) for a, b in zip(first, other))
 
 
+def test_records_indexed_on_disk_give_the_batches_and_eval_windows_of_loaded_ones(
+        shards, records, converter):
+    index = RecordIndex.scan(shards)
+    loaded = _take(dataset.training_dataset(records, converter, batch_size=8, seed=5), 30)
+    streamed = _take(dataset.training_dataset(index, converter, batch_size=8, seed=5), 30)
+    assert all(np.array_equal(a, b) for a, b in zip(loaded, streamed))
+    np.testing.assert_array_equal(dataset.windows_per_record(index, converter),
+                                  dataset.windows_per_record(records, converter))
+    for cap in (None, 10):
+        np.testing.assert_array_equal(
+            dataset.eval_windows(index, converter, max_windows=cap, seed=2),
+            dataset.eval_windows(records, converter, max_windows=cap, seed=2))
+    assert isinstance(dataset.TrainingWindows(index, converter).records, RecordIndex)
+
+
 def test_augmentation_is_fresh_every_epoch(records, converter):
     # One sequence, many epochs: a cached pipeline (magenta's) would repeat the first epoch's
     # <= 5 windows forever; a fresh one transposes and re-draws them each epoch.
@@ -66,13 +87,13 @@ def test_kept_conversions_draw_exactly_what_fresh_conversion_draws(records, conv
             fresh = converter.to_windows(dataset._parse(records[index], index), training=True,
                                          rng=np.random.default_rng([7, epoch, index]))
             assert np.array_equal(kept, fresh), (epoch, index)
-    assert source.cached_windows > 0
+    assert source.cached_bytes > 0
     # Past the bound nothing more is kept, and draws stay the same.
-    bounded = dataset.TrainingWindows(records, converter, max_cached_windows=0)
+    bounded = dataset.TrainingWindows(records, converter, max_cached_bytes=0)
     for index in range(len(records)):
         rng_a, rng_b = np.random.default_rng([1, index]), np.random.default_rng([1, index])
         assert np.array_equal(bounded.draw(index, rng_a), source.draw(index, rng_b))
-    assert bounded.cached_windows == 0
+    assert bounded.cached_bytes == 0
 
 
 def test_without_transposition_every_draw_is_an_inference_window(records, converter):

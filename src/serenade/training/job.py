@@ -20,6 +20,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import yaml
 
+from serenade.base.record_index import RecordIndex
 from serenade.config_schema import schema_default
 from serenade.conversion import controls as ctl
 from serenade.models.checkpoint import load_model, save_model
@@ -113,9 +114,10 @@ class _Job:
 
 @dataclass(frozen=True)
 class _TrainingData:
-    """Serialized train sequences with the converter that windows them, and the eval windows."""
+    """Serialized train sequences (indexed on disk) with the converter that windows them, and the
+    eval windows."""
 
-    train_records: list[bytes]
+    train_records: Sequence[bytes]
     train_converter: Any
     eval_windows: np.ndarray
     eval_controls: np.ndarray | None = None  # [N, T, control_depth] for a config with controls
@@ -249,14 +251,15 @@ def _write_resolved_config(job: _Job, placement: devices.Placement) -> None:
 
 
 def _load_data(job: _Job) -> _TrainingData:
-    """Read both splits; the train split must yield windows, the eval split may not (warned)."""
+    """Index both splits (the records stay on disk); the train split must yield windows, the
+    eval split may not (warned). Eval windows are converted once, capped while streaming."""
     settings, paths = job.settings, job.paths
-    train_records = dataset.read_serialized(paths.train)
+    train_records = RecordIndex.scan(paths.train)
     converter = job.model_config.converter
     if not settings.transpose:
         converter = dataclasses.replace(converter, transpose_range=None)
     dataset.require_windows(train_records, converter, ", ".join(str(p) for p in paths.train))
-    eval_records = dataset.read_serialized(paths.eval)
+    eval_records = RecordIndex.scan(paths.eval)
     eval_set = dataset.eval_set(eval_records, job.model_config.converter,
                                 max_windows=settings.eval_max_windows, seed=settings.seed)
     eval_windows = eval_set.windows.astype(index_dtype(converter.part_depths).as_numpy_dtype)
@@ -400,7 +403,7 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
     tracker.log_params({**hp.values(), "config": config_name, "source": source,
                         "source_sha256": file_digest([path]) if Path(path).is_file() else "",
                         "git_commit": tracking.git_commit(), "global_step": step})
-    records = dataset.read_serialized(eval_paths)
+    records = RecordIndex.scan(eval_paths)
     eval_set = dataset.eval_set(records, model.config.converter, max_windows=eval_max_windows)
     windows = eval_set.windows.astype(model.index_dtype.as_numpy_dtype)
     if eval_paths:

@@ -1,0 +1,115 @@
+"""The records of TFRecord files as a sequence read from disk on demand.
+
+A Lakh-sized split is several GB of serialized NoteSequences; training draws from it in a
+seeded random order and evaluation walks it once, so neither needs it in memory. One scan of
+the files (checking every record's framing and checksums, as `read_serialized` does) keeps
+the place of each record: 16 bytes a record. `len()` and `[i]` then work as on the list of
+records `read_serialized` returns, `[i]` reading that one record with a seek, so everything
+that takes a `Sequence[bytes]` of records takes an index unchanged and gives the same result.
+An index pickles as its file names and offsets, and reads are safe from several threads (each
+opens the file), as the training stream's parallel conversion needs.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from serenade.base.tfrecords import DataError, masked_crc, read_records
+
+_HEADER = 12  # uint64 length + masked CRC of the length
+_FOOTER = 4  # masked CRC of the data
+
+
+def _scan_file(path: str, *, verify: bool) -> tuple[list[int], list[int]]:
+    """Offsets of the data and lengths of the records of one file; ValueError when damaged."""
+    offsets, lengths = [], []
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        position = 0
+        while position < size:
+            index = len(offsets)
+            header = handle.read(_HEADER)
+            if len(header) < _HEADER:
+                raise ValueError(f"record {index} is truncated (header)")
+            (length,) = struct.unpack("<Q", header[:8])
+            if struct.unpack("<I", header[8:])[0] != masked_crc(header[:8]):
+                raise ValueError(f"record {index} has a bad length checksum")
+            end = position + _HEADER + length + _FOOTER
+            if end > size:
+                raise ValueError(f"record {index} is truncated (data)")
+            if verify:
+                body = handle.read(length + _FOOTER)
+                if struct.unpack("<I", body[length:])[0] != masked_crc(body[:length]):
+                    raise ValueError(f"record {index} has a bad data checksum")
+            else:
+                handle.seek(end)
+            offsets.append(position + _HEADER)
+            lengths.append(length)
+            position = end
+    return offsets, lengths
+
+
+class RecordIndex(Sequence[bytes]):
+    """Serialized records of TFRecord files, in file order, read one at a time from disk."""
+
+    def __init__(self, paths: Sequence[str], counts: Sequence[int], offsets: np.ndarray,
+                 lengths: np.ndarray):
+        self.paths = [str(p) for p in paths]
+        self.ends = np.cumsum(np.asarray(counts, np.int64))  # records up to each file's end
+        self.offsets = np.asarray(offsets, np.int64)
+        self.lengths = np.asarray(lengths, np.int64)
+
+    @classmethod
+    def scan(cls, paths: Iterable[str | os.PathLike], *, verify: bool = True) -> "RecordIndex":
+        """Index the files (checking each record's checksums unless `verify` is False);
+        DataError naming the file when one is missing or damaged."""
+        paths = [str(p) for p in paths]
+        missing = [p for p in paths if not Path(p).is_file()]
+        if missing:
+            raise DataError(f"TFRecord file(s) not found: {', '.join(missing)}")
+        counts, offsets, lengths = [], [], []
+        for path in paths:
+            try:
+                found, sizes = _scan_file(path, verify=verify)
+            except ValueError as error:
+                raise DataError(f"{path}: not a readable TFRecord file ({error})") from None
+            counts.append(len(found))
+            offsets.extend(found)
+            lengths.extend(sizes)
+        return cls(paths, counts, np.array(offsets, np.int64), np.array(lengths, np.int64))
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = int(index)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"record {index} of {len(self)}")
+        path = self.paths[int(np.searchsorted(self.ends, index, side="right"))]
+        length = int(self.lengths[index])
+        with open(path, "rb") as handle:
+            handle.seek(int(self.offsets[index]))
+            data = handle.read(length)
+        if len(data) < length:
+            raise DataError(f"{path}: record {index} is truncated (the file changed?)")
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Every record in order, reading the files sequentially (checked when indexed)."""
+        for path in self.paths:
+            yield from read_records(path, verify=False)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the index holds (the records stay on disk)."""
+        return self.offsets.nbytes + self.lengths.nbytes + self.ends.nbytes
+
