@@ -13,44 +13,23 @@ opens the file), as the training stream's parallel conversion needs.
 from __future__ import annotations
 
 import os
-import struct
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from serenade.base.tfrecords import DataError, masked_crc, read_records
+from serenade.base.tfrecords import DataError, read_framed, read_records
 
 _HEADER = 12  # uint64 length + masked CRC of the length
-_FOOTER = 4  # masked CRC of the data
 
 
 def _scan_file(path: str, *, verify: bool) -> tuple[list[int], list[int]]:
     """Offsets of the data and lengths of the records of one file; ValueError when damaged."""
-    offsets, lengths = [], []
-    size = os.path.getsize(path)
-    with open(path, "rb") as handle:
-        position = 0
-        while position < size:
-            index = len(offsets)
-            header = handle.read(_HEADER)
-            if len(header) < _HEADER:
-                raise ValueError(f"record {index} is truncated (header)")
-            (length,) = struct.unpack("<Q", header[:8])
-            if struct.unpack("<I", header[8:])[0] != masked_crc(header[:8]):
-                raise ValueError(f"record {index} has a bad length checksum")
-            end = position + _HEADER + length + _FOOTER
-            if end > size:
-                raise ValueError(f"record {index} is truncated (data)")
-            if verify:
-                body = handle.read(length + _FOOTER)
-                if struct.unpack("<I", body[length:])[0] != masked_crc(body[:length]):
-                    raise ValueError(f"record {index} has a bad data checksum")
-            else:
-                handle.seek(end)
-            offsets.append(position + _HEADER)
-            lengths.append(length)
-            position = end
+    offsets, lengths, position = [], [], 0
+    for data, framed in read_framed(path, verify=verify):
+        offsets.append(position + _HEADER)
+        lengths.append(len(data))
+        position += len(framed)
     return offsets, lengths
 
 
