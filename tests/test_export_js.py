@@ -4,7 +4,8 @@ Each case exports a magenta-made fixture checkpoint, serves the folder and @mage
 bundle (installed with npm, pinned, cached under pytest's cache) from a loopback HTTP server,
 and in headless Chromium loads `new mm.MusicVAE(url)`, encodes a fixture window given as a
 quantized NoteSequence (so magenta.js's own data converter, from our config.json, builds the
-input) and decodes the result greedily (`decodeTensors` without a temperature takes the
+input; with its chords as `chordProgression`, one per step, for the chord-conditioned config)
+and decodes the result greedily (`decodeTensors` without a temperature takes the
 argmax). magenta.js's `encode` returns the encoder's mu (it never samples z: `encodeTensors`
 "uses the mean mu as the best estimate of z"), so it is compared with our mu; the greedy
 events must be identical to ours (and to magenta's, recorded in the fixture).
@@ -25,7 +26,9 @@ import numpy as np
 import pytest
 
 from chromium import chromium_evaluate, find_chromium
+from serenade.chords.encoding import decode_chord
 from serenade.cli import main
+from serenade.conversion import controls as ctl
 from serenade.models.checkpoint import load_model
 from serenade.paths import MAGENTA_FIXTURES
 from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays, serve_bytes
@@ -40,6 +43,7 @@ CASES = [
     (PROJECT_MAGENTA_FIXTURES / "nade-drums_2bar_reduced-tiny", "nade-drums_2bar_reduced"),
     (PROJECT_MAGENTA_FIXTURES / "hier-mel_16bar-tiny", "hier-mel_16bar"),
     (PROJECT_MAGENTA_FIXTURES / "hier-trio_16bar-tiny", "hier-trio_16bar"),
+    (PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny", "cat-mel_2bar_med_chords"),
 ]
 
 # In the page: encode each NoteSequence (magenta.js's converter makes the input) and the same
@@ -62,11 +66,12 @@ PAGE_SCRIPT = """
   });
   const results = [];
   for (const [i, sequence] of SEQUENCES.entries()) {
-    const fromSequence = await model.encode([sequence]);
+    const controls = CHORDS[i] ? {chordProgression: CHORDS[i]} : undefined;
+    const fromSequence = await model.encode([sequence], controls);
     const input = mm.tf.buffer([1, STEPS, DEPTH]);
     for (const [step, column] of ONES[i]) input.set(1, 0, step, column);
-    const mu = await model.encodeTensors(input.toTensor(), undefined);
-    const decoded = await model.decodeTensors(mu);
+    const mu = await model.encodeTensors(input.toTensor(), controls);
+    const decoded = await model.decodeTensors(mu, undefined, controls);
     results.push({muFromSequence: (await fromSequence.array())[0],
                   mu: (await mu.array())[0], events: asEvents((await decoded.array())[0])});
     [fromSequence, mu, decoded].forEach(t => t.dispose());
@@ -128,13 +133,16 @@ def _classes(events: np.ndarray, bits: bool) -> np.ndarray:
     return (events.astype(np.int64) << np.arange(events.shape[-1])).sum(-1)
 
 
-def _first_windows(folder: Path, bits: bool) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(window, magenta's mu, magenta's greedy events) of the first fixture cases with windows."""
+def _first_windows(folder: Path, bits: bool) -> list[tuple]:
+    """(window, its chord classes or None, magenta's mu, magenta's greedy events) of the first
+    fixture cases with windows."""
     arrays = npz_arrays(folder / "expected.npz")
     found = []
     for k, case in enumerate(json.loads((folder / "fixture.json").read_text())["cases"]):
         if case["num_windows"]:
-            found.append((_classes(arrays[f"case{k}_windows"][0], bits), arrays[f"case{k}_mu"],
+            chords = arrays.get(f"case{k}_controls")
+            found.append((_classes(arrays[f"case{k}_windows"][0], bits),
+                          None if chords is None else chords[0], arrays[f"case{k}_mu"],
                           _classes(arrays[f"case{k}_greedy_from_mu"], bits)))
     return found[:3]
 
@@ -152,34 +160,38 @@ def test_magenta_js_plays_the_export_as_we_do(folder, config, magenta_music, tmp
     converter = model.config.converter
     windows = _first_windows(folder, model.config.multi_label)
     assert windows
-    steps_per_second = converter.steps_per_quarter * 120 / 60  # to_note_sequence's qpm
+    steps_per_quarter = converter.steps_per_bar // 4  # every config's bars are 4/4
+    steps_per_second = steps_per_quarter * 120 / 60  # at to_note_sequence's qpm
     sequences, ones = [], []
-    for window, _, _ in windows:
+    # a chord per step: magenta.js spreads a progression of `steps` chords one per step
+    chords = [None if c is None else [decode_chord(int(i)) for i in c] for _, c, _, _ in windows]
+    for window, _, _, _ in windows:
         ones.append(np.argwhere(_encoder_input(model, window) > 0.5).tolist())
         sequence = converter.to_note_sequence(window, qpm=120.0)
         sequences.append({"notes": _quantized_notes(sequence, steps_per_second),
-                          "quantizationInfo": {"stepsPerQuarter": converter.steps_per_quarter},
+                          "quantizationInfo": {"stepsPerQuarter": steps_per_quarter},
                           "totalQuantizedSteps": model.window_steps, "tempos": [{"qpm": 120}]})
 
     bodies = {f"/model/{p.name}": p.read_bytes() for p in out.iterdir()}
     bodies["/magentamusic.js"] = (npm_folder / BUNDLE).read_bytes()
-    script = (PAGE_SCRIPT.replace("SEQUENCES", json.dumps(sequences))
-              .replace("PARTS", json.dumps([int(d) for d in model.config.part_depths]))
-              .replace("BITS", json.dumps(model.config.multi_label))
-              .replace("ONES", json.dumps(ones)).replace("STEPS", str(model.window_steps))
-              .replace("DEPTH", str(_encoder_input(model, windows[0][0]).shape[1])))
+    values = {"SEQUENCES": sequences, "CHORDS": chords, "ONES": ones,
+              "PARTS": [int(d) for d in model.config.part_depths],
+              "BITS": model.config.multi_label, "STEPS": model.window_steps,
+              "DEPTH": int(_encoder_input(model, windows[0][0]).shape[1])}
     bodies["/index.html"] = (b"<!doctype html><meta charset=utf-8>"
                              b"<script src=/magentamusic.js></script>")
     with serve_bytes(bodies) as base:
         page = chromium_evaluate(f"{base}/index.html",
-                                 f"const BASE = {json.dumps(base)};\n{script}",
+                                 "".join(f"const {name} = {json.dumps(value)};\n" for name, value
+                                         in {"BASE": base, **values}.items()) + PAGE_SCRIPT,
                                  timeout=300, chromium=chromium)
 
     assert page["backend"] == "cpu"
     assert len(page["results"]) == len(windows)
-    for (window, magenta_mu, magenta_greedy), result in zip(windows, page["results"]):
-        _, mu, _ = model.encode(window[None])
-        ours, _ = model.decode(mu, temperature=0.0, keep_logits=False)
+    for (window, classes, magenta_mu, magenta_greedy), result in zip(windows, page["results"]):
+        controls = None if classes is None else ctl.vectors(converter, classes[None])
+        _, mu, _ = model.encode(window[None], controls=controls)
+        ours, _ = model.decode(mu, temperature=0.0, keep_logits=False, controls=controls)
         js_mu = np.asarray(result["mu"], np.float32)
         np.testing.assert_allclose(js_mu, mu[0], atol=1e-3, err_msg="magenta.js's mu vs ours")
         np.testing.assert_allclose(js_mu, magenta_mu, atol=1e-3, err_msg="vs magenta's mu")

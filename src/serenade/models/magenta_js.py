@@ -11,9 +11,10 @@ magenta.js (`@magenta/music`, music/src/music_vae/model.ts) loads a folder of:
 
 magenta.js builds a narrower set of architectures than magenta: a flat model's encoder must be
 one bidirectional layer, a hierarchical decoder must come with magenta's hierarchical encoder
-(two single-layer levels), and a trio needs one core decoder per part. Configs outside that
-(and the chord-conditioned one, not yet checked against magenta.js's chord encoder) are refused
-with the reason, before anything is written.
+(two single-layer levels), and a trio needs one core decoder per part. Configs outside that are
+refused with the reason, before anything is written. Chord conditioning is magenta.js's
+`chordEncoder: "TriadChordEncoder"`: the caller passes `{chordProgression: [...]}`, spread
+evenly over the window (as `serenade.chords` spreads `--chords`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from serenade.errors import UserError
 from serenade.models.configs import ModelConfig
 
 SHARD_BYTES = 4 * 1024 * 1024  # checkpoint_converter.py's --shard_megabytes default
+# magenta.js's TriadChordEncoder: no chord, then 12 roots of major, minor, augmented and
+# diminished triads (1 + quality * 12 + root), as our triad classes (serenade.chords)
+TRIADS = 49
 CONFIG_FILE = "config.json"
 MANIFEST_FILE = "weights_manifest.json"
 
@@ -48,9 +52,10 @@ def _refuse(config: ModelConfig, reason: str) -> NotForMagentaJs:
 def _check_architecture(config: ModelConfig, family: str) -> None:
     """Refuse what magenta.js's MusicVAE.initialize() would not build (see module docstring)."""
     hierarchical_encoder = bool(config.encoder_level_lengths)
-    if config.control_depth:
-        raise _refuse(config, "chord-conditioned models are not exported yet (magenta.js's "
-                              "chord encoders are not checked against ours)")
+    if config.control_depth and (family != "chords" or config.control_depth != TRIADS):
+        raise _refuse(config, f"magenta.js conditions a melody on chords with its "
+                              f"TriadChordEncoder ({TRIADS} classes) only; this config's "
+                              f"controls have {config.control_depth}")
     if bool(config.hierarchical) != hierarchical_encoder:
         raise _refuse(config, "magenta.js runs a hierarchical decoder only with magenta's "
                               "hierarchical encoder (the hier-* configs), and that encoder "
@@ -85,6 +90,8 @@ def converter_spec(config: ModelConfig) -> dict:
         args["numSegments"] = int(config.hierarchical.level_lengths[0])
     if family == "melody":
         return {"type": "MelodyConverter", "args": {**args, **_melody_args(converter)}}
+    if family == "chords":  # the chords are controls (model_spec's chordEncoder)
+        return {"type": "MelodyConverter", "args": {**args, **_melody_args(converter.melody)}}
     if family == "drums":
         # roll input; one-hot output (cat-*) or a roll the NADE decodes (nade-*)
         kind = "DrumRollConverter" if converter.roll_output else "DrumsConverter"
@@ -102,8 +109,11 @@ def converter_spec(config: ModelConfig) -> dict:
 
 def model_spec(config: ModelConfig) -> dict:
     """The `config.json` of a magenta.js MusicVAE (its MusicVAESpec)."""
-    return {"type": "MusicVAE", "dataConverter": converter_spec(config),
+    spec = {"type": "MusicVAE", "dataConverter": converter_spec(config),
             "useBooleanDecoder": False, "conditionOnKey": False}
+    if config.control_depth:
+        spec["chordEncoder"] = "TriadChordEncoder"
+    return spec
 
 
 def weights_manifest(names_and_arrays: list[tuple[str, np.ndarray]],

@@ -27,11 +27,16 @@ def test_hierarchical_and_drum_specs():
         "DrumsConverter"
 
 
+def test_chord_conditioned_melody_uses_the_triad_chord_encoder():
+    spec = model_spec(get_config("cat-mel_2bar_med_chords"))
+    assert spec["chordEncoder"] == "TriadChordEncoder"
+    assert spec["dataConverter"]["type"] == "MelodyConverter"
+
+
 @pytest.mark.parametrize("name, reason", [
     ("hierdec-mel_16bar", "hierarchical decoder only with magenta's hierarchical encoder"),
     ("flat-mel_16bar", "one bidirectional layer"),
     ("flat-trio_16bar", "one bidirectional layer"),
-    ("cat-mel_2bar_med_chords", "chord-conditioned"),
 ])
 def test_configs_magenta_js_cannot_run_are_refused_by_name(name, reason):
     with pytest.raises(NotForMagentaJs, match=f"config {name} .*{reason}"):
