@@ -1,34 +1,34 @@
-"""The player page: every generated piece's piano roll and WAV, inlined, plays in Chromium."""
+"""The player page: every generated piece's piano roll, played in the browser, offline."""
 
 from __future__ import annotations
 
+import base64
 import os
-import wave
 
+import numpy as np
 import pytest
 
 from chromium import chromium_evaluate, find_chromium
+from serenade.base.midi_parser import read_midi
 from serenade.generation.player_page import find_pieces, write_player_page
 from serenade.generation.writing import RenderSettings, write_piece
 from serenade.melody.configs import MEL_2BAR
 from serenade.paths import MAGENTA_FIXTURES
 from serenade.testing import npz_arrays
 
-# Waits for every <audio> to be playable and every <img> to decode; their sizes and durations.
+# Every piece rendered offline by the page's own player: its length and loudness; the rolls.
 PROBE = """(async () => {
-  const audio = await Promise.all([...document.querySelectorAll('audio')].map(a =>
-    new Promise((resolve) => {
-      const done = () => resolve({duration: a.duration, error: a.error && a.error.code});
-      if (a.readyState >= 4) done();
-      a.addEventListener('canplaythrough', done, {once: true});
-      a.addEventListener('error', done, {once: true});
-    })));
-  const images = await Promise.all([...document.querySelectorAll('img')].map(async i => {
-    await i.decode();
-    return [i.naturalWidth, i.naturalHeight];
-  }));
-  return {audio, images, headings: [...document.querySelectorAll('h2')].map(h => h.textContent),
-          captions: [...document.querySelectorAll('figcaption')].map(f => f.textContent)};
+  const rendered = [];
+  for (let i = 0; i < serenadePlayer.pieces.length; i++) {
+    const buffer = await serenadePlayer.render(i);
+    const data = buffer.getChannelData(0);
+    const peak = data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    rendered.push({seconds: buffer.duration, peak});
+  }
+  return {rendered, rolls: [...document.querySelectorAll('figure svg rect')].length,
+          headings: [...document.querySelectorAll('h2')].map(h => h.textContent),
+          captions: [...document.querySelectorAll('figcaption')].map(f => f.textContent),
+          links: [...document.querySelectorAll('figure a')].map(a => a.getAttribute('href'))};
 })()"""
 
 
@@ -46,33 +46,55 @@ def generated(tmp_path_factory):
     return root
 
 
-def _seconds(path) -> float:
-    with wave.open(str(path)) as handle:
-        return handle.getnframes() / handle.getframerate()
-
-
-def test_pieces_are_every_wav_with_its_piano_roll(generated):
+def test_pieces_are_every_rendered_midi(generated):
     pieces = find_pieces(generated)
     assert [(p.group, p.name) for p in pieces] == [
         ("interpolations/reel", "interpolation"), ("samples/t0.5", "sample-000"),
         ("samples/t0.5", "sample-001")]
-    assert all(p.png is not None and p.png.suffix == ".png" for p in pieces)
+    assert all(p.midi.is_file() and p.wav.is_file() for p in pieces)
 
 
-def test_player_page_plays_offline_in_chromium(generated):
+def _chromium_or_skip():
     if find_chromium() is None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI needs Chromium (installed by .ci/run)")
         pytest.skip("Chromium not installed")
+
+
+def test_player_page_plays_offline_in_chromium(generated):
+    _chromium_or_skip()
     page = generated / "player.html"
     assert write_player_page(generated, page, "Generated music of fixture") == 3
     text = page.read_text()
-    assert "http:" not in text and "https:" not in text and "<script" not in text
+    assert "http:" not in text and "https:" not in text and "data:" not in text
+    assert len(text) < 60_000  # notes, not audio: small enough for the report's iframe
     found = chromium_evaluate(page.as_uri(), PROBE, timeout=120)
     assert found["headings"] == ["interpolations/reel", "samples/t0.5"]
     assert found["captions"] == ["interpolation", "sample-000", "sample-001"]
-    expected = [_seconds(p.wav) for p in find_pieces(generated)]
-    assert [a["error"] for a in found["audio"]] == [None] * 3
-    assert [a["duration"] for a in found["audio"]] == pytest.approx(expected, abs=0.05)
-    assert all(d > 1 for d in expected)
-    assert all(w > 100 and h > 50 for w, h in found["images"])
+    assert found["links"] == ["interpolations/reel/interpolation.wav",
+                              "samples/t0.5/sample-000.wav", "samples/t0.5/sample-001.wav"]
+    assert all((generated / link).is_file() for link in found["links"])
+    pieces = find_pieces(generated)
+    ends = [max(n.end_time for n in read_midi(p.midi).notes) for p in pieces]
+    assert [r["seconds"] for r in found["rendered"]] == pytest.approx(
+        [end + 0.6 for end in ends], abs=0.01)
+    assert all(0.05 < r["peak"] <= 1 for r in found["rendered"])
+    assert found["rolls"] == 3 + sum(len(read_midi(p.midi).notes) for p in pieces)
+
+
+def test_player_page_plays_inside_a_data_url_iframe_as_the_report_shows_it(generated):
+    """Snakemake's single-file report shows an HTML result in an iframe from a data: URL."""
+    _chromium_or_skip()
+    page = generated / "player.html"
+    write_player_page(generated, page, "Generated music of fixture")
+    body = page.read_bytes().replace(b"</body>", b"<script>serenadePlayer.render(0).then("
+                                     b"b => parent.postMessage(b.duration, '*'))</script></body>")
+    uri = "data:text/html;base64," + base64.b64encode(body).decode()
+    outer = generated / "outer.html"
+    outer.write_text("<!doctype html><script>window.got = [];"
+                     "addEventListener('message', e => got.push(e.data));</script>"
+                     f'<iframe src="{uri}"></iframe>')
+    found = chromium_evaluate(outer.as_uri(), "(async () => { for (let i = 0; i < 100 && "
+                              "!got.length; i++) await new Promise(r => setTimeout(r, 100));"
+                              " return got; })()", timeout=60)
+    assert len(found) == 1 and np.isfinite(found[0]) and found[0] > 1
