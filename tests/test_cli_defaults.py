@@ -19,7 +19,8 @@ SHARED = [
     ("train", "log_every", "tracking.log_every"),
     ("train", "tracking_uri", "tracking.uri"),
     *[(command, "hparams", "models.hparams")
-      for command in ("train", "extract", "encode", "decode", "sample", "interpolate", "quality")],
+      for command in ("train", "extract", "encode", "decode", "sample", "interpolate", "quality",
+                      "export-js")],
     *[(command, "temperature", "generate.temperature")
       for command in ("decode", "sample", "interpolate")],
     ("interpolate", "method", "generate.interpolations.method"),

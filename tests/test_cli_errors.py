@@ -98,10 +98,11 @@ def _command(name: str, checkpoint: str, out: Path, inputs: Path) -> list[str]:
         "decode": ["decode", *common, "--z", str(inputs / "z.npy"), "--output", str(out)],
         "interpolate": ["interpolate", *common, "--input-midi-1", CASE_1, "--input-midi-2", CASE_11,
                         "--num-outputs", "2", "--output-dir", str(out)],
+        "export-js": ["export-js", *common, "--output", str(out)],
     }[name]
 
 
-COMMANDS = ["sample", "encode", "decode", "interpolate"]
+COMMANDS = ["sample", "encode", "decode", "interpolate", "export-js"]
 
 
 @pytest.fixture(scope="module")
@@ -147,14 +148,14 @@ def _bad_flags(command: str, inputs: Path) -> dict[str, tuple[list[str], str]]:
         "unknown hparam": (["--hparams", "zsize=3"], "unknown hparams ['zsize']"),
         "hparam nan": (["--hparams", "free_bits=nan"], "is not a finite number"),
     }
-    if command != "encode":
+    if command not in ("encode", "export-js"):
         cases["negative temperature"] = (["--temperature", "-1"], "argument --temperature: -1 is less than 0")
         cases["nan temperature"] = (["--temperature", "nan"], "argument --temperature: 'nan' is not a finite")
         cases["inf temperature"] = (["--temperature", "inf"], "'inf' is not a finite number")
     a_file = str(inputs / "a_file")
     if command in ("sample", "interpolate"):
         cases["output dir is a file"] = (["--output-dir", a_file], f"{a_file} is a file, not a folder")
-    elif command == "decode":
+    elif command in ("decode", "export-js"):
         cases["output dir is a file"] = (["--output", a_file], f"{a_file} is a file, not a folder")
     else:
         cases["output under a file"] = (["--output", a_file + "/x.npz"], f"{a_file} is a file, not a folder")

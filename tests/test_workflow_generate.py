@@ -305,7 +305,13 @@ def test_report_embeds_data_training_and_generated_results(work, report):
     categories = json.loads(re.search(r'<script id="categories">\s*var categories = (.*?);\s*</script>',
                                       report["path"].read_text(), re.S).group(1))
     assert set(categories) == {"Data", "Models", "Samples", "Interpolations", "Journeys",
-                               "Attribute vectors", "Music metrics", "Quality"}
+                               "Attribute vectors", "Music metrics", "Quality", "Player"}
+    # the player page: every rendered piece, small enough for the report's data: URL iframe
+    player = _embedded(results[base + "player.html"])
+    assert player == (work["root"] / base / "player.html").read_bytes()
+    wavs = sorted((work["root"] / base).rglob("*.wav"))
+    assert player.count(b'<figure class="piece">') == len(wavs) > 10
+    assert len(results[base + "player.html"]["data_uri"]) < 1_000_000
     quality = results[base + "reconstructions.png"]
     assert quality["labels"]["output"] == "held-out windows and their reconstructions"
     assert all(list(categories[c]) == ["fixture"] for c in categories if c not in ("Data", "Models"))

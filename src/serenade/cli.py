@@ -17,9 +17,10 @@ import sys
 
 from serenade.errors import EXPECTED_ERRORS, UserError, one_line
 
-# Subcommands, in the order `serenade --help` lists them; each is serenade.commands.NAME.
+# Subcommands, in the order `serenade --help` lists them; each is serenade.commands.NAME (with
+# `-` spelled `_`).
 COMMANDS = ("data", "extract", "encode", "decode", "sample", "interpolate", "journey", "attributes",
-            "train", "quality")
+            "train", "quality", "export-js")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="serenade", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"serenade.commands.{name}")
+        module = importlib.import_module(f"serenade.commands.{name.replace('-', '_')}")
         doc = (module.__doc__ or "").strip().splitlines()
         command = sub.add_parser(name, help=doc[0] if doc else None, description=module.__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -23,3 +23,26 @@ rule data_summary_table:
         runtime=10,
     script:
         "../scripts/data_summary_table.py"
+
+
+# One page per model that plays every generated piece (piano roll + WAV, inlined, offline).
+rule player:
+    input:
+        lambda wildcards: generation.piece_dirs(config, wildcards.model),
+    output:
+        report(
+            f"{GENERATED}/player.html",
+            caption="../report/player.rst",
+            category="Player",
+            subcategory="{model}",
+        ),
+    log:
+        "results/logs/generate/{model}/player.log",
+    conda:
+        "../envs/serenade.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/player_page.py"

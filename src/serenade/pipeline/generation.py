@@ -48,16 +48,22 @@ def walk_dirs(workflow_config: dict, model: str) -> list[str]:
             + [f"{model_dir(model)}/journeys/{e['name']}" for e in section["journeys"]])
 
 
+def piece_dirs(workflow_config: dict, model: str) -> list[str]:
+    """The folders of a model's generated pieces: samples, walks and attribute edits (if any)."""
+    result = [f"{model_dir(model)}/samples", *walk_dirs(workflow_config, model)]
+    attributes = workflow_config["generate"]["attributes"]
+    if attributes["names"] or attributes["pieces"]:  # `auto` is a non-empty string
+        result.append(f"{model_dir(model)}/attributes")
+    return result
+
+
 def targets(workflow_config: dict) -> list[str]:
     """What `snakemake generate` builds for every generation model."""
     result = []
     for model in generation_models(workflow_config):
         base = model_dir(model)
-        result += [f"{base}/samples", f"{base}/metrics.csv", f"{base}/quality.json",
-                   *walk_dirs(workflow_config, model)]
-        attributes = workflow_config["generate"]["attributes"]
-        if attributes["names"] or attributes["pieces"]:  # `auto` is a non-empty string
-            result.append(f"{base}/attributes")
+        result += [*piece_dirs(workflow_config, model), f"{base}/metrics.csv",
+                   f"{base}/quality.json", f"{base}/player.html"]
     return result
 
 

@@ -1,0 +1,220 @@
+"""`serenade export-js` gives a model magenta.js plays in a browser, with our numbers.
+
+Each case exports a magenta-made fixture checkpoint, serves the folder and @magenta/music's
+bundle (installed with npm, pinned, cached under pytest's cache) from a loopback HTTP server,
+and in headless Chromium loads `new mm.MusicVAE(url)`, encodes a fixture window given as a
+quantized NoteSequence (so magenta.js's own data converter, from our config.json, builds the
+input; with its chords as `chordProgression`, one per step, for the chord-conditioned config)
+and decodes the result greedily (`decodeTensors` without a temperature takes the
+argmax). magenta.js's `encode` returns the encoder's mu (it never samples z: `encodeTensors`
+"uses the mean mu as the best estimate of z"), so it is compared with our mu; the greedy
+events must be identical to ours (and to magenta's, recorded in the fixture).
+
+Without npm or Chromium the test is skipped, except under CI=true (.ci/run installs them),
+where that is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chromium import chromium_evaluate, find_chromium
+from serenade.chords.encoding import decode_chord
+from serenade.cli import main
+from serenade.conversion import controls as ctl
+from serenade.models.checkpoint import load_model
+from serenade.paths import MAGENTA_FIXTURES
+from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays, serve_bytes
+
+MAGENTA_MUSIC = "1.23.1"  # @magenta/music on npm
+BUNDLE = Path("node_modules/@magenta/music/dist/magentamusic.js")
+
+# (fixture folder, config): magenta's checkpoints of every family magenta.js runs
+CASES = [
+    (MAGENTA_FIXTURES / "cat-mel_2bar_small", "cat-mel_2bar_small"),
+    (PROJECT_MAGENTA_FIXTURES / "cat-drums_2bar_small-tiny", "cat-drums_2bar_small"),
+    (PROJECT_MAGENTA_FIXTURES / "nade-drums_2bar_reduced-tiny", "nade-drums_2bar_reduced"),
+    (PROJECT_MAGENTA_FIXTURES / "hier-mel_16bar-tiny", "hier-mel_16bar"),
+    (PROJECT_MAGENTA_FIXTURES / "hier-trio_16bar-tiny", "hier-trio_16bar"),
+    (PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny", "cat-mel_2bar_med_chords"),
+]
+
+# In the page: encode each NoteSequence (magenta.js's converter makes the input) and the same
+# window as our input tensor (its 1s given as [step, column]), decode that mu greedily, and
+# return both mus and the events (per part: the argmax of its one-hot slice, or a NADE's bits
+# read as a class mask).
+PAGE_SCRIPT = """
+(async () => {
+  await mm.tf.setBackend('cpu');  // float32 as ours (WebGL may compute in lower precision)
+  const model = new mm.MusicVAE(BASE + '/model');
+  await model.initialize();
+  const asEvents = rows => rows.map(row => {
+    if (BITS) return [row.reduce((mask, bit, i) => mask + (bit > 0.5 ? 2 ** i : 0), 0)];
+    let offset = 0;
+    return PARTS.map(depth => {
+      const part = row.slice(offset, offset + depth);
+      offset += depth;
+      return part.indexOf(Math.max(...part));
+    });
+  });
+  const results = [];
+  for (const [i, sequence] of SEQUENCES.entries()) {
+    const controls = CHORDS[i] ? {chordProgression: CHORDS[i]} : undefined;
+    const fromSequence = await model.encode([sequence], controls);
+    const input = mm.tf.buffer([1, STEPS, DEPTH]);
+    for (const [step, column] of ONES[i]) input.set(1, 0, step, column);
+    const mu = await model.encodeTensors(input.toTensor(), controls);
+    const decoded = await model.decodeTensors(mu, undefined, controls);
+    results.push({muFromSequence: (await fromSequence.array())[0],
+                  mu: (await mu.array())[0], events: asEvents((await decoded.array())[0])});
+    [fromSequence, mu, decoded].forEach(t => t.dispose());
+  }
+  return {backend: mm.tf.getBackend(), results};
+})()
+"""
+
+
+def _tools_or_skip() -> tuple[str, str]:
+    npm, chromium = shutil.which("npm"), find_chromium()
+    if npm and chromium:
+        return npm, chromium
+    missing = " and ".join(name for name, found in (("npm", npm), ("Chromium", chromium))
+                           if not found)
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI needs {missing} (installed by .ci/run) to play an export in magenta.js")
+    pytest.skip(f"{missing} not installed: cannot play an export in magenta.js")
+
+
+@pytest.fixture(scope="module")
+def magenta_music(pytestconfig) -> tuple[Path, str]:
+    """(the folder npm installed @magenta/music into, the Chromium binary)."""
+    npm, chromium = _tools_or_skip()
+    folder = pytestconfig.cache.mkdir(f"magenta-music-{MAGENTA_MUSIC}")
+    if not (folder / BUNDLE).is_file():
+        result = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save",
+             "--prefix", str(folder), f"@magenta/music@{MAGENTA_MUSIC}"],
+            capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0 and (folder / BUNDLE).is_file(), (
+            f"npm install @magenta/music@{MAGENTA_MUSIC} failed:\n{result.stderr[-3000:]}")
+    return folder, chromium
+
+
+def _quantized_notes(sequence, steps_per_second: float) -> list[dict]:
+    """A NoteSequence's notes as magenta.js reads a quantized one (steps, not seconds)."""
+    return [{"pitch": n.pitch, "velocity": n.velocity, "program": n.program,
+             "instrument": n.instrument, "isDrum": n.is_drum,
+             "quantizedStartStep": round(n.start_time * steps_per_second),
+             "quantizedEndStep": round(n.end_time * steps_per_second)}
+            for n in sequence.notes]
+
+
+def _encoder_input(model, window: np.ndarray) -> np.ndarray:
+    """Our encoder's input rows [T, depth] for a window: one-hots of each part, or the bits."""
+    bits = model.config.encoder_inputs
+    if bits is not None:
+        return bits.vectors(window)
+    parts = window.reshape(len(window), -1)
+    return np.concatenate([np.eye(depth)[parts[:, p]]
+                           for p, depth in enumerate(model.config.part_depths)], axis=1)
+
+
+def _classes(events: np.ndarray, bits: bool) -> np.ndarray:
+    """Event classes; a NADE fixture's rows of drum bits [T, classes] read as class masks."""
+    if not bits:
+        return events
+    return (events.astype(np.int64) << np.arange(events.shape[-1])).sum(-1)
+
+
+def _first_windows(folder: Path, bits: bool) -> list[tuple]:
+    """(window, its chord classes or None, magenta's mu, magenta's greedy events) of the first
+    fixture cases with windows."""
+    arrays = npz_arrays(folder / "expected.npz")
+    found = []
+    for k, case in enumerate(json.loads((folder / "fixture.json").read_text())["cases"]):
+        if case["num_windows"]:
+            chords = arrays.get(f"case{k}_controls")
+            found.append((_classes(arrays[f"case{k}_windows"][0], bits),
+                          None if chords is None else chords[0], arrays[f"case{k}_mu"],
+                          _classes(arrays[f"case{k}_greedy_from_mu"], bits)))
+    return found[:3]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder, config", CASES, ids=[c for _, c in CASES])
+def test_magenta_js_plays_the_export_as_we_do(folder, config, magenta_music, tmp_path):
+    npm_folder, chromium = magenta_music
+    info = json.loads((folder / "fixture.json").read_text())
+    out = tmp_path / "model"
+    assert main(["export-js", "--config", config, "--hparams", info["hparam_arch"],
+                 "--checkpoint", str(folder / "checkpoint"), "--output", str(out)]) == 0
+
+    model = load_model(folder / "checkpoint", config, info["hparam_arch"])
+    converter = model.config.converter
+    windows = _first_windows(folder, model.config.multi_label)
+    assert windows
+    steps_per_quarter = converter.steps_per_bar // 4  # every config's bars are 4/4
+    steps_per_second = steps_per_quarter * 120 / 60  # at to_note_sequence's qpm
+    sequences, ones = [], []
+    # a chord per step: magenta.js spreads a progression of `steps` chords one per step
+    chords = [None if c is None else [decode_chord(int(i)) for i in c] for _, c, _, _ in windows]
+    for window, _, _, _ in windows:
+        ones.append(np.argwhere(_encoder_input(model, window) > 0.5).tolist())
+        sequence = converter.to_note_sequence(window, qpm=120.0)
+        sequences.append({"notes": _quantized_notes(sequence, steps_per_second),
+                          "quantizationInfo": {"stepsPerQuarter": steps_per_quarter},
+                          "totalQuantizedSteps": model.window_steps, "tempos": [{"qpm": 120}]})
+
+    bodies = {f"/model/{p.name}": p.read_bytes() for p in out.iterdir()}
+    bodies["/magentamusic.js"] = (npm_folder / BUNDLE).read_bytes()
+    values = {"SEQUENCES": sequences, "CHORDS": chords, "ONES": ones,
+              "PARTS": [int(d) for d in model.config.part_depths],
+              "BITS": model.config.multi_label, "STEPS": model.window_steps,
+              "DEPTH": int(_encoder_input(model, windows[0][0]).shape[1])}
+    bodies["/index.html"] = (b"<!doctype html><meta charset=utf-8>"
+                             b"<script src=/magentamusic.js></script>")
+    with serve_bytes(bodies) as base:
+        page = chromium_evaluate(f"{base}/index.html",
+                                 "".join(f"const {name} = {json.dumps(value)};\n" for name, value
+                                         in {"BASE": base, **values}.items()) + PAGE_SCRIPT,
+                                 timeout=300, chromium=chromium)
+
+    assert page["backend"] == "cpu"
+    assert len(page["results"]) == len(windows)
+    for (window, classes, magenta_mu, magenta_greedy), result in zip(windows, page["results"]):
+        controls = None if classes is None else ctl.vectors(converter, classes[None])
+        _, mu, _ = model.encode(window[None], controls=controls)
+        ours, _ = model.decode(mu, temperature=0.0, keep_logits=False, controls=controls)
+        js_mu = np.asarray(result["mu"], np.float32)
+        np.testing.assert_allclose(js_mu, mu[0], atol=1e-3, err_msg="magenta.js's mu vs ours")
+        np.testing.assert_allclose(js_mu, magenta_mu, atol=1e-3, err_msg="vs magenta's mu")
+        if converter.part_names != ("drums",):
+            np.testing.assert_allclose(result["muFromSequence"], mu[0], atol=1e-3,
+                                       err_msg="mu of magenta.js's own input vs ours")
+        # else: magenta.js 1.23.1's DrumsConverter.toTensor clears the "no hit" bit of the
+        # step before each hit (`buffer.set(0, step, -1)` is not the last column), so its
+        # encode() of a drum NoteSequence is not magenta's; encodeTensors of the right input is
+        js_events = np.asarray(result["events"]).reshape(np.shape(ours[0]))
+        np.testing.assert_array_equal(js_events, ours[0], err_msg="greedy events vs ours")
+        # magenta.js decodes its own mu: same events as ours from our mu, and as magenta's
+        np.testing.assert_array_equal(js_events, magenta_greedy, err_msg="vs magenta's")
+
+
+def test_a_config_magenta_js_cannot_run_is_refused_before_writing(tmp_path, capsys):
+    folder = MAGENTA_FIXTURES / "hierdec-mel_16bar-tiny"
+    info = json.loads((folder / "fixture.json").read_text())
+    out = tmp_path / "model"
+    assert main(["export-js", "--config", "hierdec-mel_16bar", "--hparams", info["hparam_arch"],
+                 "--checkpoint", str(folder / "hierdec-mel_16bar.tar"),
+                 "--output", str(out)]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("serenade export-js: config hierdec-mel_16bar cannot be exported "
+                              "for magenta.js: magenta.js runs a hierarchical decoder only with")
+    assert message.count("\n") == 1 and not out.exists()

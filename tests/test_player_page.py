@@ -1,0 +1,100 @@
+"""The player page: every generated piece's piano roll, played in the browser, offline."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import numpy as np
+import pytest
+
+from chromium import chromium_evaluate, find_chromium
+from serenade.base.midi_parser import read_midi
+from serenade.generation.player_page import find_pieces, write_player_page
+from serenade.generation.writing import RenderSettings, write_piece
+from serenade.melody.configs import MEL_2BAR
+from serenade.paths import MAGENTA_FIXTURES
+from serenade.testing import npz_arrays
+
+# Every piece rendered offline by the page's own player: its length and loudness; the rolls.
+PROBE = """(async () => {
+  const rendered = [];
+  for (let i = 0; i < serenadePlayer.pieces.length; i++) {
+    const buffer = await serenadePlayer.render(i);
+    const data = buffer.getChannelData(0);
+    const peak = data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    rendered.push({seconds: buffer.duration, peak});
+  }
+  return {rendered, rolls: [...document.querySelectorAll('figure svg rect')].length,
+          headings: [...document.querySelectorAll('h2')].map(h => h.textContent),
+          captions: [...document.querySelectorAll('figcaption')].map(f => f.textContent),
+          links: [...document.querySelectorAll('figure a')].map(a => a.getAttribute('href'))};
+})()"""
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A model's generated folder: two samples and an interpolation, as generation writes them."""
+    root = tmp_path_factory.mktemp("generated")
+    windows = npz_arrays(MAGENTA_FIXTURES / "cat-mel_2bar_small" / "expected.npz")
+    settings = RenderSettings(sample_rate=8000)
+    for i, key in enumerate(("case1_greedy_from_mu", "case3_greedy_from_mu")):
+        write_piece(windows[key], MEL_2BAR, root / "samples" / "t0.5" / f"sample-00{i}.mid",
+                    qpm=120, settings=settings)
+    write_piece(windows["interp_1_3_greedy"], MEL_2BAR,
+                root / "interpolations" / "reel" / "interpolation.mid", qpm=120, settings=settings)
+    return root
+
+
+def test_pieces_are_every_rendered_midi(generated):
+    pieces = find_pieces(generated)
+    assert [(p.group, p.name) for p in pieces] == [
+        ("interpolations/reel", "interpolation"), ("samples/t0.5", "sample-000"),
+        ("samples/t0.5", "sample-001")]
+    assert all(p.midi.is_file() and p.wav.is_file() for p in pieces)
+
+
+def _chromium_or_skip():
+    if find_chromium() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI needs Chromium (installed by .ci/run)")
+        pytest.skip("Chromium not installed")
+
+
+def test_player_page_plays_offline_in_chromium(generated):
+    _chromium_or_skip()
+    page = generated / "player.html"
+    assert write_player_page(generated, page, "Generated music of fixture") == 3
+    text = page.read_text()
+    assert "http:" not in text and "https:" not in text and "data:" not in text
+    assert len(text) < 60_000  # notes, not audio: small enough for the report's iframe
+    found = chromium_evaluate(page.as_uri(), PROBE, timeout=120)
+    assert found["headings"] == ["interpolations/reel", "samples/t0.5"]
+    assert found["captions"] == ["interpolation", "sample-000", "sample-001"]
+    assert found["links"] == ["interpolations/reel/interpolation.wav",
+                              "samples/t0.5/sample-000.wav", "samples/t0.5/sample-001.wav"]
+    assert all((generated / link).is_file() for link in found["links"])
+    pieces = find_pieces(generated)
+    ends = [max(n.end_time for n in read_midi(p.midi).notes) for p in pieces]
+    assert [r["seconds"] for r in found["rendered"]] == pytest.approx(
+        [end + 0.6 for end in ends], abs=0.01)
+    assert all(0.05 < r["peak"] <= 1 for r in found["rendered"])
+    assert found["rolls"] == 3 + sum(len(read_midi(p.midi).notes) for p in pieces)
+
+
+def test_player_page_plays_inside_a_data_url_iframe_as_the_report_shows_it(generated):
+    """Snakemake's single-file report shows an HTML result in an iframe from a data: URL."""
+    _chromium_or_skip()
+    page = generated / "player.html"
+    write_player_page(generated, page, "Generated music of fixture")
+    body = page.read_bytes().replace(b"</body>", b"<script>serenadePlayer.render(0).then("
+                                     b"b => parent.postMessage(b.duration, '*'))</script></body>")
+    uri = "data:text/html;base64," + base64.b64encode(body).decode()
+    outer = generated / "outer.html"
+    outer.write_text("<!doctype html><script>window.got = [];"
+                     "addEventListener('message', e => got.push(e.data));</script>"
+                     f'<iframe src="{uri}"></iframe>')
+    found = chromium_evaluate(outer.as_uri(), "(async () => { for (let i = 0; i < 100 && "
+                              "!got.length; i++) await new Promise(r => setTimeout(r, 100));"
+                              " return got; })()", timeout=60)
+    assert len(found) == 1 and np.isfinite(found[0]) and found[0] > 1
