@@ -93,10 +93,13 @@ def _tools_or_skip() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def magenta_music(pytestconfig) -> tuple[Path, str]:
-    """(the folder npm installed @magenta/music into, the Chromium binary)."""
+def magenta_music(pytestconfig, tmp_path_factory) -> tuple[Path, str]:
+    """(the folder npm installed @magenta/music into, the Chromium binary). Installed once into
+    pytest's cache when there is one (a fresh folder with `-p no:cacheprovider`)."""
     npm, chromium = _tools_or_skip()
-    folder = pytestconfig.cache.mkdir(f"magenta-music-{MAGENTA_MUSIC}")
+    name = f"magenta-music-{MAGENTA_MUSIC}"
+    cache = getattr(pytestconfig, "cache", None)
+    folder = cache.mkdir(name) if cache is not None else tmp_path_factory.mktemp(name)
     if not (folder / BUNDLE).is_file():
         result = subprocess.run(
             [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save",
@@ -148,6 +151,7 @@ def _first_windows(folder: Path, bits: bool) -> list[tuple]:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("magenta_js")  # one worker: one npm install, one browser at a time
 @pytest.mark.parametrize("folder, config", CASES, ids=[c for _, c in CASES])
 def test_magenta_js_plays_the_export_as_we_do(folder, config, magenta_music, tmp_path):
     npm_folder, chromium = magenta_music
