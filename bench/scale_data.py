@@ -232,6 +232,8 @@ def bench_one(count: int, args) -> str:
           f"{sampler.main_cpu_s:.1f} CPU s; first job after "
           f"{jobs[0]['first'] - sampler.started if jobs else seconds:.1f} s")
     for job in jobs:
+        if not job["label"] and job["last"] == job["first"]:
+            continue  # a helper process seen once (a shell), not a job
         print(f"  {job['label'] or '?':<14} ~{job['last'] - job['first']:6.1f} s, "
               f"{job['cpu_s']:6.1f} CPU s, peak RSS "
               f"{job['peak_kb'] / 1024:5.0f} MB summed over up to {job['processes']} processes "
@@ -260,6 +262,8 @@ def bench_one(count: int, args) -> str:
     if args.clean:
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
+        for made in folder.parent.glob(f"{folder.name}.*"):  # truth.csv, done.json
+            made.unlink()
     return row
 
 

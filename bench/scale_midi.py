@@ -371,7 +371,8 @@ def make_folder(folder: str | os.PathLike, count: int, pieces: list[dict], *, se
     stamp = folder.with_name(folder.name + ".done.json")
     key = {"seed": seed, "count": count, "version": VERSION, "shares": list(shares),
            "pieces": hashlib.sha256(json.dumps(pieces).encode()).hexdigest()}
-    if stamp.is_file() and json.loads(stamp.read_text()) == key and truth.is_file():
+    if (stamp.is_file() and json.loads(stamp.read_text()) == key and truth.is_file()
+            and folder.is_dir()):
         with open(truth, newline="") as handle:
             return list(csv.DictReader(handle))
     _PIECES = pieces
