@@ -5,6 +5,9 @@ name no piece or label of the default corpus."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+import textwrap
 
 import yaml
 
@@ -54,3 +57,21 @@ def test_a_label_no_source_carries_is_still_reported_when_named():
                         "are note_density, pitch_range, mean_interval, in_scale, repetition, "
                         "mean_pitch; source labels are none"]
     validate_config(copy.deepcopy(config), check_files=True, generation=False)  # data runs go on
+
+
+def test_planning_the_workflow_loads_no_tensorflow():
+    """Snakemake's own process imports what the rules import and validates the config (the
+    shipped one fine-tunes from a pretrained checkpoint, whose metadata it reads): it stays
+    light, since on a cluster it sits on the login node for the whole run."""
+    code = textwrap.dedent("""
+        import sys
+        import serenade.pipeline.generation, serenade.pipeline.models, serenade.pipeline.layout
+        from serenade.config import generation_problems, load_config, validate_config
+        config = load_config("config/config.yaml")
+        validate_config(config, check_files=True, generation=False)
+        generation_problems(config)
+        assert config["models"][0]["train"]["init_from"].startswith("pretrained:")
+        heavy = [name for name in ("tensorflow", "keras", "mlflow") if name in sys.modules]
+        assert not heavy, heavy
+    """)
+    subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True, timeout=120)

@@ -31,6 +31,7 @@ import tensorflow as tf
 from serenade.errors import UserError, one_line
 from serenade.models import magenta_layout as layout
 from serenade.models import pretrained
+from serenade.models.pretrained import METADATA
 from serenade.models.configs import ModelConfig, get_config
 from serenade.models.hparams import parsed_names
 from serenade.sources.archives import ArchiveError, ArchiveLimits, extract_archive
@@ -39,7 +40,6 @@ from serenade.sources.listing import Listing
 LOG = logging.getLogger(__name__)
 FORMAT = "serenade-musicvae"
 FORMAT_VERSION = 1
-METADATA = "serenade.json"
 # Variables a checkpoint may hold that are not model weights (training state).
 _IGNORED_SUFFIXES = ("/Adam", "/Adam_1")
 _IGNORED_NAMES = {"global_step", "beta1_power", "beta2_power"}

@@ -13,13 +13,16 @@ from serenade.paths import PACKAGE_DIR
 
 PRETRAINED_DIR = PACKAGE_DIR / "pretrained"
 PREFIX = "pretrained:"
+# A Serenade checkpoint's metadata file (config, hparams, step). Named here, a module without
+# TensorFlow, so that validating a workflow config reads it without loading TensorFlow.
+METADATA = "serenade.json"
 
 
 def available() -> list[str]:
     """Names of the shipped models."""
     if not PRETRAINED_DIR.is_dir():
         return []
-    return sorted(p.name for p in PRETRAINED_DIR.iterdir() if (p / "serenade.json").is_file())
+    return sorted(p.name for p in PRETRAINED_DIR.iterdir() if (p / METADATA).is_file())
 
 
 def is_reference(location: str | os.PathLike) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from serenade.config_schema import defaults_of, schema_at, validated
 from serenade.models.configs import get_config
 from serenade.models.hparams import parsed_names
-from serenade.models.pretrained import resolve
+from serenade.models.pretrained import METADATA, resolve
 from serenade.training.scaling import scaled_rates
 
 
@@ -69,9 +69,6 @@ def stored_hparams(init_from: str | None, config_name: str) -> str:
     when its job runs)."""
     if not init_from:
         return ""
-
-    from serenade.models.checkpoint import METADATA
-
     path = resolve(init_from) / METADATA
     if not path.is_file():
         return ""
