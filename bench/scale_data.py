@@ -2,7 +2,7 @@
 peak memory of each job, manifest size), checking that every file is accounted for.
 
     .venv/bin/python bench/scale_data.py --files 1000 10000 [--parse-chunks K] [--cores 2]
-        [--seed 0] [--root /work/scale-bench] [--clean]
+        [--seed 0] [--root DIR] [--clean]
 
 The files (bench/scale_midi.py: variations of a few dozen music21 pieces, ~3% broken, ~1%
 exact copies) are made once into ROOT/midi-N and kept (reused with the same seed) unless
@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -274,7 +275,8 @@ def main() -> int:
                         help="data: parse_chunks (written only when not 1)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--root", default="/work/scale-bench", help="files and work dirs")
+    parser.add_argument("--root", default=str(Path(tempfile.gettempdir()) / "serenade-scale"),
+                        help="files and work dirs (several GB at 100,000 files)")
     parser.add_argument("--clean", action="store_true", help="delete each N's files after")
     args = parser.parse_args()
     rows = [bench_one(count, args) for count in args.files]

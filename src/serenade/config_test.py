@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from serenade.config import ConfigError, load_config, load_schema, validate_config
+from serenade.config import (ConfigError, load_config, load_schema, source_chunks,
+                             validate_config)
 from serenade.paths import REPO_ROOT
 
 
@@ -32,9 +33,9 @@ def test_defaults_fill_a_minimal_config():
 
 def test_every_schema_key_has_type_description_and_default():
     """Every top-level section has a type and a description; in `sources` and `data` every key
-    has both, and every optional key a default (a source's url/path/music21 alternatives and
-    sha256 excepted)."""
-    alternatives = {"url", "path", "music21", "sha256"}
+    has both, and every optional key a default (a source's url/path/music21 alternatives,
+    sha256, and parse_chunks, whose default is data.parse_chunks, excepted)."""
+    alternatives = {"url", "path", "music21", "sha256", "parse_chunks"}
 
     def walk(schema, path, need_defaults):
         for name, sub in schema.get("properties", {}).items():
@@ -189,3 +190,13 @@ def test_a_chord_model_trains_but_is_refused_for_generation_naming_the_key():
            "chords" in message
     config["generate"] = {"models": ["tunes"]}
     validate_config(config)  # trained, not generated from
+
+
+def test_a_source_splits_into_its_own_parse_chunks_or_the_data_default():
+    config = validate_config({"sources": [{"name": "big", "path": ".", "parse_chunks": 5},
+                                          {"name": "small", "path": "."}],
+                              "data": {"parse_chunks": 2}})
+    big, small = config["sources"]
+    assert [c.name for c in source_chunks(big, config["data"])][-1] == "part-005-of-005"
+    assert len(source_chunks(small, config["data"])) == 2
+    assert len(source_chunks(small, validate_config({"sources": [small]})["data"])) == 1
