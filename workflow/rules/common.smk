@@ -17,7 +17,7 @@ from serenade.config_schema import raise_problems
 from serenade.pipeline import layout
 from serenade.pipeline.wildcards import one_of
 from serenade.sources.chunks import Chunk
-from serenade.sources.local import snakemake_inputs
+from serenade.sources.local import chunk_fingerprints
 
 # Validate once, before anything is planned: every default is filled in from the schema, and
 # every problem (in any section, a `path` source that matches no file included) stops here in
@@ -68,24 +68,27 @@ def source_listing(name):
 
 
 @functools.cache
-def path_source_inputs(name):
-    """A `path` source's files per parse chunk, listed once per planning."""
-    return snakemake_inputs(SOURCES[name]["path"], len(CHUNKS[name]))
+def path_source_fingerprints(name):
+    """A `path` source's fingerprint per parse chunk, its folder listed once per planning."""
+    return chunk_fingerprints(SOURCES[name]["path"], len(CHUNKS[name]))
 
 
 def parse_source_input(wildcards):
-    """Input of parse_source: the listing of a fetched source, or the files of one chunk of a
-    `path` source.
-
-    For a `path` source the files themselves are the input, so adding, removing or changing a
-    MIDI file there reruns parsing of its chunk (and everything after it). Files Snakemake
-    cannot take as inputs (odd names) reach the job through `untracked_files` below instead.
-    """
-    source = SOURCES[wildcards.source]
-    if source_kind(source) == "path":
-        chunk = Chunk.parse(wildcards.chunk)
-        return {"files": path_source_inputs(wildcards.source).tracked[chunk.index]}
+    """Input of parse_source: the listing of a fetched source; none for a `path` source, whose
+    files reach the job through `chunk_fingerprint` below."""
+    if source_kind(SOURCES[wildcards.source]) == "path":
+        return {}
     return {"listing": source_listing(wildcards.source)}
+
+
+def chunk_fingerprint(wildcards):
+    """A param of a `path` source's parse job: the digest of its chunk's files (display paths,
+    sizes, modification times), so adding, removing or changing a file reruns that chunk alone
+    (and what follows). Not the files as inputs: Snakemake cannot take every name as one, and it
+    checks each input of a waiting job at every scheduling round, minutes at 100,000 files."""
+    if source_kind(SOURCES[wildcards.source]) != "path":
+        return ""
+    return path_source_fingerprints(wildcards.source)[Chunk.parse(wildcards.chunk).index]
 
 
 def parsed(name):
@@ -95,16 +98,6 @@ def parsed(name):
         for source in SOURCES
         for chunk in CHUNKS[source]
     ]
-
-
-def untracked_files(wildcards):
-    """A fingerprint of the files of a `path` source that Snakemake cannot track (names with
-    undecodable bytes, control characters or braces): a param, so changing them reruns parsing.
-    """
-    source = SOURCES[wildcards.source]
-    if source_kind(source) != "path":
-        return ""
-    return path_source_inputs(wildcards.source).untracked_fingerprint
 
 
 def url_source_names():

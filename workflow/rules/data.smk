@@ -61,7 +61,7 @@ rule parse_source:
         runtime=60,
     params:
         path=lambda wildcards: SOURCES[wildcards.source].get("path", ""),
-        untracked=untracked_files,
+        files=chunk_fingerprint,
         parser=DATA["parser"],
         window_columns=models.window_columns(config),
     script:

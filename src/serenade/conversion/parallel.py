@@ -24,7 +24,7 @@ class FileWindows:
     """Windows of one input and, when it gives none, why."""
 
     path: str
-    windows: np.ndarray  # int16 [n, window_steps]
+    windows: np.ndarray  # [n, window_steps] of `bit_inputs.window_dtype` (int16 or int64)
     explanation: str = ""  # why there are no windows ('' when there are)
     track_problems: list[str] = field(default_factory=list)  # "track 2 'Drums' (drums): ..."
     error: str = ""  # the file could not be read

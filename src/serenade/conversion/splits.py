@@ -21,7 +21,7 @@ from serenade.conversion import controls as ctl
 
 @dataclass
 class LabelledWindows:
-    windows: np.ndarray  # int16 [n, T]
+    windows: np.ndarray  # [n, T] of `bit_inputs.window_dtype` (int16; int64 for bit masks)
     sources: np.ndarray  # str [n]: collection_name (= source name) of each window's sequence
     controls: np.ndarray | None = None  # int16 [n, T] control classes (chords), if any
 

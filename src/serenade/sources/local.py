@@ -1,9 +1,12 @@
 """`path` sources: a local folder (searched recursively) or a glob pattern.
 
-Any name the file system holds works. Snakemake tracks the files as inputs, except names it
-cannot take (undecodable bytes, control characters, `{` or `}`): a fingerprint of those reaches
-the parse step through its params instead, so changing them reruns it too. Names that cannot be
-written as text are parsed from a copy under a safe name; the manifest shows the original.
+Any name the file system holds works. The workflow does not give Snakemake the files as
+inputs: each parse chunk's job gets a fingerprint of its files (display paths, sizes,
+modification times) as a param, so adding, removing or changing a file reruns its chunk alone;
+Snakemake cannot take every name as an input (undecodable bytes, control characters, braces),
+and it checks every input of a waiting job each time it schedules one, which costs minutes at
+100,000 files. Names that cannot be written as text are parsed from a copy under a safe name;
+the manifest shows the original.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import glob
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from serenade.sources import is_midi_name
@@ -53,37 +55,24 @@ def path_source_root(spec: str) -> str:
     return root if os.path.isdir(root) else os.path.dirname(root) or "."
 
 
-def snakemake_can_track(path: str) -> bool:
-    """Whether Snakemake can take `path` as an input file (it writes input names into UTF-8
-    lock files and reads `{...}` as a wildcard)."""
-    return is_printable(path) and "{" not in path and "}" not in path
+def display_path(file: str, root: str) -> str:
+    """How the manifest shows `file` of a path source: relative to its root, as text."""
+    relative = os.path.relpath(file, root)
+    return relative if is_printable(file) else printable(relative)
 
 
-@dataclass(frozen=True)
-class SnakemakeInputs:
-    """A path source's files as the workflow's parse jobs take them: the files Snakemake tracks
-    as inputs, per parse chunk (by display path, as the parse job assigns them), and a digest
-    of the names, sizes and modification times of those it cannot track ('' when there are
-    none), a param so that changing one of them reruns parsing too."""
-
-    tracked: list[list[str]]
-    untracked_fingerprint: str
-
-
-def snakemake_inputs(spec: str, chunks: int = 1) -> SnakemakeInputs:
-    """The `SnakemakeInputs` of a path source split into `chunks` (one listing of the folder)."""
+def chunk_fingerprints(spec: str, chunks: int = 1) -> list[str]:
+    """For each of the `chunks` parse chunks of a path source, a digest of its files' display
+    paths, sizes and modification times (one listing of the folder)."""
     root = path_source_root(spec)
-    tracked: list[list[str]] = [[] for _ in range(chunks)]
-    digest = hashlib.sha256()
-    untracked = 0
+    digests = [hashlib.sha256() for _ in range(chunks)]
     for file in list_path_source(spec, missing_ok=True):
-        if snakemake_can_track(file):
-            tracked[chunk_of(os.path.relpath(file, root), chunks)].append(file)
-        else:
-            status = os.stat(file)
-            digest.update(os.fsencode(file) + b"\0%d\0%d\0" % (status.st_size, status.st_mtime_ns))
-            untracked += 1
-    return SnakemakeInputs(tracked, digest.hexdigest() if untracked else "")
+        shown = display_path(file, root)
+        status = os.stat(file)
+        digests[chunk_of(shown, chunks)].update(
+            shown.encode("utf-8", "surrogateescape")
+            + b"\0%d\0%d\0" % (status.st_size, status.st_mtime_ns))
+    return [digest.hexdigest() for digest in digests]
 
 
 def path_source_listing(name: str, spec: str, staging: str | os.PathLike,
@@ -100,18 +89,18 @@ def path_source_listing(name: str, spec: str, staging: str | os.PathLike,
     listing = Listing(source=name)
     safe_paths = DistinctPaths()
     for file in list_path_source(spec):
-        relative = os.path.relpath(file, root)
-        if not chunk.holds(relative if is_printable(file) else printable(relative)):
+        shown = display_path(file, root)
+        if not chunk.holds(shown):
             continue
         if is_printable(file):
-            listing.add_file(relative, file)
+            listing.add_file(shown, file)
             continue
-        target = staging / safe_paths.allocate(relative)
+        target = staging / safe_paths.allocate(os.path.relpath(file, root))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(file, target)
         except OSError as error:
-            listing.add_failed(printable(relative), f"cannot read file: {error.strerror or error}")
+            listing.add_failed(shown, f"cannot read file: {error.strerror or error}")
             continue
-        listing.add_file(printable(relative), target)
+        listing.add_file(shown, target)
     return listing

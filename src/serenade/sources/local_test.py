@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from serenade.sources.chunks import chunk_of
-from serenade.sources.local import (list_path_source, path_source_listing, path_source_root,
-                                    snakemake_inputs)
+from serenade.sources.chunks import Chunk, chunk_of
+from serenade.sources.local import (chunk_fingerprints, list_path_source, path_source_listing,
+                                    path_source_root)
 from serenade.sources.names import is_printable
 
 
@@ -63,18 +63,22 @@ def test_any_file_name_is_listed_with_a_printable_path(tmp_path):
     assert tmp_path / "renamed" in Path(paths["sub/\\xff\\xfe/x.mid"]).parents
 
 
-def test_snakemake_tracks_plain_names_and_a_fingerprint_covers_the_rest(tmp_path):
+def test_each_chunk_has_a_fingerprint_that_changes_with_its_files_alone(tmp_path):
     folder = _odd_folder(tmp_path)
-    inputs = snakemake_inputs(str(folder))
-    tracked = [Path(file).name for file in inputs.tracked[0]]
-    assert sorted(tracked) == sorted(["plain.mid", "L" * 248 + ".mid"])
-    before = inputs.untracked_fingerprint
-    assert len(before) == 64
-    odd = folder / os.fsdecode(b"caf\xe9.mid")
+    listing = path_source_listing("odd", str(folder), tmp_path / "renamed")
+    chunk_of_file = {entry["path"]: chunk_of(entry["path"], 3) for entry in listing.files}
+    before = chunk_fingerprints(str(folder), 3)
+    assert len(before) == 3 and len(chunk_fingerprints(str(folder))) == 1
+    odd = folder / os.fsdecode(b"caf\xe9.mid")  # a name Snakemake could not take as an input
     odd.write_bytes(odd.read_bytes() + b"\0")
-    assert snakemake_inputs(str(folder)).untracked_fingerprint != before
-    assert snakemake_inputs(str(folder / "plain.mid")).untracked_fingerprint == ""
-    split = snakemake_inputs(str(folder), chunks=3).tracked
-    assert sorted(f for chunk in split for f in chunk) == sorted(inputs.tracked[0])
-    for index, chunk in enumerate(split):
-        assert all(chunk_of(os.path.relpath(f, folder), 3) == index for f in chunk)
+    after = chunk_fingerprints(str(folder), 3)
+    changed = {index for index in range(3) if after[index] != before[index]}
+    assert changed == {chunk_of_file["caf\\xe9.mid"]}
+    (folder / "new.mid").write_bytes(b"MThd")
+    added = chunk_fingerprints(str(folder), 3)
+    assert {i for i in range(3) if added[i] != after[i]} == {chunk_of("new.mid", 3)}
+    split = [path_source_listing("odd", str(folder), tmp_path / f"r{i}", Chunk(i, 3))
+             for i in range(3)]
+    whole = path_source_listing("odd", str(folder), tmp_path / "all")
+    assert sorted(e["path"] for part in split for e in part.files) == \
+        sorted(e["path"] for e in whole.files)
