@@ -44,7 +44,7 @@ class WindowSample:
 
     def __init__(self, limit: int | None, seed: int):
         self.limit, self.rng = limit, np.random.default_rng(seed)
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.held = self.seen = 0
         self.names: dict[str, int] = {}
 
@@ -54,7 +54,7 @@ class WindowSample:
         code = self.names.setdefault(source, len(self.names))
         keys = self.rng.random(n) if self.limit is not None else np.zeros(n)
         self.parts.append((np.asarray(windows), np.asarray(controls), np.full(n, code, np.int32),
-                           np.arange(self.seen, self.seen + n), keys))
+                           keys))
         self.seen += n
         self.held += n
         if self.limit is not None and self.held > max(2 * self.limit, 1024):
@@ -63,7 +63,7 @@ class WindowSample:
     def _prune(self) -> None:
         columns = [np.concatenate(column) for column in zip(*self.parts)]
         if len(columns[0]) > self.limit:
-            kept = np.sort(np.argpartition(columns[4], self.limit)[:self.limit])
+            kept = np.sort(np.argpartition(columns[3], self.limit)[:self.limit])
             columns = [column[kept] for column in columns]
         self.parts, self.held = [tuple(columns)], len(columns[0])
 
@@ -74,7 +74,7 @@ class WindowSample:
             return LabelledWindows(empty, np.array([], str), empty if has_controls else None)
         if self.limit is not None:
             self._prune()
-        windows, controls, codes, _, _ = (np.concatenate(c) for c in zip(*self.parts))
+        windows, controls, codes, _ = (np.concatenate(c) for c in zip(*self.parts))
         names = np.array(list(self.names), str)
         return LabelledWindows(windows, names[codes], controls if has_controls else None)
 
