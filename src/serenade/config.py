@@ -18,6 +18,7 @@ from serenade.config_schema import (SCHEMA_PATH, SOURCE_KINDS, ConfigError, defa
                                     load_schema, raise_problems, schema_default,
                                     schema_problems)
 from serenade.generation.auto_inputs import is_auto
+from serenade.generation.conditioning import parse_progression
 from serenade.generation.features import MELODY_FEATURES, FeatureSet, features_for
 from serenade.generation.selection import WindowChoice
 from serenade.models.configs import get_config
@@ -163,21 +164,22 @@ def generation_problems(config: dict) -> list[str]:
 
 
 def _chord_model_problems(config: dict) -> list[str]:
-    """The generation jobs give a model no chords: a chord-conditioned model cannot be
-    generated from by the workflow (its training and import can; `serenade sample --chords`)."""
+    """A chord-conditioned model among those generated from samples over `generate.chords`:
+    a progression it cannot encode is reported now, not when its jobs run."""
     models = {m["name"]: m for m in config["models"]}
-    found = []
+    text = config["generate"]["chords"]
     for name in config["generate"]["models"] or list(models):
         try:
-            conditioned = name in models and get_config(models[name]["config"]).control_depth
+            model_config = get_config(models[name]["config"])
         except (ValueError, KeyError, TypeError):
             continue  # reported by `model_problems`
-        if conditioned:
-            found.append(f"generate.models: model {name!r} ({models[name]['config']}) is "
-                         "conditioned on chords, which the workflow's generation jobs do not "
-                         "give yet: list the other models in generate.models (generate from it "
-                         "with `serenade sample --chords ...`)")
-    return found
+        if not model_config.control_depth:
+            continue
+        try:
+            parse_progression(model_config.converter, text, "generate.chords")
+        except ValueError as error:
+            return [f"{error} (model {name!r}, {model_config.name})"]
+    return []
 
 
 def _generation_features(config: dict) -> dict[str, FeatureSet]:

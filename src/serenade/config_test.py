@@ -180,16 +180,18 @@ def test_trio_attributes_are_per_part_and_melody_names_point_to_them():
     validate_config(config)
 
 
-def test_a_chord_model_trains_but_is_refused_for_generation_naming_the_key():
+def test_a_chord_model_is_generated_from_over_a_progression_it_can_encode():
     config = {"sources": [{"name": "songs", "path": "/nowhere"}],
               "models": [{"name": "chords", "config": "cat-mel_2bar_med_chords_tiny",
                           "train": {"steps": 5}},
                          {"name": "tunes", "config": "cat-mel_2bar_tiny", "train": {"steps": 5}}]}
+    assert validate_config(config)["generate"]["chords"] == "C Am F G"
+    config["generate"] = {"chords": "C Fsus4 G"}
     message = _check(config)
-    assert "generate.models: model 'chords' (cat-mel_2bar_med_chords_tiny) is conditioned on " \
-           "chords" in message
-    config["generate"] = {"models": ["tunes"]}
-    validate_config(config)  # trained, not generated from
+    assert "generate.chords 'C Fsus4 G'" in message and "Fsus4" in message
+    assert "model 'chords'" in message
+    config["generate"] = {"chords": "C Fsus4 G", "models": ["tunes"]}
+    validate_config(config)  # the melody model ignores it
 
 
 def test_a_source_splits_into_its_own_parse_chunks_or_the_data_default():

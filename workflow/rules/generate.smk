@@ -47,6 +47,7 @@ rule sample:
         runtime=60,
     params:
         sample=GENERATE["sample"],
+        chords=lambda wildcards: generation.sample_chords(config, wildcards.model),
         common=generation.common_params(config),
         config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     script:
@@ -242,6 +243,7 @@ rule quality:
     params:
         quality=GENERATE["quality"],
         temperatures=GENERATE["sample"]["temperatures"],
+        chords=lambda wildcards: generation.sample_chords(config, wildcards.model),
         seed=GENERATE["seed"],
         config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
     script:

@@ -6,4 +6,4 @@ from serenade.pipeline.jobs import generation_context
 ctx = generation_context(snakemake, snakemake.output[0], snakemake.input.checkpoint)
 sample = snakemake.params.sample
 run_samples(ctx, n=sample["n"], temperatures=sample["temperatures"],
-            seed=snakemake.params.common["seed"], qpm=sample["qpm"])
+            seed=snakemake.params.common["seed"], qpm=sample["qpm"], chords=snakemake.params.chords)

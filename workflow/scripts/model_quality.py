@@ -9,4 +9,4 @@ ctx = generation_context(snakemake, Path(snakemake.output.figures).parent,
                          snakemake.input.checkpoint)
 run_quality(ctx, eval=list(snakemake.input.eval), temperatures=snakemake.params.temperatures,
             num_samples=snakemake.params.quality["samples"], seed=snakemake.params.seed,
-            walks=list(snakemake.input.walks))
+            walks=list(snakemake.input.walks), chords=snakemake.params.chords)

@@ -24,13 +24,14 @@ import numpy as np
 from note_seq import sequences_lib
 from note_seq.protobuf import music_pb2
 
-from serenade.chords import encoding
+from serenade.chords import encoding, voicing
 from serenade.chords.progression import (ChordProblem, chords_at, ensure_chords, spread,
                                          step_chords)
 from serenade.melody import events as ev
 from serenade.melody.converter import MelodyConverter
 from serenade.melody.extraction import extract_track_melodies
-from serenade.melody.pieces import quantize_piece, split_on_time_changes
+from serenade.melody.pieces import (LocatedWindow, bar_offsets, first_tempo, quantize_piece,
+                                    split_on_time_changes)
 from serenade.melody.rendering import windows_to_note_sequence, write_midi
 from serenade.melody.transposition import transpose
 from serenade.melody.windows import sample_at_most, slice_melody
@@ -188,6 +189,23 @@ class ChordMelodyConverter:
         """Every distinct (melody, chords) window, by piece, start step, then track."""
         return [w for windows in self._windows_by_piece(sequence, []) for w in windows]
 
+    def located_windows(self, sequence: music_pb2.NoteSequence) -> list[LocatedWindow]:
+        """Every window (inference order) as class indices with its chord classes as
+        controls, its track, bar and tempo (bars counted as the melody converter counts them)."""
+        offsets = bar_offsets(self.melody.analyze(sequence).pieces)
+        located = []
+        for window in self.windows_with_origin(sequence):
+            offset, qpm = offsets.get(window.piece, (0, first_tempo(sequence)))
+            located.append(LocatedWindow(ev.encode(np.asarray(window.events)), window.instrument,
+                                         offset + window.start_step // self.steps_per_bar, qpm,
+                                         np.asarray(window.chords, np.int16)))
+        return located
+
+    def analyze(self, sequence: music_pb2.NoteSequence):
+        """The melody converter's per-piece and per-track diagnostics: a chord window is a
+        melody window first (`explain` adds why chords were not found)."""
+        return self.melody.analyze(sequence)
+
     def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
                    rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(events int16 [n, steps], chord classes int16 [n, steps]).
@@ -268,10 +286,11 @@ class ChordMelodyConverter:
     # -- windows -> NoteSequence ---------------------------------------------------
 
     def to_note_sequence(self, events: np.ndarray, chords: np.ndarray | None = None, *,
-                         qpm: float = 120.0, velocity: int = 80,
-                         program: int = 0) -> music_pb2.NoteSequence:
+                         qpm: float = 120.0, velocity: int = 80, program: int = 0,
+                         chord_part: bool = False) -> music_pb2.NoteSequence:
         """Events [steps] (or [n, steps]) and their chord classes -> a NoteSequence with the
-        chords as CHORD_SYMBOL annotations (one where the chord changes)."""
+        chords as CHORD_SYMBOL annotations (one where the chord changes) and, with
+        `chord_part`, played as soft block chords under the melody (`chords.voicing`)."""
         m = self.melody
         sequence = windows_to_note_sequence(events, steps_per_quarter=m.steps_per_quarter,
                                             quarters_per_bar=m.quarters_per_bar, qpm=qpm,
@@ -285,6 +304,8 @@ class ChordMelodyConverter:
                     current = figure
                     sequence.text_annotations.add(time=step * seconds_per_step, text=figure,
                                                   annotation_type=CHORD_SYMBOL)
+            if chord_part:
+                voicing.add_chord_part(sequence, chords, seconds_per_step, velocity, program)
         return sequence
 
     def to_midi(self, events: np.ndarray, path: str | Path, chords: np.ndarray | None = None, *,
@@ -293,9 +314,18 @@ class ChordMelodyConverter:
         events where they change (note-seq writes no text annotations, and reads none)."""
         sequence = self.to_note_sequence(events, chords, qpm=qpm, velocity=velocity,
                                          program=program)
+        return self.write_note_sequence(sequence, path, qpm)
+
+    @staticmethod
+    def write_note_sequence(sequence: music_pb2.NoteSequence, path: str | Path,
+                            qpm: float) -> Path:
+        """Write a constant-tempo NoteSequence as MIDI with its chord symbols as text events
+        (note-seq writes no text annotations, and reads none)."""
         path = write_midi(sequence, path)
-        if chords is not None:
-            _add_text_events(path, [(ta.time, ta.text) for ta in sequence.text_annotations], qpm)
+        texts = [(ta.time, ta.text) for ta in sequence.text_annotations
+                 if ta.annotation_type == CHORD_SYMBOL]
+        if texts:
+            _add_text_events(path, texts, qpm)
         return path
 
 

@@ -112,3 +112,29 @@ def test_controls_are_one_hot():
     _, chords = CONVERTER.to_windows(load(INFO["cases"][3]))
     controls = CONVERTER.controls(chords)
     assert controls.shape == (len(chords), 32, 49) and (controls.sum(-1) == 1).all()
+
+
+@pytest.mark.parametrize("k", [2, 4])  # inferred chords (bwv244.44); annotated ones
+def test_located_windows_carry_the_windows_and_chords_of_inference(k):
+    sequence = load(INFO["cases"][k])
+    events, chords = CONVERTER.to_windows(sequence)
+    located = CONVERTER.located_windows(sequence)
+    assert len(located) == len(events) > 0
+    np.testing.assert_array_equal(np.stack([w.events for w in located]), events)
+    np.testing.assert_array_equal(np.stack([w.controls for w in located]), chords)
+    melody_bars = {(w.track, w.bar) for w in CONVERTER.melody.located_windows(sequence)}
+    assert {(w.track, w.bar) for w in located} <= melody_bars  # bars counted as for melody
+
+
+def test_a_chord_part_plays_the_chords_under_the_melody():
+    events = np.zeros(32, np.int64)  # class 0 throughout: no melody note
+    chords = CONVERTER.progression(["C", "Am", "N.C.", "G"])
+    sequence = CONVERTER.to_note_sequence(events, chords, qpm=120.0, velocity=100,
+                                          chord_part=True)
+    played = sorted((n.start_time, n.end_time, n.pitch, n.velocity) for n in sequence.notes)
+    assert played == [(0.0, 1.0, 48, 60), (0.0, 1.0, 52, 60), (0.0, 1.0, 55, 60),
+                      (1.0, 2.0, 57, 60), (1.0, 2.0, 60, 60), (1.0, 2.0, 64, 60),
+                      (3.0, 4.0, 55, 60), (3.0, 4.0, 59, 60), (3.0, 4.0, 62, 60)]
+    assert [decode_chord(int(c)) for c in chords[::8]] == ["C", "Am", "N.C.", "G"]
+    plain = CONVERTER.to_note_sequence(events, chords, qpm=120.0)
+    assert not plain.notes and len(plain.text_annotations) == 4

@@ -43,3 +43,16 @@ def decode_chord(index: int) -> str:
 def one_hot(classes: np.ndarray) -> np.ndarray:
     """Class indices [...] -> bool [..., 49] (the model's control tensors)."""
     return np.eye(NUM_CLASSES, dtype=bool)[np.asarray(classes)]
+
+
+_TRIAD_INTERVALS = ((0, 4, 7), (0, 3, 7), (0, 4, 8), (0, 3, 6))  # major, minor, aug, dim
+
+
+def triad(index: int) -> tuple[int, tuple[int, ...]] | None:
+    """(root pitch class, intervals above the root) of chord class `index`; None for N.C."""
+    if not 0 <= index < NUM_CLASSES:
+        raise ValueError(f"chord class {index} is outside 0..{NUM_CLASSES - 1}")
+    if index == 0:
+        return None
+    quality, root = divmod(index - 1, 12)
+    return root, _TRIAD_INTERVALS[quality]

@@ -210,10 +210,12 @@ def chords_from_args(model, args: argparse.Namespace, default=None):
             return default
         raise UserError(f"--chords is required: config {args.config} is conditioned on a chord "
                         "per step (e.g. --chords \"C G Am F\")")
+    from serenade.generation.conditioning import progression
+
     try:
-        return model.config.converter.progression(text.replace(",", " ").split())
+        return progression(model, text, "--chords")
     except ValueError as error:
-        raise UserError(f"--chords {text!r}: {error}") from None
+        raise UserError(str(error)) from None
 
 
 def write_midi_files(model, events, directory: Path, stem: str, chords=None) -> list[Path]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from serenade.conversion.splits import LabelledWindows
+from serenade.generation import conditioning
 from serenade.generation.features import MELODY_FEATURES, FeatureSet
 
 DEFAULT_QUANTILES = (0.25, 0.75)
@@ -67,8 +68,10 @@ def attribute_kind(name: str, labels: Sequence[str], computed: Sequence[str] = M
                           f"({', '.join(sorted(labels)) or 'no source has labels'})")
 
 
-def encode_mu(model, windows: np.ndarray) -> np.ndarray:
-    _, mu, _ = model.encode(windows)
+def encode_mu(model, windows: np.ndarray, chords: np.ndarray | None = None) -> np.ndarray:
+    """Posterior means of the windows (over their chord classes, for a chord-conditioned
+    model)."""
+    _, mu, _ = model.encode(windows, controls=conditioning.vectors(model, chords))
     return mu
 
 
@@ -113,7 +116,7 @@ def compute_vector(model, name: str, data: LabelledWindows,
                                      and kind == "label" else
                                      "(no source carries the label)" if kind == "label" else
                                      f"(thresholds {thresholds})"))
-    mu = encode_mu(model, data.windows) if mu is None else mu
+    mu = encode_mu(model, data.windows, data.controls) if mu is None else mu
     vector = mu[having].mean(axis=0) - mu[without].mean(axis=0)
     return AttributeVector(name, kind, vector.astype(np.float32), int(having.sum()),
                            int(without.sum()), thresholds)
@@ -146,13 +149,17 @@ class VectorEffect:
 
 
 def evaluate_vector(model, vector: AttributeVector, held_out: np.ndarray,
-                    strength: float = 1.0, features: FeatureSet = MELODY_FEATURES) -> VectorEffect:
-    """Decode held-out windows greedily from mu and from mu + strength * vector; compare."""
+                    strength: float = 1.0, features: FeatureSet = MELODY_FEATURES,
+                    chords: np.ndarray | None = None) -> VectorEffect:
+    """Decode held-out windows greedily from mu and from mu + strength * vector; compare (a
+    chord-conditioned model keeps each window's chord classes `chords` throughout)."""
     if len(held_out) == 0:
         return VectorEffect(vector.name, strength, 0)
-    mu = encode_mu(model, held_out)
-    before, _ = model.decode(mu, temperature=0.0, keep_logits=False)
-    after, _ = model.decode(apply_vector(mu, vector, strength), temperature=0.0, keep_logits=False)
+    controls = conditioning.vectors(model, chords)
+    mu = encode_mu(model, held_out, chords)
+    before, _ = model.decode(mu, temperature=0.0, keep_logits=False, controls=controls)
+    after, _ = model.decode(apply_vector(mu, vector, strength), temperature=0.0, keep_logits=False,
+                            controls=controls)
     sign = np.sign(strength) or 1.0
     effect = VectorEffect(vector.name, strength, len(held_out))
     table_before, table_after = features.table(before), features.table(after)
@@ -167,7 +174,7 @@ def evaluate_vector(model, vector: AttributeVector, held_out: np.ndarray,
             effect.feature_change = float(delta[defined].mean())
             effect.feature_moved = float((sign * delta[defined] > 0).mean())
     unit = vector.vector / (np.linalg.norm(vector.vector) or 1.0)
-    shift = (encode_mu(model, after) - encode_mu(model, before)) @ unit
+    shift = (encode_mu(model, after, chords) - encode_mu(model, before, chords)) @ unit
     effect.latent_change = float(shift.mean())
     effect.latent_moved = float((sign * shift > 0).mean())
     return effect

@@ -10,6 +10,10 @@ it, and a WAV when audio is on):
 - attributes/vectors.npz, attributes/effects.csv, attributes/{piece}.mid (edited),
   attributes/{piece}-original.mid (the same passage decoded without the vector), {piece}-strip.png
 - metrics.csv
+
+A chord-conditioned model samples over `chords` (a progression); its interpolations, journeys,
+attribute edits and reconstructions use each input's own chords. Its MIDI files carry the chords
+as chord symbols and play them as soft block chords under the melody.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from serenade.base.tfrecords import read_note_sequences
 from serenade.conversion import converter_for_config
 from serenade.conversion.splits import WindowSample, split_windows, windows_by_sequence
 from serenade.generation import attributes as attr
-from serenade.generation import auto_inputs
+from serenade.generation import auto_inputs, conditioning
 from serenade.generation import quality
 from serenade.generation.features import features_for
 from serenade.generation.inputs import resolve_input
@@ -91,22 +95,27 @@ def temperature_label(temperature: float) -> str:
 
 
 def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed: int,
-                qpm: float) -> Path:
-    """n samples at each temperature (seeded: temperature k uses seed + k)."""
+                qpm: float, chords: str | None = None) -> Path:
+    """n samples at each temperature (seeded: temperature k uses seed + k); a
+    chord-conditioned model samples over the progression `chords`."""
     model = ctx.load_model()
     converter = model.config.converter
+    classes = conditioning.progression(model, chords, "generate.chords")
     out_dir = Path(ctx.out_dir)
     tracker = ctx.tracker("samples")
     tracker.log_params({"n": n, "temperatures": list(temperatures), "seed": seed, "qpm": qpm,
+                        **({} if classes is None else {"chords": chords}),
                         **_render_params(ctx.render)})
-    arrays = {}
+    arrays = {} if classes is None else {"chords": classes}
     for index, temperature in enumerate(temperatures):
-        events, _ = model.sample(n, temperature=temperature, seed=seed + index, keep_logits=False)
+        events, _ = model.sample(n, temperature=temperature, seed=seed + index, keep_logits=False,
+                                 controls=conditioning.vectors(model, classes))
         label = temperature_label(temperature)
         arrays[f"events_{label}"] = np.asarray(events, window_dtype(converter.part_depths))
         for i, row in enumerate(events):
             write_piece(row, converter, out_dir / label / f"sample-{i:03d}.mid", qpm=qpm,
-                        settings=ctx.render, title=f"{ctx.model_name} sample {i} (T={temperature:g})")
+                        settings=ctx.render, chords=classes,
+                        title=f"{ctx.model_name} sample {i} (T={temperature:g})")
         write_strip(events, converter, out_dir / label / "strip.png", qpm=qpm,
                     titles=[str(i) for i in range(len(events))],
                     title=f"{ctx.model_name}: samples at temperature {temperature:g}")
@@ -131,7 +140,8 @@ def _select_inputs(specs: Sequence[str], converter, choice, sources, manifest):
 def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], window: Any,
              num_steps: int, method: str, temperature: float, seed: int, qpm: float | None,
              sources: Sequence[Mapping], manifest: str | Path | None = None) -> Path:
-    """An interpolation (kind 'interpolation', two inputs) or a journey (kind 'journey')."""
+    """An interpolation (kind 'interpolation', two inputs) or a journey (kind 'journey'); a
+    chord-conditioned model walks over each input's own chords (`latent_paths.walk`)."""
     if kind == "interpolation" and len(inputs) != 2:
         raise ValueError(f"interpolation {name!r}: needs exactly 2 inputs, got {len(inputs)}")
     model = ctx.load_model()
@@ -141,7 +151,8 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     selected = _select_inputs(inputs, converter, choice, sources, manifest)
     tempo = float(qpm) if qpm else selected[0].qpm
     path = walk(model, [w.events for w in selected], num_steps, method=method,
-                temperature=temperature, seed=seed)
+                temperature=temperature, seed=seed,
+                chords=conditioning.stacked([w.controls for w in selected]))
     out_dir = Path(ctx.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tracker = ctx.tracker(f"{kind}/{name}")
@@ -161,17 +172,20 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     tracker.log_metrics({"endpoint_match": pooled}, step=0)
     titles = [f"input {path.waypoints.index(i) + 1} as reconstructed" if i in path.waypoints
               else str(i) for i in range(len(path.events))]
+    chords = path.chords
     if kind == "interpolation":
         for i, row in enumerate(path.events):
             write_piece(row, converter, out_dir / f"step-{i:02d}.mid", qpm=tempo,
-                        settings=ctx.render, title=f"{name}: step {i} of {len(path.events) - 1}")
+                        settings=ctx.render, title=f"{name}: step {i} of {len(path.events) - 1}",
+                        chords=None if chords is None else chords[i])
     whole = write_piece(path.events, converter, out_dir / f"{kind}.mid", qpm=tempo,
-                        settings=ctx.render, title=f"{name}: {' -> '.join(inputs)}")
+                        settings=ctx.render, title=f"{name}: {' -> '.join(inputs)}",
+                        chords=chords)
     write_strip(path.events, converter, out_dir / "strip.png", qpm=tempo, titles=titles,
                 title=f"{ctx.model_name} {kind} {name} ({method}, T={temperature:g})")
     events = path.events.astype(window_dtype(converter.part_depths))
-    np.savez(out_dir / "path.npz", z=path.z, events=events,
-             waypoints=np.asarray(path.waypoints))
+    np.savez(out_dir / "path.npz", z=path.z, events=events, waypoints=np.asarray(path.waypoints),
+             **({} if chords is None else {"chords": chords}))
     LOG.info("%s %s: %d windows -> %s", kind, name, len(path.events), whole.midi)
     _finish(tracker, out_dir, f"{kind}s/{name}")
     return out_dir
@@ -204,10 +218,10 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
                         "strength": strength, "qpm": qpm, "temperature": temperature, "seed": seed})
     # Capped while the splits stream by: memory stays within the caps however large the data.
     data = split_windows(train, converter, limit=max_train_windows, seed=seed)
-    held_out = split_windows(eval, converter, limit=max_eval_windows, seed=seed).windows
+    held_out = split_windows(eval, converter, limit=max_eval_windows, seed=seed)
     LOG.info("attribute vectors from %d training windows, evaluated on %d eval windows",
              len(data), len(held_out))
-    mu = attr.encode_mu(model, data.windows) if len(data) else None
+    mu = attr.encode_mu(model, data.windows, data.controls) if len(data) else None
     edits = [AttributePiece.from_config(piece) for piece in pieces]
     needed = list(dict.fromkeys([*names, *(piece.attribute for piece in edits)]))
     vectors, rows = {}, []
@@ -216,7 +230,8 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
                                      features=features)
         vectors[name] = vector
         LOG.info("attribute %s", vector.describe())
-        effect = attr.evaluate_vector(model, vector, held_out, strength, features)
+        effect = attr.evaluate_vector(model, vector, held_out.windows, strength, features,
+                                      held_out.controls)
         row = {"kind": vector.kind, "with": vector.count_with, "without": vector.count_without,
                "threshold_low": vector.thresholds[0] if vector.thresholds else "",
                "threshold_high": vector.thresholds[1] if vector.thresholds else "",
@@ -235,20 +250,24 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
         passage = select_passage(read_midi(path), converter, choice, piece.input,
                                  int(piece.max_windows))
         windows = np.stack([w.events for w in passage])
-        _, mu_piece, _ = model.encode(windows)
+        chords = conditioning.stacked([w.controls for w in passage])
+        controls = conditioning.vectors(model, chords)  # the piece's own, to encode and decode
+        mu_piece = attr.encode_mu(model, windows, chords)
         piece_strength = float(strength if piece.strength is None else piece.strength)
         decode_seed = int(rng.integers(2**31))
         original, _ = model.decode(mu_piece, temperature=temperature, seed=decode_seed,
-                                   keep_logits=False)
+                                   keep_logits=False, controls=controls)
         edited, _ = model.decode(attr.apply_vector(mu_piece, vector, piece_strength),
-                                 temperature=temperature, seed=decode_seed, keep_logits=False)
+                                 temperature=temperature, seed=decode_seed, keep_logits=False,
+                                 controls=controls)
         tempo = float(piece.qpm or qpm)
         name = piece.name
         what = f"{'+' if piece_strength >= 0 else ''}{piece_strength:g} x {vector.name}"
         write_piece(edited, converter, out_dir / f"{name}.mid", qpm=tempo, settings=ctx.render,
-                    title=f"{piece.input}, {what}, {tempo:g} qpm")
+                    title=f"{piece.input}, {what}, {tempo:g} qpm", chords=chords)
         write_piece(original, converter, out_dir / f"{name}-original.mid", qpm=passage[0].qpm,
-                    settings=ctx.render, title=f"{piece.input} as the model hears it")
+                    settings=ctx.render, title=f"{piece.input} as the model hears it",
+                    chords=chords)
         write_strip([np.concatenate(list(original)), np.concatenate(list(edited))], converter,
                     out_dir / f"{name}-strip.png", qpm=tempo, titles=["original", what],
                     columns=1, title=f"{name}: {piece.input}, track {passage[0].track}, bars "
@@ -321,21 +340,26 @@ STRIP_PAIRS = 8  # eval windows shown with their reconstructions
 
 def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Sequence[float],
                 num_samples: int, seed: int, walks: Sequence[str | Path] = (),
-                qpm: float = 120.0) -> dict[str, float]:
+                qpm: float = 120.0, chords: str | None = None) -> dict[str, float]:
     """quality.json (figures of serenade.generation.quality), quality.txt (against the
-    targets) and reconstructions.png (eval windows above, their reconstructions below)."""
+    targets) and reconstructions.png (eval windows above, their reconstructions below). A
+    chord-conditioned model reconstructs over each window's chords and samples over `chords`."""
     model = ctx.load_model()
     converter = model.config.converter
+    sample_chords = conditioning.progression(model, chords, "generate.chords")
     out_dir = Path(ctx.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    windows = split_windows(eval, converter).windows  # held whole: every eval window is measured
+    held_out = split_windows(eval, converter)  # held whole: every eval window is measured
+    windows = held_out.windows
     if len(windows) == 0:
         raise ValueError(f"model {ctx.model_name}: the eval split yields no windows to measure")
     tracker = ctx.tracker("quality")
     tracker.log_params({"temperatures": list(temperatures), "num_samples": num_samples,
                         "seed": seed, "eval_windows": len(windows)})
     figures, decoded = quality.quality_report(model, windows, temperatures=temperatures,
-                                              num_samples=num_samples, seed=seed)
+                                              num_samples=num_samples, seed=seed,
+                                              chords=held_out.controls,
+                                              sample_chords=sample_chords)
     matches = [json.loads((Path(p) / "endpoints.json").read_text())["endpoint_match"]
                for p in walks if (Path(p) / "endpoints.json").is_file()]
     if matches:

@@ -30,6 +30,7 @@ import numpy as np
 from serenade.config_schema import schema_default
 from serenade.conversion.protocol import WindowConverter
 from serenade.conversion.reconstruction import no_event_share, onset_accuracy
+from serenade.generation import conditioning
 from serenade.generation.features import (MELODY_FEATURES, STEPS_PER_BAR, FeatureSet, features_for,
                                           scalar_features)
 from serenade.generation.metrics import histogram_distance, pitch_class_distance
@@ -190,14 +191,18 @@ def set_figures(windows: np.ndarray, reference: np.ndarray | None = None,
     return figures
 
 
-def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256
+def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256,
+                           chords: np.ndarray | None = None
                            ) -> tuple[dict[str, float], np.ndarray]:
-    """Greedy decodes of the windows from their mu, and how much of the input they keep."""
+    """Greedy decodes of the windows from their mu, and how much of the input they keep (a
+    chord-conditioned model encodes and decodes each window over its chord classes `chords`)."""
     windows = np.asarray(windows, np.int64)
     decoded = []
     for start in range(0, len(windows), batch_size):
-        _, mu, _ = model.encode(windows[start:start + batch_size])
-        greedy, _ = model.decode(mu, temperature=0.0, keep_logits=False)
+        rows = slice(start, start + batch_size)
+        controls = conditioning.vectors(model, None if chords is None else chords[rows])
+        _, mu, _ = model.encode(windows[rows], controls=controls)
+        greedy, _ = model.decode(mu, temperature=0.0, keep_logits=False, controls=controls)
         decoded.append(np.asarray(greedy))
     decoded = np.concatenate(decoded).astype(np.int64)
     converter = model.config.converter
@@ -219,19 +224,23 @@ def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256
 
 def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
                    num_samples: int = schema_default("generate.quality.samples"),
-                   seed: int = 0) -> tuple[dict[str, float], np.ndarray]:
+                   seed: int = 0, chords: np.ndarray | None = None,
+                   sample_chords: np.ndarray | None = None) -> tuple[dict[str, float], np.ndarray]:
     """Flat figures (`reconstruction.*`, `reference.*`, `samples_t{T}.*`) and the greedy
-    reconstructions of `windows` (for a reconstruction strip)."""
+    reconstructions of `windows` (for a reconstruction strip). A chord-conditioned model
+    takes the windows' chord classes `chords` [n, steps] and samples over `sample_chords`
+    [steps]."""
     windows = np.asarray(windows, np.int64)
     features = features_for(model.config.converter)
-    recon, decoded = reconstruction_figures(model, windows)
+    recon, decoded = reconstruction_figures(model, windows, chords=chords)
     figures = {f"reconstruction.{k}": v for k, v in recon.items()}
     reference = set_figures(windows, features=features)
     figures.update({f"reference.{k}": v for k, v in reference.items()
                     if not k.endswith("under_4_notes")})
     for index, temperature in enumerate(temperatures):
         samples, _ = model.sample(num_samples, temperature=float(temperature), seed=seed + index,
-                                  keep_logits=False)
+                                  keep_logits=False,
+                                  controls=conditioning.vectors(model, sample_chords))
         for name, value in set_figures(np.asarray(samples), windows, features).items():
             figures[_sample_target_key(float(temperature), name)] = value
     return figures, decoded

@@ -78,6 +78,7 @@ class SelectedWindow:
     bar: int  # bar of the file where the window starts (0-based)
     qpm: float  # the file's tempo at that point
     available: int  # how many windows the file gives
+    controls: np.ndarray | None = None  # control classes [window_steps] (its chords), if any
 
     def describe(self) -> str:
         return (f"{self.name}: track {self.track}, bars {self.bar}-"
@@ -125,7 +126,7 @@ def select_window(sequence: music_pb2.NoteSequence, converter: WindowConverter,
         index = matching[0]
     chosen = candidates[index]
     return SelectedWindow(name, chosen.events, chosen.track, chosen.bar, chosen.qpm,
-                          len(candidates))
+                          len(candidates), chosen.controls)
 
 
 def select_from_file(path: str | Path, converter: WindowConverter, choice: WindowChoice,
@@ -146,15 +147,16 @@ def select_passage(sequence: music_pb2.NoteSequence, converter: WindowConverter,
     """The chosen window and the windows that follow it back to back on the same track
     (non-overlapping, at most `max_windows`): "this piece" for attribute edits."""
     first = select_window(sequence, converter, choice, name)
-    by_start: dict[tuple[int, int], np.ndarray] = {}
+    by_start = {}
     for located in converter.located_windows(sequence):
-        by_start.setdefault((located.track, located.bar), located.events)
+        by_start.setdefault((located.track, located.bar), located)
     bars = converter.window_steps // converter.steps_per_bar
     passage = [first]
     while len(passage) < max_windows:
         bar = passage[-1].bar + bars
-        events = by_start.get((first.track, bar))
-        if events is None:
+        located = by_start.get((first.track, bar))
+        if located is None:
             break
-        passage.append(SelectedWindow(name, events, first.track, bar, first.qpm, first.available))
+        passage.append(SelectedWindow(name, located.events, first.track, bar, first.qpm,
+                                      first.available, located.controls))
     return passage

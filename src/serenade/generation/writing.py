@@ -49,18 +49,25 @@ class WrittenPiece:
 
 
 def write_piece(events: np.ndarray, converter, midi_path: str | Path, *, qpm: float,
-                settings: RenderSettings = RenderSettings(), title: str | None = None) -> WrittenPiece:
-    """events [steps] or [n, steps] (windows laid end to end) -> MIDI + PNG (+ WAV)."""
+                settings: RenderSettings = RenderSettings(), title: str | None = None,
+                chords: np.ndarray | None = None) -> WrittenPiece:
+    """events [steps] or [n, steps] (windows laid end to end) -> MIDI + PNG (+ WAV). A
+    chord-conditioned model's pieces come with the chord classes they were made over
+    ([steps] or [n, steps]): written as chord symbols and played as soft block chords."""
     from serenade.generation.audio import render_wav
     from serenade.generation.pianoroll import plot_piano_roll
 
     midi_path = Path(midi_path)
     midi_path.parent.mkdir(parents=True, exist_ok=True)
+    extra = {} if chords is None else {"chords": np.asarray(chords), "chord_part": True}
     sequence = converter.to_note_sequence(np.asarray(events), qpm=qpm, velocity=settings.velocity,
-                                          program=settings.program)
-    from serenade.melody.rendering import write_midi
+                                          program=settings.program, **extra)
+    if chords is None:
+        from serenade.melody.rendering import write_midi
 
-    write_midi(sequence, midi_path)
+        write_midi(sequence, midi_path)
+    else:  # a converter with controls writes its chord symbols too
+        converter.write_note_sequence(sequence, midi_path, qpm)
     png = plot_piano_roll(sequence, midi_path.with_suffix(".png"), title=title or midi_path.stem)
     wav = None
     if settings.audio:

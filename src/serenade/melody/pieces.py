@@ -61,6 +61,7 @@ class LocatedWindow:
     track: int  # the note-seq instrument number it came from (`serenade extract` shows them)
     bar: int  # bar of the file where it starts, 0-based, in the file's own bars
     qpm: float  # the tempo there
+    controls: np.ndarray | None = None  # control classes [window_steps] (its chords), if any
 
 
 def bar_offsets(pieces: list[Piece]) -> dict[int, tuple[int, float]]:

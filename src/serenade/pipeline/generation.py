@@ -7,6 +7,7 @@ from typing import Any
 
 from serenade.generation.auto_inputs import AUTO, is_auto
 from serenade.generation.inputs import parse_spec
+from serenade.models.configs import get_config
 from serenade.pipeline import layout
 
 
@@ -91,6 +92,15 @@ def input_files(workflow_config: dict, specs: list[str], manifest: str) -> dict[
     if needs_manifest:
         result["manifest"] = manifest
     return result
+
+
+def sample_chords(workflow_config: dict, model: str) -> str | None:
+    """`generate.chords` for a chord-conditioned model, None for the others: a new progression
+    reruns only the sample and quality jobs of the models it changes."""
+    config_name = generation_models(workflow_config)[model]["config"]
+    if get_config(config_name).control_depth:
+        return workflow_config["generate"]["chords"]
+    return None
 
 
 def common_params(workflow_config: dict) -> dict[str, Any]:
