@@ -98,3 +98,17 @@ def test_player_page_plays_inside_a_data_url_iframe_as_the_report_shows_it(gener
                               "!got.length; i++) await new Promise(r => setTimeout(r, 100));"
                               " return got; })()", timeout=60)
     assert len(found) == 1 and np.isfinite(found[0]) and found[0] > 1
+
+
+def test_with_audio_off_the_page_still_plays_every_piece(tmp_path):
+    windows = npz_arrays(MAGENTA_FIXTURES / "cat-mel_2bar_small" / "expected.npz")
+    write_piece(windows["case1_greedy_from_mu"], MEL_2BAR, tmp_path / "samples" / "sample-000.mid",
+                qpm=120, settings=RenderSettings(audio=False))
+    (tmp_path / "inputs.mid").write_bytes(b"")  # a MIDI without a piano roll is no piece
+    pieces = find_pieces(tmp_path)
+    assert [(p.group, p.name, p.wav) for p in pieces] == [("samples", "sample-000", None)]
+    page = tmp_path / "player.html"
+    assert write_player_page(tmp_path, page, "no audio") == 1
+    text = page.read_text()
+    assert text.count("<svg") == 1 and "serenadePlayer.play(0)" in text
+    assert "<a href" not in text and "WAV" not in text

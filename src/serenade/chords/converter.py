@@ -222,6 +222,9 @@ class ChordMelodyConverter:
 
     # Training draws in two steps, as the melody converter's (a data pipeline caches the first).
 
+    def without_transposition(self) -> "ChordMelodyConverter":
+        return ChordMelodyConverter(self.melody.without_transposition())
+
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
         return self.melody.draw_transposition(has_notes, rng)
 

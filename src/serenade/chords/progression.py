@@ -12,11 +12,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 from note_seq import chord_inference, constants
 from note_seq.protobuf import music_pb2
 
 NO_CHORD = constants.NO_CHORD
 CHORD_SYMBOL = music_pb2.NoteSequence.TextAnnotation.CHORD_SYMBOL
+
+# note-seq (pinned at 0.0.5) rebuilds its key-chord transition matrix, a constant of the
+# inference's probabilities, in a Python double loop on every call: 0.9 of the ~1.1 s it takes
+# to infer a chorale's chords. Training infers chords per draw (after transposition, as
+# magenta), so the matrix is kept per set of probabilities; its entries are unchanged.
+_build_transitions = chord_inference._key_chord_transition_distribution
+_transitions: dict[tuple, np.ndarray] = {}
+
+
+def _kept_transitions(key_chord_distribution, key_change_prob, chord_change_prob):
+    key = (np.asarray(key_chord_distribution).tobytes(), key_change_prob, chord_change_prob)
+    if key not in _transitions:
+        _transitions[key] = _build_transitions(key_chord_distribution, key_change_prob,
+                                               chord_change_prob)
+        _transitions[key].flags.writeable = False  # shared: no caller may change it
+    return _transitions[key]
+
+
+chord_inference._key_chord_transition_distribution = _kept_transitions
 
 
 class ChordProblem(ValueError):

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 from note_seq import sequences_lib
 from note_seq.protobuf import music_pb2
@@ -34,3 +35,15 @@ def test_inference_only_when_there_are_no_chords():
     assert ensure_chords(bare) and step_chords(bare)[0] == "C"
     with pytest.raises(ChordProblem, match="inferred"):
         ensure_chords(quantized(notes=(), total_time=0.0))  # empty
+
+
+def test_the_inference_transition_matrix_is_built_once_and_unchanged():
+    from note_seq import chord_inference
+
+    from serenade.chords import progression
+
+    distribution = chord_inference._key_chord_distribution(0.01)
+    first = chord_inference._key_chord_transition_distribution(distribution, 0.001, 0.5)
+    again = chord_inference._key_chord_transition_distribution(distribution.copy(), 0.001, 0.5)
+    assert again is first and not first.flags.writeable
+    np.testing.assert_array_equal(first, progression._build_transitions(distribution, 0.001, 0.5))

@@ -82,6 +82,9 @@ class WindowConverter(Protocol):
 
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int: ...
 
+    def without_transposition(self) -> "WindowConverter":
+        """The same converter with no transposition when training (`train.transpose: false`)."""
+
     def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
                         ) -> list[np.ndarray]: ...
 

@@ -225,6 +225,9 @@ class DrumsConverter:
     # Training in two steps, as the melody converter, so that a data pipeline can cache
     # the costly first one and repeat the cheap draws.
 
+    def without_transposition(self) -> "DrumsConverter":
+        return self  # drum windows never transpose
+
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
         """Always 0: magenta's drum configs do not augment (and no random draw is made)."""
         return 0

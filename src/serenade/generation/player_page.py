@@ -4,7 +4,7 @@ Generation writes each piece as MIDI with a piano-roll PNG and a WAV of the same
 (`serenade.generation.writing`). This page lists every rendered piece by folder (samples per
 temperature, each interpolation and journey, the attribute edits) with its piano roll drawn as
 inline SVG and a Play button that synthesizes its notes in the browser (Web Audio: a soft
-triangle voice per note, a noise tick per drum hit), plus a link to the rendered WAV beside it.
+triangle voice per note, a noise tick per drum hit), plus a link to the rendered WAV beside it where audio is on.
 
 Why not the WAVs themselves inlined as data: URIs: Snakemake's single-file report shows an HTML
 result in an iframe whose source is a data: URL, and Chromium loads no data: URL over 2 MB
@@ -29,24 +29,27 @@ PIXELS_PER_PITCH = 3
 
 @dataclass(frozen=True)
 class Piece:
-    """A rendered piece: its folder (relative to the model's), stem, MIDI and WAV."""
+    """A generated piece: its folder (relative to the model's), stem, MIDI and WAV (None
+    where audio is off)."""
 
     group: str
     name: str
     midi: Path
-    wav: Path
+    wav: Path | None
 
 
 def find_pieces(directory: str | Path) -> list[Piece]:
-    """Every piece under `directory` (a model's generated folder) with both a MIDI and a WAV,
-    in folder then name order."""
+    """Every piece under `directory` (a model's generated folder): a MIDI file with the piano
+    roll PNG generation writes beside each piece, and its WAV where audio is on; in folder then
+    name order."""
     directory = Path(directory)
     pieces = []
-    for wav in directory.rglob("*.wav"):
-        midi = wav.with_suffix(".mid")
-        if midi.is_file():
-            group = wav.parent.relative_to(directory).as_posix()
-            pieces.append(Piece("" if group == "." else group, wav.stem, midi, wav))
+    for midi in directory.rglob("*.mid"):
+        if midi.with_suffix(".png").is_file():
+            wav = midi.with_suffix(".wav")
+            group = midi.parent.relative_to(directory).as_posix()
+            pieces.append(Piece("" if group == "." else group, midi.stem, midi,
+                                wav if wav.is_file() else None))
     return sorted(pieces, key=lambda p: (p.group, p.name))
 
 
@@ -141,8 +144,7 @@ def render_player_page(pieces: list[Piece], title: str, note: str = "") -> str:
     if note:
         parts.append(f"<p>{html.escape(note)}</p>")
     if not pieces:
-        parts.append("<p>No pieces: generation rendered no audio (generate.audio.enabled is "
-                     "off?).</p>")
+        parts.append("<p>No pieces: generation wrote no MIDI here.</p>")
     group, all_notes = None, []
     for index, piece in enumerate(pieces):
         if piece.group != group:
@@ -150,13 +152,15 @@ def render_player_page(pieces: list[Piece], title: str, note: str = "") -> str:
             parts.append(f"<h2>{html.escape(group or 'pieces')}</h2>")
         notes = piece_notes(piece.midi)
         all_notes.append(notes)
-        wav = "/".join(filter(None, (piece.group, piece.wav.name)))
+        link = ""
+        if piece.wav is not None:
+            wav = "/".join(filter(None, (piece.group, piece.wav.name)))
+            link = f'<a href="{html.escape(wav)}">rendered WAV</a>'
         parts.append(
             f'<figure class="piece"><figcaption>{html.escape(piece.name)}</figcaption>'
             f"{piano_roll_svg(notes, piece.name)}"
             f'<button onclick="serenadePlayer.play({index})">Play</button>'
-            f'<button onclick="serenadePlayer.stop()">Stop</button>'
-            f'<a href="{html.escape(wav)}">rendered WAV</a></figure>')
+            f'<button onclick="serenadePlayer.stop()">Stop</button>{link}</figure>')
     pieces_json = json.dumps(all_notes, separators=(",", ":")).replace("</", "<\\/")
     parts += [f'<script type="application/json" id="pieces">{pieces_json}</script>',
               f"<script>{_SCRIPT}</script>", "</body></html>"]
@@ -167,7 +171,10 @@ def write_player_page(directory: str | Path, output: str | Path, title: str) -> 
     """Write the page of every piece under `directory` to `output`; the number of pieces."""
     pieces = find_pieces(directory)
     note = ("Every generated piece with its piano roll. Play synthesizes its notes in the "
-            "browser (a simple voice, offline); the rendered WAV (the soundfont's sound) is in "
-            "the same folder as this page and in the report's audio downloads.")
+            "browser (a simple voice, offline)")
+    if any(piece.wav is not None for piece in pieces):
+        note += ("; the rendered WAV (the soundfont's sound) is in the same folder as this page "
+                 "and in the report's audio downloads")
+    note += "."
     Path(output).write_text(render_player_page(pieces, title, note), encoding="utf-8")
     return len(pieces)

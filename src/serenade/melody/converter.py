@@ -13,6 +13,7 @@ Steps for one sequence (see docs/converter.md):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,6 +215,9 @@ class MelodyConverter:
 
     # Training draws in two steps, so that a data pipeline can cache the (costly) first one per
     # transposition and repeat only the (cheap) draws: the same rng gives the same windows.
+
+    def without_transposition(self) -> "MelodyConverter":
+        return dataclasses.replace(self, transpose_range=None)
 
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
         """The random transposition of a training draw: 0 without a range, and 0 without a

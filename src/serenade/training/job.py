@@ -7,7 +7,6 @@ every `serenade` command), `eval.json` (final evaluation), `config.yaml` (resolv
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.metadata
 import json
@@ -257,7 +256,7 @@ def _load_data(job: _Job) -> _TrainingData:
     train_records = RecordIndex.scan(paths.train)
     converter = job.model_config.converter
     if not settings.transpose:
-        converter = dataclasses.replace(converter, transpose_range=None)
+        converter = converter.without_transposition()
     dataset.require_windows(train_records, converter, ", ".join(str(p) for p in paths.train))
     eval_records = RecordIndex.scan(paths.eval)
     eval_set = dataset.eval_set(eval_records, job.model_config.converter,

@@ -307,6 +307,9 @@ class TrioConverter:
     # Training draws in two steps, as the melody converter's, so that a data pipeline can
     # cache the windows of each sequence and repeat only the draws.
 
+    def without_transposition(self) -> "TrioConverter":
+        return self  # trio windows never transpose
+
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
         """Trio configs never transpose (magenta gives them no augmenter)."""
         return 0
