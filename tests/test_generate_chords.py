@@ -171,4 +171,9 @@ def test_attribute_edits_and_quality_keep_each_windows_chords(tmp_path, model, s
     assert figures["reconstruction.accuracy"] == pytest.approx(
         float(np.mean(np.stack(kept) == held_out.windows)), abs=1e-6)
     assert np.isfinite(figures["samples_t0.5.in_scale"])
+    # chord tones: the eval windows' share over their own chords, the samples' over "C Am F G"
+    onsets, on_tones = converter.chord_tone_onsets(held_out.windows, held_out.controls)
+    assert figures["reference.chord_tones"] == pytest.approx(on_tones.sum() / onsets.sum())
+    assert 0.0 <= figures["samples_t0.5.chord_tones"] <= 1.0
+    assert "samples_t0.5.chord_tones" in (tmp_path / "quality" / "quality.txt").read_text()
     assert (tmp_path / "quality" / "quality.txt").read_text().startswith("Quality of lead_sheet")

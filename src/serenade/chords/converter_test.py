@@ -138,3 +138,17 @@ def test_a_chord_part_plays_the_chords_under_the_melody():
     assert [decode_chord(int(c)) for c in chords[::8]] == ["C", "Am", "N.C.", "G"]
     plain = CONVERTER.to_note_sequence(events, chords, qpm=120.0)
     assert not plain.notes and len(plain.text_annotations) == 4
+
+
+def test_chord_tone_onsets_count_notes_on_the_chords_tones():
+    from serenade.melody.events import NO_EVENT, note_on
+
+    # two steps a chord: C over C4 and D4, Am over A4 and E4, N.C. over B4, G over B3 and G4
+    events = np.array([note_on(60), note_on(62), note_on(69), note_on(64), note_on(71),
+                       NO_EVENT, note_on(59), note_on(67)])
+    chords = np.repeat(CONVERTER.progression(["C", "Am", "N.C.", "G"])[::8], 2)
+    onsets, on_tones = CONVERTER.chord_tone_onsets(events, chords)
+    assert onsets.tolist() == [True, True, True, True, False, False, True, True]  # N.C.: out
+    assert on_tones.tolist() == [True, False, True, True, False, False, True, True]
+    both, _ = CONVERTER.chord_tone_onsets(np.stack([events, events]), chords)  # broadcast
+    assert both.shape == (2, 8) and (both == onsets).all()

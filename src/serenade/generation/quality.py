@@ -45,6 +45,10 @@ class Target:
     kind: str  # "min", "max" or "near" (within `value` relative of `reference`)
     value: float
     reference: str = ""
+    only_with: str = ""  # a figure some models have (chords): without it the target is not shown
+
+    def applies(self, figures: Mapping[str, float]) -> bool:
+        return not self.only_with or self.only_with in figures
 
     def passes(self, figures: Mapping[str, float]) -> bool | None:
         """True/False, or None when the figure is missing (not measured in this run)."""
@@ -82,6 +86,10 @@ TARGETS: tuple[Target, ...] = (
     Target(_sample_target_key(TARGET_TEMPERATURE, "pitch_class_distance"), "max", 0.10),
     Target(_sample_target_key(TARGET_TEMPERATURE, "under_4_notes"), "max", 0.05),
     Target("interpolations.endpoint_match", "min", 0.75),
+    # Chord-conditioned models: samples over a progression put as many of their notes on its
+    # chord tones as the held-out windows do on theirs.
+    Target(_sample_target_key(TARGET_TEMPERATURE, "chord_tones"), "near", 0.25,
+           "reference.chord_tones", only_with="reference.chord_tones"),
 )
 # Drum models: the melody targets do not apply (their figures and bars were set on melodies);
 # the one drum target is the samples' density against the held-out windows' own.
@@ -237,13 +245,26 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
     reference = set_figures(windows, features=features)
     figures.update({f"reference.{k}": v for k, v in reference.items()
                     if not k.endswith("under_4_notes")})
+    if chords is not None:
+        figures["reference.chord_tones"] = chord_tone_share(model.config.converter, windows,
+                                                            chords)
     for index, temperature in enumerate(temperatures):
         samples, _ = model.sample(num_samples, temperature=float(temperature), seed=seed + index,
                                   keep_logits=False,
                                   controls=conditioning.vectors(model, sample_chords))
         for name, value in set_figures(np.asarray(samples), windows, features).items():
             figures[_sample_target_key(float(temperature), name)] = value
+        if sample_chords is not None:
+            figures[_sample_target_key(float(temperature), "chord_tones")] = chord_tone_share(
+                model.config.converter, np.asarray(samples), sample_chords)
     return figures, decoded
+
+
+def chord_tone_share(converter, windows: np.ndarray, chords: np.ndarray) -> float:
+    """Share of the note onsets over a chord (N.C. steps left out) that are one of its tones;
+    `chords` [n, steps] or [steps] for every window (a chord converter's windows)."""
+    onsets, on_tones = converter.chord_tone_onsets(windows, chords)
+    return float(on_tones.sum() / onsets.sum()) if onsets.any() else float("nan")
 
 
 def endpoint_match(converter: WindowConverter, inputs: Iterable[np.ndarray],
@@ -258,7 +279,7 @@ def check(figures: Mapping[str, float], targets: Sequence[Target] = TARGETS
           ) -> list[tuple[Target, float | None, bool | None]]:
     """(target, figure or None, passed or None) for every target."""
     rows = []
-    for target in targets:
+    for target in (t for t in targets if t.applies(figures)):
         value = figures.get(target.metric)
         rows.append((target, None if value is None else float(value), target.passes(figures)))
     return rows

@@ -77,6 +77,12 @@ def test_targets_pass_fail_and_missing():
             if t.metric == "interpolations.endpoint_match"] == [None]
     text = quality.format_check("m", bad)
     assert "BELOW TARGET" in text and "0.070" in text and "reference 5.000" in text
+    # the chord target shows only for a model whose figures have chords
+    assert "chord_tones" not in text
+    chords = dict(good, **{"reference.chord_tones": 0.8, "samples_t0.5.chord_tones": 0.5})
+    failed = {t.metric for t, _, passed in quality.check(chords) if passed is False}
+    assert failed == {"samples_t0.5.chord_tones"}
+    assert "samples_t0.5.chord_tones" in quality.format_check("m", chords)
 
 
 def test_endpoint_match_pools_onsets():
