@@ -15,3 +15,10 @@ def test_no_chord_is_silent():
     assert voicing.pitches(encoding.encode_chord("N.C.")) == []
     with pytest.raises(ValueError, match="outside"):
         voicing.pitches(encoding.NUM_CLASSES)
+
+
+def test_chords_move_an_octave_down_under_a_low_melody():
+    assert voicing.octave_under([72, 74, 76]) == 0  # a soprano line: chords in C3-B3
+    assert voicing.octave_under([]) == 0
+    assert voicing.octave_under([55, 57, 60]) == -1  # a tenor line
+    assert voicing.pitches(encoding.encode_chord("C"), -1) == [36, 40, 43]

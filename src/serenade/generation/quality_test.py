@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -80,9 +82,12 @@ def test_targets_pass_fail_and_missing():
     # the chord target shows only for a model whose figures have chords
     assert "chord_tones" not in text
     chords = dict(good, **{"reference.chord_tones": 0.8, "samples_t0.5.chord_tones": 0.5})
+    chords["samples_t0.5.pitch_class_distance"] = 0.3  # the progression sets the key: no target
     failed = {t.metric for t, _, passed in quality.check(chords) if passed is False}
     assert failed == {"samples_t0.5.chord_tones"}
-    assert "samples_t0.5.chord_tones" in quality.format_check("m", chords)
+    text = quality.format_check("m", chords)
+    assert "samples_t0.5.chord_tones" in text
+    assert re.search(r"samples_t0.5.pitch_class_distance +0.300  no target for this model", text)
 
 
 def test_endpoint_match_pools_onsets():
