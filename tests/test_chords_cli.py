@@ -5,14 +5,13 @@ the chords written into the MIDI files as text."""
 
 from __future__ import annotations
 
-import mido
 import numpy as np
 import pytest
 from note_seq import midi_io
 
 from serenade.cli import main
 from serenade.conversion import converter_for_config
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays
+from serenade.testing import PROJECT_MAGENTA_FIXTURES, midi_text_events, npz_arrays
 
 CONFIG = "cat-mel_2bar_med_chords"
 FOLDER = PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny"
@@ -27,13 +26,7 @@ def expected():
 
 def texts(path):
     """(second, text) of every text event of a MIDI file (its tempo is 120 qpm)."""
-    midi = mido.MidiFile(str(path))
-    found, tick = [], 0
-    for message in midi.tracks[0]:
-        tick += message.time
-        if message.type == "text":
-            found.append((tick / midi.ticks_per_beat / 2, message.text))
-    return found
+    return [(beat / 2, text) for beat, text in midi_text_events(path)]
 
 
 def notes_of(sequence):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-import mido
 import numpy as np
 import pytest
 from note_seq.protobuf import music_pb2
@@ -22,7 +21,7 @@ from serenade.generation.jobs import (JobContext, run_attributes, run_quality, r
 from serenade.generation.writing import RenderSettings
 from serenade.melody import events as ev
 from serenade.testing import (PROJECT_MAGENTA_FIXTURES, chord_fixture_note_sequences,
-                              write_note_sequence_tfrecord)
+                              midi_text_events, write_note_sequence_tfrecord)
 
 CONFIG = "cat-mel_2bar_med_chords"
 FOLDER = PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny"
@@ -56,13 +55,7 @@ def splits(tmp_path_factory):
 
 def _texts(path) -> list[tuple[float, str]]:
     """(second, text) of the text events of a 120-qpm MIDI file."""
-    midi = mido.MidiFile(str(path))
-    found, tick = [], 0
-    for message in midi.tracks[0]:
-        tick += message.time
-        if message.type == "text":
-            found.append((round(tick / midi.ticks_per_beat / 2, 3), message.text))
-    return found
+    return [(round(beat / 2, 3), text) for beat, text in midi_text_events(path)]
 
 
 def _parts(sequence: music_pb2.NoteSequence):

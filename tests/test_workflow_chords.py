@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import mido
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,6 +24,7 @@ from serenade.chords import encoding, voicing
 from serenade.conversion import converter_for_config
 from serenade.melody import events as ev
 from serenade.paths import REPO_ROOT
+from serenade.testing import midi_text_events
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EXAMPLE = REPO_ROOT / "config" / "examples" / "lead_sheet.yaml"
@@ -66,17 +66,6 @@ def work(tmp_path_factory):
     return {"root": root, "config": config, "out": root / "results" / "generated" / "lead_sheet"}
 
 
-def _texts(path) -> list[tuple[float, str]]:
-    """(beat, text) of the text events of a MIDI file."""
-    midi = mido.MidiFile(str(path))
-    found, tick = [], 0
-    for message in midi.tracks[0]:
-        tick += message.time
-        if message.type == "text":
-            found.append((tick / midi.ticks_per_beat, message.text))
-    return found
-
-
 def test_the_manifest_counts_chord_windows(work):
     manifest = pd.read_csv(work["root"] / "results" / "data" / "manifest.csv")
     assert COLUMN in manifest.columns
@@ -93,7 +82,7 @@ def test_samples_are_melodies_over_the_configured_progression(work):
     for index, row in enumerate(events):
         path = out / "t0.5" / f"sample-{index:03d}.mid"
         # four chords in two bars of 4/4: one every two beats
-        assert _texts(path) == [(0.0, "Dm"), (2.0, "G"), (4.0, "C"), (6.0, "A")]
+        assert midi_text_events(path) == [(0.0, "Dm"), (2.0, "G"), (4.0, "C"), (6.0, "A")]
         sequence = read_midi(path)
         melody = [n for n in sequence.notes if n.instrument != voicing.INSTRUMENT]
         played = [n for n in sequence.notes if n.instrument == voicing.INSTRUMENT]
@@ -127,7 +116,7 @@ def test_walks_go_over_the_inputs_own_chords(work):
 def test_attribute_edits_quality_metrics_and_player(work):
     out = work["out"]
     edited = sorted((out / "attributes").glob("*.mid"))
-    assert edited and all(_texts(path) for path in edited)  # every edit keeps its chords
+    assert edited and all(midi_text_events(path) for path in edited)  # every edit keeps its chords
     effects = pd.read_csv(out / "attributes" / "effects.csv")
     assert set(effects["attribute"]) == {"note_density", "pitch_range", "mean_interval"}
     figures = json.loads((out / "quality.json").read_text())

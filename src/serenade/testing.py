@@ -63,6 +63,17 @@ def npz_arrays(path) -> dict:
         return {name: arrays[name] for name in arrays.files}
 
 
+def midi_text_events(path) -> list[tuple[float, str]]:
+    """(beat, text) of every text event in a MIDI file's first track (chord symbols)."""
+    midi = mido.MidiFile(str(path))
+    found, tick = [], 0
+    for message in midi.tracks[0]:
+        tick += message.time
+        if message.type == "text":
+            found.append((tick / midi.ticks_per_beat, message.text))
+    return found
+
+
 def drum_fixture_arrays(config: str) -> dict:
     """The arrays magenta's DrumsConverter gave for `config` (see tools/oracle/)."""
     return npz_arrays(DRUM_FIXTURES / f"{config}.npz")
