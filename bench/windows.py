@@ -47,7 +47,8 @@ def main() -> int:
         print(f"no MIDI files in {source}", file=sys.stderr)
         return 1
 
-    from serenade.base.midi_parser import read_midi, windows_for_files, windows_for_sequences
+    from serenade.base.midi_parser import read_midi
+    from serenade.conversion.parallel import windows_for_files, windows_for_sequences
 
     print(f"{len(paths)} MIDI files from {source}; config {args.config}")
     for workers in sorted({1, args.workers}):
@@ -69,7 +70,7 @@ def main() -> int:
         start = time.perf_counter()
         results = windows_for_sequences(sequences, args.config, workers=workers)
         seconds = time.perf_counter() - start
-        windows = sum(len(w) for w in results)
+        windows = sum(len(r.windows) for r in results)
         print(f"convert only (NoteSequences in memory), {workers} worker(s): {seconds:.2f} s, "
               f"{len(sequences) / seconds:.0f} sequences/s, {windows / seconds:.0f} windows/s")
     return 0

@@ -1,9 +1,11 @@
-"""`serenade sample/decode/interpolate/encode` with the chord-conditioned config, on the
+"""`serenade sample/decode/interpolate/encode/quality` with the chord-conditioned config, on the
 checkpoint magenta's own code trained (tests/fixtures/magenta/cat-mel_2bar_med_chords-tiny):
 --chords progressions spread as magenta.js spreads them, the start piece's chords by default,
 the chords written into the MIDI files as text."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
@@ -109,3 +111,17 @@ def test_extract_writes_each_windows_chords(tmp_path):
         np.testing.assert_array_equal(found["windows_0"], events)
         np.testing.assert_array_equal(found["chords_0"], chords)
     assert len(events) == 28
+
+
+def test_quality_reconstructs_over_each_windows_chords_and_samples_over_a_progression(
+        tmp_path, capsys):
+    out = tmp_path / "quality.json"
+    assert main(["quality", "--config", CONFIG, "--checkpoint", CHECKPOINT, str(FOLDER / "cases"),
+                 "--samples", "16", "--chords", "Dm G C A", "--output", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert 0.0 < figures["reference.chord_tones"] <= 1.0
+    assert 0.0 <= figures["samples_t0.5.chord_tones"] <= 1.0
+    assert "samples_t0.5.chord_tones" in capsys.readouterr().out
+    assert main(["quality", "--config", CONFIG, "--checkpoint", CHECKPOINT, str(FOLDER / "cases"),
+                 "--samples", "16", "--max-windows", "20", "--output", str(out)]) == 0
+    assert json.loads(out.read_text())["reconstruction.windows"] == 20  # default progression

@@ -4,7 +4,8 @@ Each INPUT is a MIDI file, a folder (searched recursively for .mid/.midi) or a N
 TFRecord; every window of every input is used (a seeded subset with --max-windows). Prints the
 figures against the targets of docs/quality.md and writes them to --output (JSON) if given:
 reconstruction from mu (all steps, note onsets, the "no event" baseline) and, per temperature,
-samples from the prior measured against the input windows.
+samples from the prior measured against the input windows. A chord-conditioned config
+reconstructs each window over its own chords and samples over --chords.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from serenade.commands.options import (add_model_options, checkpoint_of, finite_float, int_at_least,
+from serenade.commands.options import (add_chords_option, add_model_options, checkpoint_of,
+                                       chords_from_args, finite_float, int_at_least,
                                        load_from_args)
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
@@ -39,10 +41,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int_at_least(0), default=schema_default("generate.seed"),
                         help="seed of samples and subsets")
     parser.add_argument("--output", default=None, help="write the figures to this .json")
+    add_chords_option(parser, "what a chord-conditioned config samples over (default: "
+                      f"{schema_default('generate.chords')!r}); each input window is "
+                      "reconstructed over its own chords")
 
 
 def input_windows(inputs: list[str], config_name: str):
-    """Every window of the inputs, int64 [n, T], and the number of files that gave none."""
+    """Every window of the inputs, int64 [n, T], their chord classes [n, T] (None for a
+    config without controls) and the number of MIDI files read."""
     from serenade.base.tfrecords import read_note_sequences
     from serenade.conversion.parallel import windows_for_files, windows_for_sequences
 
@@ -57,27 +63,34 @@ def input_windows(inputs: list[str], config_name: str):
             records.append(path)
         else:
             raise UserError(f"{text}: no such file or folder")
-    parts = [found.windows for found in windows_for_files(midi, config_name) if found.ok]
+    found = [f for f in windows_for_files(midi, config_name) if f.ok]
     if records:
-        parts += windows_for_sequences(list(read_note_sequences(records)), config_name)
-    parts = [np.asarray(p, np.int64) for p in parts if len(p)]
-    if not parts:
+        found += windows_for_sequences(list(read_note_sequences(records)), config_name)
+    found = [f for f in found if len(f.windows)]
+    if not found:
         raise UserError(f"none of the inputs yields a {config_name} window "
                          "(`serenade extract` says why, file by file)")
-    return np.concatenate(parts), len(midi)
+    windows = np.concatenate([np.asarray(f.windows, np.int64) for f in found])
+    chords = None if found[0].controls is None else np.concatenate([f.controls for f in found])
+    return windows, chords, len(midi)
 
 
 def run(args: argparse.Namespace) -> int:
     from serenade.generation import quality
+    from serenade.generation.conditioning import progression
     from serenade.generation.features import features_for
 
     model = load_from_args(args)
-    windows, _ = input_windows(args.inputs, args.config)
+    default = progression(model, schema_default("generate.chords"))  # None without controls
+    sample_chords = chords_from_args(model, args, default=default)
+    windows, chords, _ = input_windows(args.inputs, args.config)
     if args.max_windows and len(windows) > args.max_windows:
         rng = np.random.default_rng(args.seed)
-        windows = windows[np.sort(rng.choice(len(windows), args.max_windows, replace=False))]
+        kept = np.sort(rng.choice(len(windows), args.max_windows, replace=False))
+        windows, chords = windows[kept], None if chords is None else chords[kept]
     figures, _ = quality.quality_report(model, windows, temperatures=args.temperatures,
-                                        num_samples=args.samples, seed=args.seed)
+                                        num_samples=args.samples, seed=args.seed,
+                                        chords=chords, sample_chords=sample_chords)
     print(quality.format_check(checkpoint_of(args), figures,
                                features_for(model.config.converter)))
     if args.output:

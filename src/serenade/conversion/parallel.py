@@ -54,8 +54,9 @@ def windows_for_file(path: str | Path, config_name: str) -> FileWindows:
     return windows_for_sequence(sequence, config_name, str(path))
 
 
-def _windows_for_serialized(data: bytes, config_name: str) -> np.ndarray:
-    return windows_for_sequence(music_pb2.NoteSequence.FromString(data), config_name).windows
+def _windows_for_serialized(data: bytes, config_name: str) -> FileWindows:
+    sequence = music_pb2.NoteSequence.FromString(data)
+    return windows_for_sequence(sequence, config_name, sequence.filename or sequence.id)
 
 
 def windows_for_files(paths: Iterable[str | Path], config_name: str,
@@ -67,8 +68,9 @@ def windows_for_files(paths: Iterable[str | Path], config_name: str,
 
 
 def windows_for_sequences(sequences: Sequence, config_name: str,
-                          workers: int | None = None) -> list[np.ndarray]:
-    """Windows of every NoteSequence (protos or serialized bytes), in input order."""
+                          workers: int | None = None) -> list[FileWindows]:
+    """Windows (and chords) of every NoteSequence (protos or serialized bytes), in input
+    order."""
     converter_for_config(config_name)  # fail early on an unknown name
     data = [s if isinstance(s, bytes) else s.SerializeToString() for s in sequences]
     return ordered_map(_windows_for_serialized, data, config_name, workers=workers)

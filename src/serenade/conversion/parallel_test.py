@@ -27,5 +27,5 @@ def test_sequences_in_parallel():
     sequences = [midi_io.midi_file_to_note_sequence(str(c["path"])) for c in info["cases"]]
     converter = converter_for_config(info["config"])
     results = windows_for_sequences(sequences, info["config"], workers=2)
-    for sequence, windows in zip(sequences, results):
-        np.testing.assert_array_equal(windows, converter.to_windows(sequence))
+    for sequence, found in zip(sequences, results):
+        np.testing.assert_array_equal(found.windows, converter.to_windows(sequence))
