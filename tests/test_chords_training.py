@@ -16,6 +16,9 @@ from serenade.testing import chord_fixture_note_sequences, write_note_sequence_t
 from serenade.training import dataset, evaluation
 from serenade.training.trainer import Trainer
 
+# One worker runs the whole module, so its costly module fixture is built once, not per worker.
+pytestmark = pytest.mark.xdist_group("chords_training")
+
 CONFIG = "cat-mel_2bar_med_chords_tiny"
 
 

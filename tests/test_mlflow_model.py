@@ -24,6 +24,9 @@ from serenade.testing import (fixture_checkpoint, fixture_note_sequences,
                               write_note_sequence_tfrecord)
 from serenade.training.job import RunOptions, import_model
 
+# One worker runs the whole module, so its costly module fixture is built once, not per worker.
+pytestmark = pytest.mark.xdist_group("mlflow_model")
+
 MLFLOW = str(Path(sys.executable).with_name("mlflow"))
 SAMPLE = {"mode": "sample", "num_outputs": 2, "seed": 3, "temperature": 0.5}
 

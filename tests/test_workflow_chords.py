@@ -26,6 +26,9 @@ from serenade.melody import events as ev
 from serenade.paths import REPO_ROOT
 from serenade.testing import midi_text_events
 
+# One worker runs the whole module, so its costly module fixture is built once, not per worker.
+pytestmark = pytest.mark.xdist_group("workflow_chords")
+
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EXAMPLE = REPO_ROOT / "config" / "examples" / "lead_sheet.yaml"
 CONFIG = "cat-mel_2bar_med_chords_tiny"

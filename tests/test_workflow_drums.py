@@ -21,6 +21,9 @@ import yaml
 from serenade.paths import REPO_ROOT
 from serenade.testing import DRUM_FIXTURES, write_midi_tracks
 
+# One worker runs the whole module, so its costly module fixture is built once, not per worker.
+pytestmark = pytest.mark.xdist_group("workflow_drums")
+
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EXAMPLE = REPO_ROOT / "config" / "examples" / "drums.yaml"
 STEPS = 40

@@ -22,6 +22,9 @@ from serenade.models.checkpoint import load_model
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
 from serenade.testing import fixture_checkpoint, run_snakemake, write_midi_tracks
 
+# One worker runs the whole module, so its costly module fixture is built once, not per worker.
+pytestmark = pytest.mark.xdist_group("workflow_generate")
+
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
 FOLK = ["0626-0700_2.mid", "1556-1624_13.mid", "1556-1624_17.mid", "1625-1700_6.mid",
         "BlueStockingClog_0.mid", "LordJamesMurraysReel_0.mid", "GrapeVineTwiseJig_0.mid"]

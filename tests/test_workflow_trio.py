@@ -27,6 +27,9 @@ import yaml
 from serenade.paths import REPO_ROOT
 from serenade.testing import write_midi_tracks
 
+# One worker runs the whole module, so its costly module fixture is built once, not per worker.
+pytestmark = pytest.mark.xdist_group("workflow_trio")
+
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EXAMPLE = REPO_ROOT / "config" / "examples" / "trio.yaml"
 CASES = REPO_ROOT / "tests" / "fixtures" / "magenta" / "trio" / "cases"
