@@ -277,13 +277,9 @@ class ChordMelodyConverter:
         windows [..., steps] and their chord classes (broadcast: [steps] for every window)."""
         windows = np.asarray(windows)
         chords = np.broadcast_to(np.asarray(chords), windows.shape)
-        tones = np.zeros((encoding.NUM_CLASSES, 12), bool)
-        for index in range(1, encoding.NUM_CLASSES):
-            root, intervals = encoding.triad(index)
-            tones[index, [(root + i) % 12 for i in intervals]] = True
         onsets = (windows >= ev.FIRST_NOTE_ON) & (chords > 0)
         pitch_class = (np.maximum(windows - ev.FIRST_NOTE_ON, 0) + ev.MIN_PITCH) % 12
-        return onsets, onsets & tones[chords, pitch_class]
+        return onsets, onsets & encoding.TONES[chords, pitch_class]
 
     def controls(self, chords: np.ndarray) -> np.ndarray:
         """Chord classes [..., steps] -> the model's control tensors, bool [..., steps, 49]."""

@@ -56,3 +56,15 @@ def triad(index: int) -> tuple[int, tuple[int, ...]] | None:
         return None
     quality, root = divmod(index - 1, 12)
     return root, _TRIAD_INTERVALS[quality]
+
+
+def _tone_table() -> np.ndarray:
+    table = np.zeros((NUM_CLASSES, 12), bool)
+    for index in range(1, NUM_CLASSES):
+        root, intervals = triad(index)
+        table[index, [(root + interval) % 12 for interval in intervals]] = True
+    return table
+
+
+TONES = _tone_table()  # bool [49, 12]: the pitch classes of each chord class (none for N.C.)
+TONES.flags.writeable = False
