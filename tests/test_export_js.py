@@ -92,21 +92,42 @@ def _tools_or_skip() -> tuple[str, str]:
     pytest.skip(f"{missing} not installed: cannot play an export in magenta.js")
 
 
+NPM_ATTEMPTS = 3  # a registry hiccup mid-install leaves npm failing its own rollback (ENOTEMPTY)
+
+
+def _npm_install(npm: str, staging_root: Path) -> Path:
+    """A fresh folder with @magenta/music installed. Each attempt starts from an empty prefix:
+    a failed install leaves a half-written node_modules that a retry over it trips on."""
+    errors = []
+    for attempt in range(NPM_ATTEMPTS):
+        prefix = staging_root / f"attempt-{attempt}"
+        result = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save",
+             "--prefix", str(prefix), f"@magenta/music@{MAGENTA_MUSIC}"],
+            capture_output=True, text=True, timeout=600)
+        if result.returncode == 0 and (prefix / BUNDLE).is_file():
+            return prefix
+        errors.append(f"attempt {attempt + 1}: exit {result.returncode}\n"
+                      f"{result.stderr[-1500:]}")
+    pytest.fail(f"npm install @magenta/music@{MAGENTA_MUSIC} failed {NPM_ATTEMPTS} times:\n"
+                + "\n".join(errors))
+
+
 @pytest.fixture(scope="module")
 def magenta_music(pytestconfig, tmp_path_factory) -> tuple[Path, str]:
-    """(the folder npm installed @magenta/music into, the Chromium binary). Installed once into
-    pytest's cache when there is one (a fresh folder with `-p no:cacheprovider`)."""
+    """(the folder npm installed @magenta/music into, the Chromium binary). Installed once and
+    kept in pytest's cache when there is one; only a complete install is moved there."""
     npm, chromium = _tools_or_skip()
     name = f"magenta-music-{MAGENTA_MUSIC}"
     cache = getattr(pytestconfig, "cache", None)
-    folder = cache.mkdir(name) if cache is not None else tmp_path_factory.mktemp(name)
-    if not (folder / BUNDLE).is_file():
-        result = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save",
-             "--prefix", str(folder), f"@magenta/music@{MAGENTA_MUSIC}"],
-            capture_output=True, text=True, timeout=600)
-        assert result.returncode == 0 and (folder / BUNDLE).is_file(), (
-            f"npm install @magenta/music@{MAGENTA_MUSIC} failed:\n{result.stderr[-3000:]}")
+    if cache is not None and (cache.mkdir(name) / BUNDLE).is_file():
+        return cache.mkdir(name), chromium
+    installed = _npm_install(npm, tmp_path_factory.mktemp(name))
+    if cache is None:
+        return installed, chromium
+    folder = cache.mkdir(name)
+    shutil.rmtree(folder)  # whatever an interrupted earlier run left there
+    shutil.move(installed, folder)
     return folder, chromium
 
 
