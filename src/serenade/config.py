@@ -173,7 +173,7 @@ def _chord_model_problems(config: dict) -> list[str]:
             model_config = get_config(models[name]["config"])
         except (ValueError, KeyError, TypeError):
             continue  # reported by `model_problems`
-        if not model_config.control_depth:
+        if not model_config.takes_chords:
             continue
         try:
             parse_progression(model_config.converter, text, "generate.chords")

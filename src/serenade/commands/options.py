@@ -201,7 +201,7 @@ def chords_from_args(model, args: argparse.Namespace, default=None):
     """Chord classes [steps] of --chords (else `default`) for a model with controls, None for
     one without; UserError when they are missing, not taken or not encodable."""
     text = getattr(args, "chords", None)
-    if not model.control_depth:
+    if not model.config.takes_chords:
         if text:
             raise UserError(f"--chords: config {args.config} is not chord-conditioned")
         return None

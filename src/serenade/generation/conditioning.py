@@ -14,10 +14,6 @@ import numpy as np
 from serenade.conversion import controls as ctl
 
 
-def takes_chords(model) -> bool:
-    return bool(ctl.control_depth(model.config.converter))
-
-
 def parse_progression(converter, text: str | None, where: str = "chords") -> np.ndarray:
     """Chord classes [steps] of a progression such as "C Am F G" (commas allowed) spread
     evenly over a chord converter's window. ValueError naming `where` for a missing
@@ -33,7 +29,7 @@ def parse_progression(converter, text: str | None, where: str = "chords") -> np.
 
 def progression(model, text: str | None, where: str = "chords") -> np.ndarray | None:
     """`parse_progression` for a chord-conditioned model; None for a model without controls."""
-    if not takes_chords(model):
+    if not model.config.takes_chords:
         return None
     return parse_progression(model.config.converter, text, where)
 

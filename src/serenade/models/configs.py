@@ -113,6 +113,11 @@ class ModelConfig:
         return int(getattr(self.converter, "control_depth", 0))
 
     @property
+    def takes_chords(self) -> bool:
+        """Whether the model is conditioned on a chord per step (its only kind of control)."""
+        return bool(self.control_depth)
+
+    @property
     def window_steps(self) -> int:
         return int(self.hparams.max_seq_len)
 

@@ -98,7 +98,7 @@ def sample_chords(workflow_config: dict, model: str) -> str | None:
     """`generate.chords` for a chord-conditioned model, None for the others: a new progression
     reruns only the sample and quality jobs of the models it changes."""
     config_name = generation_models(workflow_config)[model]["config"]
-    if get_config(config_name).control_depth:
+    if get_config(config_name).takes_chords:
         return workflow_config["generate"]["chords"]
     return None
 

@@ -349,7 +349,7 @@ def _export(job: _Job, model: Any, step: int, final: dict[str, float],
     model_dir = _save_model_dir(model, job.out_dir, step)
     _write_outputs(job.out_dir, final, tracker.csv.path, job.name, tracker)
     tracker.log_artifact(model_dir, "checkpoint")
-    tracker.log_model(model_dir, registered_name=job.name, chords=bool(model.control_depth))
+    tracker.log_model(model_dir, registered_name=job.name, chords=model.config.takes_chords)
 
 
 def _save_model_dir(model: Any, out_dir: Path, step: int) -> Path:
@@ -421,7 +421,7 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
     else:
         LOG.warning("model %s: the eval split yields no windows for %s", name, config_name)
     model_dir = _save_model_dir(model, out_dir, step)
-    tracker.log_model(model_dir, registered_name=name, chords=bool(model.control_depth))
+    tracker.log_model(model_dir, registered_name=name, chords=model.config.takes_chords)
     resolved = {"name": name, "config": config_name, "hparams": hp.to_string(),
                 "checkpoint": {"source": source, "sha256": sha256}}
     (out_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
