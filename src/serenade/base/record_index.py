@@ -2,8 +2,8 @@
 
 A Lakh-sized split is several GB of serialized NoteSequences; training draws from it in a
 seeded random order and evaluation walks it once, so neither needs it in memory. One scan of
-the files (checking every record's framing and checksums, as `read_serialized` does) keeps
-the place of each record: 16 bytes a record. `len()` and `[i]` then work as on the list of
+the files (checking every record's framing and checksums) keeps the place of each record:
+16 bytes a record. `len()` and `[i]` then work as on the list of
 records `read_serialized` returns, `[i]` reading that one record with a seek, so everything
 that takes a `Sequence[bytes]` of records takes an index unchanged and gives the same result.
 An index pickles as its file names and offsets, and reads are safe from several threads (each
@@ -14,23 +14,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 
 import numpy as np
 
-from serenade.base.tfrecords import DataError, read_framed, read_records
+from serenade.base.tfrecords import DataError, read_framed_files, read_records
 
 _HEADER = 12  # uint64 length + masked CRC of the length
-
-
-def _scan_file(path: str, *, verify: bool) -> tuple[list[int], list[int]]:
-    """Offsets of the data and lengths of the records of one file; ValueError when damaged."""
-    offsets, lengths, position = [], [], 0
-    for data, framed in read_framed(path, verify=verify):
-        offsets.append(position + _HEADER)
-        lengths.append(len(data))
-        position += len(framed)
-    return offsets, lengths
 
 
 class RecordIndex(Sequence[bytes]):
@@ -48,19 +37,17 @@ class RecordIndex(Sequence[bytes]):
         """Index the files (checking each record's checksums unless `verify` is False);
         DataError naming the file when one is missing or damaged."""
         paths = [str(p) for p in paths]
-        missing = [p for p in paths if not Path(p).is_file()]
-        if missing:
-            raise DataError(f"TFRecord file(s) not found: {', '.join(missing)}")
-        counts, offsets, lengths = [], [], []
-        for path in paths:
-            try:
-                found, sizes = _scan_file(path, verify=verify)
-            except ValueError as error:
-                raise DataError(f"{path}: not a readable TFRecord file ({error})") from None
-            counts.append(len(found))
-            offsets.extend(found)
-            lengths.extend(sizes)
-        return cls(paths, counts, np.array(offsets, np.int64), np.array(lengths, np.int64))
+        counts = [0] * len(paths)
+        offsets, lengths, position, current = [], [], 0, None
+        for number, data, framed in read_framed_files(paths, verify=verify):
+            if number != current:
+                current, position = number, 0
+            counts[number] += 1
+            offsets.append(position + _HEADER)
+            lengths.append(len(data))
+            position += len(framed)
+        return cls(paths, counts, np.array(offsets, np.int64),
+                   np.array(lengths, np.int64))
 
     def __len__(self) -> int:
         return len(self.offsets)

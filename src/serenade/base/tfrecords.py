@@ -98,20 +98,26 @@ class DataError(ValueError):
     """Data that cannot be used, with the files and the reason."""
 
 
-def read_serialized(paths: Iterable[str | os.PathLike]) -> list[bytes]:
-    """Every record (a serialized NoteSequence) of the TFRecord files, in order; DataError
-    naming the file when one is missing or damaged."""
+def read_framed_files(paths: Iterable[str | os.PathLike], *,
+                      verify: bool = True) -> Iterator[tuple[int, bytes, bytes]]:
+    """(file's number in `paths`, data, framed record) of every record of the TFRecord files, in order; DataError
+    naming the file when one is missing (checked before any is read) or damaged."""
     paths = [str(p) for p in paths]
     missing = [p for p in paths if not Path(p).is_file()]
     if missing:
         raise DataError(f"TFRecord file(s) not found: {', '.join(missing)}")
-    records: list[bytes] = []
-    for path in paths:
+    for number, path in enumerate(paths):
         try:
-            records.extend(read_records(path))
+            for data, framed in read_framed(path, verify=verify):
+                yield number, data, framed
         except ValueError as error:
             raise DataError(f"{path}: not a readable TFRecord file ({error})") from None
-    return records
+
+
+def read_serialized(paths: Iterable[str | os.PathLike]) -> list[bytes]:
+    """Every record (a serialized NoteSequence) of the TFRecord files, in order; DataError
+    naming the file when one is missing or damaged."""
+    return [data for _, data, _ in read_framed_files(paths)]
 
 
 def read_note_sequences(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
