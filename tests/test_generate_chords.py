@@ -9,15 +9,19 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from note_seq.protobuf import music_pb2
 
 from serenade.base.midi_parser import read_midi
 from serenade.chords import encoding, voicing
 from serenade.conversion import controls as ctl
-from serenade.conversion.splits import split_windows
-from serenade.generation.jobs import (JobContext, run_attributes, run_quality, run_samples,
-                                      run_walk)
+from serenade.base.tfrecords import read_note_sequences
+from serenade.conversion.splits import split_windows, windows_by_sequence
+from serenade.generation.features import features_for
+from serenade.generation.jobs import (JobContext, run_attributes, run_metrics, run_quality,
+                                      run_samples, run_walk)
+from serenade.generation.metrics import music_metrics, training_keys
 from serenade.generation.writing import RenderSettings
 from serenade.melody import events as ev
 from serenade.testing import (PROJECT_MAGENTA_FIXTURES, chord_fixture_note_sequences,
@@ -171,3 +175,41 @@ def test_attribute_edits_and_quality_keep_each_windows_chords(tmp_path, model, s
     assert 0.0 <= figures["samples_t0.5.chord_tones"] <= 1.0
     assert "samples_t0.5.chord_tones" in (tmp_path / "quality" / "quality.txt").read_text()
     assert (tmp_path / "quality" / "quality.txt").read_text().startswith("Quality of lead_sheet")
+
+
+def test_quality_and_metrics_measure_a_seeded_subset_of_a_large_eval_split(tmp_path, model,
+                                                                          splits):
+    """Past `max_eval_windows` both jobs draw the subset `split_windows` draws as the split
+    streams by, each window keeping its own chords."""
+    train, eval_ = splits
+    converter = model.config.converter
+    everything = split_windows(eval_, converter)
+    cap = len(everything.windows) // 3
+    subset = split_windows(eval_, converter, limit=cap, seed=0)
+    assert len(subset.windows) == cap >= 2
+    figures = run_quality(_context(tmp_path, "quality"), eval=eval_, temperatures=[0.5],
+                          num_samples=8, seed=0, chords="C Am F G", max_eval_windows=cap)
+    assert figures["reconstruction.windows"] == cap
+    controls = ctl.vectors(converter, subset.controls)
+    _, mu, _ = model.encode(subset.windows, controls=controls)
+    greedy = np.stack([model.decode(mu[i:i + 1], temperature=0.0, keep_logits=False,
+                                    controls=controls[i:i + 1])[0][0] for i in range(cap)])
+    assert figures["reconstruction.accuracy"] == pytest.approx(
+        float(np.mean(greedy == subset.windows)), abs=1e-6)
+    onsets, on_tones = converter.chord_tone_onsets(subset.windows, subset.controls)
+    assert figures["reference.chord_tones"] == pytest.approx(on_tones.sum() / onsets.sum())
+
+    samples = run_samples(_context(tmp_path, "samples"), n=4, temperatures=[0.5], seed=0,
+                          qpm=QPM, chords="C Am F G")
+    out = run_metrics(_context(tmp_path, "metrics.csv"), samples=samples / "samples.npz",
+                      train=train, eval=eval_, max_windows=50, max_eval_windows=cap, seed=0)
+    features = features_for(converter)
+    keys: set[bytes] = set()
+    for windows, _, _ in windows_by_sequence(read_note_sequences(train), converter):
+        keys |= training_keys(windows, features.key)
+    with np.load(samples / "samples.npz") as arrays:
+        expected = music_metrics(arrays["events_t0.5"], subset.windows, features=features,
+                                 train_keys=keys, max_windows=50, seed=0)
+    row = pd.read_csv(out).set_index("set").loc["samples_t0.5"]
+    assert row.to_dict() == pytest.approx({k: float(f"{v:.6g}") for k, v in expected.items()},
+                                          rel=1e-5, nan_ok=True)

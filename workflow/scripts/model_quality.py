@@ -9,4 +9,5 @@ ctx = generation_context(snakemake, Path(snakemake.output.figures).parent,
                          snakemake.input.checkpoint)
 run_quality(ctx, eval=list(snakemake.input.eval), temperatures=snakemake.params.temperatures,
             num_samples=snakemake.params.quality["samples"], seed=snakemake.params.seed,
-            walks=list(snakemake.input.walks), chords=snakemake.params.chords)
+            walks=list(snakemake.input.walks), chords=snakemake.params.chords,
+            max_eval_windows=snakemake.params.quality["max_eval_windows"])

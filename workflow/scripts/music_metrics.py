@@ -7,7 +7,9 @@ from serenade.pipeline.jobs import generation_context
 ctx = generation_context(snakemake, snakemake.output.metrics)
 run_metrics(ctx, samples=f"{snakemake.input.samples}/samples.npz", train=list(snakemake.input.train),
             eval=list(snakemake.input.eval), walks=list(snakemake.input.walks),
-            max_windows=snakemake.params.metrics["max_windows"], seed=snakemake.params.seed)
+            max_windows=snakemake.params.metrics["max_windows"],
+            max_eval_windows=snakemake.params.metrics["max_eval_windows"],
+            seed=snakemake.params.seed)
 csv_to_html(snakemake.output.metrics, snakemake.output.table,
             f"Music metrics of {snakemake.wildcards.model}",
             "One row per generated set, each against the eval split; train_vs_eval is the "

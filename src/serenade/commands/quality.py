@@ -1,8 +1,8 @@
 """Measure a model on your pieces: reconstruction and samples against the quality targets.
 
 Each INPUT is a MIDI file, a folder (searched recursively for .mid/.midi) or a NoteSequence
-TFRecord; every window of every input is used (a seeded subset with --max-windows). Prints the
-figures against the targets of docs/quality.md and writes them to --output (JSON) if given:
+TFRecord; every window of every input is used, or a seeded subset of --max-windows of them.
+Prints the figures against the targets of docs/quality.md and writes them to --output (JSON) if given:
 reconstruction from mu (all steps, note onsets, the "no event" baseline) and, per temperature,
 samples from the prior measured against the input windows. A chord-conditioned config
 reconstructs each window over its own chords and samples over --chords.
@@ -36,8 +36,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     samples = schema_default("generate.quality.samples")
     parser.add_argument("--samples", type=int_at_least(1), default=samples,
                         help=f"samples per temperature (default {samples})")
-    parser.add_argument("--max-windows", "--max_windows", type=int_at_least(1), default=None,
-                        help="use at most this many input windows (a seeded subset)")
+    most = schema_default("generate.quality.max_eval_windows")
+    parser.add_argument("--max-windows", "--max_windows", type=int_at_least(1), default=most,
+                        help=f"use at most this many input windows, a seeded subset "
+                             f"(default {most})")
     parser.add_argument("--seed", type=int_at_least(0), default=schema_default("generate.seed"),
                         help="seed of samples and subsets")
     parser.add_argument("--output", default=None, help="write the figures to this .json")

@@ -31,6 +31,7 @@ import numpy as np
 from serenade.base.bit_inputs import window_dtype
 from serenade.base.midi_parser import read_midi
 from serenade.base.tfrecords import read_note_sequences
+from serenade.config_schema import schema_default
 from serenade.conversion import converter_for_config
 from serenade.conversion.splits import WindowSample, split_windows, windows_by_sequence
 from serenade.generation import attributes as attr
@@ -290,9 +291,12 @@ def _write_rows(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
 
 def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | Path],
                 eval: Sequence[str | Path], walks: Sequence[str | Path] = (),
-                max_windows: int = 400, seed: int = 0) -> Path:
+                max_windows: int = schema_default("generate.metrics.max_windows"),
+                max_eval_windows: int | None = schema_default("generate.metrics.max_eval_windows"),
+                seed: int = 0) -> Path:
     """metrics.csv: one row per generated set (samples per temperature, interpolations and
-    journeys together) and a `train_vs_eval` reference row, all against the eval split."""
+    journeys together) and a `train_vs_eval` reference row, all against the eval split (or a
+    seeded subset of `max_eval_windows` of its windows)."""
     converter = converter_for_config(ctx.config_name)
     features = features_for(converter)
     # The train split streams by once: its keys (for memorisation) and a seeded subset of
@@ -304,7 +308,7 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
         keys |= training_keys(windows, features.key)
         reference.add(windows, controls, source)
     train_sample = reference.result(converter).windows
-    eval_windows = split_windows(eval, converter).windows
+    eval_windows = split_windows(eval, converter, limit=max_eval_windows, seed=seed).windows
     sets: dict[str, np.ndarray] = {}
     with np.load(samples) as arrays:
         for temperature in arrays["temperatures"]:
@@ -314,8 +318,9 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
     if walked:
         sets["interpolations_and_journeys"] = np.concatenate(walked)
     tracker = ctx.tracker("music_metrics")
-    tracker.log_params({"max_windows": max_windows, "seed": seed,
-                        "train_windows": reference.seen, "eval_windows": len(eval_windows)})
+    tracker.log_params({"max_windows": max_windows, "max_eval_windows": max_eval_windows,
+                        "seed": seed, "train_windows": reference.seen,
+                        "eval_windows": len(eval_windows)})
     rows = []
     for name, windows in [*sets.items(), ("train_vs_eval", train_sample)]:
         metrics = music_metrics(windows, eval_windows, features=features, train_keys=keys,
@@ -340,22 +345,26 @@ STRIP_PAIRS = 8  # eval windows shown with their reconstructions
 
 def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Sequence[float],
                 num_samples: int, seed: int, walks: Sequence[str | Path] = (),
-                qpm: float = 120.0, chords: str | None = None) -> dict[str, float]:
+                qpm: float = 120.0, chords: str | None = None,
+                max_eval_windows: int | None = schema_default("generate.quality.max_eval_windows"),
+                ) -> dict[str, float]:
     """quality.json (figures of serenade.generation.quality), quality.txt (against the
-    targets) and reconstructions.png (eval windows above, their reconstructions below). A
+    targets) and reconstructions.png (eval windows above, their reconstructions below), over
+    the eval split's windows (a seeded subset of `max_eval_windows` of them). A
     chord-conditioned model reconstructs over each window's chords and samples over `chords`."""
     model = ctx.load_model()
     converter = model.config.converter
     sample_chords = conditioning.progression(model, chords, "generate.chords")
     out_dir = Path(ctx.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    held_out = split_windows(eval, converter)  # held whole: every eval window is measured
+    held_out = split_windows(eval, converter, limit=max_eval_windows, seed=seed)
     windows = held_out.windows
     if len(windows) == 0:
         raise ValueError(f"model {ctx.model_name}: the eval split yields no windows to measure")
     tracker = ctx.tracker("quality")
     tracker.log_params({"temperatures": list(temperatures), "num_samples": num_samples,
-                        "seed": seed, "eval_windows": len(windows)})
+                        "seed": seed, "max_eval_windows": max_eval_windows,
+                        "eval_windows": len(windows)})
     figures, decoded = quality.quality_report(model, windows, temperatures=temperatures,
                                               num_samples=num_samples, seed=seed,
                                               chords=held_out.controls,
