@@ -26,17 +26,25 @@ def snakemake(*args, cwd=REPO_ROOT, check=True):
     return run_snakemake(*args, cwd=cwd, check=check, timeout=600)
 
 
-@pytest.fixture()
-def zip_server(tmp_path):
-    """Serves /remote.zip: two MIDI files and a text file."""
+def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as bundle:
-        bundle.writestr("remote/r1.mid", write_raw_midi(tmp_path / "r1.mid", simple_tune(4, first_pitch=70)).read_bytes())
-        bundle.writestr("remote/r2.mid", write_raw_midi(tmp_path / "r2.mid", simple_tune(3, first_pitch=50)).read_bytes())
-        bundle.writestr("remote/LICENSE.txt", "CC0")
-    body = buffer.getvalue()
+        for name, data in members.items():
+            bundle.writestr(name, data)
+    return buffer.getvalue()
 
-    with serve_bytes({"/remote.zip": body}) as url:
+
+@pytest.fixture()
+def zip_server(tmp_path):
+    """Serves /remote.zip (two MIDI files and a text file) and /v2/remote.zip, a new version
+    of it: the same, but remote/r2.mid changed and remote/r3.mid added."""
+    tune = lambda name, *args, **kwargs: write_raw_midi(  # noqa: E731
+        tmp_path / name, simple_tune(*args, **kwargs)).read_bytes()
+    first = {"remote/r1.mid": tune("r1.mid", 4, first_pitch=70),
+             "remote/r2.mid": tune("r2.mid", 3, first_pitch=50), "remote/LICENSE.txt": b"CC0"}
+    second = {**first, "remote/r2.mid": tune("r2b.mid", 5, first_pitch=52),
+              "remote/r3.mid": tune("r3.mid", 4, first_pitch=60)}
+    with serve_bytes({"/remote.zip": _zip(first), "/v2/remote.zip": _zip(second)}) as url:
         yield f"{url}/remote.zip"
 
 
@@ -55,7 +63,7 @@ def test_snakemake_data_on_a_tiny_config(tmp_path, zip_server):
              "parse_chunks": 3},
             {"name": "corpus", "labels": ["lively"],
              "music21": {"include": ["bach/bwv10.7.mxl", "ryansMammoth/AcaciaReel.abc"]}},
-            {"name": "remote", "url": zip_server},
+            {"name": "remote", "url": zip_server, "parse_chunks": 3},
         ],
         "data": {"eval_fraction": 0.3, "train_shards": 2, "eval_shards": 1, "workers": 2},
     }
@@ -127,10 +135,27 @@ def test_snakemake_data_on_a_tiny_config(tmp_path, zip_server):
     assert "parse_source" in plan and "export_music21" not in plan
     assert planned_chunks(plan) == {Chunk(chunk_of("new good.mid", 3), 3).name}
 
+    # A new version of the archive (one member changed, one added): it is fetched again, and
+    # only the chunks holding those members are parsed again, not the third chunk.
+    config["sources"][2]["url"] = zip_server.replace("/remote.zip", "/v2/remote.zip")
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    changed = {Chunk(chunk_of(f"remote.zip!remote/{name}", 3), 3).name
+               for name in ("r2.mid", "r3.mid")}
+    assert len(changed) < 3
+    third = snakemake(*args, "data")
+    assert "download_source" in third.stdout + third.stderr
+    assert planned_chunks(third.stdout + third.stderr, "remote") == changed
+    rows3 = pd.read_csv(work / "results" / "data" / "manifest.csv",
+                        keep_default_na=False).set_index(["source", "path"])
+    assert set(rows3.loc["remote"].index) == {f"remote.zip!remote/r{k}.mid" for k in (1, 2, 3)}
+    assert rows3.loc[("remote", "remote.zip!remote/r2.mid"), "sha256"] != rows2.loc[
+        ("remote", "remote.zip!remote/r2.mid"), "sha256"]
+    assert "Nothing to be done" in snakemake(*args, "data", "-n").stdout
 
-def planned_chunks(plan: str) -> set[str]:
-    """The chunks of source `mine` that a dry run would parse."""
-    return set(re.findall(r"source=mine, chunk=(part-\d+-of-\d+)", plan))
+
+def planned_chunks(log: str, source: str = "mine") -> set[str]:
+    """The chunks of `source` that a (dry) run's log shows parse jobs for."""
+    return set(re.findall(rf"source={source}, chunk=(part-\d+-of-\d+)", log))
 
 
 def test_default_config_dry_run_lists_the_chain():

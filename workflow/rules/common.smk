@@ -3,6 +3,7 @@
 # wildcard functions are in serenade.pipeline.
 
 import functools
+import os
 
 import serenade.pipeline.generation as generation
 import serenade.pipeline.models as models
@@ -17,6 +18,7 @@ from serenade.config_schema import raise_problems
 from serenade.pipeline import layout
 from serenade.pipeline.wildcards import one_of
 from serenade.sources.chunks import Chunk
+from serenade.sources.listing import Listing
 from serenade.sources.local import chunk_fingerprints
 
 # Validate once, before anything is planned: every default is filled in from the schema, and
@@ -59,12 +61,11 @@ def data_targets():
 
 
 def source_listing(name):
-    """The JSON listing a fetch/export rule writes for a url or music21 source."""
+    """The JSON listing a fetch/export checkpoint wrote for a url or music21 source (planning
+    waits for the checkpoint to finish before it reads this)."""
     kind = source_kind(SOURCES[name])
-    return {
-        "url": f"{layout.raw_dir(name)}/download.json",
-        "music21": f"{layout.raw_dir(name)}/export.json",
-    }[kind]
+    fetched = {"url": checkpoints.download_source, "music21": checkpoints.export_music21}[kind]
+    return fetched.get(source=name).output[0]
 
 
 @functools.cache
@@ -73,22 +74,34 @@ def path_source_fingerprints(name):
     return chunk_fingerprints(SOURCES[name]["path"], len(CHUNKS[name]))
 
 
+@functools.cache
+def listing_fingerprints(path, modified_ns, chunks):
+    """A written listing's fingerprint per parse chunk, read once per version of the file."""
+    return Listing.read(path).chunk_fingerprints(chunks)
+
+
 def parse_source_input(wildcards):
-    """Input of parse_source: the listing of a fetched source; none for a `path` source, whose
-    files reach the job through `chunk_fingerprint` below."""
+    """Input of parse_source: the listing of a fetched source, as `ancient`: a rewritten
+    listing reruns only the chunks whose fingerprint changed (below); none for a `path`
+    source, whose files reach the job through that fingerprint alone."""
     if source_kind(SOURCES[wildcards.source]) == "path":
         return {}
-    return {"listing": source_listing(wildcards.source)}
+    return {"listing": ancient(source_listing(wildcards.source))}
 
 
 def chunk_fingerprint(wildcards):
-    """A param of a `path` source's parse job: the digest of its chunk's files (display paths,
-    sizes, modification times), so adding, removing or changing a file reruns that chunk alone
-    (and what follows). Not the files as inputs: Snakemake cannot take every name as one, and it
-    checks each input of a waiting job at every scheduling round, minutes at 100,000 files."""
-    if source_kind(SOURCES[wildcards.source]) != "path":
-        return ""
-    return path_source_fingerprints(wildcards.source)[Chunk.parse(wildcards.chunk).index]
+    """A param of a parse job: the digest of its chunk's part of the source, so adding,
+    removing or changing a file reruns that chunk alone (and what follows). For a `path`
+    source, its files' display paths, sizes and modification times: not the files as inputs,
+    since Snakemake cannot take every name as one, and it checks each input of a waiting job
+    at every scheduling round, minutes at 100,000 files. For a fetched source, its listing's
+    entries with their SHA-256."""
+    index = Chunk.parse(wildcards.chunk).index
+    if source_kind(SOURCES[wildcards.source]) == "path":
+        return path_source_fingerprints(wildcards.source)[index]
+    listing = source_listing(wildcards.source)
+    modified = os.stat(listing).st_mtime_ns
+    return listing_fingerprints(listing, modified, len(CHUNKS[wildcards.source]))[index]
 
 
 def parsed(name):

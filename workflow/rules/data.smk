@@ -1,8 +1,10 @@
 # Data: fetch or export each source, parse every file, then build the manifest and the
-# NoteSequence TFRecords. `snakemake data` stops here.
+# NoteSequence TFRecords. `snakemake data` stops here. Fetching and exporting are checkpoints:
+# once a source's listing is written, each parse chunk reruns only if its part of the listing
+# changed (common.smk, `chunk_fingerprint`).
 
 
-rule download_source:
+checkpoint download_source:
     output:
         f"{RAW}/{{source}}/download.json",
     log:
@@ -23,7 +25,7 @@ rule download_source:
         "../scripts/download_source.py"
 
 
-rule export_music21:
+checkpoint export_music21:
     output:
         f"{RAW}/{{source}}/export.json",
     log:

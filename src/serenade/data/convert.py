@@ -17,7 +17,7 @@ from serenade.conversion.columns import WINDOW_COLUMNS
 from serenade.data.inspection import Inspection, inspect_file
 from serenade.base.pool import ordered_imap
 from serenade.base.tfrecords import write_framed
-from serenade.sources.download import sha256_of
+from serenade.sources.digest import sha256_of
 
 log = logging.getLogger(__name__)
 

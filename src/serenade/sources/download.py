@@ -21,6 +21,7 @@ import requests
 from serenade.config_schema import defaults_of
 from serenade.errors import UserError
 from serenade.sources.archives import ArchiveLimits, is_archive_name, unpack_archive
+from serenade.sources.digest import sha256_of
 from serenade.sources.listing import Listing
 from serenade.sources.names import safe_component
 
@@ -57,14 +58,6 @@ def file_name_for(url: str) -> str:
     name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1],
                                 errors="surrogateescape")
     return safe_component(name) if name.strip(" .") else "download"
-
-
-def sha256_of(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def download(url: str, folder: str | os.PathLike, *, sha256: str = "",
