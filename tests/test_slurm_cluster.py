@@ -115,7 +115,9 @@ def work(tmp_path_factory):
     midi = root / "midi"
     shutil.copytree(CASES, midi)
     config = {
-        "sources": [{"name": "cases", "path": str(midi)}],
+        # a music21 source too: its export is a checkpoint, the DAG re-planned after its job
+        "sources": [{"name": "cases", "path": str(midi)},
+                    {"name": "chorale", "music21": {"include": ["bach/bwv10.7.mxl"]}}],
         "data": {"eval_fraction": 0.3, "train_shards": 1, "eval_shards": 1, "workers": 1},
         "models": [{"name": MODEL, "config": CONFIG,
                     "hparams": "enc_rnn_size=[32],dec_rnn_size=[32]",
@@ -197,7 +199,8 @@ def test_cancelled_training_job_is_reported_and_the_rerun_resumes_it(work):
 def test_every_rule_ran_as_its_own_slurm_job(work):
     root, cluster = work["root"], work["cluster"]
     logs = _slurm_logs(root)
-    expected = {"parse_source", "build_dataset", "train_model", "sample", "interpolate",
+    expected = {"export_music21", "parse_source", "build_dataset", "train_model", "sample",
+                "interpolate",
                 "journey", "attributes", "music_metrics", "quality", "data_summary_table"}
     assert expected <= set(logs), sorted(logs)
     assert len(logs["train_model"]) == 2  # cancelled, then resumed
@@ -220,6 +223,7 @@ def test_every_rule_ran_as_its_own_slurm_job(work):
     assert (root / "results" / "data" / "summary.html").is_file()
     manifest = pd.read_csv(root / "results" / "data" / "manifest.csv")
     assert (manifest["status"] == "ok").sum() > 0
+    assert list(manifest.loc[manifest["source"] == "chorale", "path"]) == ["bach/bwv10.7_0.mid"]
 
 
 def test_mlflow_server_holds_training_and_generation_runs(work):
