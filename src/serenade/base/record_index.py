@@ -2,12 +2,12 @@
 
 A Lakh-sized split is several GB of serialized NoteSequences; training draws from it in a
 seeded random order and evaluation walks it once, so neither needs it in memory. One scan of
-the files (checking every record's framing and checksums) keeps the place of each record:
-16 bytes a record. `len()` and `[i]` then work as on the list of
-records `read_serialized` returns, `[i]` reading that one record with a seek, so everything
-that takes a `Sequence[bytes]` of records takes an index unchanged and gives the same result.
-An index pickles as its file names and offsets, and reads are safe from several threads (each
-opens the file), as the training stream's parallel conversion needs.
+the files (checking every record's framing and checksums) keeps the place of each record: 16
+bytes a record. `len()` and `[i]` then work as on the list of records `read_serialized`
+returns, `[i]` reading that one record with a seek, so everything that takes a
+`Sequence[bytes]` of records takes an index unchanged and gives the same result. An index
+pickles as its file names and offsets, and reads are safe from several threads (each opens the
+file), as the training stream's parallel conversion needs.
 """
 
 from __future__ import annotations

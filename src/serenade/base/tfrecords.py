@@ -100,8 +100,9 @@ class DataError(ValueError):
 
 def read_framed_files(paths: Iterable[str | os.PathLike], *,
                       verify: bool = True) -> Iterator[tuple[int, bytes, bytes]]:
-    """(file's number in `paths`, data, framed record) of every record of the TFRecord files, in order; DataError
-    naming the file when one is missing (checked before any is read) or damaged."""
+    """(file's number in `paths`, data, framed record) of every record of the TFRecord files,
+    in order; DataError naming the file when one is missing (checked before any is read) or
+    damaged."""
     paths = [str(p) for p in paths]
     missing = [p for p in paths if not Path(p).is_file()]
     if missing:

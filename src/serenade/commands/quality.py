@@ -2,10 +2,10 @@
 
 Each INPUT is a MIDI file, a folder (searched recursively for .mid/.midi) or a NoteSequence
 TFRecord; every window of every input is used, or a seeded subset of --max-windows of them.
-Prints the figures against the targets of docs/quality.md and writes them to --output (JSON) if given:
-reconstruction from mu (all steps, note onsets, the "no event" baseline) and, per temperature,
-samples from the prior measured against the input windows. A chord-conditioned config
-reconstructs each window over its own chords and samples over --chords.
+Prints the figures against the targets of docs/quality.md and writes them to --output (JSON) if
+given: reconstruction from mu (all steps, note onsets, the "no event" baseline) and, per
+temperature, samples from the prior measured against the input windows. A chord-conditioned
+config reconstructs each window over its own chords and samples over --chords.
 """
 
 from __future__ import annotations
