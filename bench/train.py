@@ -10,7 +10,9 @@ measured). After --warmup steps (graph tracing) the optimizer's step is reset
 to 0 and N steps run with the config's own schedules, so a 2-bar config runs its
 scheduled-sampling decoder path as in real training. magenta on this project's 2-core CPU:
 85-99 examples/s for cat-mel_2bar_small at batch 64. Timings are only meaningful on an
-otherwise idle machine. The last line is `examples_per_sec=<float> peak_rss_mb=<float>`.
+otherwise idle machine. --precision picks the Keras policy (default auto, as training). It
+prints the FLOPs of an example (`bench/flops.py`) and the share of the matmul peak reached. The
+last line is `examples_per_sec=<float> peak_rss_mb=<float> gflops=... peak_share=... precision=...`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # flops.py, peak.py
 
 
 def note_sequences(midi: str, tfrecord: str) -> list:
@@ -76,6 +79,11 @@ def main() -> None:
     data.add_argument("--tfrecord", default="", help="NoteSequence TFRecord to take windows from")
     parser.add_argument("--jit", action="store_true", help="compile the step with XLA")
     parser.add_argument("--threads", type=int, default=0, help="TF threads (0: TF's choice)")
+    parser.add_argument("--precision", default="auto",
+                        choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"))
+    parser.add_argument("--peak", type=float, default=0.0,
+                        help="matmul peak in GFLOP/s of the chosen precision (default: measured "
+                             "here for 3 s, as bench/peak.py)")
     args = parser.parse_args()
 
     import numpy as np
@@ -84,8 +92,13 @@ def main() -> None:
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    from serenade.models import precision
     from serenade.models.configs import get_config
     from serenade.training.trainer import Trainer
+
+    chosen = precision.detect(args.precision)
+    precision.apply(chosen)
+    print(chosen.describe())
 
     config = get_config(args.config, args.hparams)
     config.hparams = config.hparams.set(batch_size=args.batch_size)
@@ -122,8 +135,18 @@ def main() -> None:
     # cores this process actually got (cores * wall / cpu = the share it would have alone).
     print(f"CPU time {cpu:.2f} s over {total:.2f} s wall ({cpu / total:.2f} of {cores} cores busy); "
           f"{args.steps * args.batch_size / cpu:.1f} examples per CPU-second")
+    from flops import train_flops
+    from peak import gflops
+
+    work = train_flops(config)
+    matmul_peak = args.peak or gflops(2048, 2048, 2048, chosen.compute_dtype, 3.0)
+    achieved = rate * work / 1e9
+    print(f"{work / 1e9:.3f} GFLOP per example: {achieved:.0f} GFLOP/s, "
+          f"{achieved / matmul_peak:.0%} of the {chosen.compute_dtype} matmul peak "
+          f"({matmul_peak:.0f} GFLOP/s)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"examples_per_sec={rate:.1f} peak_rss_mb={peak:.1f}")
+    print(f"examples_per_sec={rate:.1f} peak_rss_mb={peak:.1f} gflops={achieved:.1f} "
+          f"peak_share={achieved / matmul_peak:.3f} precision={chosen.policy}")
 
 
 if __name__ == "__main__":

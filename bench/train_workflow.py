@@ -8,7 +8,8 @@ Serenade: `serenade train` (what the workflow's train_model rule runs: the TFRec
 input pipeline converting and augmenting NoteSequences, the train step, progress logging) from
 scratch for --steps steps, no evaluation until the end; the figure is the median of its
 progress lines (examples/s between two lines, the first line after tracing left out), and the
-whole job's steps x batch / wall time beside it.
+whole job's steps x batch / wall time beside it. --precision goes to `serenade train` (default
+auto, as the workflow).
 
 magenta: `train_speed.py` of ../shared/tools/magenta-oracle (magenta's own graph and train step,
 feed_dict input from the first TFRecord converted by magenta's converter) for --oracle-steps.
@@ -46,7 +47,7 @@ def serenade_round(args, work: Path) -> tuple[float, float]:
                str(args.batch_size), "--eval-every", str(10 * args.steps), "--eval-max-windows",
                "64", "--checkpoint-every", str(10 * args.steps), "--log-every", str(args.log_every),
                "--checkpoint-root", str(work / "ckpt"), "--results-dir", str(work),
-               "--tracking-uri", f"sqlite:///{work / 'mlflow.db'}"]
+               "--tracking-uri", f"sqlite:///{work / 'mlflow.db'}", "--precision", args.precision]
     started = time.monotonic()
     # This checkout's library, whichever checkout the venv's editable install points at.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
@@ -85,6 +86,9 @@ def main() -> None:
     parser.add_argument("--oracle", default="", help="magenta oracle venv (setup.sh's VENV_DIR)")
     parser.add_argument("--oracle-steps", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--precision", default="auto",
+                        choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
+                        help="serenade train's --precision (magenta trains in float32)")
     args = parser.parse_args()
 
     ours, whole, theirs = [], [], []

@@ -32,6 +32,11 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-dir", "--run_dir", dest="run_dir", default=None,
                         help="instead of --checkpoint: a training run folder (magenta's, or "
                              "`serenade train --run_dir`'s); its train/ holds the model")
+    parser.add_argument("--precision", default="float32",
+                        choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
+                        help="precision of the encoder's products (auto: bfloat16 where the "
+                             "hardware has it, as training); decoding runs float32 in numpy "
+                             "(default float32: magenta's numbers)")
 
 
 def add_setting_option(parser: argparse.ArgumentParser, key: str, *flags: str, **kwargs) -> None:
@@ -41,6 +46,8 @@ def add_setting_option(parser: argparse.ArgumentParser, key: str, *flags: str, *
     kwargs.setdefault("default", schema_default(key))
     text = kwargs.pop("help", None) or node.get("description", "").replace("%", "%%")
     boolean = node.get("type") == "boolean"
+    if "enum" in node:
+        kwargs.setdefault("choices", node["enum"])
     if boolean:
         kwargs["action"] = argparse.BooleanOptionalAction
     elif kwargs["default"] not in ("", None):
@@ -161,7 +168,8 @@ def load_from_args(args: argparse.Namespace):
         get_config(args.config, args.hparams)
     except ValueError as error:
         raise UserError(f"--hparams {args.hparams!r}: {error}") from None
-    return load_model(checkpoint_of(args), args.config, args.hparams)
+    return load_model(checkpoint_of(args), args.config, args.hparams,
+                      precision=getattr(args, "precision", "float32"))
 
 
 def midi_window(path: str | Path, config_name: str, index: int = 0):

@@ -70,7 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_setting_option(parser, f"{train}.transpose", "--transpose",
                        help="the config's transposition augmentation; --no-transpose trains "
                             "without it (samples keep the training data's keys)")
-    add_setting_option(parser, f"{train}.mixed_precision", "--mixed-precision", "--mixed_precision")
+    add_setting_option(parser, f"{train}.precision", "--precision")
     parser.add_argument("--checkpoint-root", "--checkpoint_root", default="results/checkpoints")
     add_setting_option(parser, "tracking.uri", "--tracking-uri", "--tracking_uri",
                        help="MLflow URI (empty: $MLFLOW_TRACKING_URI or results/mlflow/mlflow.db)")
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
         keep_checkpoints=args.keep_checkpoints, eval_max_windows=args.eval_max_windows,
         init_from=args.init_from, scale_schedules=args.scale_schedules,
-        transpose=args.transpose, mixed_precision=args.mixed_precision))
+        transpose=args.transpose, precision=args.precision))
     data = _expanded(args.train_data, "--train-data")
     eval_data = _expanded(args.eval_data, "--eval-data") if args.eval_data else data
     if not args.eval_data:

@@ -245,8 +245,13 @@ def assign_weights(model, variables: dict[str, np.ndarray], source: str) -> None
     model.assign_magenta_weights(weights, source)
 
 
-def load_model(path: str | os.PathLike, config_name: str | None = None, hparams: str = ""):
+def load_model(path: str | os.PathLike, config_name: str | None = None, hparams: str = "",
+               precision: str = "float32"):
     """A MusicVAE with the weights of a magenta checkpoint (dir, prefix, .tar) or a Serenade one.
+
+    `precision` (`serenade.models.precision`: float32, auto or a mixed policy) is the policy its
+    TensorFlow layers compute in (the encoder; decoding runs float32 in numpy); float32 gives
+    magenta's numbers.
 
     For magenta checkpoints the layer sizes (z_size, enc_rnn_size, dec_rnn_size) the hparams do
     not set are read from the variables; everything else comes from the config. For Serenade
@@ -263,8 +268,11 @@ def load_model(path: str | os.PathLike, config_name: str | None = None, hparams:
         if not config_name:
             raise ValueError(f"{path}: a magenta checkpoint needs a config name (e.g. cat-mel_2bar_small)")
         config = _config_for(variables, config_name, hparams)
-    model = MusicVAE(config)
-    model.build()
+    from serenade.models import precision as precisions
+
+    with precisions.policy_scope(precisions.detect(precision)):
+        model = MusicVAE(config)
+        model.build()
     assign_weights(model, variables, str(path))
     step = variables.get("global_step")
     model.global_step = int(step) if step is not None else 0

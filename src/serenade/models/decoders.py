@@ -33,7 +33,7 @@ from serenade.base.bit_inputs import BitInputs
 from serenade.models import magenta_layout as layout
 from serenade.models import multi_hot, parts
 from serenade.models.heads import CategoricalHead
-from serenade.models.lstm import LSTMBlockCell, split_initial_state
+from serenade.models.lstm import STATE_DTYPE, LSTMBlockCell, split_initial_state
 from serenade.models.recurrence import run_recurrence, unrolls
 
 State = list[tuple[tf.Tensor, tf.Tensor]]
@@ -96,7 +96,9 @@ class FlatDecoder(keras.layers.Layer):
         for j, units in enumerate(self.layer_sizes):
             self.cells.append(LSTMBlockCell(units, size_in, name=f"cell_{j}"))
             size_in = units
-        self.output_projection = keras.layers.Dense(self.output_depth, name="output_projection")
+        # float32 under mixed precision too: the logits feed the softmax and its loss.
+        self.output_projection = keras.layers.Dense(self.output_depth, name="output_projection",
+                                                    dtype="float32")
 
     def build(self, input_shape=None) -> None:
         self.initial_state.build((None, self.condition_size))
@@ -135,9 +137,11 @@ class FlatDecoder(keras.layers.Layer):
         """What the condition [B, c] (and the controls [B, T, control_depth], required when
         the decoder has them) give every step."""
         first = self.cells[0]
+        condition = tf.cast(condition, first.kernel.dtype)  # the compute dtype (mixed precision)
         # The condition's share of layer 0's input projection is the same at every step.
         condition_part = tf.matmul(condition, first.kernel[self.rows.condition]) + first.bias
-        states = split_initial_state(self.initial_state(condition), self.layer_sizes)
+        states = [(tf.cast(h, STATE_DTYPE), tf.cast(c, STATE_DTYPE)) for h, c in
+                  split_initial_state(self.initial_state(condition), self.layer_sizes)]
         if not self.rows.control_depth:
             return Conditioning(condition, condition_part, states)
         if controls is None:

@@ -6,6 +6,12 @@ one-hot input product with a row gather): `gates = input_projection + h @ recurr
 Every TensorFlow path (the cell, `serenade.models.recurrence` and its fused backward) applies
 `gate_activations` and `cell_update` below; the numpy decoder applies the same arithmetic in
 its own fused kernels (`serenade.models.fast_kernels`) from the same layout.
+
+Mixed precision (a `mixed_bfloat16` or `mixed_float16` Keras policy): the products run in the
+weights' compute dtype, where the hardware is fast, while the gates, the cell state c and h stay
+float32 (`STATE_DTYPE`). c is a running sum over up to 256 steps: kept in bfloat16 (8 mantissa
+bits) it drifts, and on a CPU the elementwise gate arithmetic is no faster in 16 bits anyway.
+Under float32 every cast below is a no-op.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import keras
 import tensorflow as tf
 
 from serenade.models import magenta_layout as layout
+
+STATE_DTYPE = tf.float32
 
 
 class LSTMBlockCell(keras.layers.Layer):
@@ -48,13 +56,13 @@ class LSTMBlockCell(keras.layers.Layer):
 
     def project_inputs(self, x: tf.Tensor) -> tf.Tensor:
         """x @ W_x + b for any leading shape (e.g. all time steps at once)."""
-        flat = tf.reshape(x, [-1, self.input_size])
+        flat = tf.cast(tf.reshape(x, [-1, self.input_size]), self.input_kernel.dtype)
         projected = tf.matmul(flat, self.input_kernel) + self.bias
         return tf.reshape(projected, tf.concat([tf.shape(x)[:-1], [4 * self.units]], 0))
 
     def step(self, projected: tf.Tensor, h: tf.Tensor, c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         """One step given the input projection (x @ W_x + b); returns the new (h, c)."""
-        return lstm_gates(projected + tf.matmul(h, self.recurrent_kernel), c)
+        return lstm_gates(recurrent_gates(projected, h, self.recurrent_kernel), c)
 
     def call(self, x: tf.Tensor, state: tuple[tf.Tensor, tf.Tensor]) -> tuple[tf.Tensor, tf.Tensor]:
         h, c = state
@@ -85,9 +93,20 @@ def cell_update(gates: GateActivations, c: tf.Tensor) -> tuple[tf.Tensor, tf.Ten
     return squashed * gates.output, new_c, squashed
 
 
+def recurrent_product(h: tf.Tensor, kernel: tf.Tensor) -> tf.Tensor:
+    """h @ kernel computed in the kernel's dtype, returned in STATE_DTYPE."""
+    return tf.cast(tf.matmul(tf.cast(h, kernel.dtype), kernel), STATE_DTYPE)
+
+
+def recurrent_gates(projected: tf.Tensor, h: tf.Tensor, kernel: tf.Tensor) -> tf.Tensor:
+    """Pre-activation gates in STATE_DTYPE: the input projection plus h @ recurrent kernel."""
+    return tf.cast(projected, STATE_DTYPE) + recurrent_product(h, kernel)
+
+
 def lstm_gates(gates: tf.Tensor, c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    """LSTMBlockCell's update from pre-activation gates [.., 4u]: the new (h, c)."""
-    new_h, new_c, _ = cell_update(gate_activations(gates), c)
+    """LSTMBlockCell's update from pre-activation gates [.., 4u]: the new (h, c), in the gates'
+    dtype (STATE_DTYPE when they come from `recurrent_gates`)."""
+    new_h, new_c, _ = cell_update(gate_activations(gates), tf.cast(c, gates.dtype))
     return new_h, new_c
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from serenade.models.fused_lstm import fused_recurrence
-from serenade.models.lstm import lstm_gates
+from serenade.models.lstm import STATE_DTYPE, lstm_gates, recurrent_gates
 
 UNROLL_LIMIT = 64  # steps per fused chunk; the step-by-step decoder loops unroll this many
 
@@ -28,7 +28,7 @@ def run_recurrence(projected: tf.Tensor, recurrent_kernel: tf.Tensor, h: tf.Tens
 
     `recurrent_kernel` is [u, 4u], or [k, u, 4u] with h/c [k, B, u] to run k independent
     LSTMs (e.g. both encoder directions) as one batched product per step.
-    Returns (outputs h [T, ..., u], final h, final c).
+    Returns (outputs h [T, ..., u] in the kernel's dtype, final h, final c in STATE_DTYPE).
     """
     steps = projected.shape[0]
     if unrolls(steps):
@@ -42,12 +42,13 @@ def run_recurrence(projected: tf.Tensor, recurrent_kernel: tf.Tensor, h: tf.Tens
         return tf.concat(chunks, axis=0), h, c
 
     steps = tf.shape(projected)[0]
-    outputs = tf.TensorArray(projected.dtype, size=steps)
+    outputs = tf.TensorArray(recurrent_kernel.dtype, size=steps)
 
     def body(t, h, c, outputs):
-        h, c = lstm_gates(projected[t] + tf.matmul(h, recurrent_kernel), c)
-        return t + 1, h, c, outputs.write(t, h)
+        h, c = lstm_gates(recurrent_gates(projected[t], h, recurrent_kernel), c)
+        return t + 1, h, c, outputs.write(t, tf.cast(h, recurrent_kernel.dtype))
 
+    h, c = tf.cast(h, STATE_DTYPE), tf.cast(c, STATE_DTYPE)
     _, h, c, outputs = tf.while_loop(
         lambda t, *_: t < steps, body, (tf.constant(0), h, c, outputs))
     return outputs.stack(), h, c

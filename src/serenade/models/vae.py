@@ -75,9 +75,12 @@ class MusicVAE(keras.Model):
                                                 inputs=config.encoder_inputs,
                                                 control_depth=self.control_depth, name="encoder")
         init = keras.initializers.RandomNormal(stddev=0.001)
-        self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu")
+        # The posterior stays float32 under mixed precision: the KL and z are computed from it.
+        self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu",
+                                           dtype="float32")
         self.sigma_layer = keras.layers.Dense(self.z_size, activation="softplus",
-                                              kernel_initializer=init, name="sigma")
+                                              kernel_initializer=init, name="sigma",
+                                              dtype="float32")
         if config.hierarchical:
             self.decoder = HierarchicalDecoder(hp.dec_rnn_size, self.z_size,
                                                config.hierarchical.level_lengths, self.part_depths,

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 import tensorflow as tf
 
-LOG = logging.getLogger(__name__)
+from serenade.models import precision as precisions
+from serenade.models.precision import Precision
 
-# Mixed precision uses bfloat16: the same exponent range as float32, so no loss scaling is
-# needed (float16 would need it, and magenta's gradient clipping would then see scaled norms).
-MIXED_POLICY = "mixed_bfloat16"
+LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,7 +25,7 @@ class Placement:
     strategy: tf.distribute.Strategy
     description: str
     devices: tuple[str, ...]
-    mixed_precision: bool = False
+    precision: Precision = Precision(precisions.FLOAT32, "default")
 
     @property
     def replicas(self) -> int:
@@ -43,39 +42,38 @@ def split_cpu(count: int) -> None:
         cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(count)])
 
 
-def select(*, mixed_precision: bool = False, devices: list[str] | None = None) -> Placement:
-    """Pick the strategy: the given devices, else all GPUs, else the CPU.
+def select(*, precision: str | Precision = precisions.AUTO,
+           devices: list[str] | None = None) -> Placement:
+    """Pick the strategy: the given devices, else all GPUs, else the CPU; and the numeric
+    precision (`serenade.models.precision`: a name, `auto` chosen for those devices, or a
+    Precision already chosen), set as the Keras global policy.
 
     Several devices -> MirroredStrategy (synchronous data parallelism, gradients summed over
     replicas); one GPU -> OneDeviceStrategy; no GPU -> the default strategy on the CPU.
-    Mixed precision only applies on GPUs (bfloat16 matmuls on a CPU are rarely faster).
     """
     if devices:
         names = tuple(devices)
     else:
         gpus = tf.config.list_logical_devices("GPU")
         names = tuple(d.name for d in gpus)
-    on_gpu = any("GPU" in name.upper() for name in names)
-    use_mixed = bool(mixed_precision and on_gpu)
-    if mixed_precision and not on_gpu:
-        LOG.warning("mixed precision requested but no GPU is used: training in float32")
-    import keras
-
-    keras.mixed_precision.set_global_policy(MIXED_POLICY if use_mixed else "float32")
-    precision = f", {MIXED_POLICY}" if use_mixed else ""
+    if not isinstance(precision, Precision):
+        precision = precisions.detect(precision, names)
+    precisions.apply(precision)
+    suffix = f", {precision.describe()}"
     if len(names) > 1:
         strategy = tf.distribute.MirroredStrategy(list(names))
         description = (f"Training on {len(names)} devices with MirroredStrategy "
-                       f"({', '.join(names)}{precision})")
+                       f"({', '.join(names)}{suffix})")
     elif len(names) == 1:
         strategy = tf.distribute.OneDeviceStrategy(names[0])
-        description = f"Training on {names[0]}{precision}"
+        description = f"Training on {names[0]}{suffix}"
     else:
         threads = tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()
         strategy = tf.distribute.get_strategy()
         description = (f"No GPU visible to TensorFlow: training on the CPU ({threads} threads). "
-                       "For a GPU install the `gpu` extra (pip install -e '.[gpu]').")
+                       f"{precision.describe()}. For a GPU install the `gpu` extra "
+                       "(pip install -e '.[gpu]').")
         names = ("/CPU:0",)
     LOG.info(description)
     return Placement(strategy=strategy, description=description, devices=names,
-                     mixed_precision=use_mixed)
+                     precision=precision)

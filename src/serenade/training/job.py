@@ -128,7 +128,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     job = _resolve_job(name, config_name, hparams, settings, paths, options)
     store = _open_resume_store(job)
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    placement = devices.select(mixed_precision=settings.mixed_precision)
+    placement = devices.select(precision=settings.precision)
     source = _fine_tune_source(job)
     offset = int(source.global_step) if source is not None else 0
     trainer = Trainer(job.model_config, placement, jit_compile=settings.jit_compile,
@@ -234,7 +234,9 @@ def _start_tracking(job: _Job, store: resume.ResumeStore, resuming: bool,
             **job.hparams.values(), **{f"train.{k}": v for k, v in settings.as_dict().items()},
             "schedule_offset": offset, "config": job.config_name, "seed": settings.seed,
             "manifest_sha256": job.data_sha256, "git_commit": tracking.git_commit(),
-            "training_key": job.key, "devices": placement.replicas})
+            "training_key": job.key, "devices": placement.replicas,
+            "precision_policy": placement.precision.policy,
+            "precision_reason": placement.precision.reason})
     return tracker
 
 

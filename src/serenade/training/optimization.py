@@ -54,3 +54,38 @@ class DecayingLearningRate(keras.optimizers.schedules.LearningRateSchedule):
 
     def get_config(self):
         return {"initial": self.initial, "minimum": self.minimum, "decay_rate": self.decay_rate}
+
+
+class DynamicLossScale:
+    """Dynamic loss scaling for float16 products (`mixed_float16`), whose narrow exponent range
+    would flush small gradients to zero: the loss is multiplied by `scale` before the backward
+    pass and the gradients divided by it after. A step whose gradients overflow is applied as
+    zeros (`clip_gradients` zeroes non-finite norms, as magenta's clip-to-zero) and halves the
+    scale; `growth_interval` finite steps in a row double it.
+    """
+
+    def __init__(self, initial: float = 2.0 ** 15, growth_interval: int = 2000,
+                 factor: float = 2.0) -> None:
+        # Every replica sees the same all-reduced gradients, so they agree on each update.
+        first = tf.VariableAggregation.ONLY_FIRST_REPLICA
+        self.scale = tf.Variable(float(initial), trainable=False, dtype=tf.float32,
+                                 aggregation=first, name="loss_scale")
+        self.good_steps = tf.Variable(0, trainable=False, dtype=tf.int64, aggregation=first,
+                                      name="loss_scale_good_steps")
+        self.growth_interval = int(growth_interval)
+        self.factor = float(factor)
+
+    def scaled(self, loss: tf.Tensor) -> tf.Tensor:
+        return loss * self.scale
+
+    def unscaled(self, gradients):
+        inverse = 1.0 / self.scale
+        return [None if g is None else g * tf.cast(inverse, g.dtype) for g in gradients]
+
+    def update(self, finite: tf.Tensor) -> None:
+        """After a step: halve on overflow, double after `growth_interval` good steps."""
+        grown = self.good_steps + 1 >= self.growth_interval
+        self.scale.assign(tf.where(finite, tf.where(grown, self.scale * self.factor, self.scale),
+                                   tf.maximum(self.scale / self.factor, 1.0)))
+        self.good_steps.assign(tf.where(finite & ~grown, self.good_steps + 1,
+                                        tf.zeros_like(self.good_steps)))

@@ -40,7 +40,7 @@ class TrainSettings:
     init_from: str | None = _DEFAULTS["init_from"]
     scale_schedules: bool = _DEFAULTS["scale_schedules"]
     transpose: bool = _DEFAULTS["transpose"]  # the config's transposition augmentation
-    mixed_precision: bool = _DEFAULTS["mixed_precision"]
+    precision: str = _DEFAULTS["precision"]  # serenade.models.precision: auto or a policy
     jit_compile: bool = _DEFAULTS["jit_compile"]
 
     # What the trained weights depend on (besides config, hparams and data).

@@ -4,7 +4,8 @@ One step, in order (step = optimizer iterations before the update, as magenta's 
 beta, learning rate and sampling probability from the schedules; forward pass with scheduled
 sampling; loss = mean(r_loss) + beta * mean(max(KL - free nats, 0)); gradients summed over
 replicas; clipped to global norm `grad_clip` (zeroed at or above `grad_norm_clip_to_zero`);
-Adam update.
+Adam update. Under `mixed_float16` the loss is scaled for the backward pass and the gradients
+unscaled before clipping (`DynamicLossScale`).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Mapping
 import numpy as np
 import tensorflow as tf
 
+from serenade.models import precision
 from serenade.models.vae import MusicVAE
 from serenade.training import objective, schedules
 from serenade.training.dataset import batch_parts
 from serenade.training.devices import Placement
-from serenade.training.optimization import clip_gradients, make_optimizer
+from serenade.training.optimization import DynamicLossScale, clip_gradients, make_optimizer
 
 
 class Trainer:
@@ -38,6 +40,9 @@ class Trainer:
             self.model.build()
             self.optimizer = make_optimizer(hp)
             self.optimizer.build(self.model.trainable_variables)
+            # The model computes in the Keras global policy (`Placement` sets it).
+            self.loss_scale = (DynamicLossScale() if precision.current() == precision.MIXED_FLOAT16
+                               else None)
         self._jit = jit_compile
         self._step_fn = None
 
@@ -82,7 +87,12 @@ class Trainer:
             # Each replica's share of the global batch mean: summed over replicas it is
             # magenta's mean(r_loss) + beta * mean(kl_cost).
             loss = tf.reduce_sum(r_loss + beta * kl_cost) / global_batch
-        gradients = tape.gradient(loss, variables)
+            if self.loss_scale is not None:
+                scaled_loss = self.loss_scale.scaled(loss)
+        if self.loss_scale is not None:
+            gradients = self.loss_scale.unscaled(tape.gradient(scaled_loss, variables))
+        else:
+            gradients = tape.gradient(loss, variables)
         context = tf.distribute.get_replica_context()
         replicas = self.strategy.num_replicas_in_sync
         if replicas > 1:
@@ -90,6 +100,8 @@ class Trainer:
         clipped, norm = clip_gradients(gradients, clip=hp.grad_clip,
                                        clip_to_zero=hp.grad_norm_clip_to_zero,
                                        mode=hp.clip_mode)
+        if self.loss_scale is not None:
+            self.loss_scale.update(tf.math.is_finite(norm))
         if replicas > 1:
             # Keras sums gradients over replicas again inside apply_gradients.
             clipped = [g / replicas for g in clipped]
@@ -105,6 +117,8 @@ class Trainer:
             "accuracy": correct / (global_batch * steps),
         }
         shared = {"global_norm": norm, **values}
+        if self.loss_scale is not None:
+            shared["loss_scale"] = self.loss_scale.scale.read_value()
         return sums, shared
 
     def _build_step(self):

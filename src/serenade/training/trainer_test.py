@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import textwrap
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from serenade.models.configs import get_config
 from serenade.training import schedules
@@ -99,7 +101,7 @@ _TWO_DEVICES = textwrap.dedent("""
     devices.split_cpu(2)
     from serenade.training import trainer_test as t
 
-    placement = devices.select(devices=["/cpu:0", "/cpu:1"])
+    placement = devices.select(devices=["/cpu:0", "/cpu:1"], precision="float32")
     assert placement.replicas == 2, placement
     assert "MirroredStrategy" in placement.description
     single = t._deterministic_trainer()
@@ -118,6 +120,18 @@ _TWO_DEVICES = textwrap.dedent("""
     for name in wa:
         np.testing.assert_allclose(wa[name], wb[name], rtol=1e-4, atol=1e-5, err_msg=name)
     print("OK two devices", placement.description)
+
+    # Loss scaling's variables under MirroredStrategy (float16, as on a Volta/Turing GPU).
+    placement = devices.select(devices=["/cpu:0", "/cpu:1"], precision="mixed_float16")
+    scaled = t._deterministic_trainer(placement)
+    scaled.loss_scale.scale.assign(2.0 ** 100)
+    dataset = tf.data.Dataset.from_tensors(t._batch(0, size=8))
+    first = scaled.train_step(next(iter(scaled.distribute(dataset))))
+    assert first["loss_scale"] == 2.0 ** 99, first
+    for _ in range(3):
+        last = scaled.train_step(next(iter(scaled.distribute(dataset))))
+    assert np.isfinite(last["loss"]) and scaled.step == 4, last
+    print("OK loss scaling on two devices")
 """)
 
 
@@ -127,23 +141,95 @@ def test_two_logical_cpu_devices_match_one_device():
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "OK two devices" in result.stdout
+    assert "OK loss scaling on two devices" in result.stdout
 
 
-def test_mixed_bfloat16_policy_trains():
-    # What `mixed_precision: true` selects on a GPU; forced here to check the step runs in it.
+@contextlib.contextmanager
+def _policy(name):
     import keras
 
-    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    keras.mixed_precision.set_global_policy(name)
     try:
-        trainer = Trainer(get_config("cat-mel_2bar_tiny", DETERMINISTIC))
-        assert trainer.model.encoder.compute_dtype == "bfloat16"
-        assert all(v.dtype == "float32" for v in trainer.model.trainable_variables)
-        first = trainer.train_step(_batch())
-        for _ in range(5):
-            last = trainer.train_step(_batch())
-        assert np.isfinite(last["loss"]) and last["loss"] < first["loss"]
+        yield
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+@pytest.mark.parametrize("fixture, config", [("cat-mel_2bar_small", "cat-mel_2bar_small"),
+                                             ("hierdec-mel_16bar-tiny", "hierdec-mel_16bar")])
+def test_mixed_bfloat16_forward_pass_matches_float32(fixture, config):
+    # magenta's trained fixture weights on their real windows, in both policies: bfloat16
+    # products, float32 gates, cell state, posterior and logits.
+    from serenade.testing import fixture_model, magenta_fixture
+
+    info = magenta_fixture(fixture)
+    hparams = f"{info['hparam_arch']},{DETERMINISTIC}".strip(",")
+    weights = fixture_model(fixture).numpy_weights()
+    expected_npz = np.load(info["folder"] / "expected.npz")
+    windows = np.concatenate([expected_npz[k][:8] for k in expected_npz.files
+                              if k.endswith("_windows")]).astype(np.int32)
+    weights["encoder/sigma/bias"] = np.full_like(weights["encoder/sigma/bias"], -40.0)  # z = mu
+    outputs = {}
+    for policy in ("float32", "mixed_bfloat16"):
+        with _policy(policy):
+            trainer = Trainer(get_config(config, hparams))
+            trainer.set_model_weights(weights)
+            assert all(v.dtype == "float32" for v in trainer.model.trainable_variables)
+            assert trainer.model.encoder.compute_dtype == policy.replace("mixed_", "")
+            outputs[policy] = {k: np.asarray(v) for k, v in
+                               trainer.model(windows, training=False).items()}
+    mixed, reference = outputs["mixed_bfloat16"], outputs["float32"]
+    assert all(mixed[key].dtype == np.float32 for key in ("mu", "sigma", "logits"))
+    scale = np.abs(reference["mu"]).max()
+    assert np.abs(mixed["mu"] - reference["mu"]).max() < 0.05 * scale
+    agree = (mixed["logits"].argmax(-1) == reference["logits"].argmax(-1)).mean()
+    assert agree > 0.97, agree
+    probabilities = [tf.nn.softmax(outputs[p]["logits"]).numpy() for p in outputs]
+    assert np.abs(probabilities[0] - probabilities[1]).max() < 0.1
+
+
+def test_mixed_bfloat16_trains_and_keeps_float32_weights():
+    with _policy("mixed_bfloat16"):
+        trainer = Trainer(get_config("cat-mel_2bar_tiny", DETERMINISTIC))
+        assert trainer.loss_scale is None  # bfloat16 has float32's exponent range
+        first = trainer.train_step(_batch())
+        for _ in range(8):
+            last = trainer.train_step(_batch())
+    assert np.isfinite(last["loss"]) and last["loss"] < 0.9 * first["loss"]
+    weights = trainer.model_weights()
+    assert all(w.dtype == np.float32 for w in weights.values())
+    assert set(weights) == set(Trainer(get_config("cat-mel_2bar_tiny")).model_weights())
+
+
+def test_mixed_float16_scales_the_loss_and_skips_overflowing_steps():
+    with _policy("mixed_float16"):
+        trainer = Trainer(get_config("cat-mel_2bar_tiny", DETERMINISTIC))
+        assert trainer.model.encoder.compute_dtype == "float16"
+        before = trainer.model_weights()
+        trainer.loss_scale.scale.assign(2.0 ** 100)  # float16 gradients overflow at this scale
+        overflowed = trainer.train_step(_batch())
+        assert not np.isfinite(overflowed["global_norm"])
+        assert overflowed["loss_scale"] == 2.0 ** 99  # halved
+        after = trainer.model_weights()  # applied as zeros: Adam moves nothing from zero moments
+        assert all(np.array_equal(before[k], after[k]) for k in before)
+        trainer.loss_scale.scale.assign(2.0 ** 8)
+        first = trainer.train_step(_batch())
+        for _ in range(8):
+            last = trainer.train_step(_batch())
+    assert np.isfinite(first["global_norm"]) and last["loss_scale"] == 2.0 ** 8
+    assert np.isfinite(last["loss"]) and last["loss"] < 0.9 * first["loss"]
+
+
+def test_loss_scale_doubles_after_its_growth_interval():
+    from serenade.training.optimization import DynamicLossScale
+
+    scale = DynamicLossScale(initial=4.0, growth_interval=3)
+    history = []
+    for finite in (True, True, True, False, True):
+        scale.update(tf.constant(finite))
+        history.append(float(scale.scale.numpy()))
+    assert history == [4.0, 4.0, 8.0, 4.0, 4.0]
+    assert scale.unscaled([tf.constant([8.0]), None])[1] is None
 
 
 def test_decoding_after_a_step_uses_the_updated_weights():
