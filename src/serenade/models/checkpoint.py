@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.errors import UserError, one_line
+from serenade.models import precision as precisions
 from serenade.models import magenta_layout as layout
 from serenade.models import pretrained
 from serenade.models.pretrained import METADATA
@@ -268,8 +269,6 @@ def load_model(path: str | os.PathLike, config_name: str | None = None, hparams:
         if not config_name:
             raise ValueError(f"{path}: a magenta checkpoint needs a config name (e.g. cat-mel_2bar_small)")
         config = _config_for(variables, config_name, hparams)
-    from serenade.models import precision as precisions
-
     with precisions.policy_scope(precisions.detect(precision)):
         model = MusicVAE(config)
         model.build()
