@@ -1,0 +1,25 @@
+"""Config problems found while planning: snakemake prints them one line each, as the config
+validator words them, with no traceback stanza, and starts no job."""
+
+from __future__ import annotations
+
+import yaml
+
+from serenade.paths import REPO_ROOT
+from serenade.testing import run_snakemake, simple_tune, write_raw_midi
+
+
+def test_unknown_generate_model_is_one_line_without_traceback(tmp_path):
+    write_raw_midi(tmp_path / "midi" / "a.mid", simple_tune(4))
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump({
+        "sources": [{"name": "x", "path": str(tmp_path / "midi")}],
+        "models": [{"name": "m", "config": "cat-mel_2bar_tiny", "train": {"steps": 2}}],
+        "generate": {"models": ["nope"]}}))
+    result = run_snakemake("-s", str(REPO_ROOT / "Snakefile"), "--directory", str(tmp_path), "-n",
+                           check=False, timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "  - generate.models[0]: 'nope' is not in models: (m)" in output.splitlines()
+    assert "InputFunctionException" not in output and "Traceback" not in output
+    assert not (tmp_path / "results").exists()
