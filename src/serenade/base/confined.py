@@ -29,12 +29,16 @@ def component(name: str, what: str = "name") -> str:
     return name
 
 
+def resolves_inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
+    """Whether `path`, its links followed, is `folder` or lies under it (links followed too)."""
+    resolved, base = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return resolved == base or resolved.is_relative_to(base)
+
+
 def inside(folder: str | os.PathLike, *parts: str | os.PathLike) -> Path:
     """`folder`/`parts`..., refused (OutsideFolderError) when it resolves outside `folder`
     (`..`, an absolute part, or a link that points away)."""
-    root = Path(folder)
-    path = root.joinpath(*parts)
-    resolved, base = Path(os.path.realpath(path)), Path(os.path.realpath(root))
-    if resolved != base and not resolved.is_relative_to(base):
-        raise OutsideFolderError(f"{os.fspath(path)!r} would be written outside {os.fspath(root)}")
+    path = Path(folder).joinpath(*parts)
+    if not resolves_inside(path, folder):
+        raise OutsideFolderError(f"{os.fspath(path)!r} would be written outside {os.fspath(folder)}")
     return path
