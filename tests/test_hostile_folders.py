@@ -49,3 +49,18 @@ def test_links_that_loop_leave_or_dangle(tmp_path, glob):
     assert "a link to nothing" in manifest.loc["gone.mid", "reason"]
     quarantined = [p for p in (tmp_path / "data" / "quarantine").rglob("*") if p.is_file()]
     assert not any(b"SECRET-HOST-BYTES" in p.read_bytes() for p in quarantined)
+
+
+def test_an_oversize_file_in_a_folder_gets_a_row_and_is_quarantined(tmp_path):
+    from serenade.base.midi_limits import MAX_FILE_BYTES
+
+    folder = tmp_path / "tunes"
+    write_raw_midi(folder / "tune.mid", simple_tune(4))
+    with open(folder / "huge.mid", "wb") as handle:
+        handle.write((folder / "tune.mid").read_bytes())
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse
+    manifest = _data(tmp_path / "data", f"tunes={folder}")
+    assert manifest.loc["tune.mid", "status"] == "ok"
+    assert manifest.loc["huge.mid", "status"] == "invalid"
+    assert "over a parse cap" in manifest.loc["huge.mid", "reason"]
+    assert (tmp_path / "data" / "quarantine" / "tunes" / "huge.mid").is_file()
