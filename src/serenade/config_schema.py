@@ -100,8 +100,18 @@ def _validator_class(draft: str):
     return _with_defaults(jsonschema.validators.validator_for({"$schema": draft}))
 
 
+def name_pattern() -> str:
+    """The rule of every config string that names files or folders (sources, models, labels,
+    attributes, pieces, generation jobs): the schema's pattern of a source's name."""
+    return schema_at("sources.name")["pattern"]
+
+
 def _describe(error: jsonschema.ValidationError, prefix: str) -> str:
     key = key_path(error.absolute_path, prefix)
+    if error.validator == "oneOf" and not isinstance(error.instance, dict) and error.context:
+        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        if len(deepest.absolute_path) > len(error.absolute_path):  # an item of a list branch
+            return _describe(deepest, prefix)
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed))
@@ -110,6 +120,9 @@ def _describe(error: jsonschema.ValidationError, prefix: str) -> str:
         given = [kind for kind in SOURCE_KINDS if kind in error.instance]
         return (f"{key}: a source needs exactly one of {', '.join(SOURCE_KINDS)}; "
                 f"got {', '.join(given) if given else 'none'}")
+    if error.validator == "pattern" and error.validator_value == name_pattern():
+        return (f"{key}: {error.instance!r} is not a valid name (it names files: letters, digits "
+                "and _ . -, starting with a letter or digit)")
     if error.validator == "pattern":
         description = error.schema.get("description", "").split(". ")[0].rstrip(".")
         return f"{key}: {error.instance!r} is not valid ({description or 'pattern ' + error.validator_value})"

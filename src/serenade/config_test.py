@@ -202,3 +202,22 @@ def test_a_source_splits_into_its_own_parse_chunks_or_the_data_default():
     assert [c.name for c in source_chunks(big, config["data"])][-1] == "part-005-of-005"
     assert len(source_chunks(small, config["data"])) == 2
     assert len(source_chunks(small, validate_config({"sources": [small]})["data"])) == 1
+
+
+def test_labels_attribute_and_piece_names_follow_the_rule_of_names():
+    """They become file names (`pieces: auto` names a file after a label): `..` and separators
+    are refused as in source and model names, one line each naming the key."""
+    message = _check({"sources": [{"name": "a", "path": "x",
+                                   "labels": ["lively", "../../../../../../../LABEL_ESCAPE"]}],
+                      "generate": {"attributes": {
+                          "names": ["note_density", "x/y"],
+                          "pieces": [{"name": "p", "input": "x.mid", "attribute": "../up"}]}}})
+    rule = "is not a valid name (it names files: letters, digits and _ . -"
+    assert f"sources[0].labels[1]: '../../../../../../../LABEL_ESCAPE' {rule}" in message
+    assert f"generate.attributes.names[1]: 'x/y' {rule}" in message
+    assert f"generate.attributes.pieces[0].attribute: '../up' {rule}" in message
+    message = _check({"sources": [{"name": "a", "path": "x"}], "generate": {
+        "interpolations": [{"name": "../walk", "from": "a.mid", "to": "b.mid"}],
+        "journeys": [{"name": "/abs", "inputs": ["a.mid", "b.mid"]}]}})
+    assert f"generate.interpolations[0].name: '../walk' {rule}" in message
+    assert f"generate.journeys[0].name: '/abs' {rule}" in message

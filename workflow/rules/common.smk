@@ -4,6 +4,7 @@
 
 import functools
 import os
+import sys
 
 import serenade.pipeline.generation as generation
 import serenade.pipeline.models as models

@@ -10,11 +10,13 @@ GENERATION_MODELS = generation.generation_models(config)
 
 def generation_targets(wildcards):
     """What `snakemake generate` and `all` build; a problem of `generate:` stops them here,
-    before any job runs."""
+    before any job runs, printed as the other config problems are (one line each). Snakemake
+    wraps any Exception of an input function in a traceback stanza; SystemExit passes."""
     try:
         raise_problems(GENERATION_PROBLEMS)
     except ConfigError as error:
-        raise WorkflowError(str(error)) from None
+        print(error, file=sys.stderr)
+        raise SystemExit(1) from None
     return generation.targets(config)
 
 

@@ -23,9 +23,10 @@ from note_seq import midi_io
 from note_seq.protobuf import music_pb2
 from pretty_midi.utilities import key_name_to_key_number
 
-MIDIConversionError = midi_io.MIDIConversionError
+from serenade.base.midi_limits import (MAX_EVENTS, MAX_TRACK_EVENTS, Census, MidiLimitError,
+                                       census, check_census, check_duration)
 
-_MAX_FAST_TICK = 20_000_000  # above this, pretty_midi's tick array is huge: let note-seq decide
+MIDIConversionError = midi_io.MIDIConversionError
 
 
 class _Unsupported(Exception):
@@ -50,14 +51,27 @@ _KNOWN_META = _known_meta_types()
 
 
 def midi_to_note_sequence(data: bytes) -> music_pb2.NoteSequence:
-    """Parse MIDI file contents; raises note_seq's MIDIConversionError like note-seq does."""
+    """Parse MIDI file contents; raises note_seq's MIDIConversionError like note-seq does, and
+    its MidiLimitError for a file past the caps of `midi_limits` (before building anything)."""
     try:
-        return _parse(data)
+        sequence = _parse(data)
     except _Unsupported:
-        pass
+        sequence = None
     except (IndexError, ValueError, KeyError, OverflowError, ZeroDivisionError, struct.error):
-        pass  # malformed in a way note-seq reports in its own words
-    return midi_io.midi_to_note_sequence(data)
+        sequence = None  # malformed in a way note-seq reports in its own words
+    if sequence is None:
+        return note_seq_to_note_sequence(data)
+    check_duration(sequence.total_time)
+    return sequence
+
+
+def note_seq_to_note_sequence(data: bytes) -> music_pb2.NoteSequence:
+    """note-seq's own parser, within the caps of `midi_limits`: they are counted from the
+    bytes before note-seq builds anything (it lifts pretty_midi's tick limit)."""
+    check_census(census(data))
+    sequence = midi_io.midi_to_note_sequence(data)
+    check_duration(sequence.total_time)
+    return sequence
 
 
 def midi_file_to_note_sequence(path) -> music_pb2.NoteSequence:
@@ -96,24 +110,32 @@ def _read_tracks(data: bytes):
     pos = 8 + header_size
     size_total = len(data)
     tracks = []
+    budget = MAX_EVENTS
     for _ in range(n_tracks):
         if data[pos:pos + 4] != b"MTrk" or pos + 8 > size_total:
             raise _Unsupported
         end = pos + 8 + int.from_bytes(data[pos + 4:pos + 8], "big")
         if end > size_total:
             raise _Unsupported
-        tracks.append(_read_track(data, pos + 8, end))
+        tracks.append(_read_track(data, pos + 8, end, budget))
+        budget -= len(tracks[-1][0])
         pos = end
     return division, tracks
 
 
-def _read_track(data: bytes, pos: int, end: int):
+def _read_track(data: bytes, pos: int, end: int, budget: int = MAX_EVENTS):
+    """One track's events; MidiLimitError past MAX_TRACK_EVENTS events, or past `budget`
+    (what the file's other tracks left of MAX_EVENTS) events kept."""
     events = []
     append = events.append
     tick = 0
     last_status = -1
     count = 0
+    cap = min(MAX_TRACK_EVENTS, budget)
     while pos != end:
+        if count >= cap:
+            check_census(census(data))  # says which cap
+            raise MidiLimitError(f"more than {MAX_EVENTS:,} events: not parsed")
         if pos > end:
             raise _Unsupported  # mido would read on into the next chunk
         byte = data[pos]
@@ -238,8 +260,7 @@ class _Instrument:
 def _parse(data: bytes) -> music_pb2.NoteSequence:
     resolution, tracks = _read_tracks(data)
     max_tick = max(last for _, last in tracks) + 1
-    if max_tick > _MAX_FAST_TICK:
-        raise _Unsupported
+    check_census(Census(max_tick=max_tick - 1))
 
     # Tempo map (pretty_midi: track 0 only; repeated tempi ignored; tempo at tick 0 replaces).
     scales = [(0, 60.0 / (120.0 * resolution))]

@@ -7,12 +7,14 @@ notes. Nothing raises: one bad file never stops the others.
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from serenade.base import midi_parser
+from serenade.base.midi_limits import MAX_FILE_BYTES, MidiLimitError
 from serenade.base.tfrecords import frame_record, label_sequence
 from serenade.conversion import count_windows
 from serenade.conversion.columns import WINDOW_COLUMNS
@@ -82,7 +84,10 @@ def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser:
         if parser == "fast":
             sequence = midi_parser.midi_to_note_sequence(data)
         else:
-            sequence = midi_parser.midi_io.midi_to_note_sequence(data)
+            sequence = midi_parser.note_seq_to_note_sequence(data)
+    except MidiLimitError as error:
+        result.status, result.reason = "invalid", f"over a parse cap: {error}"
+        return result, None
     except midi_parser.MIDIConversionError as error:
         result.status, result.reason = "invalid", f"cannot parse MIDI: {error}"
         return result, None
@@ -113,6 +118,13 @@ def inspect_file(job: tuple) -> tuple[dict, bytes | None]:
     columns = job[5] if len(job) > 5 else WINDOW_COLUMNS
     try:
         with open(file, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:  # any source: a folder's files have no other size cap
+                result = Inspection(source=source, path=path, file=file, status="invalid",
+                                    size_bytes=size, reason=(
+                                        f"over a parse cap: {size:,} bytes, more than the cap "
+                                        f"of {MAX_FILE_BYTES:,} on one MIDI file: not read"))
+                return result.row(columns), None
             data = handle.read()
     except OSError as error:
         result = Inspection(source=source, path=path, file=file, status="invalid",

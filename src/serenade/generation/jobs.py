@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from serenade.base.bit_inputs import window_dtype
+from serenade.base.confined import component, inside
 from serenade.base.midi_parser import read_midi
 from serenade.base.tfrecords import read_note_sequences
 from serenade.config_schema import schema_default
@@ -114,10 +115,10 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
         label = temperature_label(temperature)
         arrays[f"events_{label}"] = np.asarray(events, window_dtype(converter.part_depths))
         for i, row in enumerate(events):
-            write_piece(row, converter, out_dir / label / f"sample-{i:03d}.mid", qpm=qpm,
+            write_piece(row, converter, inside(out_dir, label, f"sample-{i:03d}.mid"), qpm=qpm,
                         settings=ctx.render, chords=classes,
                         title=f"{ctx.model_name} sample {i} (T={temperature:g})")
-        write_strip(events, converter, out_dir / label / "strip.png", qpm=qpm,
+        write_strip(events, converter, inside(out_dir, label, "strip.png"), qpm=qpm,
                     titles=[str(i) for i in range(len(events))],
                     title=f"{ctx.model_name}: samples at temperature {temperature:g}")
         LOG.info("%s: %d samples at temperature %g", ctx.model_name, n, temperature)
@@ -179,7 +180,7 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
             write_piece(row, converter, out_dir / f"step-{i:02d}.mid", qpm=tempo,
                         settings=ctx.render, title=f"{name}: step {i} of {len(path.events) - 1}",
                         chords=None if chords is None else chords[i])
-    whole = write_piece(path.events, converter, out_dir / f"{kind}.mid", qpm=tempo,
+    whole = write_piece(path.events, converter, inside(out_dir, f"{kind}.mid"), qpm=tempo,
                         settings=ctx.render, title=f"{name}: {' -> '.join(inputs)}",
                         chords=chords)
     write_strip(path.events, converter, out_dir / "strip.png", qpm=tempo, titles=titles,
@@ -211,6 +212,9 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
         pieces = auto_inputs.attribute_pieces(names, sources, ranked, strength)
         LOG.info("auto pieces: %s", ", ".join(f"{p['name']} = {p['input']}" for p in pieces)
                  or "none (no file with windows)")
+    edits = [AttributePiece.from_config(piece) for piece in pieces]  # names checked here
+    for name in names:
+        component(name, "attribute")  # it keys vectors.npz
     out_dir = Path(ctx.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tracker = ctx.tracker("attributes")
@@ -223,7 +227,6 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     LOG.info("attribute vectors from %d training windows, evaluated on %d eval windows",
              len(data), len(held_out))
     mu = attr.encode_mu(model, data.windows, data.controls) if len(data) else None
-    edits = [AttributePiece.from_config(piece) for piece in pieces]
     needed = list(dict.fromkeys([*names, *(piece.attribute for piece in edits)]))
     vectors, rows = {}, []
     for name in needed:
@@ -264,13 +267,14 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
         tempo = float(piece.qpm or qpm)
         name = piece.name
         what = f"{'+' if piece_strength >= 0 else ''}{piece_strength:g} x {vector.name}"
-        write_piece(edited, converter, out_dir / f"{name}.mid", qpm=tempo, settings=ctx.render,
-                    title=f"{piece.input}, {what}, {tempo:g} qpm", chords=chords)
-        write_piece(original, converter, out_dir / f"{name}-original.mid", qpm=passage[0].qpm,
-                    settings=ctx.render, title=f"{piece.input} as the model hears it",
+        write_piece(edited, converter, inside(out_dir, f"{name}.mid"), qpm=tempo,
+                    settings=ctx.render, title=f"{piece.input}, {what}, {tempo:g} qpm",
                     chords=chords)
+        write_piece(original, converter, inside(out_dir, f"{name}-original.mid"),
+                    qpm=passage[0].qpm, settings=ctx.render,
+                    title=f"{piece.input} as the model hears it", chords=chords)
         write_strip([np.concatenate(list(original)), np.concatenate(list(edited))], converter,
-                    out_dir / f"{name}-strip.png", qpm=tempo, titles=["original", what],
+                    inside(out_dir, f"{name}-strip.png"), qpm=tempo, titles=["original", what],
                     columns=1, title=f"{name}: {piece.input}, track {passage[0].track}, bars "
                                      f"{passage[0].bar}-{passage[-1].bar + passage[-1].bars - 1}")
         LOG.info("piece %s: %s, %d windows", name, what, len(passage))

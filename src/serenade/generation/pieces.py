@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
+from serenade.base.confined import component
 from serenade.config_schema import schema_default
 
 
@@ -21,6 +22,10 @@ class AttributePiece:
     max_windows: int = schema_default("generate.attributes.pieces.max_windows")
     qpm: float | None = None  # None: generate.attributes.qpm
     window: Any = None  # None: generate.window
+
+    def __post_init__(self):
+        component(self.name, "piece name")  # names files: refused before any work
+        component(self.attribute, "attribute")  # keys vectors.npz
 
     @classmethod
     def from_config(cls, entry: "Mapping[str, Any] | AttributePiece") -> "AttributePiece":

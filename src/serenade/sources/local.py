@@ -7,6 +7,11 @@ Snakemake cannot take every name as an input (undecodable bytes, control charact
 and it checks every input of a waiting job each time it schedules one, which costs minutes at
 100,000 files. Names that cannot be written as text are parsed from a copy under a safe name;
 the manifest shows the original.
+
+Links: a linked folder is never entered (a folder is walked without following links, and a
+glob's `**` does not descend into them), so links that loop back cannot make a listing endless.
+A linked file is used when it resolves inside the source's folder; a link that leaves the
+folder, or points to nothing, gets an `invalid` row saying so, and its target is never read.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import shutil
 from pathlib import Path
 
+from serenade.base.confined import resolves_inside
 from serenade.sources import is_midi_name
 from serenade.sources.chunks import Chunk, chunk_of
 from serenade.sources.listing import Listing
@@ -32,9 +38,11 @@ def list_path_source(spec: str, *, missing_ok: bool = False) -> list[str]:
     if os.path.isdir(expanded):
         candidates = (os.path.join(folder, name) for folder, _, names in os.walk(expanded)
                       for name in names)
-    else:
-        candidates = glob.iglob(expanded, recursive=True)
-    files = sorted(p for p in candidates if is_midi_name(p) and os.path.isfile(p))
+    else:  # pathlib's `**`, unlike glob's, never follows a linked folder
+        root = path_source_root(expanded)
+        candidates = map(str, Path(root).glob(os.path.relpath(expanded, root)))
+    files = sorted(p for p in candidates
+                   if is_midi_name(p) and (os.path.isfile(p) or os.path.islink(p)))
     if not files and not missing_ok:
         raise FileNotFoundError(f"path source {spec!r} matches no .mid/.midi file")
     return files
@@ -61,6 +69,18 @@ def display_path(file: str, root: str) -> str:
     return relative if is_printable(file) else printable(relative)
 
 
+def link_refusal(file: str, root: str) -> str | None:
+    """Why a listed file is not read (a link leaving `root`, or pointing to nothing); None
+    when it may be read."""
+    if not os.path.exists(file):
+        return f"a link to nothing ({os.readlink(file)!r} does not exist)"
+    if not resolves_inside(file, root):
+        return "a link to a file outside the source folder: refused, its target is not read"
+    if not os.path.isfile(file):
+        return "a link to something that is not a file"
+    return None
+
+
 def chunk_fingerprints(spec: str, chunks: int = 1) -> list[str]:
     """For each of the `chunks` parse chunks of a path source, a digest of its files' display
     paths, sizes and modification times (one listing of the folder)."""
@@ -68,7 +88,7 @@ def chunk_fingerprints(spec: str, chunks: int = 1) -> list[str]:
     digests = [hashlib.sha256() for _ in range(chunks)]
     for file in list_path_source(spec, missing_ok=True):
         shown = display_path(file, root)
-        status = os.stat(file)
+        status = os.stat(file) if os.path.exists(file) else os.lstat(file)  # a dangling link
         digests[chunk_of(shown, chunks)].update(
             shown.encode("utf-8", "surrogateescape")
             + b"\0%d\0%d\0" % (status.st_size, status.st_mtime_ns))
@@ -91,6 +111,10 @@ def path_source_listing(name: str, spec: str, staging: str | os.PathLike,
     for file in list_path_source(spec):
         shown = display_path(file, root)
         if not chunk.holds(shown):
+            continue
+        refusal = link_refusal(file, root)
+        if refusal:
+            listing.add_failed(shown, refusal)
             continue
         if is_printable(file):
             listing.add_file(shown, file)

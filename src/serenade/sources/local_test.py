@@ -82,3 +82,43 @@ def test_each_chunk_has_a_fingerprint_that_changes_with_its_files_alone(tmp_path
     whole = path_source_listing("odd", str(folder), tmp_path / "all")
     assert sorted(e["path"] for part in split for e in part.files) == \
         sorted(e["path"] for e in whole.files)
+
+
+def _linked_folder(tmp_path):
+    """loops/ with two links back to itself, a linked file inside, one leaving the folder and
+    one pointing to nothing."""
+    folder = tmp_path / "loops"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "x.mid").write_bytes(b"x")
+    (folder / "y.mid").write_bytes(b"y")
+    (tmp_path / "secret.txt").write_bytes(b"SECRET")
+    os.symlink(".", folder / "a")
+    os.symlink(".", folder / "b")
+    os.symlink("sub/x.mid", folder / "inner.mid")
+    os.symlink(tmp_path / "secret.txt", folder / "hostname.mid")
+    os.symlink("nowhere.mid", folder / "gone.mid")
+    return folder
+
+
+@pytest.mark.parametrize("spec", ["loops", "loops/**/*.mid"])
+def test_links_back_to_the_folder_are_not_followed(tmp_path, spec):
+    import time
+
+    folder = _linked_folder(tmp_path)
+    started = time.monotonic()
+    files = list_path_source(str(tmp_path / spec))
+    assert time.monotonic() - started < 2
+    assert sorted(os.path.relpath(f, folder) for f in files) == [
+        "gone.mid", "hostname.mid", "inner.mid", "sub/x.mid", "y.mid"]
+
+
+def test_a_link_leaving_the_folder_or_to_nothing_gets_a_row_and_is_never_read(tmp_path):
+    folder = _linked_folder(tmp_path)
+    listing = path_source_listing("loops", str(folder / "**" / "*.mid"), tmp_path / "staging")
+    assert sorted(entry["path"] for entry in listing.files) == ["inner.mid", "sub/x.mid", "y.mid"]
+    failed = {entry["path"]: entry for entry in listing.failed}
+    assert set(failed) == {"gone.mid", "hostname.mid"}
+    assert "outside the source folder" in failed["hostname.mid"]["reason"]
+    assert "a link to nothing" in failed["gone.mid"]["reason"]
+    assert all("file" not in entry for entry in failed.values())  # no bytes to quarantine
+    assert len(chunk_fingerprints(str(folder), 2)) == 2  # a dangling link is fingerprinted too

@@ -11,6 +11,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import math
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ import yaml
 
 from serenade.base.record_index import RecordIndex
 from serenade.config_schema import schema_default
+from serenade.errors import UserError
 from serenade.conversion import controls as ctl
 from serenade.models.checkpoint import load_model, save_model
 from serenade.models.configs import ModelConfig
@@ -33,6 +35,21 @@ from serenade.training.settings import TrainSettings, resolve_config
 from serenade.training.trainer import Trainer
 
 LOG = logging.getLogger("serenade.training")
+
+
+class NonFiniteLossError(UserError, RuntimeError):
+    """Training diverged: a loss went NaN or infinite. The run is marked FAILED and the model
+    is neither exported nor registered."""
+
+
+def _stop_if_not_finite(metrics: dict[str, float], name: str, step: int, what: str) -> None:
+    """NonFiniteLossError when a loss of `metrics` is NaN or infinite at `step`."""
+    bad = {k: v for k, v in metrics.items() if "loss" in k and not math.isfinite(v)}
+    if bad:
+        raise NonFiniteLossError(
+            f"{name}: {what} {', '.join(f'{k} {v}' for k, v in bad.items())} at step {step}: "
+            "training stopped, the model is not exported (resume checkpoints before this step "
+            "are kept; a lower learning_rate or a smaller batch may help)")
 
 
 @dataclass
@@ -141,13 +158,14 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     loop = _TrainingLoop(job, trainer, tracker, store, data.eval_windows, data.eval_controls)
     try:
         step = loop.run(batches)
+        final = loop.evaluate(step)
+        _stop_if_not_finite(final, job.name, step, "eval")
     except Exception:
-        # A crash marks the run FAILED (a resumed job sets it RUNNING again); SIGKILL cannot be
-        # caught, so a killed job's run stays RUNNING until its resume.
+        # A crash or a diverged run marks the run FAILED (a resumed job sets it RUNNING again);
+        # SIGKILL cannot be caught, so a killed job's run stays RUNNING until its resume.
         tracker.finish("FAILED")
         raise
     loop.save(step)
-    final = loop.evaluate(step)
     _export(job, trainer.model, step, final, tracker)
     store.mark_complete()
     tracker.finish()
@@ -188,9 +206,10 @@ def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
                    source: Any | None) -> bool:
     """Resume from the newest resume checkpoint, else start from the fine-tune source's weights
     with a fresh optimizer, else from scratch; True when resuming."""
-    resume_step = store.latest()
-    if resume_step is not None:
-        step, weights, optimizer_state = store.load(resume_step)
+    restored = store.load_newest_readable()
+    resume_step = restored[0] if restored is not None else None
+    if restored is not None:
+        step, weights, optimizer_state = restored
         trainer.set_model_weights(weights)
         trainer.set_optimizer_weights(optimizer_state)
         LOG.info("%s: resuming from step %d (%s)", job.name, step, store.path(step))
@@ -323,8 +342,10 @@ class _TrainingLoop:
         interval: list[dict[str, float]] = []  # metrics of the steps since the last log
         compiled = False
         while step < settings.steps:
-            interval.append(self.trainer.train_step(next(batches)))
+            metrics = self.trainer.train_step(next(batches))
             step += 1
+            _stop_if_not_finite(metrics, self.job.name, step, "training")
+            interval.append(metrics)
             if not compiled:
                 compiled = True
                 progress.restart_clock(step)  # the first step includes tracing

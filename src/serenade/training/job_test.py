@@ -101,3 +101,66 @@ def test_fine_tune_from_a_serenade_checkpoint_keeps_its_hparams_and_continues_sc
                     TrainSettings(steps=2, batch_size=8, scale_schedules=True,
                                   init_from=str(tmp_path / "source" / "checkpoint")),
                     paths("bad"))
+
+
+def _tiny_paths(root, records):
+    return JobPaths(train=[records[0]], eval=[records[1]], out_dir=root / "out",
+                    checkpoint_root=root / "ckpt", results_dir=root / "res")
+
+
+def test_a_truncated_resume_checkpoint_falls_back_and_nan_weights_are_refused(
+        tmp_path, records, caplog):
+    """A job killed after saving (no COMPLETE mark) whose newest checkpoint was then cut short
+    resumes from the one before, saying so; a checkpoint holding NaN is refused by name."""
+    import logging
+
+    from serenade.training.resume import COMPLETE_FILE, ResumeError, ResumeStore
+
+    settings = TrainSettings(steps=3, batch_size=8, eval_every=100, checkpoint_every=1,
+                             eval_max_windows=16, keep_checkpoints=3)
+    options = RunOptions(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    train_model("tiny", "cat-mel_2bar_tiny", "", settings, _tiny_paths(tmp_path, records), options)
+    folder, = (tmp_path / "ckpt").iterdir()
+    store = ResumeStore(folder)
+    assert store.steps() == [2, 3]  # the first step only traces the graph
+    (folder / COMPLETE_FILE).unlink()  # as if killed before the end
+    newest = store.path(3)
+    newest.write_bytes(newest.read_bytes()[:-300])
+    with caplog.at_level(logging.INFO, logger="serenade.training"):
+        train_model("tiny", "cat-mel_2bar_tiny", "", settings, _tiny_paths(tmp_path, records),
+                    options)
+    assert "ckpt-000000003.npz is damaged" in caplog.text
+    assert "ckpt-000000002.npz, the newest readable checkpoint" in caplog.text
+    assert "resuming from step 2" in caplog.text
+    assert read_checkpoint(tmp_path / "out" / "checkpoint")[1]["global_step"] == 3
+
+    (folder / COMPLETE_FILE).unlink()
+    step, model, optimizer = store.load()
+    model = {name: np.full_like(value, np.nan) for name, value in model.items()}
+    store.save(step, model, optimizer)
+    with pytest.raises(ResumeError, match="ckpt-000000003.npz holds non-finite weights"):
+        train_model("tiny", "cat-mel_2bar_tiny", "", settings, _tiny_paths(tmp_path, records),
+                    options)
+
+
+def test_a_run_whose_loss_goes_nan_stops_failed_and_registers_nothing(tmp_path, records):
+    from mlflow.tracking import MlflowClient
+
+    from serenade.training.job import NonFiniteLossError
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    settings = TrainSettings(steps=20, batch_size=8, eval_every=100, checkpoint_every=1,
+                             eval_max_windows=16)
+    with pytest.raises(NonFiniteLossError, match=r"diverge: training loss nan.* at step (\d+): "
+                                                 r"training stopped"):
+        train_model("diverge", "cat-mel_2bar_tiny", "learning_rate=1e38", settings,
+                    _tiny_paths(tmp_path, records), RunOptions(tracking_uri=uri))
+    client = MlflowClient(uri)
+    run, = client.search_runs([client.get_experiment_by_name("cat-mel_2bar_tiny").experiment_id])
+    assert run.info.status == "FAILED"
+    assert client.search_registered_models() == []
+    assert not (tmp_path / "out" / "checkpoint").exists()
+    folder, = (tmp_path / "ckpt").iterdir()
+    for path in folder.glob("ckpt-*.npz"):  # only steps before the loss went NaN were saved
+        with np.load(path) as data:
+            assert all(np.isfinite(data[key]).all() for key in data.files)

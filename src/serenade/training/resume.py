@@ -6,19 +6,28 @@ the weights depend on (config, hparams, training settings, data), so a changed s
 afresh instead of resuming from foreign weights. Each checkpoint is one `.npz` written to a
 temporary name and renamed, so a job killed mid-save leaves the previous checkpoint intact. The
 MLflow run id sits beside them, so a resumed job continues its own run.
+
+A checkpoint damaged anyway (a disk filling up, a copy cut short) is moved aside as
+`ckpt-N.npz.damaged` and the next older one is used, saying so in the log; one that reads but
+holds NaN or infinite weights is refused, since training on from it only spreads them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
+import zipfile
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 
+from serenade.errors import UserError
+
+LOG = logging.getLogger("serenade.training")
 _NAME = re.compile(r"^ckpt-(\d{9})\.npz$")
 RUN_ID_FILE = "mlflow_run_id.txt"
 COMPLETE_FILE = "COMPLETE"
@@ -28,6 +37,14 @@ def training_key(values: Mapping[str, Any], length: int = 12) -> str:
     """Stable short hash of the training-relevant values (JSON with sorted keys)."""
     text = json.dumps(values, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+class ResumeError(UserError, ValueError):
+    """No resume checkpoint can be trusted; the message names the file and the reason."""
+
+
+# What reading a damaged .npz raises: a cut zip, a cut member, a bad header, a missing key.
+_DAMAGE = (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError)
 
 
 class ResumeStore:
@@ -72,16 +89,52 @@ class ResumeStore:
         return target
 
     def load(self, step: int | None = None) -> tuple[int, dict[str, np.ndarray], list[np.ndarray]]:
-        """(step, model weights by name, optimizer variables in order) of a checkpoint."""
+        """(step, model weights by name, optimizer variables in order) of a checkpoint.
+        ResumeError when its weights are not all finite."""
         step = self.latest() if step is None else step
         if step is None:
             raise FileNotFoundError(f"no checkpoint in {self.directory}")
-        with np.load(self.path(step)) as data:
+        path = self.path(step)
+        with np.load(path, allow_pickle=False) as data:
             model = {k[len("model/"):]: data[k] for k in data.files if k.startswith("model/")}
             optimizer_keys = sorted(k for k in data.files if k.startswith("optimizer/"))
             optimizer = [data[k] for k in optimizer_keys]
             saved_step = int(data["step"])
+        arrays = {**{f"model/{k}": v for k, v in model.items()},
+                  **dict(zip(optimizer_keys, optimizer))}
+        bad = [key for key, value in arrays.items()
+               if np.issubdtype(value.dtype, np.floating) and not np.isfinite(value).all()]
+        if bad:
+            raise ResumeError(
+                f"{path} holds non-finite weights (NaN or inf in {', '.join(bad[:3])}"
+                f"{f' and {len(bad) - 3} more' if len(bad) > 3 else ''}): not resumed from; "
+                "delete it to resume from an older checkpoint, or the folder to start afresh")
         return saved_step, model, optimizer
+
+    def load_newest_readable(self) -> tuple[int, dict[str, np.ndarray], list[np.ndarray]] | None:
+        """`load` of the newest checkpoint that reads; each damaged newer one is moved aside
+        (`.damaged`) with a log line. None when none is left (training starts afresh)."""
+        damaged = False
+        for step in reversed(self.steps()):
+            path = self.path(step)
+            try:
+                loaded = self.load(step)
+            except ResumeError:
+                raise
+            except _DAMAGE as error:
+                reason = " ".join(str(error).split()) or type(error).__name__
+                path.replace(path.with_name(path.name + ".damaged"))
+                LOG.warning("resume checkpoint %s is damaged (%s): moved aside as %s.damaged",
+                            path, reason, path.name)
+                damaged = True
+                continue
+            if damaged:
+                LOG.warning("resuming from %s, the newest readable checkpoint", path)
+            return loaded
+        if damaged:
+            LOG.warning("no readable resume checkpoint is left in %s: training starts afresh",
+                        self.directory)
+        return None
 
     # -- MLflow run id ---------------------------------------------------------------------
 

@@ -1,11 +1,14 @@
-"""Resume store: atomic saves, keep-K, run id, completion mark, training key."""
+"""Resume store: atomic saves, keep-K, damaged and non-finite checkpoints, run id, completion
+mark, training key."""
 
 from __future__ import annotations
+
+import logging
 
 import numpy as np
 import pytest
 
-from serenade.training.resume import ResumeStore, training_key
+from serenade.training.resume import ResumeError, ResumeStore, training_key
 
 
 def _state(step):
@@ -31,6 +34,45 @@ def test_partial_write_is_ignored(tmp_path):
     # what a kill during np.savez leaves behind: a temporary file, never a ckpt-*.npz
     (tmp_path / ".ckpt-000000010.npz.123.tmp").write_bytes(b"partial")
     assert store.latest() == 5
+
+
+@pytest.mark.parametrize("keep_bytes", [0, 100, -40])  # empty, cut in its header, cut at the end
+def test_a_damaged_newest_checkpoint_falls_back_to_the_newest_readable(tmp_path, caplog,
+                                                                          keep_bytes):
+    store = ResumeStore(tmp_path, keep=3)
+    for step in (10, 20, 30):
+        store.save(step, *_state(step))
+    data = store.path(30).read_bytes()
+    store.path(30).write_bytes(data[:keep_bytes])
+    with caplog.at_level(logging.WARNING, logger="serenade.training"):
+        step, model, _ = store.load_newest_readable()
+    assert step == 20 and model["a/kernel"].max() == 20
+    assert "ckpt-000000030.npz is damaged" in caplog.text
+    assert "resuming from " in caplog.text and "ckpt-000000020.npz, the newest readable" in caplog.text
+    assert store.steps() == [10, 20] and (tmp_path / "ckpt-000000030.npz.damaged").is_file()
+
+
+def test_no_readable_checkpoint_starts_afresh_and_says_so(tmp_path, caplog):
+    store = ResumeStore(tmp_path, keep=3)
+    assert store.load_newest_readable() is None
+    store.save(10, *_state(10))
+    store.path(10).write_bytes(b"PK\x03\x04 cut")
+    with caplog.at_level(logging.WARNING, logger="serenade.training"):
+        assert store.load_newest_readable() is None
+    assert "training starts afresh" in caplog.text
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_checkpoint_with_non_finite_weights_is_refused(tmp_path, bad):
+    store = ResumeStore(tmp_path, keep=3)
+    store.save(10, *_state(10))
+    model, optimizer = _state(20)
+    model["a/kernel"][1, 2] = bad
+    store.save(20, model, optimizer)
+    with pytest.raises(ResumeError, match=r"ckpt-000000020.npz holds non-finite weights "
+                                          r"\(NaN or inf in model/a/kernel\)"):
+        store.load_newest_readable()
+    assert store.steps() == [10, 20]  # nothing moved: the user decides
 
 
 def test_run_id_completion_and_clear(tmp_path):
