@@ -6,7 +6,7 @@ figure against (`bench/train.py` and `bench/sample.py` print their share of it).
 Times chains of products inside one tf.function (no per-op dispatch in the figure), for a large
 square product and for the LSTM shapes of the shipped models (batch 64 rows, and the 1,024 rows
 of a 16-bar core decoder's 16 bars x 64). The last line is machine-readable:
-`peak_float32_gflops=... peak_bfloat16_gflops=... peak_float16_gflops=...` (the square product).
+`peak_float32_gflops=... peak_bfloat16_gflops=...` (the square product; float16 with --float16).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import argparse
 import time
 
 SHAPES = [(64, 256 + 256, 1024), (64, 512 + 512, 2048), (1024, 256 + 256, 1024)]
-DTYPES = ("float32", "bfloat16", "float16")
+DTYPES = ("float32", "bfloat16")  # float16 with --float16: CPUs emulate it (minutes a product)
 
 
-def gflops(m: int, k: int, n: int, dtype: str, seconds: float, chain: int = 16) -> float:
+def gflops(m: int, k: int, n: int, dtype: str, seconds: float, chain: int = 4) -> float:
     """Sustained GFLOP/s of [m, k] @ [k, n] products in `dtype`."""
     import tensorflow as tf
 
@@ -44,7 +44,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=2048)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--float16", action="store_true", help="time float16 too (GPUs)")
     args = parser.parse_args()
+    dtypes = DTYPES + (("float16",) if args.float16 else ())
     import os
 
     from serenade.models.precision import cpu_flags
@@ -54,7 +56,7 @@ def main() -> None:
     square = (args.size, args.size, args.size)
     peaks = {}
     for shape in [square] + SHAPES:
-        figures = {d: gflops(*shape, d, args.seconds) for d in DTYPES}
+        figures = {d: gflops(*shape, d, args.seconds) for d in dtypes}
         if shape == square:
             peaks = figures
         print(f"[{shape[0]}, {shape[1]}] x [{shape[1]}, {shape[2]}]: " + ", ".join(

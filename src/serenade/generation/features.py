@@ -46,6 +46,12 @@ _MAJOR = np.array([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1], bool)
 _SCALES = np.stack([np.roll(_MAJOR, key) for key in range(12)])  # [12 keys, 12 pitch classes]
 
 
+def best_scale(pitch_class_counts: np.ndarray) -> int:
+    """The major scale (0 = C .. 11 = B; its relative minor has the same notes) holding the most
+    of these notes [12]; the lowest such key on a tie."""
+    return int(np.argmax(_SCALES @ np.asarray(pitch_class_counts)))
+
+
 def scalar_features(events: np.ndarray) -> dict[str, float]:
     row = np.asarray(events).reshape(-1)
     notes = pitches(row)

@@ -1,0 +1,68 @@
+"""Structure figures on constructed melodies whose answer is known, and on real 16-bar windows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from serenade.generation import structure
+from serenade.melody import events as ev
+
+
+def _bar(pitches_at: dict[int, int], off_at: tuple[int, ...] = ()) -> np.ndarray:
+    bar = np.zeros(16, np.int64)
+    for step, pitch in pitches_at.items():
+        bar[step] = ev.note_on(pitch)
+    for step in off_at:
+        bar[step] = ev.NOTE_OFF
+    return bar
+
+
+MOTIF = {0: 60, 4: 62, 8: 64, 12: 65}
+
+
+def test_a_transposed_repeat_counts_and_a_changed_rhythm_does_not():
+    up_a_fifth = {step: pitch + 7 for step, pitch in MOTIF.items()}
+    other_rhythm = {0: 60, 6: 62, 8: 64, 12: 65}
+    bars = [_bar(MOTIF), _bar(up_a_fifth), _bar(other_rhythm), _bar({}), _bar(MOTIF, off_at=(14,))]
+    # bar 1 repeats bar 0 (transposed); bar 2 is new; bar 3 is empty (left out); bar 4 ends its
+    # last note early (a different length): new
+    window = np.concatenate(bars + [_bar(MOTIF)] * 11)  # 11 exact repeats
+    assert structure.bar_repeat_share(window[None]) == (1 + 11) / 14
+
+
+def test_key_kept_compares_the_first_and_last_four_bars():
+    c_major = np.concatenate([_bar({0: 60, 4: 64, 8: 67, 12: 72})] * 16)
+    modulating = c_major.copy()
+    modulating[-64:] = np.concatenate([_bar({0: 61, 4: 66, 8: 68, 12: 73})] * 4)  # F# major notes
+    silent_end = c_major.copy()
+    silent_end[-64:] = 0
+    windows = np.stack([c_major, modulating, silent_end])
+    assert structure.key_kept_share(windows) == 0.5  # the silent end is left out
+
+
+def test_real_windows_have_the_structure_of_real_music():
+    from serenade.testing import magenta_fixture
+
+    info = magenta_fixture("hierdec-mel_16bar-tiny")
+    expected = np.load(info["folder"] / "expected.npz")
+    windows = np.concatenate([expected[k] for k in expected.files if k.endswith("_windows")])
+    figures = structure.structure_figures(windows.astype(np.int64))
+    assert 0.05 < figures["bar_repeat_share"] < 0.9
+    assert 0.4 < figures["key_kept_share"] <= 1.0
+    shuffled = np.random.default_rng(0).permutation(windows.reshape(-1)).reshape(windows.shape)
+    assert structure.bar_repeat_share(shuffled) < figures["bar_repeat_share"]
+
+
+def test_posterior_use_reads_a_trained_decoder():
+    from serenade.generation.quality import reconstruction_figures
+    from serenade.testing import fixture_model, magenta_fixture
+
+    model = fixture_model("hierdec-mel_16bar-tiny")
+    expected = np.load(magenta_fixture("hierdec-mel_16bar-tiny")["folder"] / "expected.npz")
+    windows = np.concatenate([expected[k] for k in expected.files
+                              if k.endswith("_windows")]).astype(np.int64)
+    _, decoded = reconstruction_figures(model, windows)
+    figures = structure.posterior_use(model, windows, decoded)
+    assert figures["onset_accuracy_from_mu"] > figures["onset_accuracy_from_random_z"]
+    assert figures["posterior_use_ratio"] == (figures["onset_accuracy_from_mu"]
+                                             / figures["onset_accuracy_from_random_z"])
