@@ -141,8 +141,10 @@ def _post(base: str, records: list[dict], timeout: float = 120) -> tuple[int, st
         return error.code, error.read().decode()
 
 
-BAD_REQUESTS = [  # (rows, what the 400 must say)
-    ([{"mode": "sample", "colour": "red"}], "unknown column(s) colour"),
+# (rows, what the 400 must say); a column the signature does not name is dropped by MLflow
+# before the model sees the request
+BAD_REQUESTS = [
+    ([{"mode": "encode", "events": [1, 2]}], "events"),  # a list, not the JSON string
     ([{"mode": "dance"}], "mode must be one of"),
     ([{"mode": "encode"}], "mode encode needs `events`"),
     ([{"mode": "decode", "z": "[1, 2, 3]"}], "`z` must be 256 numbers"),
