@@ -47,13 +47,13 @@ def test_every_train_setting_with_a_default_has_its_flag():
 
 
 def test_minimal_train_args_give_the_default_settings():
-    args = build_parser().parse_args(["train", "--config", "c", "--train-data", "t",
+    args = build_parser().parse_args(["train", "--config", "cat-mel_2bar_tiny", "--train-data", "t",
                                       "--eval-data", "e", "--output", "o", "--steps", "5"])
     given = {name: getattr(args, name) for name in defaults_of("models.train") if hasattr(args, name)}
     assert TrainSettings.from_mapping({"steps": 5, "batch_size": args.batch_size, **given}) \
         == TrainSettings(steps=5)
     assert build_parser().parse_args(
-        ["train", "--config", "c", "--train-data", "t", "--eval-data", "e", "--output", "o",
+        ["train", "--config", "cat-mel_2bar_tiny", "--train-data", "t", "--eval-data", "e", "--output", "o",
          "--steps", "5", "--no-transpose", "--scale-schedules"]).transpose is False
 
 

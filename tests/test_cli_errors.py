@@ -143,7 +143,7 @@ def _bad_flags(command: str, inputs: Path) -> dict[str, tuple[list[str], str]]:
     """{case: (argv changes, what the error line must name)}."""
     checkpoint = str(SMALL["folder"] / "checkpoint")
     cases = {
-        "unknown config": (["--config", "cat-mel_3bar"], "--config cat-mel_3bar: unknown config"),
+        "unknown config": (["--config", "cat-mel_3bar"], "argument --config: unknown config"),
         "hparam not a number": (["--hparams", "z_size=abc"], "--hparams 'z_size=abc'"),
         "unknown hparam": (["--hparams", "zsize=3"], "unknown hparams ['zsize']"),
         "hparam nan": (["--hparams", "free_bits=nan"], "is not a finite number"),

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -127,6 +128,49 @@ def test_mlflow_models_serve_answers_sample_and_encode_requests(registry):
     _, mu, _ = model.encode(np.asarray(window)[None])
     np.testing.assert_allclose(json.loads(rows[2]["mu"]), mu[0], atol=1e-5)
     assert rows[0]["midi"] and rows[2]["events"] == encode["events"]
+
+
+def _post(base: str, records: list[dict], timeout: float = 120) -> tuple[int, str]:
+    body = json.dumps({"dataframe_records": records}).encode()
+    request = urllib.request.Request(f"{base}/invocations", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+# (rows, what the 400 must say); a column the signature does not name is dropped by MLflow
+# before the model sees the request
+BAD_REQUESTS = [
+    ([{"mode": "encode", "events": [1, 2]}], "events"),  # a list, not the JSON string
+    ([{"mode": "dance"}], "mode must be one of"),
+    ([{"mode": "encode"}], "mode encode needs `events`"),
+    ([{"mode": "decode", "z": "[1, 2, 3]"}], "`z` must be 256 numbers"),
+    ([{"mode": "decode", "z": json.dumps([0.0] * 255 + [float("nan")])}], "NaN or infinite"),
+    ([{"mode": "sample", "temperature": "nan"}], "`temperature` must be a finite number"),
+    ([{"mode": "sample", "temperature": "inf"}], "`temperature` must be a finite number"),
+    ([{"mode": "sample", "num_outputs": 2.7}], "`num_outputs` must be a whole number, got 2.7"),
+    ([{"mode": "sample", "num_outputs": 100000}], "`num_outputs` must be 1..256"),
+    ([{"mode": "sample", "num_outputs": 200}, {"mode": "sample", "num_outputs": 200}],
+     "at most 256 per request"),
+]
+
+
+@pytest.mark.slow
+def test_mlflow_models_serve_refuses_bad_requests_with_a_400_and_no_traceback(registry):
+    serve = ["models", "serve", "-m", "models:/fixture/1", "--env-manager", "local",
+             "-h", "127.0.0.1", "--timeout", "3"]
+    with _mlflow_process(serve, registry, "/ping", timeout=300) as base:
+        for rows, message in BAD_REQUESTS:
+            status, body = _post(base, rows)
+            assert status == 400 and message in body, (rows, status, body[:2000])
+            assert "Traceback" not in body and ".py" not in body, body[:2000]
+        status, _ = _post(base, [{"mode": "sample", "num_outputs": 256, "seed": 1}])
+        assert status in (200, 504)  # past the server's 3 s, the work stops by itself
+        status, body = _post(base, [SAMPLE])
+        assert status == 200 and len(json.loads(body)["predictions"]) == 2
 
 
 RUNS_TABLE = """new Promise((resolve) => {

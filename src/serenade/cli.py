@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 
+from serenade.commands.options import LOG_FORMAT, LOG_LEVELS
+from serenade.commands.parser import Parser
 from serenade.errors import EXPECTED_ERRORS, UserError, one_line
 
 # Subcommands, in the order `serenade --help` lists them; each is serenade.commands.NAME (with
@@ -23,15 +26,8 @@ COMMANDS = ("data", "extract", "encode", "decode", "sample", "interpolate", "jou
             "train", "quality", "export-js")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, with a usage error on one line (subcommand parsers inherit the class)."""
-
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="serenade", description=__doc__.splitlines()[0])
+    parser = Parser(prog="serenade", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"serenade.commands.{name.replace('-', '_')}")
@@ -45,7 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "log", None):
+        logging.basicConfig(level=LOG_LEVELS[args.log], format=LOG_FORMAT)
     try:
+        check = getattr(args, "_check", None)
+        if check is not None:  # flags that depend on each other, before any model is built
+            check(args)
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print(f"serenade {args.command}: interrupted", file=sys.stderr)

@@ -47,7 +47,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--audio", action=argparse.BooleanOptionalAction, default=False,
                         help="also render WAVs (default: off)")
     parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,
-                        type=output_directory)
+                        type=output_directory,
+                        help="folder for the attribute vectors and edited pieces")
     add_seed_option(parser)
 
 

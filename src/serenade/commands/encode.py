@@ -1,7 +1,8 @@
 """Encode windows of music into the latent space: mu, sigma (and a sampled z) per window.
 
 Each INPUT is a MIDI file (its first window, or --window N) or a .npy of event windows
-[n, steps]. Writes OUT.npz with `mu` [n, z], `sigma` [n, z], `z` [n, z] and `windows` [n, steps].
+[n, steps] ([n, steps, 3] for a trio config, as `serenade extract` writes them). Writes
+OUT.npz with `mu` [n, z], `sigma` [n, z], `z` [n, z] and `windows` [n, steps].
 A chord-conditioned config encodes each MIDI window with its own chords (--chords for .npy
 inputs, or to override them) and writes them too: `chords` [n, steps] (triad classes).
 """
@@ -15,7 +16,7 @@ import numpy as np
 from serenade.base.bit_inputs import window_dtype
 from serenade.commands.options import (add_chords_option, add_model_options, add_seed_option,
                                        chords_from_args, int_at_least, load_from_args,
-                                       midi_window_and_chords, output_npz)
+                                       midi_window_and_chords, output_npz, read_array)
 from serenade.errors import UserError
 
 
@@ -29,18 +30,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_seed_option(parser)
 
 
-def read_inputs(paths: list[str], config_name: str, steps: int, window: int = 0,
-                part_depths: tuple[int, ...] = (90,)):
-    """(windows [n, steps] of the config's window type, the chord classes of each MIDI window
-    (None for .npy rows and configs without chords))."""
+def read_inputs(paths: list[str], config_name: str, window_shape: tuple[int, ...],
+                window: int = 0, part_depths: tuple[int, ...] = (90,)):
+    """(windows [n, *window_shape] of the config's window type, the chord classes of each MIDI
+    window (None for .npy rows and configs without chords)). A .npy holds windows as
+    `serenade extract` writes them: [n, steps], or [n, steps, parts] for a trio."""
     rows, chords = [], []
     for path in paths:
         if path.lower().endswith(".npy"):
-            array = np.load(path)
-            if array.ndim == 1:
+            array = read_array(path)
+            if array.ndim == len(window_shape):
                 array = array[None]
-            if array.ndim != 2 or array.shape[1] != steps:
-                raise UserError(f"{path}: expected windows [n, {steps}], got shape {array.shape}")
+            if array.shape[1:] != window_shape:
+                shape = ", ".join(map(str, window_shape))
+                raise UserError(f"{path}: expected windows [n, {shape}] for {config_name}, got "
+                                f"shape {array.shape}")
+            if not np.issubdtype(array.dtype, np.integer):
+                raise UserError(f"{path}: windows must be whole class numbers, not {array.dtype}")
             rows.extend(array)
             chords.extend([None] * len(array))
         else:
@@ -55,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
     output = args.output
     model = load_from_args(args)
-    windows, found = read_inputs(args.inputs, args.config, model.window_steps, args.window,
+    windows, found = read_inputs(args.inputs, args.config, model.window_shape, args.window,
                                  model.part_depths)
     chords = None
     if model.control_depth:

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
+from serenade.commands.options import add_config_option
 from serenade.config_schema import schema_default
 from serenade.models.configs import get_config
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, metavar="NAME",
-                        help="config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar or "
-                             "cat-drums_2bar_small or hierdec-trio_16bar")
+    add_config_option(parser, "config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar or "
+                              "cat-drums_2bar_small or hierdec-trio_16bar")
     parser.add_argument("--hparams", default=schema_default("models.hparams"), metavar="S",
                         help="hparam overrides in magenta's syntax (checked; they do not change "
                              "which windows are extracted)")

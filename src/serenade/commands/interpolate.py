@@ -12,30 +12,33 @@ from __future__ import annotations
 import argparse
 import time
 
-from serenade.commands.options import (add_chords_option, add_mode_option, add_model_options,
-                                       add_seed_option, add_temperature_option, chords_from_args,
-                                       int_at_least, load_from_args, midi_window_and_chords,
-                                       output_directory, write_midi_files)
+from serenade.commands.options import (MAX_OUTPUTS, add_chords_option, add_mode_option,
+                                       add_model_options, add_seed_option, add_temperature_option,
+                                       chords_from_args, int_at_least, load_from_args,
+                                       midi_window_and_chords, output_directory, write_midi_files)
 from serenade.config_schema import schema_at
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
     add_mode_option(parser, "interpolate")
-    parser.add_argument("--input-midi-1", "--input_midi_1", dest="input_midi_1", required=True)
-    parser.add_argument("--input-midi-2", "--input_midi_2", dest="input_midi_2", required=True)
+    parser.add_argument("--input-midi-1", "--input_midi_1", dest="input_midi_1", required=True,
+                        metavar="MIDI", help="the MIDI file the path starts at")
+    parser.add_argument("--input-midi-2", "--input_midi_2", dest="input_midi_2", required=True,
+                        metavar="MIDI", help="the MIDI file the path ends at")
     parser.add_argument("--window-1", "--window_1", dest="window_1", type=int_at_least(0),
                         default=0, help="which window of input 1 (default 0, the first)")
     parser.add_argument("--window-2", "--window_2", dest="window_2", type=int_at_least(0),
                         default=0, help="which window of input 2 (default 0, the first)")
-    parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs", type=int_at_least(2),
+    parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs",
+                        type=int_at_least(2, MAX_OUTPUTS),
                         default=5, help="number of steps, endpoints included (default 5)")
     method = schema_at("generate.interpolations.method")
     parser.add_argument("--method", choices=method["enum"], default=method["default"],
                         help=f"{method['description']} (default {method['default']})")
     add_temperature_option(parser)
     parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,
-                        type=output_directory)
+                        type=output_directory, help="folder for the MIDI files, one per step")
     add_chords_option(parser, "default: the chords of input 1's window")
     add_seed_option(parser)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from serenade.commands.options import (add_model_options, add_seed_option, add_setting_option,
-                                       add_temperature_option, checkpoint_of, int_at_least,
-                                       output_directory)
+from serenade.commands.options import (MAX_OUTPUTS, add_model_options, add_seed_option,
+                                       add_setting_option, add_temperature_option, checkpoint_of,
+                                       int_at_least, output_directory)
 from serenade.config_schema import schema_at
 from serenade.generation.writing import RenderSettings
 
@@ -24,7 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
     parser.add_argument("inputs", nargs="+", metavar="MIDI",
                         help="two or more MIDI files, in order")
-    parser.add_argument("--num-steps", "--num_steps", dest="num_steps", type=int_at_least(2),
+    parser.add_argument("--num-steps", "--num_steps", dest="num_steps",
+                        type=int_at_least(2, MAX_OUTPUTS),
                         default=schema_at("generate.journeys.num_steps")["default"],
                         help="points per leg, shared waypoints included (default %(default)s)")
     method = schema_at("generate.journeys.method")
@@ -39,7 +40,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--audio", action=argparse.BooleanOptionalAction, default=False,
                         help="also render WAVs (default: off)")
     parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,
-                        type=output_directory)
+                        type=output_directory,
+                        help="folder for the journey's MIDI files (and piano rolls, WAVs)")
     add_seed_option(parser)
 
 

@@ -6,13 +6,18 @@ default from the config schema (`serenade.config_schema`), so both change togeth
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import os
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
+from serenade.commands.config_match import check_config_matches
 from serenade.config_schema import schema_at, schema_default
-from serenade.errors import UserError
+from serenade.errors import UserError, one_line
 from serenade.models.configs import get_config
 
 
@@ -21,9 +26,48 @@ VELOCITY = schema_default("generate.velocity")
 PROGRAM = schema_default("generate.program")
 
 
+# The most pieces (files) one command writes: --num-outputs and --num-steps past it are usage
+# errors, so a typo of a few zeros cannot run for hours and fill a disk.
+MAX_OUTPUTS = 10_000
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# magenta's --log levels (absl's names; WARN and FATAL as Python's WARNING and CRITICAL).
+LOG_LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING,
+              "WARNING": logging.WARNING, "ERROR": logging.ERROR, "FATAL": logging.CRITICAL}
+
+
+def config_name(text: str) -> str:
+    """An argparse type: a known config name (checked while parsing, before any import of
+    TensorFlow)."""
+    try:
+        get_config(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def add_config_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--config", required=True, type=config_name, help=text)
+
+
+def add_log_option(parser: argparse.ArgumentParser) -> None:
+    """magenta's --log (music_vae_generate, music_vae_train): the logging threshold."""
+    parser.add_argument("--log", type=str.upper, choices=tuple(LOG_LEVELS), default=None,
+                        help="logging threshold, as magenta's --log: DEBUG, INFO, WARN, ERROR "
+                             "or FATAL (default: warnings, INFO for train)")
+
+
+def check_model_flags(args: argparse.Namespace) -> None:
+    """--hparams under --config, checked before any model is built; UserError naming the flag."""
+    try:
+        get_config(args.config, args.hparams)
+    except ValueError as error:
+        raise UserError(f"--hparams {args.hparams!r}: {error}") from None
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True,
-                        help="config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar")
+    add_config_option(parser, "config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar")
+    add_log_option(parser)
+    parser.set_defaults(_check=check_model_flags)
     parser.add_argument("--hparams", default=schema_default("models.hparams"),
                         help="hparam overrides in magenta syntax, e.g. 'z_size=32,enc_rnn_size=[96,96]'")
     parser.add_argument("--checkpoint", "--checkpoint-file", "--checkpoint_file", dest="checkpoint",
@@ -83,8 +127,8 @@ def finite_float(minimum: float | None = None) -> Callable[[str], float]:
     return parse
 
 
-def int_at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number, at least `minimum`."""
+def int_at_least(minimum: int, most: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number, at least `minimum` (and at most `most`)."""
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -92,6 +136,9 @@ def int_at_least(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{text} is less than {minimum}")
+        if most is not None and value > most:
+            raise argparse.ArgumentTypeError(
+                f"{text} is more than {most}, the most one command makes (run it again for more)")
         return value
     return parse
 
@@ -142,6 +189,29 @@ def add_mode_option(parser: argparse.ArgumentParser, mode: str) -> None:
                         help=f"magenta's --mode; `{mode}` is the only one this command makes")
 
 
+def read_array(path: str | Path, choose: Callable[[list[str]], str] | None = None) -> np.ndarray:
+    """The numeric array of a .npy file, or of an .npz file the one `choose(names)` names;
+    UserError naming the file when it cannot be read (missing, not numpy, pickled objects,
+    not numbers)."""
+    try:
+        loaded = np.load(path, allow_pickle=False)
+        if isinstance(loaded, np.ndarray):
+            array = loaded
+        else:
+            with loaded:
+                if choose is None:
+                    raise UserError(f"{path}: an .npz file where a .npy array is expected")
+                array = loaded[choose(list(loaded.files))]
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        if isinstance(error, OSError) and not Path(path).is_file():
+            raise UserError(f"{path}: no such file") from None
+        raise UserError(f"{path}: not a numeric numpy array Serenade can read ({one_line(error)};"
+                        " pickled objects are refused)") from None
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise UserError(f"{path}: holds {array.dtype} values, not numbers")
+    return array
+
+
 def checkpoint_of(args: argparse.Namespace) -> str:
     """--checkpoint, or the model of --run_dir: RUN_DIR/train/checkpoint (Serenade's) or
     RUN_DIR/train (magenta's checkpoints); UserError when neither or both are given."""
@@ -157,19 +227,15 @@ def checkpoint_of(args: argparse.Namespace) -> str:
 
 
 def load_from_args(args: argparse.Namespace):
-    """The model of --checkpoint under --config/--hparams; UserError naming the bad flag."""
+    """The model of --checkpoint under --config/--hparams; UserError naming the bad flag, or
+    a --config that the checkpoint contradicts (`config_match`)."""
     from serenade.models.checkpoint import load_model
 
-    try:
-        get_config(args.config)
-    except ValueError as error:
-        raise UserError(f"--config {args.config}: {error}") from None
-    try:
-        get_config(args.config, args.hparams)
-    except ValueError as error:
-        raise UserError(f"--hparams {args.hparams!r}: {error}") from None
-    return load_model(checkpoint_of(args), args.config, args.hparams,
-                      precision=getattr(args, "precision", "float32"))
+    check_model_flags(args)
+    model = load_model(checkpoint_of(args), args.config, args.hparams,
+                       precision=getattr(args, "precision", "float32"))
+    check_config_matches(model.config, args.config, args.hparams)
+    return model
 
 
 def midi_window(path: str | Path, config_name: str, index: int = 0):

@@ -10,16 +10,17 @@ import time
 
 import numpy as np
 
-from serenade.commands.options import (add_chords_option, add_mode_option, add_model_options,
-                                       add_seed_option, add_temperature_option, chords_from_args,
-                                       int_at_least, load_from_args, output_directory,
-                                       write_midi_files)
+from serenade.commands.options import (MAX_OUTPUTS, add_chords_option, add_mode_option,
+                                       add_model_options, add_seed_option, add_temperature_option,
+                                       chords_from_args, int_at_least, load_from_args,
+                                       output_directory, write_midi_files)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_model_options(parser)
     add_mode_option(parser, "sample")
-    parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs", type=int_at_least(1),
+    parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs",
+                        type=int_at_least(1, MAX_OUTPUTS),
                         default=5, help="how many pieces (default 5)")
     add_temperature_option(parser)
     parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,

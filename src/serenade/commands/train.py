@@ -26,14 +26,18 @@ import glob
 import logging
 from pathlib import Path
 
-from serenade.commands.options import add_setting_option
+from serenade.commands.options import (LOG_FORMAT, add_config_option, add_log_option,
+                                       add_setting_option, int_at_least)
 from serenade.config_schema import schema_at
 from serenade.errors import UserError
+from serenade.models.configs import get_config
+from serenade.models.footprint import check_training_fits
 from serenade.training.settings import TrainSettings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, help="magenta config name")
+    add_config_option(parser, "magenta config name, e.g. cat-mel_2bar_small")
+    add_log_option(parser)
     add_setting_option(parser, "models.hparams", "--hparams", help="overrides in magenta's syntax")
     parser.add_argument("--train-data", "--train_data", "--examples_path", dest="train_data",
                         nargs="+", metavar="TFRECORD",
@@ -50,7 +54,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", default=None, help="model/run name (default: output folder name)")
     parser.add_argument("--steps", "--num_steps", type=int, default=None,
                         help=schema_at("models.train.steps")["description"])
-    parser.add_argument("--batch-size", "--batch_size", type=int, default=None,
+    parser.add_argument("--batch-size", "--batch_size", type=int_at_least(1), default=None,
                         help="batch size (default: the config's hparams.batch_size)")
     train = "models.train"
     add_setting_option(parser, f"{train}.seed", "--seed", type=int)
@@ -71,12 +75,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="the config's transposition augmentation; --no-transpose trains "
                             "without it (samples keep the training data's keys)")
     add_setting_option(parser, f"{train}.precision", "--precision")
-    parser.add_argument("--checkpoint-root", "--checkpoint_root", default="results/checkpoints")
+    parser.add_argument("--checkpoint-root", "--checkpoint_root", default="results/checkpoints",
+                        help="folder of the resume checkpoints (default results/checkpoints)")
     add_setting_option(parser, "tracking.uri", "--tracking-uri", "--tracking_uri",
                        help="MLflow URI (empty: $MLFLOW_TRACKING_URI or results/mlflow/mlflow.db)")
     parser.add_argument("--results-dir", "--results_dir", default="results",
                         help="folder of the default MLflow store")
     add_setting_option(parser, "tracking.log_every", "--log-every", "--log_every", type=int)
+    parser.set_defaults(_check=check_flags)
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """--hparams and --batch-size under --config, and whether training them fits this machine's
+    memory (`serenade.models.footprint`), before TensorFlow is imported or a file is read."""
+    hparams = args.hparams
+    try:
+        config = get_config(args.config, hparams)
+    except ValueError as error:
+        raise UserError(f"--hparams {hparams!r}: {error}") from None
+    if args.mode == "train":
+        try:
+            check_training_fits(config, args.batch_size)
+        except ValueError as error:
+            flags = f"--hparams {hparams!r}" + (f" --batch-size {args.batch_size}"
+                                                 if args.batch_size else "")
+            raise UserError(f"{flags}: {error}") from None
 
 
 def _expanded(patterns: list[str] | None, flag: str) -> list[str]:
@@ -92,7 +115,7 @@ def _expanded(patterns: list[str] | None, flag: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)  # unless --log set it
     from serenade.training.job import JobPaths, RunOptions, import_model, train_model
 
     if not args.train_data:

@@ -254,6 +254,9 @@ def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None
         sizes = getattr(hparams, key)
         if not sizes or any(int(s) <= 0 for s in sizes):
             raise ValueError(f"config {name}: {key} must be a non-empty list of positive sizes, got {sizes}")
+    for key in ("batch_size", "max_seq_len"):
+        if int(getattr(hparams, key)) < 1:
+            raise ValueError(f"config {name}: {key} must be at least 1, got {getattr(hparams, key)}")
     if hparams.z_size <= 0 or not hparams.conditional:
         raise ValueError(f"config {name}: only conditional models with z_size > 0 are supported")
     if hparams.residual_encoder or hparams.residual_decoder:

@@ -14,7 +14,9 @@ A chord-conditioned model (cat-mel_2bar_med_chords) also reads `chords`, a progr
 "C G Am F" spread over the window as magenta.js does, for every mode.
 
 Windows are JSON lists of class indices, as `serenade extract` writes them (a [T, P] list for
-models of several parts). Each answer row carries `request` (the row it answers), `events`,
+models of several parts). Every field is checked before any work (`serenade.models.requests`:
+finite numbers, whole counts, sizes, at most MAX_OUTPUTS answer rows per request, the server's
+timeout as a deadline); a bad request is a 400 naming the row and field. Each answer row carries `request` (the row it answers), `events`,
 `z` (JSON lists) and `midi` (the window as a base64 MIDI file at 120 qpm); encode rows carry `mu`
 and `sigma` too. The same request with the same seed gives the same answer.
 """
@@ -24,17 +26,24 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
+from dataclasses import replace
 from importlib.metadata import requires
 from pathlib import Path
 from typing import Any
 
 import mlflow.pyfunc
+from mlflow.exceptions import MlflowException
+from mlflow.protos.databricks_pb2 import INTERNAL_ERROR
 from mlflow.models import ModelSignature
 from mlflow.types.schema import AnyType, ColSpec, Schema
 import numpy as np
 import pandas as pd
 
-MODES = ("sample", "encode", "decode", "interpolate")
+from serenade.models.requests import Deadline, Request, RequestError, parse_requests
+
+LOG = logging.getLogger(__name__)
+DECODE_BATCH = 32  # rows decoded between two looks at the deadline
 # Numbers are declared as any type: a request of several rows leaves some empty (NaN, so a
 # float column), while one row of whole numbers is an integer column; MLflow would refuse one
 # of the two under either numeric type. `answer` converts them.
@@ -55,35 +64,31 @@ class MusicVAEPyfunc(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input: pd.DataFrame,
                 params: dict | None = None) -> pd.DataFrame:
-        return answer(self.model, model_input)
+        """The answer; a bad request is MLflow's 400 with the reason, and nothing else wrong
+        sends a traceback to the client (it goes to the server's log)."""
+        try:
+            return answer(self.model, model_input)
+        except RequestError as error:
+            raise MlflowException.invalid_parameter_value(str(error)) from None
+        except Exception as error:  # noqa: BLE001 - a server answers, its log keeps the trace
+            LOG.exception("request failed")
+            raise MlflowException(f"the model failed on this request ({type(error).__name__}); "
+                                  "the server's log has the details",
+                                  error_code=INTERNAL_ERROR) from None
 
 
-def _value(row: dict, key: str, default: Any) -> Any:
-    value = row.get(key)
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return default
-    return value
-
-
-def _window(model, text: str, key: str) -> np.ndarray:
-    try:
-        return np.asarray(json.loads(text), np.int64).reshape(model.window_shape)
-    except (TypeError, ValueError) as error:
-        shape = " x ".join(map(str, model.window_shape))
-        raise ValueError(f"`{key}` must be one window, a JSON list of {shape} class indices "
-                         f"({error})") from None
-
-
-def _controls(model, row: dict, index: int) -> np.ndarray | None:
-    """The control vectors [T, depth] of the row's `chords` for a chord-conditioned model."""
+def _controls(model, request: Request) -> np.ndarray | None:
+    """The control vectors [T, depth] of the request's `chords` for a chord-conditioned model."""
     if not model.control_depth:
         return None
-    text = _value(row, "chords", None)
-    if not text:
-        raise ValueError(f"row {index}: this model is conditioned on chords: give `chords`, "
-                         "e.g. \"C G Am F\"")
+    if not request.chords:
+        raise RequestError(f"row {request.index}: this model is conditioned on chords: give "
+                           "`chords`, e.g. \"C G Am F\"")
     converter = model.config.converter
-    classes = converter.progression(str(text).replace(",", " ").split())
+    try:
+        classes = converter.progression(request.chords.replace(",", " ").split())
+    except ValueError as error:
+        raise RequestError(f"row {request.index}: `chords`: {error}") from None
     return np.asarray(converter.controls(np.asarray(classes)[None]))[0]
 
 
@@ -96,40 +101,52 @@ def _midi_base64(model, events: np.ndarray) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def answer(model, requests: pd.DataFrame) -> pd.DataFrame:
-    """The answer rows of `requests` (see the module docstring)."""
+def _decoded(model, z: np.ndarray, request: Request, controls, deadline: Deadline) -> np.ndarray:
+    """Events of every z, decoded DECODE_BATCH at a time with the deadline checked between
+    (batch i samples with seed + i: one batch is exactly `model.decode(z, seed=seed)`)."""
+    events = []
+    for i, start in enumerate(range(0, len(z), DECODE_BATCH)):
+        deadline.check()
+        batch, _ = model.decode(z[start:start + DECODE_BATCH], request.temperature,
+                                seed=None if request.seed is None else request.seed + i,
+                                keep_logits=False, controls=controls)
+        events.append(batch)
+    return np.concatenate(events)
+
+
+def _answer_one(model, request: Request, deadline: Deadline):
+    """(z, events, extra columns per answer row) of one checked request."""
+    controls = _controls(model, request)
+    if request.mode == "sample":
+        rng = np.random.default_rng(request.seed)
+        z = rng.standard_normal((request.num_outputs, model.z_size), dtype=np.float32)
+        request = replace(request, seed=int(rng.integers(2**31)))
+        return z, _decoded(model, z, request, controls, deadline), []
+    if request.mode == "decode":
+        return request.z, _decoded(model, request.z, request, controls, deadline), []
+    if request.mode == "encode":
+        window = request.events
+        z, mu, sigma = model.encode(window[None], seed=request.seed, controls=controls)
+        return z, window[None], [{"mu": json.dumps(mu[0].tolist()),
+                                  "sigma": json.dumps(sigma[0].tolist())}]
+    z, events, _ = model.interpolate(request.events, request.events_to, request.num_steps,
+                                     request.temperature, seed=request.seed, controls=controls)
+    return z, events, []
+
+
+def answer(model, requests: pd.DataFrame, deadline: Deadline | None = None) -> pd.DataFrame:
+    """The answer rows of `requests` (see the module docstring); RequestError for a bad one,
+    before any work is done, or when the work passes the deadline."""
+    deadline = deadline or Deadline()
     rows: list[dict[str, Any]] = []
-    for index, row in enumerate(requests.to_dict("records")):
-        mode = _value(row, "mode", "sample")
-        if mode not in MODES:
-            raise ValueError(f"row {index}: mode must be one of {', '.join(MODES)}, got {mode!r}")
-        temperature = float(_value(row, "temperature", 0.5))
-        seed = _value(row, "seed", None)
-        seed = None if seed is None else int(seed)
-        controls = _controls(model, row, index)
-        extra: list[dict[str, str]] = []
-        if mode == "sample":
-            rng = np.random.default_rng(seed)
-            count = int(_value(row, "num_outputs", 1))
-            z = rng.standard_normal((count, model.z_size), dtype=np.float32)
-            events, _ = model.decode(z, temperature, seed=int(rng.integers(2**31)),
-                                     keep_logits=False, controls=controls)
-        elif mode == "decode":
-            z = np.asarray(json.loads(_value(row, "z", "[]")), np.float32).reshape(-1, model.z_size)
-            events, _ = model.decode(z, temperature, seed=seed, keep_logits=False,
-                                     controls=controls)
-        elif mode == "encode":
-            window = _window(model, _value(row, "events", None), "events")
-            z, mu, sigma = model.encode(window[None], seed=seed, controls=controls)
-            events = window[None]
-            extra = [{"mu": json.dumps(mu[0].tolist()), "sigma": json.dumps(sigma[0].tolist())}]
-        else:
-            start = _window(model, _value(row, "events", None), "events")
-            end = _window(model, _value(row, "events_to", None), "events_to")
-            z, events, _ = model.interpolate(start, end, int(_value(row, "num_steps", 7)),
-                                             temperature, seed=seed, controls=controls)
+    for request in parse_requests(model, requests):
+        deadline.check()
+        z, events, extra = _answer_one(model, request, deadline)
         for k in range(len(events)):
-            rows.append({"request": index, "events": json.dumps(np.asarray(events[k]).tolist()),
+            if k % DECODE_BATCH == 0:
+                deadline.check()
+            rows.append({"request": request.index,
+                         "events": json.dumps(np.asarray(events[k]).tolist()),
                          "z": json.dumps(np.asarray(z[k]).tolist()),
                          "midi": _midi_base64(model, events[k]),
                          **(extra[k] if extra else {"mu": "", "sigma": ""})})

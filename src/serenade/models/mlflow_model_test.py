@@ -1,4 +1,5 @@
 import json
+import time
 
 import numpy as np
 import pandas as pd
@@ -49,3 +50,70 @@ def test_a_chord_model_reads_the_progression():
         answer(model, pd.DataFrame([request]))
     assert "chords" in input_example(chords=True).columns
     assert "chords" in signature().inputs.input_names()
+
+
+BAD_REQUESTS = [
+    ({"mode": "sample", "colour": "red"}, "unknown column(s) colour"),
+    ({"mode": "dance"}, "row 0: mode must be one of"),
+    ({"mode": "sample", "num_outputs": 2.7}, "`num_outputs` must be a whole number, got 2.7"),
+    ({"mode": "sample", "num_outputs": 0}, "`num_outputs` must be 1..256"),
+    ({"mode": "sample", "num_outputs": 100000000}, "`num_outputs` must be 1..256"),
+    ({"mode": "sample", "num_outputs": "many"}, "`num_outputs` must be a number"),
+    ({"mode": "sample", "temperature": "nan"}, "`temperature` must be a finite number"),
+    ({"mode": "sample", "temperature": "inf"}, "`temperature` must be a finite number"),
+    ({"mode": "sample", "temperature": -1}, "`temperature` must be at least 0"),
+    ({"mode": "sample", "seed": 1.5}, "`seed` must be a whole number"),
+    ({"mode": "decode"}, "mode decode needs `z`"),
+    ({"mode": "decode", "z": json.dumps([0.0] * 7)}, "`z` must be 256 numbers"),
+    ({"mode": "decode", "z": "[" + ", ".join(["NaN"] + ["0"] * 255) + "]"}, "NaN or infinite"),
+    ({"mode": "decode", "z": "not json"}, "`z` must be a JSON list of numbers"),
+    ({"mode": "encode"}, "mode encode needs `events`"),
+    ({"mode": "encode", "events": json.dumps([2.5] * 32)}, "whole class indices"),
+    ({"mode": "encode", "events": json.dumps([95] * 32)}, "classes must be in 0..89"),
+    ({"mode": "interpolate", "events": json.dumps([0] * 32), "events_to": json.dumps([0] * 32),
+      "num_steps": 1000}, "`num_steps` must be 2..256"),
+]
+
+
+@pytest.mark.parametrize("request_row, message", BAD_REQUESTS)
+def test_every_field_is_checked_before_any_work(request_row, message):
+    from serenade.models.requests import RequestError
+
+    with pytest.raises(RequestError) as error:
+        answer(fixture_model(), pd.DataFrame([request_row]))
+    assert message in str(error.value)
+
+
+def test_a_request_is_bounded_in_rows_outputs_and_time():
+    from serenade.models.requests import MAX_OUTPUTS, MAX_ROWS, Deadline, RequestError
+
+    model = fixture_model()
+    with pytest.raises(RequestError, match=f"at most {MAX_ROWS}"):
+        answer(model, pd.DataFrame([{"mode": "sample"}] * (MAX_ROWS + 1)))
+    with pytest.raises(RequestError, match=f"asks for {2 * MAX_OUTPUTS} answer rows"):
+        answer(model, pd.DataFrame([{"mode": "sample", "num_outputs": MAX_OUTPUTS}] * 2))
+    started = time.monotonic()
+    with pytest.raises(RequestError, match="took longer than 0.2 s and was stopped"):
+        answer(model, pd.DataFrame([{"mode": "sample", "num_outputs": MAX_OUTPUTS}]),
+               deadline=Deadline(0.2))
+    assert time.monotonic() - started < 10  # stopped, not run to the end
+
+
+def test_the_served_model_answers_a_bad_request_with_a_400_and_no_traceback():
+    from mlflow.exceptions import MlflowException
+
+    from serenade.models.mlflow_model import MusicVAEPyfunc
+
+    served = MusicVAEPyfunc()
+    served.model = fixture_model()
+    with pytest.raises(MlflowException) as error:
+        served.predict(None, pd.DataFrame([{"mode": "sample", "num_outputs": 2.7}]))
+    assert error.value.get_http_status_code() == 400
+    assert "num_outputs" in error.value.message and "Traceback" not in error.value.serialize_as_json()
+
+
+def test_the_request_columns_are_the_ones_checked():
+    from serenade.models.mlflow_model import REQUEST_COLUMNS
+    from serenade.models.requests import COLUMNS
+
+    assert tuple(REQUEST_COLUMNS) == COLUMNS
