@@ -2,7 +2,10 @@
 
     .venv/bin/python tools/ship_pretrained.py RUN_DIR [--name serenade_mel_2bar]
 
-RUN_DIR is the folder the pretrain workflow ran in. Writes
+RUN_DIR is the folder the pretrain workflow ran in. A pretraining segment stopped before its last
+step (the end of a working session) ships with `--from-resume`: the newest readable resume
+checkpoint of the run, its metric history and a curve drawn from it (no eval.json: measure the
+shipped model with `serenade quality`). Writes
 - src/serenade/pretrained/NAME/: the checkpoint stored as float16 (loaded back as float32) and
   training-data.csv.gz (source, path, sha256 of every file it trained on, from the manifest);
 - docs/pretrained/NAME/: eval.json, config.yaml, the MLflow run's metric history exported to
@@ -61,17 +64,49 @@ def training_files(manifest: Path, target: Path) -> int:
     return len(rows)
 
 
+def newest_run(run_dir: Path, model: str) -> Path:
+    """The resume folder (results/checkpoints/MODEL-KEY) of the model's newest run."""
+    folders = sorted((run_dir / "results" / "checkpoints").glob(f"{model}-*"),
+                     key=lambda p: p.stat().st_mtime)
+    if not folders:
+        raise SystemExit(f"{run_dir}: no resume folder for {model}")
+    return folders[-1]
+
+
+def from_resume(run_dir: Path, name: str):
+    """The model of the newest readable resume checkpoint, built as the run's config.yaml says."""
+    import yaml
+
+    from serenade.models.configs import get_config
+    from serenade.models.vae import MusicVAE
+    from serenade.training.resume import ResumeStore
+
+    resolved = yaml.safe_load((run_dir / "results" / "models" / name / "config.yaml").read_text())
+    loaded = ResumeStore(newest_run(run_dir, name)).load_newest_readable()
+    if loaded is None:
+        raise SystemExit(f"{run_dir}: no readable resume checkpoint for {name}")
+    step, weights, _ = loaded
+    model = MusicVAE(get_config(resolved["config"], resolved["hparams"]))
+    model.build()
+    model.assign_magenta_weights(weights, "resume checkpoint")
+    model.global_step = step
+    return model
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--name", default="serenade_mel_2bar")
+    parser.add_argument("--from-resume", action="store_true",
+                        help="ship the newest resume checkpoint of an unfinished run")
     args = parser.parse_args()
 
     from serenade.models.checkpoint import load_model, save_model
     from serenade.models.pretrained import PRETRAINED_DIR
 
     source = args.run_dir / "results" / "models" / args.name
-    model = load_model(source / "checkpoint")
+    model = from_resume(args.run_dir, args.name) if args.from_resume else load_model(
+        source / "checkpoint")
     package = PRETRAINED_DIR / args.name
     if package.exists():
         shutil.rmtree(package)
@@ -80,9 +115,15 @@ def main() -> None:
                            package / "training-data.csv.gz")
     docs = ROOT / "docs" / "pretrained" / args.name
     docs.mkdir(parents=True, exist_ok=True)
-    for name in ("eval.json", "config.yaml", "training-curve.png"):
+    for name in ("config.yaml",) if args.from_resume else ("eval.json", "config.yaml",
+                                                            "training-curve.png"):
         shutil.copyfile(source / name, docs / name)
     metrics = export_metrics(args.run_dir, args.name, docs / "metrics.csv")
+    if args.from_resume:
+        from serenade.training.curves import plot_training_curves
+
+        plot_training_curves(newest_run(args.run_dir, args.name) / "metrics.csv",
+                             docs / "training-curve.png", title=f"{args.name} (step {model.global_step})")
     size = sum(p.stat().st_size for p in package.iterdir())
     print(f"{package}: step {model.global_step}, {size / 1e6:.1f} MB, {count} training files; "
           f"{docs}: {metrics} metric points")

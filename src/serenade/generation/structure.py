@@ -23,6 +23,8 @@ from serenade.generation.notes import pitches
 from serenade.melody import events as ev
 
 KEY_BARS = 4  # the first and the last this many bars are compared for the key
+PHRASE_STEPS = 16 * STEPS_PER_BAR  # windows this long are phrases: their structure is measured
+FEW_PHRASE_NOTES = 16  # a 16-bar sample with fewer onsets than this is not a phrase
 
 
 def _bar_signature(bar: np.ndarray) -> tuple | None:

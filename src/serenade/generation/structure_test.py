@@ -66,3 +66,23 @@ def test_posterior_use_reads_a_trained_decoder():
     assert figures["onset_accuracy_from_mu"] > figures["onset_accuracy_from_random_z"]
     assert figures["posterior_use_ratio"] == (figures["onset_accuracy_from_mu"]
                                              / figures["onset_accuracy_from_random_z"])
+
+
+def test_a_16bar_model_is_held_to_the_phrase_targets():
+    from serenade.generation.quality import check, quality_report
+    from serenade.testing import fixture_model, magenta_fixture
+
+    model = fixture_model("hierdec-mel_16bar-tiny")
+    expected = np.load(magenta_fixture("hierdec-mel_16bar-tiny")["folder"] / "expected.npz")
+    windows = np.concatenate([expected[k] for k in expected.files
+                              if k.endswith("_windows")]).astype(np.int64)
+    figures, _ = quality_report(model, windows, temperatures=[0.5], num_samples=16)
+    for key in ("reference.bar_repeat_share", "reference.key_kept_share",
+                "samples_t0.5.bar_repeat_share", "samples_t0.5.under_16_notes",
+                "reconstruction.posterior_use_ratio"):
+        assert np.isfinite(figures[key]), key
+    rows = {(t.metric, t.kind, t.value) for t, _, _ in check(figures)}
+    assert ("reconstruction.onset_accuracy", "min", 0.60) in rows
+    assert ("reconstruction.onset_accuracy", "min", 0.75) not in rows
+    assert ("samples_t0.5.key_kept_share", "points", 0.10) in rows
+    assert not any(metric.endswith("under_4_notes") for metric, _, _ in rows)
