@@ -4,6 +4,7 @@ its console read as a user sees it (snakemake's stdout and stderr), its job logs
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -50,10 +51,11 @@ def run(tmp_path_factory):
     (root / "config").mkdir()
     (root / "config" / "config.yaml").write_text(yaml.safe_dump(_config(root, midi)))
     generated = "results/generated/fixture"
-    result = run_snakemake("-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root),
-                           "--cores", "2", "results/models/tiny/eval.json",
-                           f"{generated}/samples", f"{generated}/interpolations/pair")
-    return {"root": root, "console": result.stdout + result.stderr}
+    args = ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root), "--cores", "2",
+            "results/models/tiny/eval.json", f"{generated}/samples",
+            f"{generated}/interpolations/pair"]
+    result = run_snakemake(*args)
+    return {"root": root, "args": args, "console": result.stdout + result.stderr}
 
 
 @pytest.mark.slow
@@ -108,3 +110,16 @@ def test_a_local_run_asks_for_no_gpu_and_the_slurm_profile_asks_for_one(tmp_path
     slurm = run_snakemake(*args, "--profile", str(REPO_ROOT / "profiles" / "slurm")).stdout
     train_job = slurm[slurm.index("rule train_model:"):].split("\n\n")[0]
     assert "gpu=1" in train_job, train_job
+
+
+@pytest.mark.slow
+def test_the_report_offers_every_samples_audio(run):
+    """The same run's report (this module's run is the smallest with samples and audio)."""
+    path = run["root"] / "report.html"
+    run_snakemake(*run["args"], "--report", str(path))
+    results = json.loads(re.search(r'<script id="results">\s*var results = (.*?);\s*</script>',
+                                   path.read_text(), re.S).group(1))
+    base = "results/generated/fixture/samples/t0.5/"
+    for i in range(2):
+        entry = results[base + f"sample-00{i}.wav"]
+        assert entry["labels"]["output"] == f"temperature 0.5: audio of sample 00{i}"
