@@ -32,8 +32,13 @@ rule all:
 
 
 onsuccess:
+    console.forget_run()
     # The figures a user should look at first: each model's quality against its targets.
     for _model in generation.generation_models(config):
         _check = Path(generation.model_dir(_model)) / "quality.txt"
         if _check.exists():
             print(_check.read_text(), end="")
+
+
+onerror:
+    console.forget_run()

@@ -25,7 +25,7 @@ PROBE = """(async () => {
     const peak = data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
     rendered.push({seconds: buffer.duration, peak});
   }
-  return {rendered, rolls: [...document.querySelectorAll('figure svg rect')].length,
+  return {rendered, rolls: [...document.querySelectorAll('figure svg rect.note')].length,
           headings: [...document.querySelectorAll('h2')].map(h => h.textContent),
           captions: [...document.querySelectorAll('figcaption')].map(f => f.textContent),
           links: [...document.querySelectorAll('figure a')].map(a => a.getAttribute('href'))};
@@ -46,11 +46,78 @@ def generated(tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="module")
+def everything(tmp_path_factory):
+    """A generated folder with every kind of piece, written in the opposite order to the
+    page's, and a 20-bar journey, longer than the window is wide."""
+    root = tmp_path_factory.mktemp("everything")
+    windows = npz_arrays(MAGENTA_FIXTURES / "cat-mel_2bar_small" / "expected.npz")
+    settings = RenderSettings(audio=False)
+    walk = windows["interp_1_3_greedy"]
+    write_piece(windows["case1_greedy_from_mu"], MEL_2BAR, root / "attributes" / "calmer.mid",
+                qpm=120, settings=settings)
+    write_piece(np.concatenate([walk, walk]), MEL_2BAR, root / "journeys" / "tour" / "journey.mid",
+                qpm=120, settings=settings)
+    write_piece(walk, MEL_2BAR, root / "interpolations" / "reel" / "interpolation.mid", qpm=120,
+                settings=settings)
+    for i, key in enumerate(("case1_greedy_from_mu", "case3_greedy_from_mu")):
+        write_piece(windows[key], MEL_2BAR, root / "samples" / "t0.5" / f"sample-00{i}.mid",
+                    qpm=120, settings=settings)
+    page = root / "player.html"
+    write_player_page(root, page, "Generated music of fixture")
+    return page
+
+
+# The page as laid out in an 800-pixel window: headings, and per roll its axis labels, bar
+# numbers, how wide it is against its scroll box, and whether its last note can be scrolled to.
+LAYOUT = """(async () => {
+  const rolls = [...document.querySelectorAll('figure.piece')].map(figure => {
+    const box = figure.querySelector('.scroll'), svg = box.querySelector('svg.roll');
+    const notes = [...svg.querySelectorAll('rect.note')];
+    box.scrollLeft = box.scrollWidth;
+    const last = notes[notes.length - 1].getBoundingClientRect(), seen = box.getBoundingClientRect();
+    return {name: figure.querySelector('figcaption').textContent,
+            pitches: [...figure.querySelectorAll('.pitch-axis text')].map(t => t.textContent),
+            bars: [...svg.querySelectorAll('text.bar-number')].map(t => t.textContent),
+            svgWidth: svg.getBoundingClientRect().width, widthAttr: +svg.getAttribute('width'),
+            scrollWidth: box.scrollWidth, clientWidth: box.clientWidth,
+            lastNoteVisible: last.right <= seen.right + 1 && last.left >= seen.left - 1};
+  });
+  return {headings: [...document.querySelectorAll('h2')].map(h => h.textContent), rolls,
+          pageWidth: document.documentElement.scrollWidth, window: innerWidth};
+})()"""
+
+
+def test_samples_come_first_then_interpolations_journeys_attributes(everything):
+    assert [(p.group, p.name) for p in find_pieces(everything.parent)] == [
+        ("samples/t0.5", "sample-000"), ("samples/t0.5", "sample-001"),
+        ("interpolations/reel", "interpolation"), ("journeys/tour", "journey"),
+        ("attributes", "calmer")]
+
+
+def test_rolls_scroll_sideways_with_pitch_and_bar_axes_in_chromium(everything):
+    _chromium_or_skip()
+    found = chromium_evaluate(everything.as_uri(), LAYOUT, timeout=120)
+    assert found["headings"] == ["samples/t0.5", "interpolations/reel", "journeys/tour",
+                                 "attributes"]
+    rolls = {roll["name"]: roll for roll in found["rolls"]}
+    journey = rolls["journey"]
+    assert journey["bars"] == [str(bar) for bar in range(1, 21)]  # 10 windows of 2 bars
+    assert journey["svgWidth"] == journey["widthAttr"] > found["window"]  # drawn whole ...
+    assert journey["scrollWidth"] > journey["clientWidth"]  # ... in a box that scrolls
+    assert journey["lastNoteVisible"]
+    assert found["pageWidth"] <= found["window"]  # the page itself never scrolls sideways
+    for roll in found["rolls"]:
+        assert any(p[0] == "C" for p in roll["pitches"]), roll  # every C and G, named
+        assert all(p[0] in "CG" and p[-1].isdigit() for p in roll["pitches"]), roll
+        assert roll["bars"][:2] == ["1", "2"], roll
+
+
 def test_pieces_are_every_rendered_midi(generated):
     pieces = find_pieces(generated)
     assert [(p.group, p.name) for p in pieces] == [
-        ("interpolations/reel", "interpolation"), ("samples/t0.5", "sample-000"),
-        ("samples/t0.5", "sample-001")]
+        ("samples/t0.5", "sample-000"), ("samples/t0.5", "sample-001"),
+        ("interpolations/reel", "interpolation")]
     assert all(p.midi.is_file() and p.wav.is_file() for p in pieces)
 
 
@@ -69,17 +136,17 @@ def test_player_page_plays_offline_in_chromium(generated):
     assert "http:" not in text and "https:" not in text and "data:" not in text
     assert len(text) < 60_000  # notes, not audio: small enough for the report's iframe
     found = chromium_evaluate(page.as_uri(), PROBE, timeout=120)
-    assert found["headings"] == ["interpolations/reel", "samples/t0.5"]
-    assert found["captions"] == ["interpolation", "sample-000", "sample-001"]
-    assert found["links"] == ["interpolations/reel/interpolation.wav",
-                              "samples/t0.5/sample-000.wav", "samples/t0.5/sample-001.wav"]
+    assert found["headings"] == ["samples/t0.5", "interpolations/reel"]
+    assert found["captions"] == ["sample-000", "sample-001", "interpolation"]
+    assert found["links"] == ["samples/t0.5/sample-000.wav", "samples/t0.5/sample-001.wav",
+                              "interpolations/reel/interpolation.wav"]
     assert all((generated / link).is_file() for link in found["links"])
     pieces = find_pieces(generated)
     ends = [max(n.end_time for n in read_midi(p.midi).notes) for p in pieces]
     assert [r["seconds"] for r in found["rendered"]] == pytest.approx(
         [end + 0.6 for end in ends], abs=0.01)
     assert all(0.05 < r["peak"] <= 1 for r in found["rendered"])
-    assert found["rolls"] == 3 + sum(len(read_midi(p.midi).notes) for p in pieces)
+    assert found["rolls"] == sum(len(read_midi(p.midi).notes) for p in pieces)
 
 
 def test_player_page_plays_inside_a_data_url_iframe_as_the_report_shows_it(generated):
@@ -110,5 +177,5 @@ def test_with_audio_off_the_page_still_plays_every_piece(tmp_path):
     page = tmp_path / "player.html"
     assert write_player_page(tmp_path, page, "no audio") == 1
     text = page.read_text()
-    assert text.count("<svg") == 1 and "serenadePlayer.play(0)" in text
+    assert text.count("<svg class=\"roll\"") == 1 and "serenadePlayer.play(0)" in text
     assert "<a href" not in text and "WAV" not in text

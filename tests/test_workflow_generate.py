@@ -286,7 +286,8 @@ def test_report_embeds_data_training_and_generated_results(work, report):
         assert text in captions, text
     assert "Serenade: MusicVAE on your own MIDI" in report["path"].read_text()  # front page
     base = "results/generated/fixture/"
-    for path in ("samples/t0.5/strip.png", "samples/t1/sample-000.wav",
+    for path in ("samples/t0.5/strip.png", "samples/t1/sample-000.wav", "samples/t1/sample-002.wav",
+                 "samples/t0.5/sample-001.wav",
                  "interpolations/reel_to_chorale/strip.png",
                  "interpolations/reel_to_chorale/interpolation.wav", "journeys/tour/journey.png",
                  "journeys/tour/journey.wav", "attributes/calmer-strip.png", "attributes/calmer.wav",

@@ -16,7 +16,7 @@ from serenade.config import (
     validate_config,
 )
 from serenade.config_schema import raise_problems
-from serenade.pipeline import layout
+from serenade.pipeline import console, layout
 from serenade.pipeline.wildcards import one_of
 from serenade.sources.chunks import Chunk
 from serenade.sources.listing import Listing
@@ -32,6 +32,9 @@ try:
 except ConfigError as error:
     raise WorkflowError(str(error)) from None
 GENERATION_PROBLEMS = generation_problems(config)
+
+# Name this run for its jobs: each shows a warning on the console once per run, not per job.
+console.new_run()
 
 
 SOURCES = {source["name"]: source for source in config["sources"]}

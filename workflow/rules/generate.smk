@@ -32,7 +32,7 @@ rule sample:
             directory(f"{GENERATED}/samples"),
             patterns=[
                 "{temperature}/{file,strip}.{ext,png}",
-                "{temperature}/{file,sample-000}.{ext,wav}",
+                "{temperature}/{file,sample-[0-9]+}.{ext,wav}",
             ],
             caption="../report/generated_samples.rst",
             category="Samples",

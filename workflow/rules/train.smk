@@ -35,8 +35,9 @@ rule train_model:
     conda:
         "../envs/serenade.yaml"
     threads: lambda wildcards: TRAINED[wildcards.name]["resources"]["threads"]
+    # No `gpu` here: a local run needs none to use a GPU TensorFlow sees, and would show
+    # `gpu=1` on a machine without one; profiles/slurm asks Slurm for one (set-resources).
     resources:
-        gpu=1,
         mem_mb=lambda wildcards: TRAINED[wildcards.name]["resources"]["mem_mb"],
         runtime=lambda wildcards: TRAINED[wildcards.name]["resources"]["runtime"],
     params:

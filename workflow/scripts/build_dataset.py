@@ -2,9 +2,10 @@
 
 from serenade.pipeline.jobs import start
 
-from serenade.data.dataset import DatasetPaths, ParsedSource, build_dataset
-
 start(snakemake)
+
+from serenade.data.dataset import DatasetPaths, ParsedSource, build_dataset  # noqa: E402
+
 parsed = [ParsedSource(rows, sequences, skipped) for rows, sequences, skipped
           in zip(snakemake.input.files, snakemake.input.sequences, snakemake.input.skipped)]
 out = snakemake.output

@@ -2,12 +2,13 @@
 
 import logging
 
-import pandas as pd
-
 from serenade.pipeline.jobs import start
-from serenade.html_tables import write_html_tables
 
 start(snakemake)
+
+import pandas as pd  # noqa: E402
+from serenade.html_tables import write_html_tables  # noqa: E402
+
 summary = pd.read_csv(snakemake.input.summary)
 manifest = pd.read_csv(snakemake.input.manifest)
 not_used = manifest.loc[manifest["status"] != "ok", ["source", "path", "status", "reason"]]

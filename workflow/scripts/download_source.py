@@ -6,10 +6,11 @@ from pathlib import Path
 from serenade.pipeline.jobs import start
 from serenade.pipeline.joblog import clean_failure
 
-from serenade.sources.archives import ArchiveLimits
-from serenade.sources.download import DownloadSettings, fetch_url_source
-
 start(snakemake)
+
+from serenade.sources.archives import ArchiveLimits  # noqa: E402
+from serenade.sources.download import DownloadSettings, fetch_url_source  # noqa: E402
+
 name = snakemake.wildcards.source
 with clean_failure("download_source"):
     listing = fetch_url_source(

@@ -5,9 +5,10 @@ from pathlib import Path
 
 from serenade.pipeline.jobs import start
 
-from serenade.sources.music21_corpus import export_corpus
-
 start(snakemake)
+
+from serenade.sources.music21_corpus import export_corpus  # noqa: E402
+
 name = snakemake.wildcards.source
 listing = export_corpus(name, snakemake.params.selection, Path(snakemake.output[0]).parent / "files",
                         workers=snakemake.threads)

@@ -1,10 +1,12 @@
 """Snakemake job: attribute vectors, their measured effect, and edited pieces."""
 
-from serenade.generation.jobs import run_attributes
-from serenade.html_tables import csv_to_html
 from serenade.pipeline.jobs import generation_context
 
 ctx = generation_context(snakemake, snakemake.output[0], snakemake.input.checkpoint)
+
+from serenade.generation.jobs import run_attributes  # noqa: E402
+from serenade.html_tables import csv_to_html  # noqa: E402
+
 settings = snakemake.params.attributes
 run_attributes(ctx, train=list(snakemake.input.train), eval=list(snakemake.input.eval),
                labels_by_source=snakemake.params.labels, names=settings["names"],

@@ -2,11 +2,13 @@
 
 from pathlib import Path
 
-from serenade.generation.jobs import run_quality
 from serenade.pipeline.jobs import generation_context
 
 ctx = generation_context(snakemake, Path(snakemake.output.figures).parent,
                          snakemake.input.checkpoint)
+
+from serenade.generation.jobs import run_quality  # noqa: E402
+
 run_quality(ctx, eval=list(snakemake.input.eval), temperatures=snakemake.params.temperatures,
             num_samples=snakemake.params.quality["samples"], seed=snakemake.params.seed,
             walks=list(snakemake.input.walks), chords=snakemake.params.chords,

@@ -1,10 +1,12 @@
 """Snakemake job: music metrics of a model's generated sets against the eval split."""
 
-from serenade.generation.jobs import run_metrics
-from serenade.html_tables import csv_to_html
 from serenade.pipeline.jobs import generation_context
 
 ctx = generation_context(snakemake, snakemake.output.metrics)
+
+from serenade.generation.jobs import run_metrics  # noqa: E402
+from serenade.html_tables import csv_to_html  # noqa: E402
+
 run_metrics(ctx, samples=f"{snakemake.input.samples}/samples.npz", train=list(snakemake.input.train),
             eval=list(snakemake.input.eval), walks=list(snakemake.input.walks),
             max_windows=snakemake.params.metrics["max_windows"],

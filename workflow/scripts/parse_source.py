@@ -2,13 +2,15 @@
 
 from serenade.pipeline.jobs import start
 
-from serenade.data.convert import convert_source
 from serenade.pipeline.layout import renamed_dir
-from serenade.sources.chunks import Chunk
-from serenade.sources.listing import Listing
-from serenade.sources.local import path_source_listing
 
 start(snakemake)
+
+from serenade.data.convert import convert_source  # noqa: E402
+from serenade.sources.chunks import Chunk  # noqa: E402
+from serenade.sources.listing import Listing  # noqa: E402
+from serenade.sources.local import path_source_listing  # noqa: E402
+
 name, chunk = snakemake.wildcards.source, Chunk.parse(snakemake.wildcards.chunk)
 if "listing" in snakemake.input.keys():
     listing = Listing.read(snakemake.input.listing).only(chunk)

@@ -11,7 +11,6 @@ locations of `fluid-soundfont-gm` and the distribution's default GM soundfont.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import subprocess
@@ -23,8 +22,6 @@ import numpy as np
 from note_seq.protobuf import music_pb2
 
 from serenade.config_schema import schema_default
-
-LOG = logging.getLogger(__name__)
 
 SAMPLE_RATE = schema_default("generate.audio.sample_rate")
 SOUNDFONT_CANDIDATES = (
@@ -69,7 +66,8 @@ def _warn_fallback(reason: str) -> None:
                "tones, one timbre). For real instruments install FluidSynth and a General MIDI "
                "soundfont (Debian/Ubuntu: apt-get install fluidsynth fluid-soundfont-gm) or set "
                "SERENADE_SOUNDFONT to an .sf2 file.")
-    LOG.warning(message)
+    # A warning, not a log line: the workflow shows each warning once per run on the console
+    # (however many jobs render audio) and keeps it in every job's log; the CLI prints it.
     warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 

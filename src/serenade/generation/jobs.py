@@ -31,6 +31,7 @@ import numpy as np
 from serenade.base.bit_inputs import window_dtype
 from serenade.base.confined import component, inside
 from serenade.base.midi_parser import read_midi
+from serenade.base.progress import CountProgress, progress_logger
 from serenade.base.tfrecords import read_note_sequences
 from serenade.config_schema import schema_default
 from serenade.conversion import converter_for_config
@@ -49,6 +50,7 @@ from serenade.generation.tracking import NoTracking, start_generation_run
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
 
 LOG = logging.getLogger("serenade.generation")
+PROGRESS = progress_logger("generation")
 
 
 @dataclass
@@ -68,6 +70,7 @@ class JobContext:
     def load_model(self):
         from serenade.models.checkpoint import load_model
 
+        PROGRESS.info("loading model %s", self.model_name)
         if (Path(self.checkpoint) / "serenade.json").exists():  # config and hparams stored
             return load_model(self.checkpoint)
         return load_model(self.checkpoint, self.config_name, self.hparams)
@@ -109,6 +112,7 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
                         **({} if classes is None else {"chords": chords}),
                         **_render_params(ctx.render)})
     arrays = {} if classes is None else {"chords": classes}
+    progress = CountProgress(PROGRESS, "samples written", n * len(temperatures))
     for index, temperature in enumerate(temperatures):
         events, _ = model.sample(n, temperature=temperature, seed=seed + index, keep_logits=False,
                                  controls=conditioning.vectors(model, classes))
@@ -118,6 +122,7 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
             write_piece(row, converter, inside(out_dir, label, f"sample-{i:03d}.mid"), qpm=qpm,
                         settings=ctx.render, chords=classes,
                         title=f"{ctx.model_name} sample {i} (T={temperature:g})")
+            progress.update(index * n + i + 1)
         write_strip(events, converter, inside(out_dir, label, "strip.png"), qpm=qpm,
                     titles=[str(i) for i in range(len(events))],
                     title=f"{ctx.model_name}: samples at temperature {temperature:g}")
@@ -175,14 +180,17 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     titles = [f"input {path.waypoints.index(i) + 1} as reconstructed" if i in path.waypoints
               else str(i) for i in range(len(path.events))]
     chords = path.chords
-    if kind == "interpolation":
-        for i, row in enumerate(path.events):
-            write_piece(row, converter, out_dir / f"step-{i:02d}.mid", qpm=tempo,
-                        settings=ctx.render, title=f"{name}: step {i} of {len(path.events) - 1}",
-                        chords=None if chords is None else chords[i])
+    steps = len(path.events) if kind == "interpolation" else 0
+    progress = CountProgress(PROGRESS, f"{kind} {name}: pieces written", steps + 1)
+    for i, row in enumerate(path.events[:steps]):
+        write_piece(row, converter, out_dir / f"step-{i:02d}.mid", qpm=tempo,
+                    settings=ctx.render, title=f"{name}: step {i} of {len(path.events) - 1}",
+                    chords=None if chords is None else chords[i])
+        progress.update(i + 1)
     whole = write_piece(path.events, converter, inside(out_dir, f"{kind}.mid"), qpm=tempo,
                         settings=ctx.render, title=f"{name}: {' -> '.join(inputs)}",
                         chords=chords)
+    progress.update(steps + 1)
     write_strip(path.events, converter, out_dir / "strip.png", qpm=tempo, titles=titles,
                 title=f"{ctx.model_name} {kind} {name} ({method}, T={temperature:g})")
     events = path.events.astype(window_dtype(converter.part_depths))
@@ -247,7 +255,8 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     _write_rows(out_dir / "effects.csv", rows)
 
     rng = np.random.default_rng(seed)
-    for piece in edits:
+    progress = CountProgress(PROGRESS, "edited pieces written", len(edits))
+    for done, piece in enumerate(edits, 1):
         vector = vectors[piece.attribute]
         choice = WindowChoice.from_config(window if piece.window is None else piece.window)
         path = resolve_input(piece.input, sources, manifest)
@@ -278,6 +287,7 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
                     columns=1, title=f"{name}: {piece.input}, track {passage[0].track}, bars "
                                      f"{passage[0].bar}-{passage[-1].bar + passage[-1].bars - 1}")
         LOG.info("piece %s: %s, %d windows", name, what, len(passage))
+        progress.update(done)
     _finish(tracker, out_dir, "attributes")
     return out_dir
 
@@ -329,7 +339,9 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
                         "seed": seed, "train_windows": reference.seen,
                         "eval_windows": len(eval_windows)})
     rows = []
-    for name, windows in [*sets.items(), ("train_vs_eval", train_sample)]:
+    measured_sets = [*sets.items(), ("train_vs_eval", train_sample)]
+    progress = CountProgress(PROGRESS, "sets measured", len(measured_sets))
+    for done, (name, windows) in enumerate(measured_sets, 1):
         reference_row = name == "train_vs_eval"
         metrics = music_metrics(windows, eval_windows, features=features,
                                 train_keys=None if reference_row else keys,
@@ -339,6 +351,7 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
             metrics["memorisation_rate"] = memorisation_rate(eval_windows, keys, features.key)
         rows.append({"set": name, **metrics})
         tracker.log_metrics({f"{name}.{k}": v for k, v in metrics.items() if np.isfinite(v)}, step=0)
+        progress.update(done)
     out = Path(ctx.out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_rows(out, rows)

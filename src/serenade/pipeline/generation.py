@@ -115,7 +115,7 @@ def report_label(kind: str, wildcards) -> dict[str, str]:
     get = lambda name: str(getattr(wildcards, name, ""))  # noqa: E731
     file, audio, table = get("file"), get("ext") == "wav", get("ext") in ("html", "csv")
     if kind == "samples":
-        what = "audio of sample 000" if audio else "piano rolls of every sample"
+        what = f"audio of {file.replace('-', ' ')}" if audio else "piano rolls of every sample"
         return {"output": f"temperature {get('temperature').removeprefix('t')}: {what}"}
     if kind == "interpolation":
         what = "audio of the whole interpolation" if audio else "piano roll of each step"

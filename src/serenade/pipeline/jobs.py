@@ -15,9 +15,15 @@ from serenade.generation.writing import RenderSettings
 from serenade.pipeline.joblog import log_to
 
 
+def job_name(snakemake: Any) -> str:
+    """The job as the console names it: its rule and wildcard values."""
+    return " ".join([snakemake.rule, *(str(value) for value in snakemake.wildcards)])
+
+
 def start(snakemake: Any, *, tensorflow: bool = False) -> None:
-    """Log to the rule's log file; with `tensorflow`, limit TensorFlow to the job's threads."""
-    log_to(snakemake.log[0])
+    """Log to the rule's log file (the console shows progress and warnings only); with
+    `tensorflow`, limit TensorFlow to the job's threads."""
+    log_to(snakemake.log[0], console_prefix=job_name(snakemake))
     if tensorflow:
         import tensorflow as tf  # only the jobs that run a model pay for the import
 

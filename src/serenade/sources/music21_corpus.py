@@ -15,7 +15,8 @@ import logging
 import os
 from pathlib import Path
 
-from serenade.base.pool import ordered_map
+from serenade.base.pool import ordered_imap
+from serenade.base.progress import CountProgress, progress_logger
 from serenade.config_schema import defaults_of
 from serenade.sources.listing import Listing
 
@@ -86,10 +87,13 @@ def export_corpus(name: str, selection: dict, folder: str | os.PathLike, workers
     selection = {**defaults_of("sources.music21"), **selection}
     files = select_corpus_files(selection["include"], selection["exclude"], selection["limit"])
     log.info("%s: exporting %d music21 corpus files with %d workers", name, len(files), workers)
-    results = ordered_map(_export_one, [(relative, str(folder)) for relative in files],
-                          workers=workers)
+    results = ordered_imap(_export_one, [(relative, str(folder)) for relative in files],
+                           workers=workers)
     listing = Listing(source=name)
-    for result in results:
+    progress = CountProgress(progress_logger("export"), f"{name}: corpus files exported",
+                             len(files))
+    for done, result in enumerate(results, 1):
+        progress.update(done)
         for file_name in result["files"]:
             listing.add_file(file_name, folder / file_name)
         for display, reason in result["failed"]:

@@ -1,22 +1,17 @@
-"""A periodic progress line: step, loss, examples per second and time left."""
+"""A periodic progress line: step, loss, examples per second and time left.
+
+Logged as progress (`serenade.base.progress`): the job's log keeps the whole line, the
+workflow's console its short form (step, loss, ex/s, ETA).
+"""
 
 from __future__ import annotations
 
-import logging
 import time
 
-LOG = logging.getLogger("serenade.training")
+from serenade.base.progress import format_duration, progress_logger
 
-
-def format_duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{minutes}m{seconds:02d}s"
-    return f"{seconds}s"
+LOG = progress_logger("training")
+__all__ = ["Progress", "format_duration"]
 
 
 class Progress:
@@ -51,8 +46,9 @@ class Progress:
         for key in ("loss", "r_loss", "kl_bits", "accuracy"):
             if key in metrics:
                 parts.append(f"{key} {metrics[key]:.4g}")
-        parts.append(f"{rate:.1f} ex/s")
-        parts.append("ETA " + (format_duration(remaining) if remaining != float("inf") else "?"))
-        line = " | ".join(parts)
-        LOG.info(line)
+        tail = [f"{rate:.1f} ex/s",
+                "ETA " + (format_duration(remaining) if remaining != float("inf") else "?")]
+        line = " | ".join(parts + tail)
+        short = [parts[0], *(parts[1:2] if "loss" in metrics else []), *tail]
+        LOG.info(line, extra={"short": " | ".join(short)})
         return line, rate

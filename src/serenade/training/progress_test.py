@@ -29,3 +29,14 @@ def test_restart_clock_and_durations():
     assert rate == 1.0
     assert format_duration(3725) == "1h02m" and format_duration(59.6) == "1m00s"
     assert format_duration(5) == "5s"
+
+
+def test_the_line_is_progress_with_a_short_form_for_the_console(caplog):
+    now = [0.0]
+    progress = Progress(100, 0, 8, clock=lambda: now[0])
+    now[0] = 2.0
+    with caplog.at_level("INFO", logger="serenade.progress"):
+        line, _ = progress.report(10, {"loss": 3.0, "r_loss": 2.5, "kl_bits": 1.0})
+    [record] = caplog.records
+    assert record.name == "serenade.progress.training" and record.getMessage() == line
+    assert record.short == "step 10/100 (10%) | loss 3 | 40.0 ex/s | ETA 18s"
