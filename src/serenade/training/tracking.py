@@ -283,7 +283,11 @@ class RunTracker:
         saved_env = os.environ.get("MLFLOW_TRACKING_URI")
         try:
             with _use_tracking_uri(self.tracking_uri), mlflow.start_run(run_id=self.run_id):
-                info = mlflow_model.log_model(checkpoint, chords=chords)
+                # named after the model, logged from what ran (not the script's file name,
+                # a temporary file under Snakemake)
+                info = mlflow_model.log_model(
+                    checkpoint, chords=chords, name=registered_name or self.run_name,
+                    tags={k: v for k, v in self.tags.items() if k.startswith("mlflow.source.")})
             if registered_name:
                 try:
                     with _use_tracking_uri(self.tracking_uri):
