@@ -10,4 +10,5 @@ ctx = generation_context(snakemake, Path(snakemake.output.figures).parent,
 run_quality(ctx, eval=list(snakemake.input.eval), temperatures=snakemake.params.temperatures,
             num_samples=snakemake.params.quality["samples"], seed=snakemake.params.seed,
             walks=list(snakemake.input.walks), chords=snakemake.params.chords,
-            max_eval_windows=snakemake.params.quality["max_eval_windows"])
+            max_eval_windows=snakemake.params.quality["max_eval_windows"],
+            train=list(snakemake.input.train))

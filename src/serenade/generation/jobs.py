@@ -356,11 +356,13 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
                 num_samples: int, seed: int, walks: Sequence[str | Path] = (),
                 qpm: float = 120.0, chords: str | None = None,
                 max_eval_windows: int | None = schema_default("generate.quality.max_eval_windows"),
-                ) -> dict[str, float]:
+                train: Sequence[str | Path] = ()) -> dict[str, float]:
     """quality.json (figures of serenade.generation.quality), quality.txt (against the
     targets) and reconstructions.png (eval windows above, their reconstructions below), over
     the eval split's windows (a seeded subset of `max_eval_windows` of them). A
-    chord-conditioned model reconstructs over each window's chords and samples over `chords`."""
+    chord-conditioned model reconstructs over each window's chords and samples over `chords`.
+    With the `train` split, as many of its windows (seeded) are reconstructed the same way:
+    the overfitting line of quality.txt."""
     model = ctx.load_model()
     converter = model.config.converter
     sample_chords = conditioning.progression(model, chords, "generate.chords")
@@ -370,14 +372,17 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     windows = held_out.windows
     if len(windows) == 0:
         raise ValueError(f"model {ctx.model_name}: the eval split yields no windows to measure")
+    trained = split_windows(train, converter, limit=len(windows), seed=seed) if train else None
     tracker = ctx.tracker("quality")
     tracker.log_params({"temperatures": list(temperatures), "num_samples": num_samples,
                         "seed": seed, "max_eval_windows": max_eval_windows,
-                        "eval_windows": len(windows)})
-    figures, decoded = quality.quality_report(model, windows, temperatures=temperatures,
-                                              num_samples=num_samples, seed=seed,
-                                              chords=held_out.controls,
-                                              sample_chords=sample_chords)
+                        "eval_windows": len(windows),
+                        "train_windows": 0 if trained is None else len(trained.windows)})
+    figures, decoded = quality.quality_report(
+        model, windows, temperatures=temperatures, num_samples=num_samples, seed=seed,
+        chords=held_out.controls, sample_chords=sample_chords,
+        train_windows=None if trained is None else trained.windows,
+        train_chords=None if trained is None else trained.controls)
     matches = [json.loads((Path(p) / "endpoints.json").read_text())["endpoint_match"]
                for p in walks if (Path(p) / "endpoints.json").is_file()]
     if matches:
