@@ -45,7 +45,7 @@ from serenade.generation.metrics import memorisation_rate, music_metrics, traini
 from serenade.generation.pieces import AttributePiece
 from serenade.generation.quality import endpoint_match
 from serenade.generation.selection import WindowChoice, select_from_file, select_passage
-from serenade.generation.tracking import NoTracking, start_generation_run
+from serenade.generation.tracking import NoTracking, log_input_files, start_generation_run
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
 
 LOG = logging.getLogger("serenade.generation")
@@ -130,13 +130,15 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
 # -- interpolations and journeys ----------------------------------------------------------------
 
 def _select_inputs(specs: Sequence[str], converter, choice, sources, manifest):
-    selected = []
+    """The chosen window of each input, and the files they came from."""
+    selected, paths = [], []
     for spec in specs:
         path = resolve_input(spec, sources, manifest)
         window = select_from_file(path, converter, choice, name=spec)
         LOG.info("input %s", window.describe())
         selected.append(window)
-    return selected
+        paths.append(path)
+    return selected, paths
 
 
 def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], window: Any,
@@ -150,7 +152,7 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     converter = model.config.converter
     inputs = auto_inputs.resolve_specs(inputs, manifest, model.config.name, f"{kind} {name!r}")
     choice = WindowChoice.from_config(window)
-    selected = _select_inputs(inputs, converter, choice, sources, manifest)
+    selected, paths = _select_inputs(inputs, converter, choice, sources, manifest)
     tempo = float(qpm) if qpm else selected[0].qpm
     path = walk(model, [w.events for w in selected], num_steps, method=method,
                 temperature=temperature, seed=seed,
@@ -161,6 +163,8 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     tracker.log_params({"inputs": list(inputs), "window": choice.describe(), "num_steps": num_steps,
                         "method": method, "temperature": temperature, "seed": seed, "qpm": tempo,
                         **_render_params(ctx.render)})
+    for file in dict.fromkeys(paths):  # a journey may pass by one file twice
+        log_input_files(tracker, [file], context="input")
     (out_dir / "inputs.txt").write_text("".join(w.describe() + "\n" for w in selected))
     # The waypoints are the model's decodes of the inputs, not the inputs: say so, and how
     # much of each input's melody they keep.
@@ -221,6 +225,8 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     tracker.log_params({"attributes": list(names), "quantiles": list(quantiles),
                         "max_train_windows": max_train_windows, "max_eval_windows": max_eval_windows,
                         "strength": strength, "qpm": qpm, "temperature": temperature, "seed": seed})
+    log_input_files(tracker, train, name="train split", context="training")
+    log_input_files(tracker, eval, name="eval split", context="evaluation")
     # Capped while the splits stream by: memory stays within the caps however large the data.
     data = split_windows(train, converter, limit=max_train_windows, seed=seed)
     held_out = split_windows(eval, converter, limit=max_eval_windows, seed=seed)
@@ -328,6 +334,8 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
     tracker.log_params({"max_windows": max_windows, "max_eval_windows": max_eval_windows,
                         "seed": seed, "train_windows": reference.seen,
                         "eval_windows": len(eval_windows)})
+    log_input_files(tracker, train, name="train split", context="training")
+    log_input_files(tracker, eval, name="eval split", context="evaluation")
     rows = []
     for name, windows in [*sets.items(), ("train_vs_eval", train_sample)]:
         reference_row = name == "train_vs_eval"
@@ -378,6 +386,11 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
                         "seed": seed, "max_eval_windows": max_eval_windows,
                         "eval_windows": len(windows),
                         "train_windows": 0 if trained is None else len(trained.windows)})
+    log_input_files(tracker, eval, name="eval split", context="evaluation",
+                    profile={"windows": len(windows)})
+    if trained is not None:
+        log_input_files(tracker, train, name="train split", context="training",
+                        profile={"windows": len(trained.windows)})
     figures, decoded = quality.quality_report(
         model, windows, temperatures=temperatures, num_samples=num_samples, seed=seed,
         chords=held_out.controls, sample_chords=sample_chords,
