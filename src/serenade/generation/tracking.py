@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from serenade.training import tracking
-from serenade.training.job import file_digest
 
 LOG = logging.getLogger(__name__)
 PARENT_KINDS = ("train", "import")
@@ -59,7 +58,7 @@ def log_input_files(tracker, paths: Sequence[str | Path], *, context: str,
     paths = [Path(p) for p in paths]
     if not paths:
         return
-    tracker.log_dataset(paths[0] if len(paths) == 1 else paths[0].parent, file_digest(paths),
+    tracker.log_dataset(paths[0] if len(paths) == 1 else paths[0].parent, tracking.file_digest(paths),
                         name=name or paths[0].name, context=context,
                         profile={"files": len(paths),
                                  "bytes": sum(p.stat().st_size for p in paths),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ import subprocess
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from serenade.paths import REPO_ROOT
 
@@ -102,6 +103,16 @@ def git_commit() -> str:
         return commit + ("-dirty" if dirty.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def file_digest(paths: Sequence[str | Path]) -> str:
+    """sha256 over the files' bytes in order: what a resume key and a tracked run record."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
 
 
 def source_tags(source_name: str) -> dict[str, str]:
