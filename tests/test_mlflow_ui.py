@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from serenade.testing import fixture_checkpoint, fixture_note_sequences, write_note_sequence_tfrecord
+from serenade.generation.jobs import JobContext, run_walk
+from serenade.testing import (FIXTURE_CHECKPOINT_2BAR, fixture_checkpoint, fixture_note_sequences,
+                              magenta_fixture, write_note_sequence_tfrecord)
 from serenade.training.job import RunOptions, import_model
 from serenade.training.tracking import default_tracking_uri
 
@@ -35,6 +37,14 @@ def store(tmp_path_factory):
     import_model("fixture", "cat-mel_2bar_small", "", str(fixture_checkpoint()), [records],
                  root / "out", results_dir=root / "results", eval_max_windows=16,
                  options=RunOptions(tracking_uri=uri))
+    # and a journey of that model, as the workflow's generation job logs it (its child run)
+    info = magenta_fixture(FIXTURE_CHECKPOINT_2BAR)
+    cases = info["folder"] / "cases"
+    ctx = JobContext("fixture", "cat-mel_2bar_small", root / "out" / "checkpoint", root / "walk",
+                     tracking_uri=uri, results_dir=root / "results")
+    run_walk(ctx, kind="journey", name="two_tunes", window="most_notes", num_steps=2,
+             inputs=[str(cases / "BlueStockingClog_0.mid"), str(cases / "0626-0700_2.mid")],
+             method="slerp", temperature=0.0, seed=0, qpm=120.0, sources=[])
     return {"root": root, "uri": uri}
 
 
@@ -81,6 +91,12 @@ RUN_PAGE = WAIT + """wait(() => [...document.querySelectorAll('a')].find(
   .then((clicked) => wait(() => location.href.includes('/runs/') && text().includes('Source'),
                           60000).then(() => ({clicked, text: text(), url: location.href})))"""
 
+# a generation run's artifacts: each MIDI file beside its piano roll and audio, the roll shown
+PREVIEW = WAIT + """wait(() => text().includes('journey.wav') && [...document.querySelectorAll('img')]
+    .find((img) => !img.src.includes('/static/') && img.complete && img.naturalWidth > 100), 90000)
+  .then((img) => ({text: text(), image: img ? img.naturalWidth : 0, source: img ? img.src : '',
+                   url: location.href}))"""
+
 
 @pytest.mark.slow
 def test_serenade_ui_opens_the_runs_table_in_chromium(store, tmp_path):
@@ -109,6 +125,11 @@ def test_serenade_ui_opens_the_runs_table_in_chromium(store, tmp_path):
         screenshot = tmp_path / "runs.png"
         table = chromium_evaluate(url, RUNS_TABLE, timeout=240, screenshot=screenshot)
         run = chromium_evaluate(url, RUN_PAGE, timeout=240, screenshot=tmp_path / "run.png")
+        walk = _walk_run(store["uri"])
+        artifact = url.replace("/runs?", f"/runs/{walk.info.run_id}/artifacts/"
+                                         "journeys/two_tunes/journey.png?")
+        preview = chromium_evaluate(artifact, PREVIEW, timeout=240,
+                                    screenshot=tmp_path / "artifacts.png")
     finally:
         ui.send_signal(signal.SIGTERM)
         ui.wait(timeout=60)
@@ -119,5 +140,18 @@ def test_serenade_ui_opens_the_runs_table_in_chromium(store, tmp_path):
         assert genai not in shown, shown[:2000]
     assert run["clicked"] and "/runs/" in run["url"], run["url"]
     assert "serenade import" in run["text"] and "eval split" in run["text"], run["text"][:2000]
+    listing = preview["text"]
+    assert re.search(r"journey\.mid\njourney\.png\njourney\.wav\n", listing), listing[:2000]
+    assert preview["image"] > 100, listing[:2000]  # the piano roll, shown
     assert screenshot.stat().st_size > 10_000
     assert ui.returncode == 0 and not _port_open(port)  # the server stopped with the command
+
+
+def _walk_run(uri: str):
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(uri)
+    experiment = client.get_experiment_by_name("cat-mel_2bar_small")
+    [run] = client.search_runs([experiment.experiment_id],
+                               filter_string="tags.`serenade.kind` = 'generate'")
+    return run
