@@ -217,6 +217,7 @@ rule quality:
     input:
         checkpoint=generation.checkpoint("{model}"),
         eval=shard_paths("eval"),
+        train=shard_paths("train"),
         walks=lambda wildcards: generation.walk_dirs(config, wildcards.model),
     output:
         figures=f"{GENERATED}/quality.json",

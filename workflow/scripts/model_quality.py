@@ -12,4 +12,5 @@ from serenade.generation.jobs import run_quality  # noqa: E402
 run_quality(ctx, eval=list(snakemake.input.eval), temperatures=snakemake.params.temperatures,
             num_samples=snakemake.params.quality["samples"], seed=snakemake.params.seed,
             walks=list(snakemake.input.walks), chords=snakemake.params.chords,
-            max_eval_windows=snakemake.params.quality["max_eval_windows"])
+            max_eval_windows=snakemake.params.quality["max_eval_windows"],
+            train=list(snakemake.input.train))

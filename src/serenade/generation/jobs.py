@@ -46,7 +46,7 @@ from serenade.generation.metrics import memorisation_rate, music_metrics, traini
 from serenade.generation.pieces import AttributePiece
 from serenade.generation.quality import endpoint_match
 from serenade.generation.selection import WindowChoice, select_from_file, select_passage
-from serenade.generation.tracking import NoTracking, start_generation_run
+from serenade.generation.tracking import NoTracking, log_input_files, start_generation_run
 from serenade.generation.writing import RenderSettings, write_piece, write_strip
 
 LOG = logging.getLogger("serenade.generation")
@@ -135,13 +135,15 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
 # -- interpolations and journeys ----------------------------------------------------------------
 
 def _select_inputs(specs: Sequence[str], converter, choice, sources, manifest):
-    selected = []
+    """The chosen window of each input, and the files they came from."""
+    selected, paths = [], []
     for spec in specs:
         path = resolve_input(spec, sources, manifest)
         window = select_from_file(path, converter, choice, name=spec)
         LOG.info("input %s", window.describe())
         selected.append(window)
-    return selected
+        paths.append(path)
+    return selected, paths
 
 
 def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], window: Any,
@@ -155,7 +157,7 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     converter = model.config.converter
     inputs = auto_inputs.resolve_specs(inputs, manifest, model.config.name, f"{kind} {name!r}")
     choice = WindowChoice.from_config(window)
-    selected = _select_inputs(inputs, converter, choice, sources, manifest)
+    selected, paths = _select_inputs(inputs, converter, choice, sources, manifest)
     tempo = float(qpm) if qpm else selected[0].qpm
     path = walk(model, [w.events for w in selected], num_steps, method=method,
                 temperature=temperature, seed=seed,
@@ -166,6 +168,8 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     tracker.log_params({"inputs": list(inputs), "window": choice.describe(), "num_steps": num_steps,
                         "method": method, "temperature": temperature, "seed": seed, "qpm": tempo,
                         **_render_params(ctx.render)})
+    for file in dict.fromkeys(paths):  # a journey may pass by one file twice
+        log_input_files(tracker, [file], context="input")
     (out_dir / "inputs.txt").write_text("".join(w.describe() + "\n" for w in selected))
     # The waypoints are the model's decodes of the inputs, not the inputs: say so, and how
     # much of each input's melody they keep.
@@ -229,6 +233,8 @@ def run_attributes(ctx: JobContext, *, train: Sequence[str | Path], eval: Sequen
     tracker.log_params({"attributes": list(names), "quantiles": list(quantiles),
                         "max_train_windows": max_train_windows, "max_eval_windows": max_eval_windows,
                         "strength": strength, "qpm": qpm, "temperature": temperature, "seed": seed})
+    log_input_files(tracker, train, name="train split", context="training")
+    log_input_files(tracker, eval, name="eval split", context="evaluation")
     # Capped while the splits stream by: memory stays within the caps however large the data.
     data = split_windows(train, converter, limit=max_train_windows, seed=seed)
     held_out = split_windows(eval, converter, limit=max_eval_windows, seed=seed)
@@ -338,6 +344,8 @@ def run_metrics(ctx: JobContext, *, samples: str | Path, train: Sequence[str | P
     tracker.log_params({"max_windows": max_windows, "max_eval_windows": max_eval_windows,
                         "seed": seed, "train_windows": reference.seen,
                         "eval_windows": len(eval_windows)})
+    log_input_files(tracker, train, name="train split", context="training")
+    log_input_files(tracker, eval, name="eval split", context="evaluation")
     rows = []
     measured_sets = [*sets.items(), ("train_vs_eval", train_sample)]
     progress = CountProgress(PROGRESS, "sets measured", len(measured_sets))
@@ -369,11 +377,13 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
                 num_samples: int, seed: int, walks: Sequence[str | Path] = (),
                 qpm: float = 120.0, chords: str | None = None,
                 max_eval_windows: int | None = schema_default("generate.quality.max_eval_windows"),
-                ) -> dict[str, float]:
+                train: Sequence[str | Path] = ()) -> dict[str, float]:
     """quality.json (figures of serenade.generation.quality), quality.txt (against the
     targets) and reconstructions.png (eval windows above, their reconstructions below), over
     the eval split's windows (a seeded subset of `max_eval_windows` of them). A
-    chord-conditioned model reconstructs over each window's chords and samples over `chords`."""
+    chord-conditioned model reconstructs over each window's chords and samples over `chords`.
+    With the `train` split, as many of its windows (seeded) are reconstructed the same way:
+    the overfitting line of quality.txt."""
     model = ctx.load_model()
     converter = model.config.converter
     sample_chords = conditioning.progression(model, chords, "generate.chords")
@@ -383,14 +393,22 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     windows = held_out.windows
     if len(windows) == 0:
         raise ValueError(f"model {ctx.model_name}: the eval split yields no windows to measure")
+    trained = split_windows(train, converter, limit=len(windows), seed=seed) if train else None
     tracker = ctx.tracker("quality")
     tracker.log_params({"temperatures": list(temperatures), "num_samples": num_samples,
                         "seed": seed, "max_eval_windows": max_eval_windows,
-                        "eval_windows": len(windows)})
-    figures, decoded = quality.quality_report(model, windows, temperatures=temperatures,
-                                              num_samples=num_samples, seed=seed,
-                                              chords=held_out.controls,
-                                              sample_chords=sample_chords)
+                        "eval_windows": len(windows),
+                        "train_windows": 0 if trained is None else len(trained.windows)})
+    log_input_files(tracker, eval, name="eval split", context="evaluation",
+                    profile={"windows": len(windows)})
+    if trained is not None:
+        log_input_files(tracker, train, name="train split", context="training",
+                        profile={"windows": len(trained.windows)})
+    figures, decoded = quality.quality_report(
+        model, windows, temperatures=temperatures, num_samples=num_samples, seed=seed,
+        chords=held_out.controls, sample_chords=sample_chords,
+        train_windows=None if trained is None else trained.windows,
+        train_chords=None if trained is None else trained.controls)
     matches = [json.loads((Path(p) / "endpoints.json").read_text())["endpoint_match"]
                for p in walks if (Path(p) / "endpoints.json").is_file()]
     if matches:

@@ -8,10 +8,14 @@ import numpy as np
 import pytest
 
 from serenade.conversion import converter_for_config
+from serenade.conversion.reconstruction import onset_accuracy
 from serenade.generation import quality
+from serenade.generation.jobs import JobContext, run_quality
 from serenade.generation.metrics import music_metrics
 from serenade.melody import events as ev
-from serenade.testing import expected_windows, fixture_model, magenta_fixture
+from serenade.testing import (FIXTURE_CHECKPOINT_2BAR, expected_windows, fixture_model,
+                              fixture_note_sequences, magenta_fixture,
+                              write_note_sequence_tfrecord)
 from serenade.training import evaluation
 
 MEL = converter_for_config("cat-mel_2bar_small")
@@ -78,7 +82,7 @@ def test_targets_pass_fail_and_missing():
     assert [passed for t, _, passed in quality.check(missing)
             if t.metric == "interpolations.endpoint_match"] == [None]
     text = quality.format_check("m", bad)
-    assert "BELOW TARGET" in text and "0.070" in text and "reference 5.000" in text
+    assert "misses target" in text and "0.070" in text and "reference 5.000" in text
     # the chord target shows only for a model whose figures have chords
     assert "chord_tones" not in text
     chords = dict(good, **{"reference.chord_tones": 0.8, "samples_t0.5.chord_tones": 0.5})
@@ -152,3 +156,71 @@ def test_trio_figures_per_part_and_their_targets():
     lines = {line.split()[0]: " ".join(line.split()[1:]) for line in text.splitlines()[2:]}
     assert lines["samples_t0.5.melody_in_scale"] == "0.950 target >= 0.93: ok"
     assert lines["samples_t0.5.bass_in_scale"] == "0.700 (0.900)"
+
+
+def test_a_missed_upper_or_lower_bound_says_misses_target():
+    figures = {"reconstruction.onset_accuracy": 0.07, "reconstruction.accuracy": 0.95,
+               "samples_t0.5.pitch_class_distance": 0.373, "reconstruction.windows": 500}
+    text = quality.format_check("m", figures)
+    assert re.search(r"samples_t0.5.pitch_class_distance +0.373  target <= 0.1: misses target\n",
+                     text), text
+    assert re.search(r"reconstruction.onset_accuracy +0.070  target >= 0.75: misses target\n",
+                     text), text
+    assert re.search(r"reconstruction.accuracy +0.950  target >= 0.93: ok\n", text), text
+    assert "BELOW" not in text
+
+
+def test_few_held_out_windows_are_cautioned_with_the_onset_accuracy_error():
+    model = fixture_model()
+    windows = _fixture_windows()
+    few, _ = quality.quality_report(model, windows[:16], temperatures=[0.5], num_samples=16)
+    text = quality.format_check("m", few)
+    caution = next(line for line in text.splitlines() if "CAUTION" in line)
+    assert f"only 16 held-out windows (fewer than {quality.FEW_EVAL_WINDOWS})" in caution
+    error = few["reconstruction.onset_accuracy_se"]
+    assert f"onset accuracy +- {error:.3f}" in caution and 0.01 < error < 0.3
+    # the error is the spread of the windows' own figures: a bootstrap over windows agrees
+    _, decoded = quality.reconstruction_figures(model, windows[:16])
+    rng = np.random.default_rng(0)
+    draws = [onset_accuracy(MEL, windows[:16][rows], decoded[rows])
+             for rows in rng.integers(0, 16, (400, 16))]
+    assert error == pytest.approx(np.std(draws), rel=0.35)
+    # enough windows: no caution
+    many = np.resize(windows, (quality.FEW_EVAL_WINDOWS, windows.shape[1]))
+    enough, _ = quality.quality_report(model, many, temperatures=[0.5], num_samples=16)
+    assert "CAUTION" not in quality.format_check("m", enough)
+
+
+def test_training_windows_reconstructed_far_better_than_held_out_ones_say_overfitting():
+    model = fixture_model()
+    windows = _fixture_windows()
+    _, decoded = quality.reconstruction_figures(model, windows)
+    kept = np.array([onset_accuracy(MEL, w[None], d[None]) for w, d in zip(windows, decoded)])
+    ranked = np.argsort(np.nan_to_num(kept, nan=-1.0))
+    half = len(windows) // 2
+    # what the model knows best as its "training" pieces, the rest held out: they diverge
+    figures, _ = quality.quality_report(model, windows[ranked[:half]], temperatures=[0.5],
+                                        num_samples=16, train_windows=windows[ranked[half:]])
+    gap = figures["train_reconstruction.onset_accuracy"] - figures["reconstruction.onset_accuracy"]
+    assert gap > quality.OVERFIT_GAP
+    text = quality.format_check("m", figures)
+    assert re.search(r"OVERFITTING: training windows' onsets reconstructed \d\.\d{3}, held-out "
+                     rf"\d\.\d{{3}} \({len(windows) - half} training windows\): a gap of {gap:.3f}",
+                     text), text
+    # the same pieces on both sides: compared, not flagged
+    same, _ = quality.quality_report(model, windows, temperatures=[0.5], num_samples=16,
+                                     train_windows=windows)
+    text = quality.format_check("m", same)
+    assert "OVERFITTING" not in text and "no sign of overfitting" in text
+
+
+def test_the_quality_job_compares_training_and_held_out_windows(tmp_path):
+    info = magenta_fixture(FIXTURE_CHECKPOINT_2BAR)
+    records = write_note_sequence_tfrecord(tmp_path / "eval.tfrecord", fixture_note_sequences())
+    ctx = JobContext("fixture", info["config"], info["folder"] / "checkpoint", tmp_path / "out",
+                     hparams=info["hparam_arch"], track=False)
+    figures = run_quality(ctx, eval=[records], temperatures=[0.5], num_samples=16, seed=0,
+                          train=[records])
+    assert figures["train_reconstruction.windows"] == figures["reconstruction.windows"]
+    text = (tmp_path / "out" / "quality.txt").read_text()
+    assert "train vs held-out" in text and "CAUTION: only" in text

@@ -12,6 +12,7 @@ an unreachable server included, is `serenade.training.tracking.RunTracker`'s.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from serenade.training import tracking
@@ -44,6 +45,26 @@ def find_model_run(model_name: str, config_name: str, tracking_uri: str | None =
     return None
 
 
+def source_name(job: str) -> str:
+    """The runs table's Source of a generation job: the kind of job ("serenade generate
+    journey"), as training runs show "serenade train"; which walk it was is the run's name."""
+    return f"serenade generate {job.split('/')[0]}"
+
+
+def log_input_files(tracker, paths: Sequence[str | Path], *, context: str,
+                    name: str | None = None, profile: Mapping[str, int] | None = None) -> None:
+    """Files a generation job read, as one dataset of its run (the runs table's Dataset
+    column): `name` (default: the one file's name), their sha256, count and bytes."""
+    paths = [Path(p) for p in paths]
+    if not paths:
+        return
+    tracker.log_dataset(paths[0] if len(paths) == 1 else paths[0].parent, tracking.file_digest(paths),
+                        name=name or paths[0].name, context=context,
+                        profile={"files": len(paths),
+                                 "bytes": sum(p.stat().st_size for p in paths),
+                                 **(profile or {})})
+
+
 def start_generation_run(model_name: str, config_name: str, job: str, csv_path: str | Path, *,
                          tracking_uri: str | None = None, results_dir: str | Path = "results"
                          ) -> tracking.RunTracker:
@@ -58,7 +79,7 @@ def start_generation_run(model_name: str, config_name: str, job: str, csv_path: 
     tracker = tracking.RunTracker(experiment=config_name, run_name=f"{model_name}/{job}",
                                   csv_path=csv_path, tracking_uri=tracking_uri,
                                   results_dir=results_dir, tags=tags,
-                                  source_name=f"serenade generate {job}")
+                                  source_name=source_name(job))
     tracker.start()
     return tracker
 
@@ -75,6 +96,9 @@ class NoTracking:
         pass
 
     def log_artifact(self, path, artifact_path=None) -> None:
+        pass
+
+    def log_dataset(self, source, digest, **details) -> None:
         pass
 
     def finish(self, status: str = "FINISHED") -> None:

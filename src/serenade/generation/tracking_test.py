@@ -43,3 +43,33 @@ def test_without_a_model_run_there_is_no_parent(tmp_path):
     from mlflow.tracking import MlflowClient
 
     assert "mlflow.parentRunId" not in MlflowClient(uri).get_run(child.run_id).data.tags
+
+
+def test_a_walk_run_carries_its_input_files_and_the_jobs_source(tmp_path):
+    """A real journey of magenta's fixture model over two real MIDI files, tracked."""
+    from mlflow.tracking import MlflowClient
+
+    from serenade.generation.jobs import JobContext, run_walk
+    from serenade.testing import FIXTURE_CHECKPOINT_2BAR, magenta_fixture
+    from serenade.training.tracking import file_digest
+
+    info = magenta_fixture(FIXTURE_CHECKPOINT_2BAR)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    inputs = [info["folder"] / "cases" / "BlueStockingClog_0.mid",
+              info["folder"] / "cases" / "0626-0700_2.mid"]
+    ctx = JobContext("fixture", info["config"], info["folder"] / "checkpoint", tmp_path / "walk",
+                     hparams=info["hparam_arch"], tracking_uri=uri, results_dir=tmp_path)
+    run_walk(ctx, kind="journey", name="two_tunes", inputs=[str(p) for p in inputs],
+             window="most_notes", num_steps=2, method="slerp", temperature=0.0, seed=0,
+             qpm=120.0, sources=[])
+    client = MlflowClient(uri)
+    [run] = client.search_runs([client.get_experiment_by_name(info["config"]).experiment_id])
+    assert run.info.run_name == "fixture/journey/two_tunes"
+    assert run.data.tags["mlflow.source.name"] == "serenade generate journey"  # not the walk's
+    logged = {entry.dataset.name: entry for entry in run.inputs.dataset_inputs}
+    assert set(logged) == {p.name for p in inputs}
+    for path in inputs:
+        dataset = logged[path.name].dataset
+        assert dataset.digest == file_digest([path])[:36]
+        assert path.resolve().as_uri() in dataset.source
+        assert [t.value for t in logged[path.name].tags] == ["input"]

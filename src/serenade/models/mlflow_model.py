@@ -174,12 +174,15 @@ def requirements() -> list[str]:
 
 
 def log_model(checkpoint: str | Path, registered_name: str | None = None,
-              chords: bool = False) -> Any:
+              chords: bool = False, name: str = "model",
+              tags: dict[str, str] | None = None) -> Any:
     """Log the checkpoint as an MLflow model of the active run (and register it when asked);
-    `chords`: the model is chord-conditioned (its example request carries a progression).
+    `chords`: the model is chord-conditioned (its example request carries a progression);
+    `name` and `tags` (its source: MLflow's "Logged from") are what MLflow's model list shows.
     Returns MLflow's ModelInfo."""
     return mlflow.pyfunc.log_model(
-        name="model", python_model=str(Path(__file__).with_name("mlflow_model_entry.py")),
+        name=name, tags=tags,
+        python_model=str(Path(__file__).with_name("mlflow_model_entry.py")),
         artifacts={"checkpoint": str(checkpoint)},
         signature=signature(), input_example=input_example(chords),
         pip_requirements=requirements(),

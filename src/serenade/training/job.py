@@ -7,7 +7,6 @@ every `serenade` command), `eval.json` (final evaluation), `config.yaml` (resolv
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import logging
@@ -31,6 +30,7 @@ from serenade.models.parts import index_dtype
 from serenade.sources.download import download
 from serenade.training import curves, dataset, devices, evaluation, resume, schedules, tracking
 from serenade.training.progress import Progress
+from serenade.training.tracking import file_digest
 from serenade.training.settings import TrainSettings, resolve_config
 from serenade.training.trainer import Trainer
 
@@ -71,16 +71,6 @@ class RunOptions:
     tracking_uri: str | None = None
     log_every: int = schema_default("tracking.log_every")
     extra_tags: dict[str, str] = field(default_factory=dict)
-
-
-def file_digest(paths: Sequence[str | Path]) -> str:
-    """sha256 over the files' bytes in order: what a resume key and a tracked run record."""
-    digest = hashlib.sha256()
-    for path in paths:
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
 
 
 def installed_packages() -> str:

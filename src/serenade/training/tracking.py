@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ import subprocess
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from serenade.paths import REPO_ROOT
 
@@ -102,6 +103,16 @@ def git_commit() -> str:
         return commit + ("-dirty" if dirty.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def file_digest(paths: Sequence[str | Path]) -> str:
+    """sha256 over the files' bytes in order: what a resume key and a tracked run record."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
 
 
 def source_tags(source_name: str) -> dict[str, str]:
@@ -283,7 +294,11 @@ class RunTracker:
         saved_env = os.environ.get("MLFLOW_TRACKING_URI")
         try:
             with _use_tracking_uri(self.tracking_uri), mlflow.start_run(run_id=self.run_id):
-                info = mlflow_model.log_model(checkpoint, chords=chords)
+                # named after the model, logged from what ran (not the script's file name,
+                # a temporary file under Snakemake)
+                info = mlflow_model.log_model(
+                    checkpoint, chords=chords, name=registered_name or self.run_name,
+                    tags={k: v for k, v in self.tags.items() if k.startswith("mlflow.source.")})
             if registered_name:
                 try:
                     with _use_tracking_uri(self.tracking_uri):
