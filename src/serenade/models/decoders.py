@@ -278,7 +278,8 @@ class FlatDecoder(keras.layers.Layer):
         if static_p is not None and float(static_p) == 0.0:
             fed = tf.concat([start_tokens[:, None], targets[:, :-1]], axis=1)
             return self.forced_logits(conditioning, fed, training)
-        probability = tf.cast(sampling_probability, condition.dtype)
+        # float32 whatever the policy (Keras casts float call arguments to the compute dtype)
+        probability = tf.cast(sampling_probability, tf.float32)
         if not self._dropping(training) and unrolls(targets.shape[1]):
             return self.scheduled_logits(conditioning, targets, start_tokens, probability, training)
         logits, _ = self.fed_back(conditioning, targets, start_tokens, probability, training)

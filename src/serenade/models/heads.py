@@ -60,10 +60,12 @@ class NadeHead(keras.layers.Layer):
         if self.built:
             return
         init = keras.initializers.TruncatedNormal(stddev=1.0 / math.sqrt(self.bits))
+        # Never autocast: the NADE is the output distribution, float32 under mixed precision
+        # too, and the decoder calls it inside the model's bfloat16/float16 autocast scope.
         self.w_enc = self.add_weight(name="w_enc", shape=(self.bits, 1, self.hidden),
-                                     initializer=init)
+                                     initializer=init, autocast=False)
         self.w_dec_t = self.add_weight(name="w_dec_t", shape=(self.bits, self.hidden, 1),
-                                       initializer=init)
+                                       initializer=init, autocast=False)
         super().build(input_shape)
 
     def magenta_variables(self, scope: str = layout.NADE) -> dict[str, tf.Variable]:

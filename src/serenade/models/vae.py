@@ -88,7 +88,9 @@ class MusicVAE(keras.Model):
                                                split_parts=config.hierarchical.split_parts,
                                                name="decoder")
         else:
-            head = (NadeHead(config.decoder_inputs.bits, hp.nade_num_hidden, name="nade")
+            # float32 under mixed precision too: the NADE is the output distribution and its loss
+            head = (NadeHead(config.decoder_inputs.bits, hp.nade_num_hidden, name="nade",
+                             dtype="float32")
                     if config.multi_label else None)
             self.decoder = FlatDecoder(hp.dec_rnn_size, self.z_size, self.part_depths,
                                        hp.dropout_keep_prob, head=head,
