@@ -14,11 +14,18 @@ import pytest
 
 from serenade.base.midi_limits import MAX_FILE_BYTES, PARSE_PEAK_RSS_BYTES
 
+# The child's own peak: VmHWM belongs to the process image and starts afresh at exec, while
+# ru_maxrss survives exec and would report the forking test worker's size (over 1 GB once it has
+# loaded TensorFlow); ru_maxrss only where /proc is missing.
 _CHILD = """
 import json, resource, sys
 from serenade.data.inspection import inspect_file
 row, record = inspect_file(("hostile", "x.mid", sys.argv[1], sys.argv[2]))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+try:
+    status = open("/proc/self/status").read().split("VmHWM:")[1]
+    peak = int(status.split()[0]) * 1024  # kB
+except (OSError, IndexError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
 print(json.dumps({"status": row["status"], "reason": row["reason"], "peak": peak}))
 """
 
