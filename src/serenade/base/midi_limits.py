@@ -36,6 +36,16 @@ class Census:
     max_track_events: int = 0
 
 
+
+def _read_vlq(data: bytes, pos: int) -> tuple[int, int]:
+    """A MIDI variable-length quantity at `pos`: (its value, the position after it)."""
+    value, byte = 0, 0x80
+    while byte & 0x80:
+        byte = data[pos]
+        pos += 1
+        value = (value << 7) | (byte & 0x7F)
+    return value, pos
+
 def census(data: bytes) -> Census:
     """Ticks and events of every track, read as mido reads the chunk structure; stops at the
     first malformed byte (the parser then words the error)."""
@@ -48,11 +58,7 @@ def census(data: bytes) -> Census:
             end = min(pos + 8 + int.from_bytes(data[pos + 4:pos + 8], "big"), len(data))
             pos, tick, count, status = pos + 8, 0, 0, 0
             while pos < end:
-                delta, byte = 0, 0x80
-                while byte & 0x80:
-                    byte = data[pos]
-                    pos += 1
-                    delta = (delta << 7) | (byte & 0x7F)
+                delta, pos = _read_vlq(data, pos)
                 tick += delta
                 count += 1
                 if data[pos] >= 0x80:
@@ -60,11 +66,7 @@ def census(data: bytes) -> Census:
                     pos += 1
                 if status == 0xFF or status in (0xF0, 0xF7):
                     pos += 1 if status == 0xFF else 0
-                    length, byte = 0, 0x80
-                    while byte & 0x80:
-                        byte = data[pos]
-                        pos += 1
-                        length = (length << 7) | (byte & 0x7F)
+                    length, pos = _read_vlq(data, pos)
                     pos += length
                 else:
                     pos += 1 if status & 0xF0 in (0xC0, 0xD0) else 2
