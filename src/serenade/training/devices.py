@@ -46,7 +46,8 @@ def select(*, precision: str | Precision = precisions.AUTO,
            devices: list[str] | None = None) -> Placement:
     """Pick the strategy: the given devices, else all GPUs, else the CPU; and the numeric
     precision (`serenade.models.precision`: a name, `auto` chosen for those devices, or a
-    Precision already chosen), set as the Keras global policy.
+    Precision already chosen), in which the `Trainer` builds its model. The Keras global policy
+    is left alone: a process that trains and then loads another model gets magenta's float32.
 
     Several devices -> MirroredStrategy (synchronous data parallelism, gradients summed over
     replicas); one GPU -> OneDeviceStrategy; no GPU -> the default strategy on the CPU.
@@ -58,7 +59,6 @@ def select(*, precision: str | Precision = precisions.AUTO,
         names = tuple(d.name for d in gpus)
     if not isinstance(precision, Precision):
         precision = precisions.detect(precision, names)
-    precisions.apply(precision)
     suffix = f", {precision.describe()}"
     if len(names) > 1:
         strategy = tf.distribute.MirroredStrategy(list(names))

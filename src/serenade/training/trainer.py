@@ -35,14 +35,15 @@ class Trainer:
         self.hparams = hp = config.hparams
         self.strategy = placement.strategy if placement else tf.distribute.get_strategy()
         schedules.validate_sampling(hp.sampling_schedule, hp.sampling_rate)
-        with self.strategy.scope():
+        # Without a placement the model computes in the Keras global policy.
+        self.precision = (placement.precision if placement else
+                          precision.Precision(precision.current(), "the Keras global policy"))
+        with self.strategy.scope(), precision.policy_scope(self.precision):
             self.model = MusicVAE(config)
             self.model.build()
             self.optimizer = make_optimizer(hp)
             self.optimizer.build(self.model.trainable_variables)
-            # The model computes in the Keras global policy (`Placement` sets it).
-            self.loss_scale = (DynamicLossScale() if precision.current() == precision.MIXED_FLOAT16
-                               else None)
+            self.loss_scale = DynamicLossScale() if self.precision.loss_scaling else None
         self._jit = jit_compile
         self._step_fn = None
 

@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 
 from serenade.models.configs import get_config
-from serenade.training import schedules
+from serenade.training import devices, schedules
 from serenade.training.trainer import Trainer
 
 # Teacher forcing and (below) a near-zero sigma make a step deterministic, so two trainers can
@@ -189,13 +189,19 @@ def test_mixed_bfloat16_forward_pass_matches_float32(fixture, config):
 
 
 def test_mixed_bfloat16_trains_and_keeps_float32_weights():
-    with _policy("mixed_bfloat16"):
-        trainer = Trainer(get_config("cat-mel_2bar_tiny", DETERMINISTIC))
-        assert trainer.loss_scale is None  # bfloat16 has float32's exponent range
-        first = trainer.train_step(_batch())
-        for _ in range(8):
-            last = trainer.train_step(_batch())
+    import keras
+
+    placement = devices.select(precision="mixed_bfloat16")
+    trainer = Trainer(get_config("cat-mel_2bar_tiny", DETERMINISTIC), placement)
+    # the model computes in the placement's policy; the process's global policy is untouched
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert trainer.model.encoder.compute_dtype == "bfloat16"
+    assert trainer.loss_scale is None  # bfloat16 has float32's exponent range
+    first = trainer.train_step(_batch())
+    for _ in range(8):
+        last = trainer.train_step(_batch())
     assert np.isfinite(last["loss"]) and last["loss"] < 0.9 * first["loss"]
+    assert Trainer(get_config("cat-mel_2bar_tiny")).model.encoder.compute_dtype == "float32"
     weights = trainer.model_weights()
     assert all(w.dtype == np.float32 for w in weights.values())
     assert set(weights) == set(Trainer(get_config("cat-mel_2bar_tiny")).model_weights())
