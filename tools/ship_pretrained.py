@@ -5,7 +5,8 @@
 RUN_DIR is the folder the pretrain workflow ran in. A pretraining segment stopped before its last
 step (the end of a working session) ships with `--from-resume`: the newest readable resume
 checkpoint of the run, its metric history and a curve drawn from it (no eval.json: measure the
-shipped model with `serenade quality`). Writes
+shipped model with `serenade quality`). A segment that continued the shipped model (`init_from`)
+ships with the model's whole step count and the metric history of every segment. Writes
 - src/serenade/pretrained/NAME/: the checkpoint stored as float16 (loaded back as float32) and
   training-data.csv.gz (source, path, sha256 of every file it trained on, from the manifest);
 - docs/pretrained/NAME/: eval.json, config.yaml, the MLflow run's metric history exported to
@@ -26,22 +27,41 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def export_metrics(run_dir: Path, model: str, target: Path) -> int:
-    """The MLflow run's full metric history as step,timestamp,key,value rows."""
-    from mlflow.tracking import MlflowClient
-
+def _newest_run_id(run_dir: Path, model: str) -> str:
     from serenade.training.resume import RUN_ID_FILE
 
-    run_ids = sorted((run_dir / "results" / "checkpoints").glob(f"{model}-*/{RUN_ID_FILE}"))
+    run_ids = sorted((run_dir / "results" / "checkpoints").glob(f"{model}-*/{RUN_ID_FILE}"),
+                     key=lambda p: p.stat().st_mtime)
     if not run_ids:
         raise SystemExit(f"{run_dir}: no MLflow run id for {model}")
-    run_id = run_ids[-1].read_text().strip()
-    client = MlflowClient(f"sqlite:///{run_dir / 'results' / 'mlflow' / 'mlflow.db'}")
-    run = client.get_run(run_id)
+    return run_ids[-1].read_text().strip()
+
+
+def _client(run_dir: Path):
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(f"sqlite:///{run_dir / 'results' / 'mlflow' / 'mlflow.db'}")
+
+
+def schedule_offset(run_dir: Path, model: str) -> int:
+    """Steps the run's starting weights had already trained (a segment continuing the last)."""
+    params = _client(run_dir).get_run(_newest_run_id(run_dir, model)).data.params
+    return int(params.get("schedule_offset", 0) or 0)
+
+
+def export_metrics(run_dir: Path, model: str, target: Path, offset: int = 0) -> int:
+    """The MLflow run's full metric history as step,timestamp,key,value rows, its steps shifted
+    by `offset`; a continuing segment (offset > 0) keeps the rows of the segments before it."""
+    client = _client(run_dir)
+    run_id = _newest_run_id(run_dir, model)
     rows = []
-    for key in sorted(run.data.metrics):
+    if offset and target.exists():
+        with open(target, newline="") as handle:
+            rows = [(int(r["step"]), int(r["timestamp"]), r["key"], float(r["value"]))
+                    for r in csv.DictReader(handle) if int(r["step"]) <= offset]
+    for key in sorted(client.get_run(run_id).data.metrics):
         for metric in client.get_metric_history(run_id, key):
-            rows.append((metric.step, metric.timestamp, key, metric.value))
+            rows.append((metric.step + offset, metric.timestamp, key, metric.value))
     rows.sort()
     with open(target, "w", newline="") as handle:
         writer = csv.writer(handle)
@@ -73,8 +93,9 @@ def newest_run(run_dir: Path, model: str) -> Path:
     return folders[-1]
 
 
-def from_resume(run_dir: Path, name: str):
-    """The model of the newest readable resume checkpoint, built as the run's config.yaml says."""
+def from_resume(run_dir: Path, name: str, offset: int = 0):
+    """The model of the newest readable resume checkpoint, built as the run's config.yaml says;
+    its step counts the `offset` steps its starting weights had trained."""
     import yaml
 
     from serenade.models.configs import get_config
@@ -89,7 +110,7 @@ def from_resume(run_dir: Path, name: str):
     model = MusicVAE(get_config(resolved["config"], resolved["hparams"]))
     model.build()
     model.assign_magenta_weights(weights, "resume checkpoint")
-    model.global_step = step
+    model.global_step = offset + step
     return model
 
 
@@ -105,8 +126,12 @@ def main() -> None:
     from serenade.models.pretrained import PRETRAINED_DIR
 
     source = args.run_dir / "results" / "models" / args.name
-    model = from_resume(args.run_dir, args.name) if args.from_resume else load_model(
-        source / "checkpoint")
+    offset = schedule_offset(args.run_dir, args.name)
+    if args.from_resume:
+        model = from_resume(args.run_dir, args.name, offset)
+    else:
+        model = load_model(source / "checkpoint")
+        model.global_step = offset + int(model.global_step)  # the job saves its own steps
     package = PRETRAINED_DIR / args.name
     if package.exists():
         shutil.rmtree(package)
@@ -118,12 +143,13 @@ def main() -> None:
     for name in ("config.yaml",) if args.from_resume else ("eval.json", "config.yaml",
                                                             "training-curve.png"):
         shutil.copyfile(source / name, docs / name)
-    metrics = export_metrics(args.run_dir, args.name, docs / "metrics.csv")
-    if args.from_resume:
+    metrics = export_metrics(args.run_dir, args.name, docs / "metrics.csv", offset)
+    if args.from_resume or offset:
         from serenade.training.curves import plot_training_curves
 
-        plot_training_curves(newest_run(args.run_dir, args.name) / "metrics.csv",
-                             docs / "training-curve.png", title=f"{args.name} (step {model.global_step})")
+        # every segment's history, on the model's own step count
+        plot_training_curves(docs / "metrics.csv", docs / "training-curve.png",
+                             title=f"{args.name} (step {model.global_step})")
     size = sum(p.stat().st_size for p in package.iterdir())
     print(f"{package}: step {model.global_step}, {size / 1e6:.1f} MB, {count} training files; "
           f"{docs}: {metrics} metric points")
