@@ -20,8 +20,8 @@ import numpy as np
 from note_seq.protobuf import music_pb2
 
 from serenade.melody import events as ev
-from serenade.melody.converter_base import ConverterBase, count_tracks
-from serenade.melody.diagnostics import SequenceReport
+from serenade.melody.converter_base import ConverterBase
+from serenade.melody.diagnostics import SequenceReport, count_tracks
 from serenade.melody.extraction import extract_track_melodies
 from serenade.melody.pieces import LocatedWindow, quantize_piece, split_on_time_changes
 from serenade.melody.rendering import windows_to_note_sequence
@@ -65,15 +65,6 @@ class MelodyConverter(ConverterBase):
     @property
     def part_names(self) -> tuple[str, ...]:
         return ("melody",)
-
-    @property
-    def decoder_inputs(self) -> None:
-        return None  # fed back one-hot
-
-    @property
-    def encoder_inputs(self) -> None:
-        """The encoder reads melody events one-hot (see `serenade.models.encoder`)."""
-        return None
 
     @property
     def kit_pieces(self) -> tuple[str, ...]:

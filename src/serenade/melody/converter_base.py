@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 from note_seq.protobuf import music_pb2
 
+from serenade.base.bit_inputs import BitInputs
 from serenade.melody.pieces import LocatedWindow, bar_offsets, first_tempo
 from serenade.melody.rendering import write_midi
 from serenade.melody.windows import sample_at_most
@@ -41,6 +42,17 @@ class ConverterBase:
     def window_steps(self) -> int:
         """Steps per window: 32 for the 2-bar configs, 256 for the 16-bar ones."""
         return self.slice_bars * self.steps_per_bar
+
+    @property
+    def decoder_inputs(self) -> BitInputs | None:
+        """How the decoder is fed each class: None, one-hot (a family of bits says so)."""
+        return None
+
+    @property
+    def encoder_inputs(self) -> BitInputs | None:
+        """How the encoder reads each class: None, one-hot (each part's, side by side, for
+        windows of several parts)."""
+        return None
 
     # -- what each family does its own way ---------------------------------------
 
@@ -119,16 +131,3 @@ class ConverterBase:
         """Windows (one, or several that follow one another) -> a MIDI file at `path`."""
         return write_midi(self.to_note_sequence(windows, qpm=qpm, velocity=velocity,
                                                 program=program), path)
-
-
-def count_tracks(report: Any, sequence: music_pb2.NoteSequence) -> None:
-    """Each track's name, notes, drum notes and programs into `report.track(instrument)`."""
-    names = {info.instrument: info.name for info in sequence.instrument_infos}
-    for note in sequence.notes:
-        track = report.track(note.instrument)
-        track.name = names.get(note.instrument, "")
-        track.notes += 1
-        if note.is_drum:
-            track.drum_notes += 1
-        else:
-            track.programs.add(note.program)

@@ -32,7 +32,8 @@ from note_seq.protobuf import music_pb2
 from serenade.drums.classes import REDUCED_CLASS_NAMES
 from serenade.drums.encoding import to_roll
 from serenade.melody import events as ev
-from serenade.melody.converter_base import ConverterBase, count_tracks
+from serenade.melody.converter_base import ConverterBase
+from serenade.melody.diagnostics import count_tracks
 from serenade.melody.pieces import LocatedWindow, quantize_piece, split_on_time_changes
 from serenade.melody.rendering import windows_to_note_sequence
 from serenade.trio import instruments as ins
@@ -105,15 +106,6 @@ class TrioConverter(ConverterBase):
         starts = windows >= ev.FIRST_NOTE_ON
         starts[..., DRUMS] = windows[..., DRUMS] != 0
         return starts
-
-    @property
-    def decoder_inputs(self) -> None:
-        return None  # fed back one-hot
-
-    @property
-    def encoder_inputs(self) -> None:
-        """The encoder reads each part one-hot, side by side (magenta's 692-dim input)."""
-        return None
 
     @property
     def depth(self) -> int:
