@@ -71,6 +71,20 @@ def piece_problems(pieces: list[Piece]) -> str:
                      for problem, places in by_problem.items())
 
 
+def sequence_reason(windows: int, notes: int, pieces: list[Piece]) -> str | None:
+    """Why a sequence gives no windows when the reason is the whole sequence's ('' when it gives
+    some); None when the reason lies in its tracks."""
+    if windows:
+        return ""
+    if not notes:
+        return "no notes"
+    if not pieces:
+        return "no pieces to convert (the sequence's total time is 0)"
+    if all(piece.problem for piece in pieces):
+        return piece_problems(pieces)
+    return None
+
+
 @dataclass
 class TrackReport(TrackCounts):
     """Counts for one track over all pieces."""
@@ -153,14 +167,9 @@ class SequenceReport:
 
     def explain(self) -> str:
         """Why the sequence gives no windows; '' when it gives some."""
-        if self.windows:
-            return ""
-        if not self.notes:
-            return "no notes"
-        if not self.pieces:
-            return "no pieces to convert (the sequence's total time is 0)"
-        if all(piece.problem for piece in self.pieces):
-            return self.piece_problems()
+        whole = sequence_reason(self.windows, self.notes, self.pieces)
+        if whole is not None:
+            return whole
         reasons = self.track_reasons()
         if len(reasons) == 1:
             text = reasons[0][1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from serenade.melody.diagnostics import TrackCounts, piece_problems
+from serenade.melody.diagnostics import TrackCounts, piece_problems, sequence_reason
 from serenade.melody.pieces import Piece
 from serenade.trio.instruments import BASS_PROGRAMS, MELODY_PROGRAMS, Kind
 
@@ -93,14 +93,9 @@ class TrioReport:
 
     def explain(self) -> str:
         """Why the sequence gives no windows; '' when it gives some."""
-        if self.windows:
-            return ""
-        if not self.notes:
-            return "no notes"
-        if not self.pieces:
-            return "no pieces to convert (the sequence's total time is 0)"
-        if all(piece.problem for piece in self.pieces):
-            return self.piece_problems()
+        whole = sequence_reason(self.windows, self.notes, self.pieces)
+        if whole is not None:
+            return whole
         usable = [piece for piece in self.pieces if not piece.problem]
         reasons: list[str] = []
         for piece in usable:
