@@ -1,9 +1,10 @@
 """What the melody, drums and trio converters share, around what each family does its own way.
 
 A family's converter finds the windows of each piece of a sequence and a report of why some
-give none (`_windows_by_piece`), stacks windows into an array (`_stack`) and writes windows
-back as a NoteSequence (`to_note_sequence`). Sizes, diagnostics, the windows' locations,
-the training draw and MIDI writing follow from those the same way in every family. It lives
+give none (`_windows_by_piece`), stacks windows into an array (`_stack`), places one window in
+its file (`_located`) and writes windows back as a NoteSequence (`to_note_sequence`). Sizes,
+diagnostics, the windows' locations, the training draw and MIDI writing follow from those the
+same way in every family (drums override what their merged drum part does otherwise). It lives
 in melody, whose pieces, windows and MIDI writing the other families build on.
 """
 
@@ -45,7 +46,8 @@ class ConverterBase:
 
     @property
     def decoder_inputs(self) -> BitInputs | None:
-        """How the decoder is fed each class: None, one-hot (a family of bits says so)."""
+        """How the decoder is fed each class: None, one-hot (a family whose classes are bit
+        masks returns their `BitInputs`)."""
         return None
 
     @property
