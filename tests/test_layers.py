@@ -11,7 +11,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "serenade"
 
-COMMON = {"errors", "paths", "config_schema"}
+# imported by every layer: they import nothing from Serenade but errors and paths (the config
+# registry is plain data: see docs/architecture.md)
+COMMON = {"errors", "paths", "config_schema", "registry"}
 FAMILIES = {"melody", "drums", "trio", "chords"}  # one converter package per model family
 BELOW = {
     "base": set(),
@@ -31,6 +33,7 @@ BELOW = {
     "commands": {"generation", "training", "models", "data", "conversion", "base", "config"},
     "cli": {"commands"},
     "config_schema": set(),
+    "registry": set(),
 }
 
 

@@ -10,8 +10,6 @@ import warnings
 # note-seq imports pydub, which warns about a missing ffmpeg we never use.
 warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
 
-from serenade.chords.configs import CONFIG_NAMES, converter_for_config, count_windows  # noqa: E402
 from serenade.chords.converter import ChordMelodyConverter, ChordWindow  # noqa: E402
 
-__all__ = ["CONFIG_NAMES", "ChordMelodyConverter", "ChordWindow", "converter_for_config",
-           "count_windows"]
+__all__ = ["ChordMelodyConverter", "ChordWindow"]

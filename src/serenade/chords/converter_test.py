@@ -7,7 +7,9 @@ import pytest
 from note_seq import midi_io
 from note_seq.protobuf import music_pb2
 
-from serenade.chords import ChordMelodyConverter, converter_for_config
+from serenade.chords import ChordMelodyConverter
+from serenade.conversion import converter_for_config
+from serenade.registry import family_of
 from serenade.chords.encoding import decode_chord
 from serenade.paths import REPO_ROOT
 
@@ -95,8 +97,8 @@ def test_config_settings():
     assert CONVERTER.melody.valid_programs is None
     assert CONVERTER.transpose_range == (-3, 3)
     assert (CONVERTER.window_steps, CONVERTER.control_depth) == (32, 49)
-    with pytest.raises(ValueError, match="cat-mel_2bar_med_chords"):
-        converter_for_config("cat-mel_2bar_small")
+    assert converter_for_config("cat-mel_2bar_med_chords_tiny") is CONVERTER
+    assert family_of("cat-mel_2bar_med_chords") == "chords" != family_of("cat-mel_2bar_small")
 
 
 def test_training_draw_transposes_chords_with_the_melody():

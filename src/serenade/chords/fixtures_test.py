@@ -9,7 +9,7 @@ import pytest
 from note_seq import midi_io
 from note_seq.protobuf import music_pb2
 
-from serenade.chords import converter_for_config
+from serenade.conversion import converter_for_config
 from serenade.paths import REPO_ROOT
 
 FOLDER = REPO_ROOT / "tests" / "fixtures" / "magenta" / "cat-mel_2bar_med_chords-tiny"

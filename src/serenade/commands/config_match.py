@@ -10,8 +10,9 @@ the wrong name: that is refused, naming the config the checkpoint is.
 from __future__ import annotations
 
 from serenade.errors import UserError
-from serenade.models.configs import CONFIG_NAMES, ModelConfig, get_config
+from serenade.models.configs import ModelConfig, get_config
 from serenade.models.hparams import parsed_names
+from serenade.registry import CONFIG_NAMES
 
 SIZES = ("z_size", "enc_rnn_size", "dec_rnn_size", "nade_num_hidden")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from serenade.conversion.registry import converter_for_config
+from serenade.conversion.converters import converter_for_config
 
 # The melody columns every manifest has, and the config name each is counted with.
 WINDOW_COLUMNS = {"windows_2bar": "cat-mel_2bar_small", "windows_16bar": "hierdec-mel_16bar"}

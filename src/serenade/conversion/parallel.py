@@ -16,7 +16,7 @@ from note_seq.protobuf import music_pb2
 from serenade.base.midi_parser import read_midi
 from serenade.base.pool import ordered_map
 from serenade.conversion import controls as ctl
-from serenade.conversion.registry import converter_for_config
+from serenade.conversion.converters import converter_for_config
 
 
 @dataclass

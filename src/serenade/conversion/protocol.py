@@ -4,7 +4,8 @@ A converter turns a NoteSequence into fixed-length windows of class indices (int
 class per step, or int [n, T, P] with one class per part; `part_depths` says how many classes) with magenta's extraction rules, draws training windows
 (with the family's augmentation), explains why a sequence gives no windows, and turns windows
 back into a NoteSequence or a MIDI file. `serenade.melody.MelodyConverter` is the reference
-implementation.
+implementation; the melody, drums and trio converters share what follows from their own
+extraction in `serenade.melody.converter_base.ConverterBase`.
 """
 
 from __future__ import annotations

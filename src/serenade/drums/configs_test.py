@@ -4,10 +4,23 @@ import pytest
 
 from serenade.conversion import converter_for_config, count_windows
 from serenade.drums import DrumsConverter
-from serenade.drums.configs import MAGENTA_CONFIGS as CONFIG_NAMES
 from serenade.drums.classes import FULL, REDUCED
-from serenade.drums.configs import MAGENTA_SETTINGS
+from serenade.registry import magenta_configs
 from serenade.testing import DRUM_FIXTURES, drum_fixture_inputs
+
+CONFIG_NAMES = magenta_configs("drums")
+
+# magenta's DrumsConverter arguments per config, as its configs.py writes them.
+MAGENTA_SETTINGS = {
+    "cat-drums_2bar_small": dict(max_bars=100, slice_bars=2, steps_per_quarter=4,
+                                 roll_input=True),
+    "cat-drums_2bar_big": dict(max_bars=100, slice_bars=2, steps_per_quarter=4, roll_input=True),
+    "nade-drums_2bar_reduced": dict(max_bars=100, slice_bars=2, steps_per_quarter=4,
+                                    roll_input=True, roll_output=True),
+    "nade-drums_2bar_full": dict(max_bars=100, pitch_classes="FULL_DRUM_PITCH_CLASSES",
+                                 slice_bars=2, steps_per_quarter=4, roll_input=True,
+                                 roll_output=True),
+}
 
 
 @pytest.mark.parametrize("name, classes, roll_output, input_depth, output_depth", [
@@ -32,7 +45,7 @@ def test_every_config_name(name, classes, roll_output, input_depth, output_depth
 
 def test_depths_match_magentas():
     record = json.loads((DRUM_FIXTURES / "fixture.json").read_text())["configs"]
-    assert set(record) == set(CONFIG_NAMES)
+    assert set(record) == set(CONFIG_NAMES) == set(MAGENTA_SETTINGS)
     for name, info in record.items():
         converter = converter_for_config(name)
         assert (converter.input_depth, converter.output_depth) == (info["input_depth"],

@@ -22,7 +22,6 @@ and a 2**classes one-hot output (cat configs) or a roll output (NADE configs).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -34,11 +33,12 @@ from serenade.drums.classes import REDUCED, PitchClasses
 from serenade.drums.diagnostics import DrumReport, PieceWindows
 from serenade.drums.extraction import drum_hits, extract_drum_tracks
 from serenade.drums.rendering import (OUTPUT_VELOCITY, window_to_magenta_sequence,
-                                      windows_to_note_sequence, write_drum_midi)
+                                      windows_to_note_sequence)
 from serenade.drums.windows import DrumWindow, first_at_most, magenta_order, slice_track
+from serenade.melody.converter_base import ConverterBase
 from serenade.melody.pieces import (LocatedWindow, bar_offsets, first_tempo, quantize_piece,
                                     split_on_time_changes)
-from serenade.melody.windows import dedupe, sample_at_most
+from serenade.melody.windows import dedupe
 
 Mode = Literal["infer", "eval", "train"]
 
@@ -54,7 +54,7 @@ class DrumTensors:
 
 
 @dataclass(frozen=True)
-class DrumsConverter:
+class DrumsConverter(ConverterBase):
     """Settings of the drums converter; magenta's names where it has them."""
 
     slice_bars: int = 2
@@ -78,15 +78,7 @@ class DrumsConverter:
     # -- sizes -------------------------------------------------------------------
 
     transpose_range = None  # drum configs never transpose (no note_sequence_augmenter)
-
-    @property
-    def steps_per_bar(self) -> int:
-        return self.steps_per_quarter * self.quarters_per_bar
-
-    @property
-    def window_steps(self) -> int:
-        """Steps per window: 32 for the 2-bar drum configs."""
-        return self.slice_bars * self.steps_per_bar
+    window_dtype = np.int64  # step masks
 
     @property
     def num_drum_classes(self) -> int:
@@ -181,6 +173,15 @@ class DrumsConverter:
                                                     number))
         return result
 
+    def _windows_by_piece(self, sequence: music_pb2.NoteSequence
+                          ) -> tuple[list[list[DrumWindow]], DrumReport]:
+        """The distinct windows of each piece, in time order, and the report."""
+        pieces = self._pieces(sequence)
+        by_piece = [dedupe(piece.windows) for piece in pieces]
+        return by_piece, DrumReport.of(sequence, pieces, slice_bars=self.slice_bars,
+                                       gap_bars=self.gap_bars, pitch_classes=self.pitch_classes,
+                                       windows=sum(len(windows) for windows in by_piece))
+
     def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[DrumWindow]:
         """Every distinct window of each piece (inference), in time order, with its origin."""
         return [w for piece in self._pieces(sequence) for w in dedupe(piece.windows)]
@@ -222,15 +223,7 @@ class DrumsConverter:
             return self.draw_training_windows(self.training_pieces(sequence), rng)
         return self._stack([w.events for w in self.windows_with_origin(sequence)])
 
-    # Training in two steps, as the melody converter, so that a data pipeline can cache
-    # the costly first one and repeat the cheap draws.
-
-    def without_transposition(self) -> "DrumsConverter":
-        return self  # drum windows never transpose
-
-    def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
-        """Always 0: magenta's drum configs do not augment (and no random draw is made)."""
-        return 0
+    # Training draws in two steps (see ConverterBase); magenta's drum configs do not augment.
 
     def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
                         ) -> list[np.ndarray]:
@@ -239,15 +232,6 @@ class DrumsConverter:
             raise ValueError("drum windows cannot be transposed")
         return [self._stack([w.events for w in dedupe(piece.windows)])
                 for piece in self._pieces(sequence)]
-
-    def draw_training_windows(self, pieces: list[np.ndarray],
-                              rng: np.random.Generator) -> np.ndarray:
-        """At most `max_tensors_per_notesequence` windows: per piece, then over the sequence."""
-        limit = self.max_tensors_per_notesequence
-        chosen = []
-        for windows in pieces:
-            chosen.extend(sample_at_most(list(windows), limit, rng))
-        return self._stack([tuple(w) for w in sample_at_most(chosen, limit, rng)])
 
     def _stack(self, rows) -> np.ndarray:
         if not len(rows):
@@ -296,25 +280,7 @@ class DrumsConverter:
             raise ValueError(f"mode must be 'infer', 'eval' or 'train', not {mode!r}")
         return self.tensors_for(windows)
 
-    # -- diagnostics ------------------------------------------------------------------
-
-    def extract(self, sequence: music_pb2.NoteSequence) -> tuple[np.ndarray, DrumReport]:
-        """Every window (as `to_windows` in inference) and the diagnostics, in one pass."""
-        pieces = self._pieces(sequence)
-        windows = self._stack([w.events for piece in pieces for w in dedupe(piece.windows)])
-        return windows, DrumReport.of(sequence, pieces, slice_bars=self.slice_bars,
-                                      gap_bars=self.gap_bars, pitch_classes=self.pitch_classes,
-                                      windows=len(windows))
-
-    def analyze(self, sequence: music_pb2.NoteSequence) -> DrumReport:
-        """Per-piece and per-track diagnostics (inference mode)."""
-        return self.extract(sequence)[1]
-
-    def explain(self, sequence: music_pb2.NoteSequence) -> str:
-        """Why `sequence` gives no drum windows; '' when it gives some."""
-        return self.analyze(sequence).explain()
-
-    # -- windows -> NoteSequence / MIDI ----------------------------------------------
+    # -- windows -> NoteSequence (and MIDI: ConverterBase.to_midi) -------------------
 
     def from_tensors(self, samples) -> list[music_pb2.NoteSequence]:
         """magenta's `from_tensors`: one NoteSequence per sample [steps, output_depth]."""
@@ -329,9 +295,3 @@ class DrumsConverter:
                                         steps_per_quarter=self.steps_per_quarter,
                                         quarters_per_bar=self.quarters_per_bar, qpm=qpm,
                                         velocity=velocity, program=program)
-
-    def to_midi(self, windows, path: str | Path, *, qpm: float = 120.0,
-                velocity: int = OUTPUT_VELOCITY, program: int = 0) -> Path:
-        """Masks [steps] or [n, steps] -> a MIDI file at `path` (drums on channel 10)."""
-        return write_drum_midi(self.to_note_sequence(windows, qpm=qpm, velocity=velocity,
-                                                     program=program), path)

@@ -18,9 +18,9 @@ from note_seq.protobuf import music_pb2
 
 from serenade.conversion import converter_for_config
 from serenade.drums import DrumsConverter
-from serenade.drums.configs import MAGENTA_CONFIGS as CONFIG_NAMES
 from serenade.drums.classes import REDUCED
 from serenade.drums.encoding import mask_of
+from serenade.registry import magenta_configs
 from serenade.testing import PROJECT_MAGENTA_FIXTURES, drum_fixture_arrays, drum_fixture_inputs
 
 INPUTS = cache(drum_fixture_inputs)
@@ -34,7 +34,7 @@ def rows(array):
 def cases():
     names = [name for name, _ in drum_fixture_inputs()]
     return [pytest.param(config, k, id=f"{config}-{k}-{name}")
-            for config in CONFIG_NAMES for k, name in enumerate(names)]
+            for config in magenta_configs("drums") for k, name in enumerate(names)]
 
 
 @pytest.mark.parametrize("config, k", cases())

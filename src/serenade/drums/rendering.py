@@ -1,4 +1,5 @@
-"""Drum windows -> NoteSequence -> MIDI file, as magenta's DrumsConverter decodes.
+"""Drum windows -> NoteSequence, as magenta's DrumsConverter decodes (melody's `write_midi`
+writes it as a MIDI file, the drum notes on channel 10).
 
 Each hit class becomes its exemplar pitch (the first pitch of the class: 36
 kick, 38 snare, 42 closed hi-hat, ...) as a one-step note with is_drum=True on
@@ -11,14 +12,12 @@ lays several windows end to end and adds the 4/4 time signature.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from note_seq.protobuf import music_pb2
 
 from serenade.drums.classes import PitchClasses
 from serenade.drums.encoding import classes_of
-from serenade.melody.rendering import check_rendering, write_midi
+from serenade.melody.rendering import check_rendering
 
 STANDARD_PPQ = 220
 OUTPUT_VELOCITY = 80
@@ -79,8 +78,3 @@ def windows_to_note_sequence(windows, pitch_classes: PitchClasses, *, steps_per_
                     velocity, instrument, program)
     sequence.total_time = max((n.end_time for n in sequence.notes), default=0.0)
     return sequence
-
-
-def write_drum_midi(sequence: music_pb2.NoteSequence, path: str | Path) -> Path:
-    """Write `sequence` as a MIDI file (drum notes go to channel 10)."""
-    return write_midi(sequence, path)

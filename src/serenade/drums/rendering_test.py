@@ -4,8 +4,8 @@ from note_seq import midi_io
 
 from serenade.drums.classes import FULL, REDUCED
 from serenade.drums.encoding import mask_of
-from serenade.drums.rendering import (window_to_magenta_sequence, windows_to_note_sequence,
-                                      write_drum_midi)
+from serenade.drums.rendering import window_to_magenta_sequence, windows_to_note_sequence
+from serenade.melody.rendering import write_midi
 
 
 def test_one_window_as_magenta_writes_it():
@@ -28,7 +28,7 @@ def test_windows_follow_one_another_and_write_to_midi(tmp_path):
     sequence = windows_to_note_sequence(windows, FULL, qpm=60.0, velocity=100)
     assert [(n.pitch, n.start_time) for n in sequence.notes] == [(35, 0.0), (35, 8.0)]
     assert sequence.time_signatures[0].numerator == 4 and sequence.total_time == 8.25
-    path = write_drum_midi(sequence, tmp_path / "a" / "drums.mid")
+    path = write_midi(sequence, tmp_path / "a" / "drums.mid")  # drum notes on channel 10
     back = midi_io.midi_file_to_note_sequence(str(path))
     assert [(n.pitch, n.is_drum, round(n.start_time, 3)) for n in back.notes] == [
         (35, True, 0.0), (35, True, 8.0)]

@@ -1,10 +1,10 @@
-"""Converter settings for each config name (magenta's configs.py, data side only).
+"""The melody converters, by the names the melody configs give (`serenade.registry.melody`):
+magenta's configs.py, data side only.
 
 2-bar melody configs keep programs 0..31 (piano, chromatic percussion, organ,
 guitar) and transpose by -5..5 when training; 16-bar ones accept every program
 and do not augment. The `_tiny` names are small model variants for tests and
 quick runs; their data is converted exactly as their full-size namesakes'.
-`serenade.conversion` looks config names up here (and in the other families' tables).
 """
 
 from __future__ import annotations
@@ -17,14 +17,4 @@ MEL_2BAR = MelodyConverter(slice_bars=2, valid_programs=MELODY_PROGRAMS, max_bar
                            transpose_range=(-5, 5))
 MEL_16BAR = MelodyConverter(slice_bars=16, valid_programs=None, max_bars=100)
 
-CONVERTERS: dict[str, MelodyConverter] = {
-    "cat-mel_2bar_small": MEL_2BAR,
-    "cat-mel_2bar_big": MEL_2BAR,
-    "cat-mel_2bar_tiny": MEL_2BAR,
-    "flat-mel_16bar": MEL_16BAR,
-    "flat-mel_16bar_tiny": MEL_16BAR,
-    "hierdec-mel_16bar": MEL_16BAR,
-    "hierdec-mel_16bar_tiny": MEL_16BAR,
-    "hier-mel_16bar": MEL_16BAR,
-    "hier-mel_16bar_tiny": MEL_16BAR,
-}
+CONVERTERS: dict[str, MelodyConverter] = {"mel_2bar": MEL_2BAR, "mel_16bar": MEL_16BAR}

@@ -15,23 +15,22 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from note_seq.protobuf import music_pb2
 
 from serenade.melody import events as ev
-from serenade.melody.diagnostics import SequenceReport
+from serenade.melody.converter_base import ConverterBase
+from serenade.melody.diagnostics import SequenceReport, count_tracks
 from serenade.melody.extraction import extract_track_melodies
-from serenade.melody.pieces import (LocatedWindow, bar_offsets, first_tempo, quantize_piece,
-                                    split_on_time_changes)
-from serenade.melody.rendering import windows_to_note_sequence, write_midi
+from serenade.melody.pieces import LocatedWindow, quantize_piece, split_on_time_changes
+from serenade.melody.rendering import windows_to_note_sequence
 from serenade.melody.transposition import random_amount, transpose
-from serenade.melody.windows import Window, dedupe, sample_at_most, slice_melody
+from serenade.melody.windows import Window, dedupe, slice_melody
 
 
 @dataclass(frozen=True)
-class MelodyConverter:
+class MelodyConverter(ConverterBase):
     """Settings of the melody converter; magenta's names where it has them."""
 
     slice_bars: int
@@ -56,15 +55,6 @@ class MelodyConverter:
             raise ValueError(f"empty transpose range {self.transpose_range}")
 
     @property
-    def steps_per_bar(self) -> int:
-        return self.steps_per_quarter * self.quarters_per_bar
-
-    @property
-    def window_steps(self) -> int:
-        """Events per window: 32 for 2-bar configs, 256 for 16-bar ones."""
-        return self.slice_bars * self.steps_per_bar
-
-    @property
     def num_classes(self) -> int:
         return ev.NUM_CLASSES
 
@@ -75,15 +65,6 @@ class MelodyConverter:
     @property
     def part_names(self) -> tuple[str, ...]:
         return ("melody",)
-
-    @property
-    def decoder_inputs(self) -> None:
-        return None  # fed back one-hot
-
-    @property
-    def encoder_inputs(self) -> None:
-        """The encoder reads melody events one-hot (see `serenade.models.encoder`)."""
-        return None
 
     @property
     def kit_pieces(self) -> tuple[str, ...]:
@@ -116,15 +97,7 @@ class MelodyConverter:
             window_bars=self.slice_bars, steps_per_bar=self.steps_per_bar,
             program_range=None if programs is None else f"{programs.start}..{programs.stop - 1}",
             pitch_range=f"{self.min_pitch}..{self.max_pitch}", notes=len(sequence.notes))
-        names = {info.instrument: info.name for info in sequence.instrument_infos}
-        for note in sequence.notes:
-            track = report.track(note.instrument)
-            track.name = names.get(note.instrument, "")
-            track.notes += 1
-            if note.is_drum:
-                track.drum_notes += 1
-            else:
-                track.programs.add(note.program)
+        count_tracks(report, sequence)
         return report
 
     def _windows_by_piece(self, sequence: music_pb2.NoteSequence
@@ -182,21 +155,9 @@ class MelodyConverter:
         report.windows = sum(len(windows) for windows in by_piece)
         return by_piece, report
 
-    def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[Window]:
-        """Every window (inference), chronological, with its piece, start step and track."""
-        by_piece, _ = self._windows_by_piece(sequence)
-        return [window for windows in by_piece for window in windows]
-
-    def located_windows(self, sequence: music_pb2.NoteSequence) -> list[LocatedWindow]:
-        """Every window (inference order) as class indices, with its track, bar and tempo."""
-        by_piece, report = self._windows_by_piece(sequence)
-        offsets = bar_offsets(report.pieces)
-        located = []
-        for window in (w for windows in by_piece for w in windows):
-            offset, qpm = offsets.get(window.piece, (0, first_tempo(sequence)))
-            located.append(LocatedWindow(ev.encode(np.asarray(window.events)), window.instrument,
-                                         offset + window.start_step // self.steps_per_bar, qpm))
-        return located
+    def _located(self, window: Window, bar_offset: int, qpm: float) -> LocatedWindow:
+        return LocatedWindow(ev.encode(np.asarray(window.events)), window.instrument,
+                             bar_offset + window.start_step // self.steps_per_bar, qpm)
 
     def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
                    rng: np.random.Generator | None = None) -> np.ndarray:
@@ -213,8 +174,7 @@ class MelodyConverter:
             return self.draw_training_windows(self.training_pieces(sequence, amount), rng)
         return self._stack([window.events for window in self.windows_with_origin(sequence)])
 
-    # Training draws in two steps, so that a data pipeline can cache the (costly) first one per
-    # transposition and repeat only the (cheap) draws: the same rng gives the same windows.
+    # Training draws in two steps (see ConverterBase): the transposition, the pieces, the draw.
 
     def without_transposition(self) -> "MelodyConverter":
         return dataclasses.replace(self, transpose_range=None)
@@ -234,39 +194,13 @@ class MelodyConverter:
         by_piece, _ = self._windows_by_piece(sequence)
         return [self._stack([window.events for window in windows]) for windows in by_piece]
 
-    def draw_training_windows(self, pieces: list[np.ndarray],
-                              rng: np.random.Generator) -> np.ndarray:
-        """At most `max_tensors_per_notesequence` windows: per piece, then over the sequence,
-        as magenta."""
-        limit = self.max_tensors_per_notesequence
-        chosen = []
-        for windows in pieces:
-            chosen.extend(sample_at_most(list(windows), limit, rng))
-        chosen = sample_at_most(chosen, limit, rng)
-        if not chosen:
-            return np.zeros((0, self.window_steps), dtype=np.int16)
-        return np.stack(chosen).astype(np.int16)
-
     def _stack(self, rows: list[tuple[int, ...]]) -> np.ndarray:
         if not rows:
             return np.zeros((0, self.window_steps), dtype=np.int16)
         return ev.encode(np.asarray(rows, dtype=np.int64).reshape(-1)).reshape(
             len(rows), self.window_steps)
 
-    def extract(self, sequence: music_pb2.NoteSequence) -> tuple[np.ndarray, SequenceReport]:
-        """Every window (as `to_windows` in inference) and the diagnostics, in one pass."""
-        by_piece, report = self._windows_by_piece(sequence)
-        return self._stack([w.events for windows in by_piece for w in windows]), report
-
-    def analyze(self, sequence: music_pb2.NoteSequence) -> SequenceReport:
-        """Per-piece and per-track diagnostics (inference mode)."""
-        return self._windows_by_piece(sequence)[1]
-
-    def explain(self, sequence: music_pb2.NoteSequence) -> str:
-        """Why `sequence` gives no windows; '' when it gives some."""
-        return self.analyze(sequence).explain()
-
-    # -- windows -> NoteSequence / MIDI ------------------------------------------
+    # -- windows -> NoteSequence (and MIDI: ConverterBase.to_midi) -------------------
 
     def to_note_sequence(self, events: np.ndarray, *, qpm: float = 120.0, velocity: int = 80,
                          program: int = 0) -> music_pb2.NoteSequence:
@@ -274,9 +208,3 @@ class MelodyConverter:
         return windows_to_note_sequence(events, steps_per_quarter=self.steps_per_quarter,
                                         quarters_per_bar=self.quarters_per_bar, qpm=qpm,
                                         velocity=velocity, program=program)
-
-    def to_midi(self, events: np.ndarray, path: str | Path, *, qpm: float = 120.0,
-                velocity: int = 80, program: int = 0) -> Path:
-        """Events [steps] or [n, steps] -> a MIDI file at `path`."""
-        return write_midi(self.to_note_sequence(events, qpm=qpm, velocity=velocity,
-                                                program=program), path)

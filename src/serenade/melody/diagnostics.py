@@ -8,6 +8,9 @@ turns the counts into sentences a user can act on ("time signature 3/4 gives
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from note_seq.protobuf import music_pb2
 
 from serenade.melody.pieces import Piece
 
@@ -26,24 +29,72 @@ def track_label(instrument: int, name: str, programs, drums: bool) -> str:
 
 
 @dataclass
-class TrackReport:
-    """Counts for one track (note-seq instrument number) over all pieces."""
+class TrackCounts:
+    """What every family's report counts of one track (note-seq instrument number)."""
 
     instrument: int
     name: str = ""
     programs: set[int] = field(default_factory=set)
     notes: int = 0
     drum_notes: int = 0
+
+    def label(self) -> str:
+        return track_label(self.instrument, self.name, self.programs,
+                           bool(self.drum_notes) and self.drum_notes == self.notes)
+
+
+class TracksReport(Protocol):
+    def track(self, instrument: int) -> TrackCounts: ...
+
+
+def count_tracks(report: TracksReport, sequence: music_pb2.NoteSequence) -> None:
+    """Each track's name, notes, drum notes and programs into `report.track(instrument)`."""
+    names = {info.instrument: info.name for info in sequence.instrument_infos}
+    for note in sequence.notes:
+        track = report.track(note.instrument)
+        track.name = names.get(note.instrument, "")
+        track.notes += 1
+        if note.is_drum:
+            track.drum_notes += 1
+        else:
+            track.programs.add(note.program)
+
+
+def piece_problems(pieces: list[Piece]) -> str:
+    """The distinct problems of the unusable pieces, with where they are."""
+    by_problem: dict[str, list[str]] = {}
+    for piece in pieces:
+        if piece.problem:
+            by_problem.setdefault(piece.problem, []).append(piece.where())
+    return "; ".join(f"{problem} (at {', '.join(places[:3])}"
+                     f"{', ...' if len(places) > 3 else ''})"
+                     for problem, places in by_problem.items())
+
+
+def sequence_reason(windows: int, notes: int, pieces: list[Piece]) -> str | None:
+    """Why a sequence gives no windows when the reason is the whole sequence's ('' when it gives
+    some); None when the reason lies in its tracks."""
+    if windows:
+        return ""
+    if not notes:
+        return "no notes"
+    if not pieces:
+        return "no pieces to convert (the sequence's total time is 0)"
+    if all(piece.problem for piece in pieces):
+        return piece_problems(pieces)
+    return None
+
+
+@dataclass
+class TrackReport(TrackCounts):
+    """Counts for one track over all pieces."""
+
     outside_programs: int = 0  # notes whose program the config does not accept
     outside_pitch: int = 0  # notes outside the pitch range (and in an accepted program)
     in_unusable_pieces: int = 0  # notes kept but in pieces that cannot be quantized as needed
     melodies: int = 0  # melodies of at least one bar
     longest_melody_steps: int = 0
     windows: int = 0  # distinct windows first found in this track
-
-    def label(self) -> str:
-        return track_label(self.instrument, self.name, self.programs,
-                           bool(self.drum_notes) and self.drum_notes == self.notes)
 
 
 @dataclass
@@ -69,12 +120,7 @@ class SequenceReport:
 
     def piece_problems(self) -> str:
         """The distinct problems of the unusable pieces, with where they are."""
-        by_problem: dict[str, list[str]] = {}
-        for piece in self.unusable_pieces():
-            by_problem.setdefault(piece.problem, []).append(piece.where())
-        return "; ".join(f"{problem} (at {', '.join(places[:3])}"
-                         f"{', ...' if len(places) > 3 else ''})"
-                         for problem, places in by_problem.items())
+        return piece_problems(self.pieces)
 
     def track_reason(self, track: TrackReport) -> str:
         """Why `track` gives no windows ('' when it gives some)."""
@@ -121,14 +167,9 @@ class SequenceReport:
 
     def explain(self) -> str:
         """Why the sequence gives no windows; '' when it gives some."""
-        if self.windows:
-            return ""
-        if not self.notes:
-            return "no notes"
-        if not self.pieces:
-            return "no pieces to convert (the sequence's total time is 0)"
-        if all(piece.problem for piece in self.pieces):
-            return self.piece_problems()
+        whole = sequence_reason(self.windows, self.notes, self.pieces)
+        if whole is not None:
+            return whole
         reasons = self.track_reasons()
         if len(reasons) == 1:
             text = reasons[0][1]

@@ -1,18 +1,19 @@
-"""Model configs by magenta's names, with magenta's hparams.
+"""The model of a config: its entry in `serenade.registry` made a `ModelConfig`.
 
-Each config's hparams are magenta's defaults (base model + LSTM models) with the config's own
-overrides on top, exactly as magenta's `configs.py` merges them. The `*_tiny` configs are ours:
-the same structure with small layers, for tests and quick experiments.
+Each config's hparams are magenta's defaults (base model + LSTM models) with the entry's own
+overrides on top, exactly as magenta's `configs.py` merges them; the configs themselves (and
+the `*_tiny` ones of ours, small layers for tests) are listed in `serenade.registry` only.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from serenade.models.hparams import HParams
+from serenade.registry import Hierarchy, config_entry
 
 
 def default_hparams() -> HParams:
@@ -45,19 +46,6 @@ def default_hparams() -> HParams:
     )
 
 
-@dataclass(frozen=True)
-class Hierarchy:
-    """How a hierarchical decoder splits the output: `level_lengths` = [bars, steps per bar].
-
-    As magenta's hierdec configs: the conductor runs level_lengths[0] steps with zero inputs
-    (autoregression disabled) and the core decoder level_lengths[1] steps per conductor step.
-    """
-
-    level_lengths: tuple[int, ...] = (16, 16)
-    disable_autoregression: bool = True
-    split_parts: bool = False  # one core decoder per part (magenta's SplitMultiOutLstmDecoder)
-
-
 @dataclass
 class ModelConfig:
     """A named model: architecture kind, hparams and the data converter it expects."""
@@ -69,7 +57,6 @@ class ModelConfig:
     # magenta's HierarchicalLstmEncoder level_lengths (steps per segment, lowest level first;
     # serenade.models.hierarchical_encoder), or None for one bidirectional encoder
     encoder_level_lengths: tuple[int, ...] | None = None
-    converter_name: str = field(default="", repr=False)
 
     @property
     def converter(self) -> Any:
@@ -77,7 +64,7 @@ class ModelConfig:
         use, as it loads note-seq)."""
         from serenade.conversion import converter_for_config
 
-        return converter_for_config(self.converter_name or self.name)
+        return converter_for_config(self.name)
 
     @property
     def part_depths(self) -> tuple[int, ...]:
@@ -122,131 +109,6 @@ class ModelConfig:
         return int(self.hparams.max_seq_len)
 
 
-_MEL_2BAR = dict(
-    batch_size=512, max_seq_len=32, free_bits=0.0, beta_rate=0.99999,
-    sampling_schedule="inverse_sigmoid", sampling_rate=1000.0)
-_MEL_16BAR = dict(batch_size=512, max_seq_len=256, free_bits=256.0, max_beta=0.2)
-_TRIO_16BAR = dict(batch_size=256, max_seq_len=256)
-_DRUMS_2BAR = dict(batch_size=512, max_seq_len=32, free_bits=48.0, max_beta=0.2,
-                   sampling_schedule="inverse_sigmoid", sampling_rate=1000.0)
-
-_REGISTRY: dict[str, tuple[dict[str, Any], Hierarchy | None, str]] = {
-    "cat-mel_2bar_small": (
-        dict(_MEL_2BAR, z_size=256, enc_rnn_size=[512], dec_rnn_size=[256, 256], max_beta=0.2),
-        None, "2-bar melody, BiLSTM [512] encoder, flat decoder [256,256], z 256"),
-    "cat-mel_2bar_big": (
-        dict(_MEL_2BAR, z_size=512, enc_rnn_size=[2048], dec_rnn_size=[2048, 2048, 2048],
-             max_beta=0.5),
-        None, "2-bar melody, BiLSTM [2048] encoder, flat decoder [2048]x3, z 512"),
-    "flat-mel_16bar": (
-        dict(_MEL_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[2048, 2048, 2048]),
-        None, "16-bar melody, BiLSTM [2048,2048] encoder, flat decoder [2048]x3, z 512"),
-    "hierdec-mel_16bar": (
-        dict(_MEL_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[1024, 1024]),
-        Hierarchy((16, 16)),
-        "16-bar melody, BiLSTM [2048,2048] encoder, conductor + core decoder [1024,1024], z 512"),
-    "hier-mel_16bar": (
-        dict(_MEL_16BAR, z_size=512, enc_rnn_size=[1024], dec_rnn_size=[1024, 1024]),
-        Hierarchy((16, 16)),
-        "16-bar melody, hierarchical BiLSTM [1024] encoder (bars, then the 16 bar encodings), "
-        "conductor + core decoder [1024,1024], z 512"),
-    "cat-drums_2bar_small": (
-        dict(_DRUMS_2BAR, z_size=256, enc_rnn_size=[512], dec_rnn_size=[256, 256]),
-        None, "2-bar drums (9 classes, 512 combinations), BiLSTM [512] encoder, flat decoder "
-              "[256,256], z 256"),
-    "cat-drums_2bar_big": (
-        dict(_DRUMS_2BAR, z_size=512, enc_rnn_size=[2048], dec_rnn_size=[2048, 2048, 2048]),
-        None, "2-bar drums (9 classes, 512 combinations), BiLSTM [2048] encoder, flat decoder "
-              "[2048]x3, z 512"),
-    "nade-drums_2bar_reduced": (
-        dict(_DRUMS_2BAR, z_size=256, enc_rnn_size=[1024], dec_rnn_size=[512, 512],
-             nade_num_hidden=128),
-        None, "2-bar drums (9 classes as bits), BiLSTM [1024] encoder, flat decoder [512,512] "
-              "with a NADE over the bits, z 256"),
-    "nade-drums_2bar_full": (
-        dict(_DRUMS_2BAR, z_size=256, enc_rnn_size=[1024], dec_rnn_size=[512, 512],
-             nade_num_hidden=128),
-        None, "2-bar drums (61 General MIDI drum pitches as bits), BiLSTM [1024] encoder, flat "
-              "decoder [512,512] with a NADE over the bits, z 256"),
-    "cat-mel_2bar_med_chords": (
-        dict(batch_size=512, max_seq_len=32, z_size=256, enc_rnn_size=[1024],
-             dec_rnn_size=[512, 512, 512]),
-        None, "2-bar melody conditioned on a triad chord per step, BiLSTM [1024] encoder, flat "
-              "decoder [512]x3, z 256"),
-    "flat-trio_16bar": (
-        dict(_TRIO_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[2048, 2048, 2048]),
-        None, "16-bar trio (melody, bass, drums), BiLSTM [2048,2048] encoder, flat decoder "
-              "[2048]x3 with one softmax per part, z 512"),
-    "hierdec-trio_16bar": (
-        dict(_TRIO_16BAR, z_size=512, enc_rnn_size=[2048, 2048], dec_rnn_size=[1024, 1024],
-             free_bits=256.0, max_beta=0.2),
-        Hierarchy((16, 16), split_parts=True),
-        "16-bar trio (melody, bass, drums), BiLSTM [2048,2048] encoder, conductor + one core "
-        "decoder [1024,1024] per part, z 512"),
-    "hier-trio_16bar": (
-        dict(_TRIO_16BAR, z_size=512, enc_rnn_size=[1024], dec_rnn_size=[1024, 1024],
-             free_bits=256.0, max_beta=0.2),
-        Hierarchy((16, 16), split_parts=True),
-        "16-bar trio (melody, bass, drums), hierarchical BiLSTM [1024] encoder (bars, then the "
-        "16 bar encodings), conductor + one core decoder [1024,1024] per part, z 512"),
-    # Ours: same structure, small layers, for tests and quick runs.
-    "cat-mel_2bar_tiny": (
-        dict(_MEL_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], max_beta=0.2,
-             batch_size=16),
-        None, "tiny 2-bar melody model for tests (cat-mel_2bar_small structure)"),
-    "flat-mel_16bar_tiny": (
-        dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32, 32], dec_rnn_size=[32, 32], free_bits=8.0,
-             batch_size=8),
-        None, "tiny 16-bar flat melody model for tests (flat-mel_16bar structure)"),
-    "hierdec-mel_16bar_tiny": (
-        dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32, 32], dec_rnn_size=[32, 32], free_bits=8.0,
-             batch_size=8),
-        Hierarchy((16, 16)), "tiny hierarchical 16-bar melody model for tests (hierdec-mel_16bar structure)"),
-    "hierdec-trio_16bar_tiny": (
-        dict(_TRIO_16BAR, z_size=16, enc_rnn_size=[32, 32], dec_rnn_size=[32, 32], free_bits=16.0,
-             max_beta=0.2, batch_size=8),
-        Hierarchy((16, 16), split_parts=True),
-        "tiny hierarchical trio model for tests (hierdec-trio_16bar structure)"),
-    "hier-mel_16bar_tiny": (
-        dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
-             batch_size=8),
-        Hierarchy((16, 16)),
-        "tiny 16-bar melody model with hierarchical encoder and decoder for tests "
-        "(hier-mel_16bar structure)"),
-    "hier-trio_16bar_tiny": (
-        dict(_TRIO_16BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=16.0,
-             max_beta=0.2, batch_size=8),
-        Hierarchy((16, 16), split_parts=True),
-        "tiny trio model with hierarchical encoder and decoder for tests "
-        "(hier-trio_16bar structure)"),
-    "cat-mel_2bar_med_chords_tiny": (
-        dict(batch_size=16, max_seq_len=32, z_size=16, enc_rnn_size=[32],
-             dec_rnn_size=[32, 32, 32]),
-        None, "tiny chord-conditioned 2-bar melody model for tests (cat-mel_2bar_med_chords "
-              "structure)"),
-    "nade-drums_2bar_tiny": (
-        dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
-             batch_size=16, nade_num_hidden=16),
-        None, "tiny NADE drum model for tests (nade-drums_2bar_reduced structure)"),
-    "nade-drums_2bar_full_tiny": (
-        dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
-             batch_size=16, nade_num_hidden=16),
-        None, "tiny NADE drum model over the full kit for tests (nade-drums_2bar_full structure)"),
-    "cat-drums_2bar_tiny": (
-        dict(_DRUMS_2BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
-             batch_size=16),
-        None, "tiny 2-bar drum model for tests (cat-drums_2bar_small structure)"),
-}
-
-CONFIG_NAMES: tuple[str, ...] = tuple(_REGISTRY)
-
-# magenta's HierarchicalLstmEncoder(BidirectionalLstmEncoder, level_lengths) of the hier-*
-# configs: each bar's 16 steps, then the 16 bar encodings.
-_HIERARCHICAL_ENCODERS: dict[str, tuple[int, ...]] = {
-    name: (16, 16) for name in ("hier-mel_16bar", "hier-trio_16bar", "hier-mel_16bar_tiny",
-                                "hier-trio_16bar_tiny")}
-
-
 def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None,
                      encoder_level_lengths: tuple[int, ...] | None = None) -> None:
     """Reject hparams this implementation cannot honour, with the reason."""
@@ -277,12 +139,11 @@ def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None
 
 
 def get_config(name: str, hparams: str = "") -> ModelConfig:
-    """The config called `name` (magenta's spelling) with magenta-syntax `hparams` overrides."""
-    if name not in _REGISTRY:
-        raise ValueError(f"unknown config {name!r}; known configs: {', '.join(CONFIG_NAMES)}")
-    overrides, hierarchy, description = _REGISTRY[name]
-    values = default_hparams().merged(HParams(**copy.deepcopy(overrides))).parse(hparams)
-    encoder_levels = _HIERARCHICAL_ENCODERS.get(name)
-    validate_hparams(name, values, hierarchy, encoder_levels)
-    return ModelConfig(name=name, hparams=values, hierarchical=hierarchy, description=description,
-                       encoder_level_lengths=encoder_levels)
+    """The config called `name` (magenta's spelling) with magenta-syntax `hparams` overrides;
+    ValueError naming the known configs for a name `serenade.registry` does not know."""
+    entry = config_entry(name)
+    values = default_hparams().merged(HParams(**copy.deepcopy(dict(entry.hparams)))).parse(hparams)
+    validate_hparams(name, values, entry.hierarchical, entry.encoder_level_lengths)
+    return ModelConfig(name=name, hparams=values, hierarchical=entry.hierarchical,
+                       description=entry.description,
+                       encoder_level_lengths=entry.encoder_level_lengths)

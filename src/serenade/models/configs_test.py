@@ -1,6 +1,7 @@
 import pytest
 
-from serenade.models.configs import CONFIG_NAMES, get_config
+from serenade.models.configs import get_config
+from serenade.registry import CONFIG_NAMES
 
 
 def test_magenta_names_and_hparams():

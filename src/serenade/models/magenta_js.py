@@ -26,6 +26,7 @@ import numpy as np
 
 from serenade.errors import UserError
 from serenade.models.configs import ModelConfig
+from serenade.registry import family_of
 
 SHARD_BYTES = 4 * 1024 * 1024  # checkpoint_converter.py's --shard_megabytes default
 # magenta.js's TriadChordEncoder: no chord, then 12 roots of major, minor, augmented and
@@ -37,12 +38,6 @@ MANIFEST_FILE = "weights_manifest.json"
 
 class NotForMagentaJs(UserError, ValueError):
     """A config magenta.js cannot run; the message names the config and the reason."""
-
-
-def _family(config: ModelConfig) -> str:
-    from serenade.conversion.registry import family_of  # loads every family (note-seq)
-
-    return family_of(config.converter_name or config.name)
 
 
 def _refuse(config: ModelConfig, reason: str) -> NotForMagentaJs:
@@ -82,7 +77,7 @@ def _pitch_classes(classes) -> list[list[int]]:
 def converter_spec(config: ModelConfig) -> dict:
     """magenta.js's `dataConverter` spec ({"type", "args"}) of the config's converter;
     NotForMagentaJs when magenta.js cannot run the config."""
-    family = _family(config)
+    family = family_of(config.name)
     _check_architecture(config, family)
     converter = config.converter
     args: dict = {"numSteps": config.window_steps}

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from note_seq.protobuf import music_pb2
@@ -33,10 +32,10 @@ from note_seq.protobuf import music_pb2
 from serenade.drums.classes import REDUCED_CLASS_NAMES
 from serenade.drums.encoding import to_roll
 from serenade.melody import events as ev
-from serenade.melody.pieces import (LocatedWindow, bar_offsets, first_tempo, quantize_piece,
-                                    split_on_time_changes)
-from serenade.melody.rendering import windows_to_note_sequence, write_midi
-from serenade.melody.windows import sample_at_most
+from serenade.melody.converter_base import ConverterBase
+from serenade.melody.diagnostics import count_tracks
+from serenade.melody.pieces import LocatedWindow, quantize_piece, split_on_time_changes
+from serenade.melody.rendering import windows_to_note_sequence
 from serenade.trio import instruments as ins
 from serenade.trio.diagnostics import NEEDED, TrioReport, bars_text
 from serenade.trio.drum_part import NINE_CLASS_DRUMS, DrumEncoding, drum_notes, drum_part
@@ -60,7 +59,7 @@ class TrioWindow:
 
 
 @dataclass(frozen=True)
-class TrioConverter:
+class TrioConverter(ConverterBase):
     """Settings of the trio converter; magenta's names where it has them."""
 
     slice_bars: int = 16
@@ -76,14 +75,6 @@ class TrioConverter:
             raise ValueError("slice_bars must be at least 1")
         if self.gap_bars < 0:
             raise ValueError("gap_bars must not be negative")
-
-    @property
-    def steps_per_bar(self) -> int:
-        return self.steps_per_quarter * self.quarters_per_bar
-
-    @property
-    def window_steps(self) -> int:
-        return self.slice_bars * self.steps_per_bar
 
     @property
     def part_depths(self) -> tuple[int, int, int]:
@@ -117,15 +108,6 @@ class TrioConverter:
         return starts
 
     @property
-    def decoder_inputs(self) -> None:
-        return None  # fed back one-hot
-
-    @property
-    def encoder_inputs(self) -> None:
-        """The encoder reads each part one-hot, side by side (magenta's 692-dim input)."""
-        return None
-
-    @property
     def depth(self) -> int:
         """Input and output depth of the model tensors: 90 + 90 + 512 = 692."""
         return sum(self.part_depths)
@@ -135,15 +117,7 @@ class TrioConverter:
     def _new_report(self, sequence: music_pb2.NoteSequence) -> TrioReport:
         report = TrioReport(window_bars=self.slice_bars, gap_bars=self.gap_bars,
                             notes=len(sequence.notes))
-        names = {info.instrument: info.name for info in sequence.instrument_infos}
-        for note in sequence.notes:
-            track = report.track(note.instrument)
-            track.name = names.get(note.instrument, "")
-            track.notes += 1
-            if note.is_drum:
-                track.drum_notes += 1
-            else:
-                track.programs.add(note.program)
+        count_tracks(report, sequence)
         return report
 
     def _piece_windows(self, piece, report: TrioReport) -> list[TrioWindow]:
@@ -257,6 +231,8 @@ class TrioConverter:
 
     def _windows_by_piece(self, sequence: music_pb2.NoteSequence
                           ) -> tuple[list[list[TrioWindow]], TrioReport]:
+        """The windows of each piece in magenta's order ((melody, bass, drums) tracks, then
+        bar) and the report."""
         report = self._new_report(sequence)
         by_piece = []
         for index, piece_sequence in enumerate(split_on_time_changes(sequence)):
@@ -270,22 +246,10 @@ class TrioConverter:
         report.windows = sum(len(windows) for windows in by_piece)
         return by_piece, report
 
-    def windows_with_origin(self, sequence: music_pb2.NoteSequence) -> list[TrioWindow]:
-        """Every window in magenta's order: piece, (melody, bass, drums) tracks, bar."""
-        return [w for windows in self._windows_by_piece(sequence)[0] for w in windows]
-
-    def located_windows(self, sequence: music_pb2.NoteSequence) -> list[LocatedWindow]:
-        """Every window (inference order) with its track (the melody track's number), the
-        bar of the file where it starts and the tempo there."""
-        by_piece, report = self._windows_by_piece(sequence)
-        offsets = bar_offsets(report.pieces)
-        located = []
-        for window in (w for windows in by_piece for w in windows):
-            offset, qpm = offsets.get(window.piece, (0, first_tempo(sequence)))
-            located.append(LocatedWindow(np.asarray(window.events, np.int16),
-                                         window.instruments[MELODY], offset + window.start_bar,
-                                         qpm))
-        return located
+    def _located(self, window: TrioWindow, bar_offset: int, qpm: float) -> LocatedWindow:
+        """The track of a trio window is its melody track's number."""
+        return LocatedWindow(np.asarray(window.events, np.int16), window.instruments[MELODY],
+                             bar_offset + window.start_bar, qpm)
 
     def to_windows(self, sequence: music_pb2.NoteSequence, *, training: bool = False,
                    limit: bool = False, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -304,15 +268,8 @@ class TrioConverter:
         chosen = [w for windows in by_piece for w in windows[:limit_n]][:limit_n]
         return self._stack([w.events for w in chosen])
 
-    # Training draws in two steps, as the melody converter's, so that a data pipeline can
-    # cache the windows of each sequence and repeat only the draws.
-
-    def without_transposition(self) -> "TrioConverter":
-        return self  # trio windows never transpose
-
-    def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
-        """Trio configs never transpose (magenta gives them no augmenter)."""
-        return 0
+    # Training draws in two steps (see ConverterBase); trio configs never transpose (magenta
+    # gives them no augmenter).
 
     def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
                         ) -> list[np.ndarray]:
@@ -321,16 +278,6 @@ class TrioConverter:
             raise ValueError("trio configs do not transpose")
         by_piece, _ = self._windows_by_piece(sequence)
         return [self._stack([w.events for w in windows]) for windows in by_piece]
-
-    def draw_training_windows(self, pieces: list[np.ndarray],
-                              rng: np.random.Generator) -> np.ndarray:
-        """At most `max_tensors_per_notesequence` windows: per piece, then over the sequence,
-        as magenta."""
-        limit = self.max_tensors_per_notesequence
-        chosen = []
-        for windows in pieces:
-            chosen.extend(sample_at_most(list(windows), limit, rng))
-        return self._stack(sample_at_most(chosen, limit, rng))
 
     def _stack(self, rows: list[np.ndarray]) -> np.ndarray:
         if not rows:
@@ -355,19 +302,7 @@ class TrioConverter:
         return np.stack([tensors[..., a:b].argmax(-1) for a, b in zip(bounds[:-1], bounds[1:])],
                         axis=-1).astype(np.int16)
 
-    def extract(self, sequence: music_pb2.NoteSequence) -> tuple[np.ndarray, TrioReport]:
-        """Every window (as `to_windows` in inference) and the diagnostics, in one pass."""
-        by_piece, report = self._windows_by_piece(sequence)
-        return self._stack([w.events for windows in by_piece for w in windows]), report
-
-    def analyze(self, sequence: music_pb2.NoteSequence) -> TrioReport:
-        return self._windows_by_piece(sequence)[1]
-
-    def explain(self, sequence: music_pb2.NoteSequence) -> str:
-        """Why `sequence` gives no trio windows; '' when it gives some."""
-        return self.analyze(sequence).explain()
-
-    # -- windows -> NoteSequence / MIDI ------------------------------------------
+    # -- windows -> NoteSequence (and MIDI: ConverterBase.to_midi) -------------------
 
     def to_note_sequence(self, windows: np.ndarray, *, qpm: float = 120.0, velocity: int = 80,
                          program: int = 0) -> music_pb2.NoteSequence:
@@ -401,8 +336,3 @@ class TrioConverter:
                                end_time=drum_end)
         sequence.total_time = max(sequence.total_time, bass.total_time, drum_end)
         return sequence
-
-    def to_midi(self, windows: np.ndarray, path: str | Path, *, qpm: float = 120.0,
-                velocity: int = 80, program: int = 0) -> Path:
-        return write_midi(self.to_note_sequence(windows, qpm=qpm, velocity=velocity,
-                                                program=program), path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from serenade.melody.diagnostics import track_label
+from serenade.melody.diagnostics import TrackCounts, piece_problems, sequence_reason
 from serenade.melody.pieces import Piece
 from serenade.trio.instruments import BASS_PROGRAMS, MELODY_PROGRAMS, Kind
 
@@ -27,21 +27,12 @@ def bars_text(first: int, last: int) -> str:
 
 
 @dataclass
-class TrioTrack:
-    """One track (note-seq instrument number) over all pieces."""
+class TrioTrack(TrackCounts):
+    """One track over all pieces."""
 
-    instrument: int
-    name: str = ""
-    programs: set[int] = field(default_factory=set)
-    notes: int = 0
-    drum_notes: int = 0
     kind: Kind | None = None  # as classified in the last usable piece holding it
     problem: str = ""  # why it cannot be a part (first one found)
     windows: int = 0
-
-    def label(self) -> str:
-        return track_label(self.instrument, self.name, self.programs,
-                           bool(self.drum_notes) and self.drum_notes == self.notes)
 
 
 @dataclass
@@ -67,13 +58,7 @@ class TrioReport:
             reasons.append(reason)
 
     def piece_problems(self) -> str:
-        by_problem: dict[str, list[str]] = {}
-        for piece in self.pieces:
-            if piece.problem:
-                by_problem.setdefault(piece.problem, []).append(piece.where())
-        return "; ".join(f"{problem} (at {', '.join(places[:3])}"
-                         f"{', ...' if len(places) > 3 else ''})"
-                         for problem, places in by_problem.items())
+        return piece_problems(self.pieces)
 
     def track_reasons(self) -> list[tuple[TrioTrack, str]]:
         """(track, reason) for every track that is part of no window, by track number."""
@@ -108,14 +93,9 @@ class TrioReport:
 
     def explain(self) -> str:
         """Why the sequence gives no windows; '' when it gives some."""
-        if self.windows:
-            return ""
-        if not self.notes:
-            return "no notes"
-        if not self.pieces:
-            return "no pieces to convert (the sequence's total time is 0)"
-        if all(piece.problem for piece in self.pieces):
-            return self.piece_problems()
+        whole = sequence_reason(self.windows, self.notes, self.pieces)
+        if whole is not None:
+            return whole
         usable = [piece for piece in self.pieces if not piece.problem]
         reasons: list[str] = []
         for piece in usable:

@@ -1,8 +1,10 @@
 import pytest
 from note_seq import midi_io
 
-from serenade.conversion import CONFIG_NAMES, converter_for_config, count_windows
+from serenade.conversion import converter_for_config, count_windows
+from serenade.conversion.converters import CONVERTERS
 from serenade.melody import MelodyConverter
+from serenade.registry import CONFIG_NAMES, FAMILIES, config_entry, family_of
 from serenade.testing import MAGENTA_FIXTURE_NAMES, magenta_fixture
 
 
@@ -40,3 +42,9 @@ def test_count_windows_matches_magentas_counts(fixture):
     counts = [count_windows(midi_io.midi_file_to_note_sequence(str(case["path"])), info["config"])
               for case in info["cases"]]
     assert counts == [case["num_windows"] for case in info["cases"]]
+
+
+def test_every_family_has_its_converters_and_every_converter_a_config():
+    assert set(CONVERTERS) == set(FAMILIES)
+    used = {(family_of(name), config_entry(name).converter) for name in CONFIG_NAMES}
+    assert used == {(family, key) for family, table in CONVERTERS.items() for key in table}
