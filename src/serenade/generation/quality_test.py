@@ -83,6 +83,8 @@ def test_targets_pass_fail_and_missing():
             if t.metric == "interpolations.endpoint_match"] == [None]
     text = quality.format_check("m", bad)
     assert "misses target" in text and "0.070" in text and "reference 5.000" in text
+    # a 2-bar model's figure is held to the 2-bar target only, not also listed as untargeted
+    assert text.count("reconstruction.onset_accuracy") == 1
     # the chord target shows only for a model whose figures have chords
     assert "chord_tones" not in text
     chords = dict(good, **{"reference.chord_tones": 0.8, "samples_t0.5.chord_tones": 0.5})
