@@ -57,8 +57,6 @@ def _imports_by_package() -> dict[str, set[str]]:
 def test_every_package_imports_only_layers_below_it():
     violations = []
     for package, imported in sorted(_imports_by_package().items()):
-        if package.startswith("testing"):
-            continue  # test helpers shipped for the in-package tests
         allowed = BELOW.get(package)
         assert allowed is not None, f"serenade.{package} is not placed in a layer (see BELOW)"
         violations += [f"serenade.{package} imports serenade.{name}"

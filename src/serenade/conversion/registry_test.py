@@ -3,7 +3,8 @@ from note_seq import midi_io
 
 from serenade.conversion import CONFIG_NAMES, converter_for_config, count_windows
 from serenade.melody import MelodyConverter
-from serenade.testing import MAGENTA_FIXTURE_NAMES, magenta_fixture
+
+from testing.fixtures import MAGENTA_FIXTURE_NAMES, magenta_fixture
 
 
 @pytest.mark.parametrize("name, steps, programs, transpose", [

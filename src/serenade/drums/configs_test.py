@@ -7,7 +7,8 @@ from serenade.drums import DrumsConverter
 from serenade.drums.configs import MAGENTA_CONFIGS as CONFIG_NAMES
 from serenade.drums.classes import FULL, REDUCED
 from serenade.drums.configs import MAGENTA_SETTINGS
-from serenade.testing import DRUM_FIXTURES, drum_fixture_inputs
+
+from testing.fixtures import DRUM_FIXTURES, drum_fixture_inputs
 
 
 @pytest.mark.parametrize("name, classes, roll_output, input_depth, output_depth", [

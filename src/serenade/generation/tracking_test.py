@@ -50,7 +50,7 @@ def test_a_walk_run_carries_its_input_files_and_the_jobs_source(tmp_path):
     from mlflow.tracking import MlflowClient
 
     from serenade.generation.jobs import JobContext, run_walk
-    from serenade.testing import FIXTURE_CHECKPOINT_2BAR, magenta_fixture
+    from testing.fixtures import FIXTURE_CHECKPOINT_2BAR, magenta_fixture
     from serenade.training.tracking import file_digest
 
     info = magenta_fixture(FIXTURE_CHECKPOINT_2BAR)

@@ -216,7 +216,7 @@ def test_logging_a_model_leaves_the_tracking_uri_as_it_was(tmp_path, monkeypatch
     import mlflow
 
     from serenade.models.checkpoint import save_model
-    from serenade.testing import fixture_model
+    from testing.fixtures import fixture_model
 
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     checkpoint = save_model(fixture_model(), tmp_path / "checkpoint")
