@@ -24,8 +24,9 @@ BELOW = {
     "conversion": {"base"} | FAMILIES,
     "data": {"base", "sources", "conversion"},
     "models": {"base", "sources", "conversion"},
-    "training": {"base", "sources", "conversion", "models"},
-    "generation": {"base", "conversion", "melody", "drums", "models", "training"},
+    "tracking": {"models"},  # MLflow runs and the metrics CSV, for training and generation
+    "training": {"base", "sources", "conversion", "models", "tracking"},
+    "generation": {"base", "conversion", "melody", "drums", "models", "tracking"},
     "config": {"sources", "models", "training", "generation"},
     "pipeline": {"config", "generation", "training", "models", "data", "conversion", "base"},
     "commands": {"generation", "training", "models", "data", "conversion", "base", "config"},

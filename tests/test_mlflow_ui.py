@@ -19,7 +19,7 @@ import pytest
 
 from serenade.generation.jobs import JobContext, run_walk
 from serenade.training.job import RunOptions, import_model
-from serenade.training.tracking import default_tracking_uri
+from serenade.tracking import default_tracking_uri
 
 from testing.fixtures import (FIXTURE_CHECKPOINT_2BAR, fixture_checkpoint, fixture_note_sequences,
                               magenta_fixture)

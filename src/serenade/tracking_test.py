@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from serenade.training import tracking
+from serenade import tracking
 
 
 def _free_port() -> int:
@@ -128,7 +128,7 @@ def test_sqlite_store_new_run_then_resume_same_run(tmp_path, monkeypatch):
 
 _WORKER = textwrap.dedent("""
     import sys
-    from serenade.training.tracking import RunTracker
+    from serenade.tracking import RunTracker
     uri, name, csv_path = sys.argv[1:4]
     tracker = RunTracker(experiment="shared-exp", run_name=name, csv_path=csv_path,
                          tracking_uri=uri)
