@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py $(CONSTRAINTS)
 	$(BIN)/pip install -q -c $(CONSTRAINTS) -e ".[test,cluster]"
 	touch $@
 

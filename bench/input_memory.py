@@ -21,6 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))  # the test helpers (testing/)
 
 
 def peak_mb() -> float:
@@ -29,7 +30,7 @@ def peak_mb() -> float:
 
 def write_shard(path: Path, count: int) -> None:
     from serenade.base import tfrecords
-    from serenade.testing import fixture_note_sequences
+    from testing.fixtures import fixture_note_sequences
 
     if path.is_file():
         return

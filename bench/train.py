@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test helpers (testing/)
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # flops.py, peak.py
 
 
@@ -41,7 +42,7 @@ def note_sequences(midi: str, tfrecord: str) -> list:
         from serenade.base.tfrecords import read_note_sequences
 
         return list(read_note_sequences(tfrecord))
-    from serenade.testing import fixture_note_sequences
+    from testing.fixtures import fixture_note_sequences
 
     return list(fixture_note_sequences())
 

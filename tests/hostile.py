@@ -17,7 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from serenade.testing import simple_tune, write_raw_midi
+from testing.music_files import simple_tune, write_raw_midi
+
 
 # Members larger than this are over the cap in tests (config `data.archives.max_member_bytes`).
 MAX_MEMBER_BYTES = 20_000

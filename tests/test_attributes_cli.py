@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import fixture_note_sequences, write_note_sequence_tfrecord
+
+from testing.fixtures import fixture_note_sequences
+from testing.music_files import write_note_sequence_tfrecord
 
 SERENADE = str(Path(sys.executable).with_name("serenade"))
 FIXTURE = MAGENTA_FIXTURES / "cat-mel_2bar_small"

@@ -13,7 +13,9 @@ from note_seq import midi_io
 
 from serenade.cli import main
 from serenade.conversion import converter_for_config
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, midi_text_events, npz_arrays
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, npz_arrays
+from testing.music_files import midi_text_events
 
 CONFIG = "cat-mel_2bar_med_chords"
 FOLDER = PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny"

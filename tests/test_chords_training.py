@@ -12,9 +12,11 @@ import pytest
 from serenade.cli import main
 from serenade.conversion import converter_for_config
 from serenade.models.configs import get_config
-from serenade.testing import chord_fixture_note_sequences, write_note_sequence_tfrecord
 from serenade.training import dataset, evaluation
 from serenade.training.trainer import Trainer
+
+from testing.fixtures import chord_fixture_note_sequences
+from testing.music_files import write_note_sequence_tfrecord
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("chords_training")

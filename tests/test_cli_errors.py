@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from serenade.cli import main
-from serenade.testing import magenta_fixture
+
+from testing.fixtures import magenta_fixture
 
 SMALL = magenta_fixture("cat-mel_2bar_small")
 CONFIG = "cat-mel_2bar_small"

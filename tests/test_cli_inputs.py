@@ -11,7 +11,8 @@ import pytest
 
 from serenade.cli import main
 from serenade.commands.options import MAX_OUTPUTS
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, magenta_fixture
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, magenta_fixture
 
 SMALL = magenta_fixture("cat-mel_2bar_small")
 CHECKPOINT = str(SMALL["folder"] / "checkpoint")

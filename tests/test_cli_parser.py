@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from serenade.cli import build_parser, main
-from serenade.testing import magenta_fixture
+
+from testing.fixtures import magenta_fixture
 
 SMALL = magenta_fixture("cat-mel_2bar_small")
 CHECKPOINT = str(SMALL["folder"] / "checkpoint")

@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import serve_bytes, simple_tune, write_raw_midi
+
+from testing.http_server import serve_bytes
+from testing.music_files import simple_tune, write_raw_midi
 
 SERENADE = str(Path(sys.executable).with_name("serenade"))
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"

@@ -19,7 +19,8 @@ from hostile import (MAX_MEMBER_BYTES, hostile_tar, hostile_zip, patch_zip, tar_
 from serenade.sources.archives import ArchiveError, ArchiveLimits, extract_archive, unpack_archive
 from serenade.sources.download import DownloadError, DownloadSettings, download, fetch_url_source
 from serenade.sources.listing import Listing
-from serenade.testing import simple_tune, write_raw_midi
+
+from testing.music_files import simple_tune, write_raw_midi
 
 FAST = DownloadSettings(timeout_s=5, max_bytes=10_000_000, retries=3, backoff_s=0.01)
 LIMITS = ArchiveLimits(max_member_bytes=MAX_MEMBER_BYTES)

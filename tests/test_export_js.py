@@ -31,7 +31,9 @@ from serenade.cli import main
 from serenade.conversion import controls as ctl
 from serenade.models.checkpoint import load_model
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays, serve_bytes
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, npz_arrays
+from testing.http_server import serve_bytes
 
 MAGENTA_MUSIC = "1.23.1"  # @magenta/music on npm
 BUNDLE = Path("node_modules/@magenta/music/dist/magentamusic.js")

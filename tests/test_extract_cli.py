@@ -5,7 +5,8 @@ import sys
 
 import numpy as np
 
-from serenade.testing import expected_windows, magenta_fixture, scale_melody, write_midi_tracks
+from testing.fixtures import expected_windows, magenta_fixture
+from testing.music_files import scale_melody, write_midi_tracks
 
 
 def extract(*args):
@@ -71,7 +72,7 @@ def test_malformed_hparams_are_refused(tmp_path):
 
 
 def test_drum_config_says_why_files_and_tracks_give_no_drum_windows(tmp_path):
-    from serenade.testing import DRUM_FIXTURES
+    from testing.fixtures import DRUM_FIXTURES
 
     rock, waltz = DRUM_FIXTURES / "cases" / "0_rock.mid", DRUM_FIXTURES / "cases" / "5_waltz_3_4.mid"
     tune = write_midi_tracks(tmp_path / "tune.mid", [{"name": "Lead", "notes": scale_melody(3)}])

@@ -17,7 +17,8 @@ import tensorflow as tf
 
 from serenade.conversion import converter_for_config
 from serenade.models.checkpoint import load_model
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, npz_arrays
 
 FIXTURES = {"cat-drums_2bar_small": "cat-drums_2bar_small-tiny",
             "hierdec-trio_16bar": "hierdec-trio_16bar-tiny",

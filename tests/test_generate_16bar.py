@@ -10,7 +10,8 @@ from serenade.generation.jobs import JobContext, run_samples, run_walk
 from serenade.generation.writing import RenderSettings
 from serenade.melody import events as ev
 from serenade.base.midi_parser import read_midi
-from serenade.testing import magenta_fixture
+
+from testing.fixtures import magenta_fixture
 
 FIXTURE = "hierdec-mel_16bar-tiny"
 QPM = 120.0

@@ -24,8 +24,9 @@ from serenade.generation.jobs import (JobContext, run_attributes, run_metrics, r
 from serenade.generation.metrics import music_metrics, training_keys
 from serenade.generation.writing import RenderSettings
 from serenade.melody import events as ev
-from serenade.testing import (PROJECT_MAGENTA_FIXTURES, chord_fixture_note_sequences,
-                              midi_text_events, write_note_sequence_tfrecord)
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, chord_fixture_note_sequences
+from testing.music_files import midi_text_events, write_note_sequence_tfrecord
 
 CONFIG = "cat-mel_2bar_med_chords"
 FOLDER = PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny"

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serenade.testing import simple_tune, write_raw_midi
+from testing.music_files import simple_tune, write_raw_midi
+
 
 SERENADE = str(Path(sys.executable).with_name("serenade"))
 

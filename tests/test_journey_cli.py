@@ -11,7 +11,8 @@ import numpy as np
 from serenade.generation.latent_paths import walk
 from serenade.generation.selection import WindowChoice, select_from_file
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import fixture_model
+
+from testing.fixtures import fixture_model
 
 SERENADE = str(Path(sys.executable).with_name("serenade"))
 FIXTURE = MAGENTA_FIXTURES / "cat-mel_2bar_small"

@@ -9,7 +9,9 @@ import pytest
 
 from serenade.cli import main
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import fixture_note_sequences, write_note_sequence_tfrecord
+
+from testing.fixtures import fixture_note_sequences
+from testing.music_files import write_note_sequence_tfrecord
 
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
 

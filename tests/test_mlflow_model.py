@@ -21,9 +21,10 @@ import pytest
 
 from serenade.models.checkpoint import load_model
 from serenade.models.mlflow_model import answer
-from serenade.testing import (fixture_checkpoint, fixture_note_sequences,
-                              write_note_sequence_tfrecord)
 from serenade.training.job import RunOptions, import_model
+
+from testing.fixtures import fixture_checkpoint, fixture_note_sequences
+from testing.music_files import write_note_sequence_tfrecord
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("mlflow_model")

@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 
 from serenade.generation.jobs import JobContext, run_walk
-from serenade.testing import (FIXTURE_CHECKPOINT_2BAR, fixture_checkpoint, fixture_note_sequences,
-                              magenta_fixture, write_note_sequence_tfrecord)
 from serenade.training.job import RunOptions, import_model
-from serenade.training.tracking import default_tracking_uri
+from serenade.tracking import default_tracking_uri
+
+from testing.fixtures import (FIXTURE_CHECKPOINT_2BAR, fixture_checkpoint, fixture_note_sequences,
+                              magenta_fixture)
+from testing.music_files import write_note_sequence_tfrecord
 
 pytestmark = pytest.mark.xdist_group("mlflow_ui")
 

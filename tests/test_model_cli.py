@@ -8,7 +8,8 @@ from note_seq import midi_io
 
 from serenade.cli import main
 from serenade.conversion import converter_for_config
-from serenade.testing import magenta_fixture
+
+from testing.fixtures import magenta_fixture
 
 SMALL = magenta_fixture("cat-mel_2bar_small")
 CHECKPOINT = str(SMALL["folder"] / "checkpoint")

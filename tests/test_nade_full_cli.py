@@ -11,7 +11,9 @@ import pytest
 from serenade.base.midi_parser import read_midi
 from serenade.cli import main
 from serenade.drums.classes import FULL, REDUCED
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, drum_fixture_inputs, write_note_sequence_tfrecord
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, drum_fixture_inputs
+from testing.music_files import write_note_sequence_tfrecord
 
 MAGENTA_CHECKPOINT = PROJECT_MAGENTA_FIXTURES / "nade-drums_2bar_full-tiny" / "nade-drums_2bar_full.tar"
 REDUCED_EXEMPLARS = {REDUCED.exemplar(i) for i in range(REDUCED.num_classes)}

@@ -1,5 +1,5 @@
 """The package as others install it: a real wheel, installed without the repository beside it,
-finds its config schema; the license file matches pyproject.toml."""
+finds its config schema and holds no tests; the license file matches pyproject.toml."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_an_installed_wheel_finds_its_schema(tmp_path):
     wheels, target, tree = tmp_path / "wheels", tmp_path / "site", tmp_path / "tree"
     # build from a copy: a build writes build/ and *.egg-info into the tree it builds
     skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         (tree / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO_ROOT / name, tree / name)
     for name in ("src", "workflow/schemas"):
@@ -38,6 +38,11 @@ def test_an_installed_wheel_finds_its_schema(tmp_path):
     wheel = next(wheels.glob("serenade-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         schema = archive.read("serenade/schemas/config.schema.yaml").decode()
+        names = archive.namelist()
+    # the code without its tests and test helpers (they run from the source tree)
+    assert "serenade/training/objective.py" in names
+    assert not [name for name in names if name.endswith("_test.py")]
+    assert not [name for name in names if name.startswith("testing/") or "/testing" in name]
     assert schema == (REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text()
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(target), str(wheel)], check=True, capture_output=True, timeout=600)

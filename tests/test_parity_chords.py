@@ -14,8 +14,9 @@ import pytest
 import tensorflow as tf
 
 from serenade.models.checkpoint import load_model
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays
 from test_family_parity import _cases
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, npz_arrays
 
 CONFIG = "cat-mel_2bar_med_chords"
 FOLDER = PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny"

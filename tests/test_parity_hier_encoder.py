@@ -15,7 +15,8 @@ from test_family_parity import expected, model  # noqa: F401  (fixtures, over ou
 
 from serenade.models.checkpoint import (CheckpointMismatchError, infer_architecture, load_model,
                                         read_checkpoint)
-from serenade.testing import PROJECT_MAGENTA_FIXTURES
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES
 
 FIXTURES = {"hier-mel_16bar": "hier-mel_16bar-tiny", "hier-trio_16bar": "hier-trio_16bar-tiny"}
 

@@ -14,7 +14,8 @@ from test_family_parity import _cases, _masks, assert_nade_case_matches
 
 from serenade.conversion import converter_for_config
 from serenade.models.checkpoint import load_model
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, npz_arrays
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, npz_arrays
 
 CONFIG = "nade-drums_2bar_full"
 FIXTURE = PROJECT_MAGENTA_FIXTURES / f"{CONFIG}-tiny"

@@ -14,7 +14,8 @@ from serenade.generation.player_page import find_pieces, write_player_page
 from serenade.generation.writing import RenderSettings, write_piece
 from serenade.melody.configs import MEL_2BAR
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import npz_arrays
+
+from testing.fixtures import npz_arrays
 
 # Every piece rendered offline by the page's own player: its length and loudness; the rolls.
 PROBE = """(async () => {

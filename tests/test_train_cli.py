@@ -9,7 +9,9 @@ import pytest
 
 from serenade.cli import main
 from serenade.models.checkpoint import load_model
-from serenade.testing import fixture_note_sequences, write_note_sequence_tfrecord
+
+from testing.fixtures import fixture_note_sequences
+from testing.music_files import write_note_sequence_tfrecord
 
 
 @pytest.mark.slow

@@ -24,7 +24,8 @@ from serenade.chords import encoding, voicing
 from serenade.conversion import converter_for_config
 from serenade.melody import events as ev
 from serenade.paths import REPO_ROOT
-from serenade.testing import midi_text_events
+
+from testing.music_files import midi_text_events
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_chords")

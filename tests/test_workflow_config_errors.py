@@ -6,7 +6,9 @@ from __future__ import annotations
 import yaml
 
 from serenade.paths import REPO_ROOT
-from serenade.testing import run_snakemake, simple_tune, write_raw_midi
+
+from testing.music_files import simple_tune, write_raw_midi
+from testing.workflow import run_snakemake
 
 
 def test_unknown_generate_model_is_one_line_without_traceback(tmp_path):

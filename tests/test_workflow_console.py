@@ -12,7 +12,9 @@ import pytest
 import yaml
 
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-from serenade.testing import fixture_checkpoint, run_snakemake
+
+from testing.fixtures import fixture_checkpoint
+from testing.workflow import run_snakemake
 
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
 # What TensorFlow's C++ logging writes (glog style: level letter, date, time, thread, file:line)

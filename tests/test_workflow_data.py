@@ -17,9 +17,10 @@ import yaml
 from hostile import MAX_MEMBER_BYTES, hostile_tar, hostile_zip, tune_bytes
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
 from serenade.sources.chunks import Chunk, all_chunks, chunk_of
-from serenade.testing import (EDGE_CASES, run_snakemake, serve_bytes, simple_tune,
-                              write_edge_case_midis, write_raw_midi)
 
+from testing.http_server import serve_bytes
+from testing.music_files import EDGE_CASES, simple_tune, write_edge_case_midis, write_raw_midi
+from testing.workflow import run_snakemake
 
 
 def snakemake(*args, cwd=REPO_ROOT, check=True):

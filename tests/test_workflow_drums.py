@@ -19,7 +19,9 @@ import pytest
 import yaml
 
 from serenade.paths import REPO_ROOT
-from serenade.testing import DRUM_FIXTURES, write_midi_tracks
+
+from testing.fixtures import DRUM_FIXTURES
+from testing.music_files import write_midi_tracks
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_drums")

@@ -20,7 +20,10 @@ import yaml
 from chromium import chromium_evaluate, find_chromium
 from serenade.models.checkpoint import load_model
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-from serenade.testing import fixture_checkpoint, run_snakemake, write_midi_tracks
+
+from testing.fixtures import fixture_checkpoint
+from testing.music_files import write_midi_tracks
+from testing.workflow import run_snakemake
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_generate")

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-from serenade.testing import run_snakemake
+
+from testing.workflow import run_snakemake
 
 
 @pytest.mark.slow

@@ -123,3 +123,15 @@ def url_source_names():
 
 def music21_source_names():
     return [name for name, source in SOURCES.items() if source_kind(source) == "music21"]
+
+
+def generation_targets(wildcards):
+    """What `snakemake generate` and `all` build; a problem of `generate:` stops them here,
+    before any job runs, printed as the other config problems are (one line each). Snakemake
+    wraps any Exception of an input function in a traceback stanza; SystemExit passes."""
+    try:
+        raise_problems(GENERATION_PROBLEMS)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(1) from None
+    return generation.targets(config)

@@ -3,6 +3,8 @@
 # once a source's listing is written, each parse chunk reruns only if its part of the listing
 # changed (common.smk, `chunk_fingerprint`).
 
+PARSE_CHUNK = layout.parse_dir("{source}", "{chunk}")  # outputs of parse_source
+
 
 checkpoint download_source:
     output:
@@ -48,9 +50,9 @@ rule parse_source:
     input:
         unpack(parse_source_input),
     output:
-        files=layout.parse_dir("{source}", "{chunk}") + "/files.csv",
-        sequences=layout.parse_dir("{source}", "{chunk}") + "/sequences.tfrecord",
-        skipped=layout.parse_dir("{source}", "{chunk}") + "/skipped.csv",
+        files=f"{PARSE_CHUNK}/files.csv",
+        sequences=f"{PARSE_CHUNK}/sequences.tfrecord",
+        skipped=f"{PARSE_CHUNK}/skipped.csv",
     log:
         "results/logs/data/parse_source/{source}/{chunk}.log",
     benchmark:

@@ -8,18 +8,6 @@ GENERATED = layout.generated_dir("{model}")
 GENERATION_MODELS = generation.generation_models(config)
 
 
-def generation_targets(wildcards):
-    """What `snakemake generate` and `all` build; a problem of `generate:` stops them here,
-    before any job runs, printed as the other config problems are (one line each). Snakemake
-    wraps any Exception of an input function in a traceback stanza; SystemExit passes."""
-    try:
-        raise_problems(GENERATION_PROBLEMS)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        raise SystemExit(1) from None
-    return generation.targets(config)
-
-
 wildcard_constraints:
     model=one_of(GENERATION_MODELS),
 

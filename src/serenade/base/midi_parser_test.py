@@ -12,7 +12,8 @@ from note_seq import midi_io
 
 from serenade.base import midi_parser
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import simple_tune, write_edge_case_midis, write_raw_midi
+
+from testing.music_files import simple_tune, write_edge_case_midis, write_raw_midi
 
 
 # A varied, quick-to-export sample of music21's corpus: chorales, fiddle tunes in several

@@ -238,12 +238,6 @@ def load_from_args(args: argparse.Namespace):
     return model
 
 
-def midi_window(path: str | Path, config_name: str, index: int = 0):
-    """Window `index` (inference order) of a MIDI file; UserError naming the file and why not."""
-    window, _, count = midi_window_and_chords(path, config_name, index)
-    return window, count
-
-
 def midi_window_and_chords(path: str | Path, config_name: str, index: int = 0):
     """(window, its chord classes [steps] or None without controls, window count) of window
     `index` of a MIDI file; UserError naming the file and why not."""

@@ -5,7 +5,8 @@ from serenade.conversion import converter_for_config, count_windows
 from serenade.conversion.converters import CONVERTERS
 from serenade.melody import MelodyConverter
 from serenade.registry import CONFIG_NAMES, FAMILIES, config_entry, family_of
-from serenade.testing import MAGENTA_FIXTURE_NAMES, magenta_fixture
+
+from testing.fixtures import MAGENTA_FIXTURE_NAMES, magenta_fixture
 
 
 @pytest.mark.parametrize("name, steps, programs, transpose", [

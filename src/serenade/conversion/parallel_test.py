@@ -3,7 +3,8 @@ from note_seq import midi_io
 
 from serenade.conversion import converter_for_config
 from serenade.conversion.parallel import windows_for_files, windows_for_sequences
-from serenade.testing import magenta_fixture
+
+from testing.fixtures import magenta_fixture
 
 
 def test_two_workers_give_what_one_gives_in_input_order(tmp_path):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from serenade.conversion import converter_for_config, splits
-from serenade.testing import fixture_note_sequences
+
+from testing.fixtures import fixture_note_sequences
 
 
 def test_capped_split_is_a_seeded_ordered_subset_and_uncapped_is_everything():

@@ -10,7 +10,8 @@ from note_seq import midi_io
 from serenade.data.convert import convert_source
 from serenade.data.inspection import inspect_file, inspect_midi
 from serenade.base.tfrecords import read_note_sequences
-from serenade.testing import EDGE_CASES, write_edge_case_midis
+
+from testing.music_files import EDGE_CASES, write_edge_case_midis
 
 
 def test_edge_cases_get_the_right_status_and_reason(tmp_path):
@@ -92,7 +93,7 @@ def test_window_columns_come_from_the_converter(tmp_path):
 def test_window_columns_count_the_drum_windows_of_the_models_configs(tmp_path):
     from serenade.conversion.columns import window_columns
     from serenade.data.manifest import assemble_manifest, summarize
-    from serenade.testing import DRUM_FIXTURES
+    from testing.fixtures import DRUM_FIXTURES
 
     columns = window_columns(["cat-mel_2bar_tiny", "cat-drums_2bar_tiny", "cat-drums_2bar_small"])
     assert list(columns) == ["windows_2bar", "windows_16bar", "windows_cat-drums_2bar_tiny"]

@@ -11,7 +11,8 @@ from serenade.data.manifest import (MANIFEST_COLUMNS, assemble_manifest, summari
                                     write_quarantine, write_shards)
 from serenade.base.tfrecords import read_note_sequences
 from serenade.sources.chunks import all_chunks
-from serenade.testing import simple_tune, write_edge_case_midis, write_raw_midi
+
+from testing.music_files import simple_tune, write_edge_case_midis, write_raw_midi
 
 SOURCES = [{"name": "edge", "labels": ["calm", "test"], "license": "CC0", "origin": ""},
            {"name": "copies", "labels": [], "license": "", "origin": ""}]

@@ -6,7 +6,8 @@ from serenade.conversion import converter_for_config, count_windows
 from serenade.drums import DrumsConverter
 from serenade.drums.classes import FULL, REDUCED
 from serenade.registry import magenta_configs
-from serenade.testing import DRUM_FIXTURES, drum_fixture_inputs
+
+from testing.fixtures import DRUM_FIXTURES, drum_fixture_inputs
 
 CONFIG_NAMES = magenta_configs("drums")
 

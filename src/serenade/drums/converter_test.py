@@ -21,7 +21,8 @@ from serenade.drums import DrumsConverter
 from serenade.drums.classes import REDUCED
 from serenade.drums.encoding import mask_of
 from serenade.registry import magenta_configs
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, drum_fixture_arrays, drum_fixture_inputs
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, drum_fixture_arrays, drum_fixture_inputs
 
 INPUTS = cache(drum_fixture_inputs)
 ARRAYS = cache(drum_fixture_arrays)

@@ -32,7 +32,6 @@ from serenade.generation import conditioning
 from serenade.generation.features import MELODY_FEATURES, FeatureSet
 
 DEFAULT_QUANTILES = (0.25, 0.75)
-ENCODE_BATCH = 512
 
 
 class AttributeVectorError(ValueError):

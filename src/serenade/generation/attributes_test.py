@@ -8,7 +8,8 @@ from serenade.generation.features import feature_table
 from serenade.conversion import converter_for_config
 from serenade.base.midi_parser import read_midi
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import fixture_model
+
+from testing.fixtures import fixture_model
 
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
 LABELS = {"bach": ["calm"], "folk": ["lively"]}

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from serenade.generation import audio
-from serenade.testing import write_midi_tracks
+
+from testing.music_files import write_midi_tracks
 
 
 def _read(path):

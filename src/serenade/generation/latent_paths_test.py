@@ -3,7 +3,8 @@ import pytest
 
 from serenade.generation.latent_paths import journey_z, walk
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import fixture_model
+
+from testing.fixtures import fixture_model
 
 
 def test_journey_points_pass_through_every_input():

@@ -4,7 +4,8 @@ import pytest
 from serenade.generation.pianoroll import midi_to_png, plot_piano_roll, plot_strip
 from serenade.conversion import converter_for_config
 from serenade.melody import events as ev
-from serenade.testing import scale_melody, write_midi_tracks
+
+from testing.music_files import scale_melody, write_midi_tracks
 
 
 def _image(path):

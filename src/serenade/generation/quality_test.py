@@ -13,10 +13,11 @@ from serenade.generation import quality
 from serenade.generation.jobs import JobContext, run_quality
 from serenade.generation.metrics import music_metrics
 from serenade.melody import events as ev
-from serenade.testing import (FIXTURE_CHECKPOINT_2BAR, expected_windows, fixture_model,
-                              fixture_note_sequences, magenta_fixture,
-                              write_note_sequence_tfrecord)
 from serenade.training import evaluation
+
+from testing.fixtures import (FIXTURE_CHECKPOINT_2BAR, expected_windows, fixture_model,
+                              fixture_note_sequences, magenta_fixture)
+from testing.music_files import write_note_sequence_tfrecord
 
 MEL = converter_for_config("cat-mel_2bar_small")
 

@@ -5,7 +5,8 @@ from serenade.generation.selection import (NoMelodyError, WindowChoice, select_f
 from serenade.conversion import converter_for_config
 from serenade.melody import events as ev
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.testing import scale_melody, write_midi_tracks
+
+from testing.music_files import scale_melody, write_midi_tracks
 
 CASES = MAGENTA_FIXTURES / "cat-mel_2bar_small" / "cases"
 TWO_BAR = converter_for_config("cat-mel_2bar_small")
@@ -94,7 +95,7 @@ def test_passage_follows_the_track_back_to_back():
 def test_drum_windows_are_picked_from_the_merged_drum_part(tmp_path):
     from serenade.base.midi_parser import read_midi
     from serenade.generation.selection import select_passage
-    from serenade.testing import DRUM_FIXTURES
+    from testing.fixtures import DRUM_FIXTURES
 
     drums = converter_for_config("cat-drums_2bar_small")
     path = DRUM_FIXTURES / "cases" / "4_tempo_change.mid"  # 6 bars at 100 qpm, 6 at 132

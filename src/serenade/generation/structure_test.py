@@ -41,7 +41,7 @@ def test_key_kept_compares_the_first_and_last_four_bars():
 
 
 def test_real_windows_have_the_structure_of_real_music():
-    from serenade.testing import magenta_fixture
+    from testing.fixtures import magenta_fixture
 
     info = magenta_fixture("hierdec-mel_16bar-tiny")
     expected = np.load(info["folder"] / "expected.npz")
@@ -55,7 +55,7 @@ def test_real_windows_have_the_structure_of_real_music():
 
 def test_posterior_use_reads_a_trained_decoder():
     from serenade.generation.quality import reconstruction_figures
-    from serenade.testing import fixture_model, magenta_fixture
+    from testing.fixtures import fixture_model, magenta_fixture
 
     model = fixture_model("hierdec-mel_16bar-tiny")
     expected = np.load(magenta_fixture("hierdec-mel_16bar-tiny")["folder"] / "expected.npz")
@@ -70,7 +70,7 @@ def test_posterior_use_reads_a_trained_decoder():
 
 def test_a_16bar_model_is_held_to_the_phrase_targets():
     from serenade.generation.quality import check, quality_report
-    from serenade.testing import fixture_model, magenta_fixture
+    from testing.fixtures import fixture_model, magenta_fixture
 
     model = fixture_model("hierdec-mel_16bar-tiny")
     expected = np.load(magenta_fixture("hierdec-mel_16bar-tiny")["folder"] / "expected.npz")

@@ -6,7 +6,7 @@ model name and `serenade.kind` = train or import. The generation run goes into t
 experiment with tag `mlflow.parentRunId` pointing at it (MLflow's UI nests it there). When the
 parent cannot be found (the model was trained elsewhere, or MLflow was down then) the run is
 logged without a parent and a warning says so. Everything else, store location and fallback on
-an unreachable server included, is `serenade.training.tracking.RunTracker`'s.
+an unreachable server included, is `serenade.tracking.RunTracker`'s.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from serenade.training import tracking
+from serenade import tracking
 
 LOG = logging.getLogger(__name__)
 PARENT_KINDS = ("train", "import")

@@ -1,5 +1,5 @@
 from serenade.generation.tracking import find_model_run, start_generation_run
-from serenade.training.tracking import RunTracker
+from serenade.tracking import RunTracker
 
 
 def test_generation_run_is_child_of_the_model_run(tmp_path):
@@ -50,8 +50,8 @@ def test_a_walk_run_carries_its_input_files_and_the_jobs_source(tmp_path):
     from mlflow.tracking import MlflowClient
 
     from serenade.generation.jobs import JobContext, run_walk
-    from serenade.testing import FIXTURE_CHECKPOINT_2BAR, magenta_fixture
-    from serenade.training.tracking import file_digest
+    from testing.fixtures import FIXTURE_CHECKPOINT_2BAR, magenta_fixture
+    from serenade.tracking import file_digest
 
     info = magenta_fixture(FIXTURE_CHECKPOINT_2BAR)
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"

@@ -7,8 +7,9 @@ from note_seq.protobuf import music_pb2
 
 from serenade.conversion import converter_for_config
 from serenade.melody.converter import MelodyConverter
-from serenade.testing import (MAGENTA_FIXTURE_NAMES, expected_windows, magenta_fixture,
-                              scale_melody, write_midi_tracks)
+
+from testing.fixtures import MAGENTA_FIXTURE_NAMES, expected_windows, magenta_fixture
+from testing.music_files import scale_melody, write_midi_tracks
 
 
 def rows(array):

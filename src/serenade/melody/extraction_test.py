@@ -8,7 +8,8 @@ from note_seq.protobuf import music_pb2
 from serenade.melody.events import RAW_NO_EVENT as H, RAW_NOTE_OFF as X
 from serenade.melody.extraction import extract_track_melodies
 from serenade.melody.pieces import QuantizedNote
-from serenade.testing import MAGENTA_FIXTURE_NAMES, magenta_fixture
+
+from testing.fixtures import MAGENTA_FIXTURE_NAMES, magenta_fixture
 
 BAR = 16
 

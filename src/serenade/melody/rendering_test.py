@@ -4,7 +4,8 @@ from note_seq import midi_io
 
 from serenade.conversion import converter_for_config
 from serenade.melody.rendering import windows_to_note_sequence
-from serenade.testing import MAGENTA_FIXTURE_NAMES, expected_windows, magenta_fixture
+
+from testing.fixtures import MAGENTA_FIXTURE_NAMES, expected_windows, magenta_fixture
 
 
 def test_events_become_notes():

@@ -4,7 +4,8 @@ from note_seq import midi_io, sequences_lib
 from note_seq.protobuf import music_pb2
 
 from serenade.melody.transposition import random_amount, transpose
-from serenade.testing import magenta_fixture
+
+from testing.fixtures import magenta_fixture
 
 
 def small_sequence():

@@ -10,7 +10,8 @@ import tensorflow as tf
 from serenade.models.checkpoint import (CheckpointMismatchError, infer_architecture, load_model,
                                         read_checkpoint, save_model)
 from serenade.models.interpolation import interpolate
-from serenade.testing import magenta_fixture
+
+from testing.fixtures import magenta_fixture
 
 # fixture folder -> config name to build it with
 FIXTURES = {"cat-mel_2bar_small": "cat-mel_2bar_small", "hierdec-mel_16bar-tiny": "hierdec-mel_16bar"}

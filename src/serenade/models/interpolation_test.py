@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from serenade.models.interpolation import interpolate, lerp, similar_z, slerp
-from serenade.testing import magenta_fixture
+
+from testing.fixtures import magenta_fixture
 
 
 def test_endpoints_are_included_and_exact():

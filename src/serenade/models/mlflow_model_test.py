@@ -7,7 +7,8 @@ import pytest
 
 from serenade.models.checkpoint import load_model
 from serenade.models.mlflow_model import answer, input_example, signature
-from serenade.testing import PROJECT_MAGENTA_FIXTURES, fixture_model
+
+from testing.fixtures import PROJECT_MAGENTA_FIXTURES, fixture_model
 
 
 def test_sample_requests_repeat_with_their_seed_and_give_midi():

@@ -13,7 +13,6 @@ DATA = f"{RESULTS}/data"
 MANIFEST = f"{DATA}/manifest.csv"
 MODELS = f"{RESULTS}/models"
 GENERATED = f"{RESULTS}/generated"
-LOGS = f"{RESULTS}/logs"
 
 
 def raw_dir(source: str) -> str:

@@ -37,7 +37,7 @@ def test_nothing_found(tmp_path):
 
 def _odd_folder(tmp_path):
     """A folder holding names Snakemake or a CSV cannot take as they are."""
-    from serenade.testing import simple_tune, write_raw_midi
+    from testing.music_files import simple_tune, write_raw_midi
 
     folder = tmp_path / "midi"
     names = {"plain.mid": 60, os.fsdecode(b"caf\xe9.mid"): 62, "br{ace}.mid": 64,

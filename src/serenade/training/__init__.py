@@ -3,7 +3,8 @@
 Modules: `dataset` (TFRecords -> augmented window batches), `objective` and `schedules`
 (magenta's loss, beta, learning rate, scheduled sampling), `scaling` (schedules for short runs),
 `optimization` (Adam, clipping), `trainer` (the train step on one or several devices),
-`devices`, `resume` (resume state), `evaluation`, `tracking` (MLflow + CSV), `progress`,
+`devices`, `resume` (resume state), `evaluation`, `progress`,
 `curves`, `settings`, `model_entries` (lookups in the config's `models:` section) and `job`
-(a whole training or import job, as the workflow's rules run it). See docs/training.md.
+(a whole training or import job, as the workflow's rules run it). Runs are logged through
+`serenade.tracking` (MLflow + CSV). See docs/training.md.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from serenade.training.tracking import read_metrics_csv
+from serenade.tracking import read_metrics_csv
 
 # (panel title, [(metric key, label)])
 PANELS = (

@@ -7,8 +7,10 @@ import pytest
 
 from serenade.base.record_index import RecordIndex
 from serenade.conversion import converter_for_config
-from serenade.testing import fixture_note_sequences, write_note_sequence_tfrecord
 from serenade.training import dataset
+
+from testing.fixtures import fixture_note_sequences
+from testing.music_files import write_note_sequence_tfrecord
 
 
 @pytest.fixture(scope="module")

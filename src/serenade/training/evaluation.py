@@ -38,12 +38,8 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
     @tf.function(reduce_retracing=True)
     def forward(batch, batch_controls, probability):
         out = model(batch, batch_controls, sampling_probability=probability, training=False)
-        r_loss = objective.reconstruction_loss(batch, out["logits"], model.head)
-        kl_dims = objective.kl_per_dimension(out["mu"], out["sigma"])
-        correct = objective.correct(batch, out["logits"], model.head)
-        return r_loss, kl_dims, correct, out["mu"]
+        return objective.terms(batch, out, free_bits=free_bits, head=model.head), out["mu"]
 
-    free_nats = free_bits * objective.LN2
     totals = dict(r_loss=0.0, kl=0.0, kl_cost=0.0, loss_correct=0.0, other_correct=0.0)
     kl_dim_sum = None
     mus = []
@@ -51,18 +47,16 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
     for start in range(0, len(windows), batch_size):
         batch = tf.constant(windows[start:start + batch_size])
         batch_controls = None if controls is None else tf.constant(controls[start:start + batch_size])
-        r_loss, kl_dims, correct, mu = forward(batch, batch_controls,
-                                               tf.constant(loss_sampling_probability))
-        kl = tf.reduce_sum(kl_dims, axis=1)
-        totals["r_loss"] += float(tf.reduce_sum(r_loss))
-        totals["kl"] += float(tf.reduce_sum(kl))
-        totals["kl_cost"] += float(tf.reduce_sum(tf.maximum(kl - free_nats, 0.0)))
-        totals["loss_correct"] += float(correct)
-        dims = tf.reduce_sum(kl_dims, axis=0).numpy()
+        terms, mu = forward(batch, batch_controls, tf.constant(loss_sampling_probability))
+        totals["r_loss"] += float(tf.reduce_sum(terms.r_loss))
+        totals["kl"] += float(tf.reduce_sum(terms.kl))
+        totals["kl_cost"] += float(tf.reduce_sum(terms.kl_cost))
+        totals["loss_correct"] += float(terms.correct)
+        dims = tf.reduce_sum(terms.kl_dims, axis=0).numpy()
         kl_dim_sum = dims if kl_dim_sum is None else kl_dim_sum + dims
         mus.append(mu.numpy())
-        _, _, other_correct, _ = forward(batch, batch_controls, tf.constant(other_probability))
-        totals["other_correct"] += float(other_correct)
+        other, _ = forward(batch, batch_controls, tf.constant(other_probability))
+        totals["other_correct"] += float(other.correct)
 
     count = len(windows)
     steps = windows.size  # (step, part) predictions
@@ -74,9 +68,9 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
                              controls=controls)
     r_loss = totals["r_loss"] / count
     return {
-        "loss": r_loss + beta * totals["kl_cost"] / count,
+        "loss": objective.total_loss(r_loss, totals["kl_cost"] / count, beta),
         "r_loss": r_loss,
-        "kl_bits": totals["kl"] / count / objective.LN2,
+        "kl_bits": objective.bits(totals["kl"] / count),
         "active_units": float(np.sum(kl_dim_sum / count > ACTIVE_UNIT_NATS)),
         "accuracy": forced,
         "sampled_accuracy": sampled,

@@ -19,6 +19,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import yaml
 
+from serenade import tracking
 from serenade.base.record_index import RecordIndex
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
@@ -28,9 +29,9 @@ from serenade.models.configs import ModelConfig
 from serenade.models.hparams import HParams
 from serenade.models.parts import index_dtype
 from serenade.sources.download import download
-from serenade.training import curves, dataset, devices, evaluation, resume, schedules, tracking
+from serenade.tracking import file_digest
+from serenade.training import curves, dataset, devices, evaluation, resume, schedules
 from serenade.training.progress import Progress
-from serenade.training.tracking import file_digest
 from serenade.training.settings import TrainSettings, resolve_config
 from serenade.training.trainer import Trainer
 

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from serenade.models.checkpoint import read_checkpoint
-from serenade.testing import (fixture_checkpoint, fixture_note_sequences,
-                              write_note_sequence_tfrecord)
 from serenade.training.job import JobPaths, RunOptions, import_model, train_model
 from serenade.training.settings import TrainSettings
+
+from testing.fixtures import fixture_checkpoint, fixture_note_sequences
+from testing.music_files import write_note_sequence_tfrecord
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from serenade.training import tracking
+from serenade import tracking
 
 MODEL_TRAINING_VIEW = "workflowType=machine_learning"
 

@@ -3,12 +3,16 @@
 Per example: r_loss = sum over time of softmax cross-entropy; kl = KL(N(mu, sigma) || N(0, I))
 summed over z; kl_cost = max(kl - free_bits * ln 2, 0) (free bits are subtracted from the total
 KL, not per dimension). The loss is mean(r_loss) + beta * mean(kl_cost).
+
+`terms` is the one place these are computed: the train step (`trainer`) and the evaluation
+(`evaluation`) both call it and only average its per-example values their own way (over
+replicas, over eval batches). Everything is float32, whatever the model's compute dtype.
 """
 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Mapping, NamedTuple
 
 import tensorflow as tf
 
@@ -17,14 +21,36 @@ from serenade.models.heads import CategoricalHead
 LN2 = math.log(2.0)
 
 
-class LossTerms(NamedTuple):
-    """Batch means of the objective's parts (kl in nats; kl_bits = kl / ln 2)."""
+class Terms(NamedTuple):
+    """A batch's objective per example (float32) and its count of correct predictions."""
 
-    loss: tf.Tensor
-    r_loss: tf.Tensor
-    kl: tf.Tensor
-    kl_cost: tf.Tensor
-    kl_bits: tf.Tensor
+    r_loss: tf.Tensor  # [B] cross-entropy summed over time (and parts)
+    kl_dims: tf.Tensor  # [B, Z] KL of each latent dimension, in nats
+    kl: tf.Tensor  # [B] KL summed over z, in nats
+    kl_cost: tf.Tensor  # [B] the KL the loss pays: max(kl - free nats, 0)
+    correct: tf.Tensor  # scalar: (step, part) argmax predictions equal to the targets
+
+
+def terms(targets, outputs: Mapping[str, tf.Tensor], *, free_bits: float, head=None) -> Terms:
+    """The objective's parts for `targets` (int [B, T] or [B, T, P]) and the model's `outputs`
+    (its `logits`, `mu` and `sigma`); `head` says what the logits mean (default one softmax)."""
+    logits = outputs["logits"]
+    kl_dims = kl_per_dimension(outputs["mu"], outputs["sigma"])
+    kl = tf.reduce_sum(kl_dims, axis=1)
+    return Terms(r_loss=reconstruction_loss(targets, logits, head), kl_dims=kl_dims, kl=kl,
+                 kl_cost=tf.maximum(kl - free_bits * LN2, 0.0),
+                 correct=correct(targets, logits, head))
+
+
+def total_loss(r_loss, kl_cost, beta):
+    """magenta's loss, r_loss + beta * kl_cost: of one example, or of the batch means (the
+    mean of the sum is the sum of the means)."""
+    return r_loss + beta * kl_cost
+
+
+def bits(nats):
+    """A KL in bits, as magenta reports it."""
+    return nats / LN2
 
 
 def reconstruction_loss(targets, logits, head=None):
@@ -42,32 +68,9 @@ def kl_per_dimension(mu, sigma):
     return 0.5 * (tf.square(mu) + tf.square(sigma) - 1.0) - tf.math.log(sigma)
 
 
-def kl_divergence(mu, sigma):
-    """KL of each example's posterior from the standard normal prior, summed over z: [B]."""
-    return tf.reduce_sum(kl_per_dimension(mu, sigma), axis=1)
-
-
-def vae_loss(targets, logits, mu, sigma, *, beta, free_bits: float, head=None) -> LossTerms:
-    """The training objective and its parts, as magenta computes them."""
-    r_loss = reconstruction_loss(targets, logits, head)
-    kl = kl_divergence(mu, sigma)
-    kl_cost = tf.maximum(kl - free_bits * LN2, 0.0)
-    mean_r = tf.reduce_mean(r_loss)
-    mean_cost = tf.reduce_mean(kl_cost)
-    mean_kl = tf.reduce_mean(kl)
-    loss = mean_r + tf.cast(beta, tf.float32) * mean_cost
-    return LossTerms(loss=loss, r_loss=mean_r, kl=mean_kl, kl_cost=mean_cost,
-                     kl_bits=mean_kl / LN2)
-
-
 def correct(targets, logits, head=None):
     """How many (step, part) argmax predictions equal the targets (a float scalar)."""
     head = head or CategoricalHead((logits.shape[-1],))
     predictions = head.predicted(logits)
     return tf.reduce_sum(tf.cast(tf.equal(predictions, tf.cast(targets, predictions.dtype)),
                                  tf.float32))
-
-
-def accuracy(targets, logits, head=None):
-    """Fraction of (step, part) argmax predictions that equal the targets."""
-    return correct(targets, logits, head) / tf.cast(tf.size(targets), tf.float32)

@@ -1,7 +1,7 @@
 """Re-send metrics an MLflow server missed, from the `metrics.csv` every job writes.
 
 A job that loses its tracking server goes on and keeps every metric in its CSV
-(`serenade.training.tracking.RunTracker`). Once the server is back, this puts the missing
+(`serenade.tracking.RunTracker`). Once the server is back, this puts the missing
 points into the run: only (key, step) pairs the run does not have yet, with their original
 timestamps, so running it twice adds nothing. Without a run id (the server was down when the
 job started, so no run exists) it creates one in the named experiment.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from serenade.training import resend, tracking
+from serenade import tracking
+from serenade.training import resend
 from serenade.training.resume import RUN_ID_FILE
 
 

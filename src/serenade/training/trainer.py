@@ -82,12 +82,11 @@ class Trainer:
         with tf.GradientTape() as tape:
             out = self.model(windows, controls,
                              sampling_probability=values["sampling_probability"], training=True)
-            r_loss = objective.reconstruction_loss(windows, out["logits"], self.model.head)
-            kl = objective.kl_divergence(out["mu"], out["sigma"])
-            kl_cost = tf.maximum(kl - hp.free_bits * objective.LN2, 0.0)
+            terms = objective.terms(windows, out, free_bits=hp.free_bits, head=self.model.head)
             # Each replica's share of the global batch mean: summed over replicas it is
             # magenta's mean(r_loss) + beta * mean(kl_cost).
-            loss = tf.reduce_sum(r_loss + beta * kl_cost) / global_batch
+            per_example = objective.total_loss(terms.r_loss, terms.kl_cost, beta)
+            loss = tf.reduce_sum(per_example) / global_batch
             if self.loss_scale is not None:
                 scaled_loss = self.loss_scale.scaled(loss)
         if self.loss_scale is not None:
@@ -107,15 +106,14 @@ class Trainer:
             # Keras sums gradients over replicas again inside apply_gradients.
             clipped = [g / replicas for g in clipped]
         self.optimizer.apply_gradients(zip(clipped, variables))
-        correct = objective.correct(windows, out["logits"], self.model.head)
         # (step, part) predictions per example
         steps = tf.cast(tf.size(windows) // tf.shape(windows)[0], tf.float32)
         sums = {
             "loss": loss,
-            "r_loss": tf.reduce_sum(r_loss) / global_batch,
-            "kl_bits": tf.reduce_sum(kl) / global_batch / objective.LN2,
-            "kl_cost": tf.reduce_sum(kl_cost) / global_batch,
-            "accuracy": correct / (global_batch * steps),
+            "r_loss": tf.reduce_sum(terms.r_loss) / global_batch,
+            "kl_bits": objective.bits(tf.reduce_sum(terms.kl) / global_batch),
+            "kl_cost": tf.reduce_sum(terms.kl_cost) / global_batch,
+            "accuracy": terms.correct / (global_batch * steps),
         }
         shared = {"global_norm": norm, **values}
         if self.loss_scale is not None:

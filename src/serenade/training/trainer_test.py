@@ -160,7 +160,7 @@ def _policy(name):
 def test_mixed_bfloat16_forward_pass_matches_float32(fixture, config):
     # magenta's trained fixture weights on their real windows, in both policies: bfloat16
     # products, float32 gates, cell state, posterior and logits.
-    from serenade.testing import fixture_model, magenta_fixture
+    from testing.fixtures import fixture_model, magenta_fixture
 
     info = magenta_fixture(fixture)
     hparams = f"{info['hparam_arch']},{DETERMINISTIC}".strip(",")

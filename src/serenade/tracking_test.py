@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from serenade.training import tracking
+from serenade import tracking
 
 
 def _free_port() -> int:
@@ -128,7 +128,7 @@ def test_sqlite_store_new_run_then_resume_same_run(tmp_path, monkeypatch):
 
 _WORKER = textwrap.dedent("""
     import sys
-    from serenade.training.tracking import RunTracker
+    from serenade.tracking import RunTracker
     uri, name, csv_path = sys.argv[1:4]
     tracker = RunTracker(experiment="shared-exp", run_name=name, csv_path=csv_path,
                          tracking_uri=uri)
@@ -216,7 +216,7 @@ def test_logging_a_model_leaves_the_tracking_uri_as_it_was(tmp_path, monkeypatch
     import mlflow
 
     from serenade.models.checkpoint import save_model
-    from serenade.testing import fixture_model
+    from testing.fixtures import fixture_model
 
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     checkpoint = save_model(fixture_model(), tmp_path / "checkpoint")

@@ -1,66 +1,12 @@
-"""Helpers shared by tests: fixture loading, writing MIDI files."""
+"""Music files written for tests: MIDI files note by note (with pretty_midi, or byte by byte
+with mido), the edge cases a dataset must survive, and NoteSequence TFRecords."""
 
 from __future__ import annotations
 
-import contextlib
-import http.server
-import json
 import random
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import mido
-import numpy as np
-
-from serenade.paths import MAGENTA_FIXTURES, REPO_ROOT
-
-# -- melody converter helpers ----------------------------------------------------------
-
-MAGENTA_FIXTURE_NAMES = ("cat-mel_2bar_small", "hierdec-mel_16bar-tiny")
-
-
-def magenta_fixture(name: str) -> dict:
-    """fixture.json of a magenta fixture folder, with absolute `path`s added to each case."""
-    folder = MAGENTA_FIXTURES / name
-    if not folder.is_dir():
-        raise FileNotFoundError(f"magenta fixture {name!r} not found at {folder}")
-    info = json.loads((folder / "fixture.json").read_text())
-    info["folder"] = folder
-    for case in info["cases"]:
-        case["path"] = folder / case["midi"]
-    return info
-
-
-# Fixtures recorded in this repository (tools/oracle/), beside the shared ones.
-PROJECT_MAGENTA_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "magenta"
-DRUM_FIXTURES = PROJECT_MAGENTA_FIXTURES / "drums"
-
-
-def drum_fixture_inputs() -> list:
-    """(name, NoteSequence) of every input of the drum converter fixture, in its order."""
-    from note_seq import midi_io
-    from note_seq.protobuf import music_pb2
-
-    info = json.loads((DRUM_FIXTURES / "fixture.json").read_text())
-    with np.load(DRUM_FIXTURES / "edge_cases.npz") as edges:
-        edge = {name: edges[name].tobytes() for name in edges.files}
-    inputs = []
-    for name in info["inputs"]:
-        if name in edge:
-            inputs.append((name, music_pb2.NoteSequence.FromString(edge[name])))
-        else:
-            inputs.append((name, midi_io.midi_file_to_note_sequence(
-                str(DRUM_FIXTURES / "cases" / name))))
-    return inputs
-
-
-def npz_arrays(path) -> dict:
-    """Every array of an .npz file, read into memory (the file is closed)."""
-    with np.load(path) as arrays:
-        return {name: arrays[name] for name in arrays.files}
 
 
 def midi_text_events(path) -> list[tuple[float, str]]:
@@ -72,20 +18,6 @@ def midi_text_events(path) -> list[tuple[float, str]]:
         if message.type == "text":
             found.append((tick / midi.ticks_per_beat, message.text))
     return found
-
-
-def drum_fixture_arrays(config: str) -> dict:
-    """The arrays magenta's DrumsConverter gave for `config` (see tools/oracle/)."""
-    return npz_arrays(DRUM_FIXTURES / f"{config}.npz")
-
-
-def expected_windows(name: str, case_index: int, window_steps: int):
-    """Windows magenta extracted for one case (an empty [0, steps] array when none)."""
-    with np.load(MAGENTA_FIXTURES / name / "expected.npz") as expected:
-        key = f"case{case_index}_windows"
-        if key in expected.files:
-            return expected[key]
-    return np.zeros((0, window_steps), dtype=np.int16)
 
 
 def write_midi_tracks(path, tracks, *, qpm: float = 120.0, time_signature=(4, 4),
@@ -126,36 +58,6 @@ def scale_melody(bars: int, *, first_pitch: int = 60, qpm: float = 120.0, start_
             for i in range(bars * 8)]
 
 
-# -- training helpers ------------------------------------------------------------------
-
-def fixture_note_sequences(name: str = "cat-mel_2bar_small") -> list:
-    """NoteSequences of a magenta fixture's case MIDI files (real MIDI, sorted by file name)."""
-    import note_seq
-
-    paths = sorted((MAGENTA_FIXTURES / name / "cases").glob("*.mid"))
-    return [note_seq.midi_file_to_note_sequence(str(path)) for path in paths]
-
-
-def chord_fixture_note_sequences() -> list:
-    """NoteSequences of the chord converter fixture's MIDI files (sorted by file name), each
-    as it is (chords inferred) and, when `chords.json` lists symbols for it, again with them
-    as CHORD_SYMBOL annotations (the fixture's cases; note-seq's MIDI reader drops text)."""
-    import note_seq
-
-    folder = PROJECT_MAGENTA_FIXTURES / "chords" / "cases"
-    symbols = json.loads((folder / "chords.json").read_text())
-    chord_symbol = note_seq.NoteSequence.TextAnnotation.CHORD_SYMBOL
-    sequences = []
-    for path in sorted(folder.glob("*.mid")):
-        sequences.append(note_seq.midi_file_to_note_sequence(str(path)))
-        if path.name in symbols:
-            annotated = note_seq.midi_file_to_note_sequence(str(path))
-            for time, text in symbols[path.name]:
-                annotated.text_annotations.add(time=time, text=text, annotation_type=chord_symbol)
-            sequences.append(annotated)
-    return sequences
-
-
 def write_note_sequence_tfrecord(path, sequences) -> "object":
     """Write NoteSequences to a TFRecord file (what the data workflow produces); returns the path."""
     import tensorflow as tf
@@ -167,8 +69,6 @@ def write_note_sequence_tfrecord(path, sequences) -> "object":
             writer.write(sequence.SerializeToString())
     return path
 
-
-# -- data helpers ----------------------------------------------------------------------
 
 def write_raw_midi(path, notes=(), *, ticks_per_beat: int = 480, tempos=((0, 120.0),),
                    time_signatures=((0, 4, 4),), program: int = 0, channel: int = 0,
@@ -256,73 +156,3 @@ def write_edge_case_midis(folder) -> dict:
     paths["truncated.mid"].write_bytes(good[: len(good) // 2])
     write_raw_midi(paths["Café à l'aube ünïcode.MID"], simple_tune(3, first_pitch=64), program=40)
     return paths
-
-
-# -- generation helpers ----------------------------------------------------------------
-
-FIXTURE_CHECKPOINT_2BAR = "cat-mel_2bar_small"
-
-
-def fixture_checkpoint(name: str = FIXTURE_CHECKPOINT_2BAR):
-    """Path of a magenta fixture's checkpoint folder (shared/fixtures/magenta/NAME/checkpoint)."""
-    return MAGENTA_FIXTURES / name / "checkpoint"
-
-
-_FIXTURE_MODELS: dict = {}
-
-
-def fixture_model(name: str = FIXTURE_CHECKPOINT_2BAR):
-    """The MusicVAE of a magenta fixture, loaded once per process (tests only read it)."""
-    if name not in _FIXTURE_MODELS:
-        from serenade.models.checkpoint import load_model
-
-        info = magenta_fixture(name)
-        config = info["config"] if name == FIXTURE_CHECKPOINT_2BAR else "hierdec-mel_16bar"
-        _FIXTURE_MODELS[name] = load_model(info["folder"] / "checkpoint", config,
-                                           info["hparam_arch"])
-    return _FIXTURE_MODELS[name]
-
-
-def run_snakemake(*args: str, cwd=REPO_ROOT, check: bool = True, timeout: float = 900):
-    """Run the project's snakemake (the venv's, beside this Python); with `check`, a failure
-    is an AssertionError carrying the ends of its stdout and stderr."""
-    command = [str(Path(sys.executable).with_name("snakemake")), *args]
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-4000:]}\n"
-                             f"{result.stderr[-6000:]}")
-    return result
-
-
-@contextlib.contextmanager
-def serve_bytes(bodies: dict[str, bytes], redirect_loops=()) -> Iterator[str]:
-    """A loopback HTTP server: each path of `bodies` answers its bytes, each path of
-    `redirect_loops` redirects to itself, anything else is 404; yields the base URL."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            if self.path in redirect_loops:
-                self.send_response(302)
-                self.send_header("Location", self.path)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if self.path not in bodies:
-                self.send_error(404)
-                return
-            body = bodies[self.path]
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
