@@ -70,11 +70,15 @@ def export_metrics(run_dir: Path, model: str, target: Path, offset: int = 0) -> 
     return len(rows)
 
 
-def training_files(manifest: Path, target: Path) -> int:
-    """Every file the model trained on (train split, status ok), gzip CSV."""
+def training_files(manifest: Path, target: Path, earlier: bool = False) -> int:
+    """Every file the model trained on (train split, status ok), gzip CSV; with `earlier`, the
+    files of the segments before (the list already at `target`) stay in it."""
     with open(manifest, newline="") as handle:
-        rows = [(r["source"], r["path"], r["sha256"]) for r in csv.DictReader(handle)
-                if r["status"] == "ok" and r["split"] == "train"]
+        rows = {(r["source"], r["path"], r["sha256"]) for r in csv.DictReader(handle)
+                if r["status"] == "ok" and r["split"] == "train"}
+    if earlier and target.exists():
+        with gzip.open(target, "rt", newline="") as handle:
+            rows |= {(r["source"], r["path"], r["sha256"]) for r in csv.DictReader(handle)}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["source", "path", "sha256"])
@@ -133,11 +137,15 @@ def main() -> None:
         model = load_model(source / "checkpoint")
         model.global_step = offset + int(model.global_step)  # the job saves its own steps
     package = PRETRAINED_DIR / args.name
+    earlier_files = package / "training-data.csv.gz"
+    earlier = earlier_files.read_bytes() if offset and earlier_files.exists() else None
     if package.exists():
         shutil.rmtree(package)
     save_model(model, package, step=model.global_step, dtype="float16")
+    if earlier is not None:
+        (package / "training-data.csv.gz").write_bytes(earlier)
     count = training_files(args.run_dir / "results" / "data" / "manifest.csv",
-                           package / "training-data.csv.gz")
+                           package / "training-data.csv.gz", earlier=earlier is not None)
     docs = ROOT / "docs" / "pretrained" / args.name
     docs.mkdir(parents=True, exist_ok=True)
     for name in ("config.yaml",) if args.from_resume else ("eval.json", "config.yaml",
