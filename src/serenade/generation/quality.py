@@ -147,6 +147,7 @@ PART_TARGETS: tuple[Target, ...] = (
 )
 APPLIES = {  # what format_check says about the targets a kind of model is held to
     "melody": "the melody targets of docs/quality.md",
+    "phrases": "the 16-bar melody targets of docs/quality.md (\"Phrases\")",
     "drums": "the drum target only (the melody targets of docs/quality.md apply to melody models)",
     "parts": "the melody targets of docs/quality.md on the samples' melody part (in-scale share, "
              "onsets per bar, pitch-class distance, fewer than 4 notes) and the drum target on "
@@ -358,12 +359,12 @@ def format_check(model: str, figures: Mapping[str, float],
     lines = [f"Quality of {model} (held-out windows: {windows}):"]
     if "reconstruction.windows" in figures and windows < FEW_EVAL_WINDOWS:
         lines.append(_few_windows_caution(windows, figures))
-    lines.append(f"  targets: {APPLIES[kind]}")
+    lines.append(f"  targets: {APPLIES['phrases' if PHRASE in figures else kind]}")
     for target, value, passed in check(figures, targets):
         mark = {True: "ok", False: "misses target", None: "not measured"}[passed]
         shown = "-" if value is None else f"{value:.3f}"
         extra = ""
-        if target.kind == "near" and target.reference in figures:
+        if target.kind in ("near", "points") and target.reference in figures:
             extra = f" (reference {figures[target.reference]:.3f})"
         lines.append(f"  {target.metric:<38} {shown:>7}  target {target.describe()}{extra}: {mark}")
     held = {target.metric for target in targets if target.applies(figures)}

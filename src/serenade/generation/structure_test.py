@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from serenade.generation import structure
@@ -69,7 +71,7 @@ def test_posterior_use_reads_a_trained_decoder():
 
 
 def test_a_16bar_model_is_held_to_the_phrase_targets():
-    from serenade.generation.quality import check, quality_report
+    from serenade.generation.quality import check, format_check, quality_report
     from testing.fixtures import fixture_model, magenta_fixture
 
     model = fixture_model("hierdec-mel_16bar-tiny")
@@ -86,3 +88,9 @@ def test_a_16bar_model_is_held_to_the_phrase_targets():
     assert ("reconstruction.onset_accuracy", "min", 0.75) not in rows
     assert ("samples_t0.5.key_kept_share", "points", 0.10) in rows
     assert not any(metric.endswith("under_4_notes") for metric, _, _ in rows)
+    text = format_check("phrases", figures)
+    assert "the 16-bar melody targets" in text
+    # each figure once: held to its 16-bar target, not listed again as untargeted
+    assert text.count("reconstruction.onset_accuracy") == 1
+    reference = figures["reference.key_kept_share"]
+    assert re.search(rf"samples_t0.5.key_kept_share .*\(reference {reference:.3f}\)", text)
