@@ -65,7 +65,8 @@ def test_the_training_files_are_those_of_every_segment(tmp_path):
     assert tool.training_files(manifest, target) == 1
     with gzip.open(target, "wt", newline="") as handle:  # segment 1 trained on a.mid too
         csv.writer(handle).writerows([("source", "path", "sha256"), ("folk", "a.mid", "1")])
-    assert tool.training_files(manifest, target, earlier=True) == 2
+    earlier = tool.read_training_files(target)
+    assert tool.training_files(manifest, target, earlier) == 2
     with gzip.open(target, "rt", newline="") as handle:
         assert [r["path"] for r in csv.DictReader(handle)] == ["a.mid", "b.mid"]
     assert tool.training_files(manifest, target) == 1  # a first segment starts its own list

@@ -28,13 +28,13 @@ sys.path.insert(0, str(ROOT / "src"))
 
 
 def _newest_run_id(run_dir: Path, model: str) -> str:
+    """The MLflow run of the model's newest run (its id sits in the resume folder)."""
     from serenade.training.resume import RUN_ID_FILE
 
-    run_ids = sorted((run_dir / "results" / "checkpoints").glob(f"{model}-*/{RUN_ID_FILE}"),
-                     key=lambda p: p.stat().st_mtime)
-    if not run_ids:
+    path = newest_run(run_dir, model) / RUN_ID_FILE
+    if not path.exists():
         raise SystemExit(f"{run_dir}: no MLflow run id for {model}")
-    return run_ids[-1].read_text().strip()
+    return path.read_text().strip()
 
 
 def _client(run_dir: Path):
@@ -70,15 +70,19 @@ def export_metrics(run_dir: Path, model: str, target: Path, offset: int = 0) -> 
     return len(rows)
 
 
-def training_files(manifest: Path, target: Path, earlier: bool = False) -> int:
-    """Every file the model trained on (train split, status ok), gzip CSV; with `earlier`, the
-    files of the segments before (the list already at `target`) stay in it."""
+def read_training_files(path: Path) -> set[tuple[str, str, str]]:
+    """The (source, path, sha256) rows of a shipped training-data.csv.gz."""
+    with gzip.open(path, "rt", newline="") as handle:
+        return {(r["source"], r["path"], r["sha256"]) for r in csv.DictReader(handle)}
+
+
+def training_files(manifest: Path, target: Path,
+                   earlier: set[tuple[str, str, str]] = frozenset()) -> int:
+    """Every file the model trained on (train split, status ok), gzip CSV, with the `earlier`
+    segments' files."""
     with open(manifest, newline="") as handle:
         rows = {(r["source"], r["path"], r["sha256"]) for r in csv.DictReader(handle)
-                if r["status"] == "ok" and r["split"] == "train"}
-    if earlier and target.exists():
-        with gzip.open(target, "rt", newline="") as handle:
-            rows |= {(r["source"], r["path"], r["sha256"]) for r in csv.DictReader(handle)}
+                if r["status"] == "ok" and r["split"] == "train"} | set(earlier)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["source", "path", "sha256"])
@@ -137,15 +141,13 @@ def main() -> None:
         model = load_model(source / "checkpoint")
         model.global_step = offset + int(model.global_step)  # the job saves its own steps
     package = PRETRAINED_DIR / args.name
-    earlier_files = package / "training-data.csv.gz"
-    earlier = earlier_files.read_bytes() if offset and earlier_files.exists() else None
+    shipped_files = package / "training-data.csv.gz"
+    earlier = read_training_files(shipped_files) if offset and shipped_files.exists() else set()
     if package.exists():
         shutil.rmtree(package)
     save_model(model, package, step=model.global_step, dtype="float16")
-    if earlier is not None:
-        (package / "training-data.csv.gz").write_bytes(earlier)
-    count = training_files(args.run_dir / "results" / "data" / "manifest.csv",
-                           package / "training-data.csv.gz", earlier=earlier is not None)
+    count = training_files(args.run_dir / "results" / "data" / "manifest.csv", shipped_files,
+                           earlier)
     docs = ROOT / "docs" / "pretrained" / args.name
     docs.mkdir(parents=True, exist_ok=True)
     for name in ("config.yaml",) if args.from_resume else ("eval.json", "config.yaml",
