@@ -367,12 +367,12 @@ def format_check(model: str, figures: Mapping[str, float],
         if target.kind in ("near", "points") and target.reference in figures:
             extra = f" (reference {figures[target.reference]:.3f})"
         lines.append(f"  {target.metric:<38} {shown:>7}  target {target.describe()}{extra}: {mark}")
+    # measured, but held to no target for this model (2- and 16-bar targets share metric names)
     held = {target.metric for target in targets if target.applies(figures)}
-    for target in targets:  # measured, but not held to its target for this model
-        if (target.metric in figures and not target.applies(figures)
-                and target.metric not in held):  # 2- and 16-bar targets share metric names
-            lines.append(f"  {target.metric:<38} {figures[target.metric]:>7.3f}  no target for "
-                         "this model (docs/quality.md)")
+    for metric in dict.fromkeys(t.metric for t in targets if t.metric in figures):
+        if metric not in held:
+            lines.append(f"  {metric:<38} {figures[metric]:>7.3f}  no target for this model "
+                         "(docs/quality.md)")
     if kind != "melody":
         lines.append("  figures without a target (held-out windows' own in brackets):")
         covered = {target.metric for target in targets}
