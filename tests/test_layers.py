@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "serenade"
 
 # imported by every layer: they import nothing from Serenade but errors and paths (the config
 # registry is plain data: see docs/architecture.md)
-COMMON = {"errors", "paths", "config_schema", "registry"}
+COMMON = {"errors", "paths", "layout", "config_schema", "registry"}
 FAMILIES = {"melody", "drums", "trio", "chords"}  # one converter package per model family
 BELOW = {
     "base": set(),
@@ -35,6 +35,7 @@ BELOW = {
     "cli": {"commands"},
     "config_schema": set(),
     "registry": set(),
+    "layout": set(),
 }
 
 
