@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.image import imread
 
-from serenade.generation.jobs import JobContext, run_samples, run_walk
+from serenade.generation.jobs.context import JobContext
+from serenade.generation.jobs.samples import run_samples
+from serenade.generation.jobs.walks import run_walk
 from serenade.generation.writing import RenderSettings
 from serenade.melody import events as ev
 from serenade.base.midi_parser import read_midi

@@ -19,8 +19,12 @@ from serenade.conversion import controls as ctl
 from serenade.base.tfrecords import read_note_sequences
 from serenade.conversion.splits import split_windows, windows_by_sequence
 from serenade.generation.features import features_for
-from serenade.generation.jobs import (JobContext, run_attributes, run_metrics, run_quality,
-                                      run_samples, run_walk)
+from serenade.generation.jobs.context import JobContext
+from serenade.generation.jobs.attribute_edits import run_attributes
+from serenade.generation.jobs.music_metrics import run_metrics
+from serenade.generation.jobs.quality_check import run_quality
+from serenade.generation.jobs.samples import run_samples
+from serenade.generation.jobs.walks import run_walk
 from serenade.generation.metrics import music_metrics, training_keys
 from serenade.generation.writing import RenderSettings
 from serenade.melody import events as ev

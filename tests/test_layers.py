@@ -28,7 +28,7 @@ BELOW = {
     "models": {"base", "sources", "conversion"},
     "tracking": {"models"},  # MLflow runs and the metrics CSV, for training and generation
     "training": {"base", "sources", "conversion", "models", "tracking"},
-    "generation": {"base", "conversion", "melody", "drums", "models", "tracking"},
+    "generation": {"base", "conversion", "melody", "drums", "models", "tracking", "html_tables"},
     "config": {"sources", "models", "training", "generation"},
     "pipeline": {"config", "generation", "training", "models", "data", "conversion", "base"},
     "commands": {"generation", "training", "models", "data", "conversion", "base", "config"},
@@ -36,6 +36,7 @@ BELOW = {
     "config_schema": set(),
     "registry": set(),
     "layout": set(),
+    "html_tables": set(),
 }
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from serenade.generation.jobs import JobContext, run_walk
+from serenade.generation.jobs.context import JobContext
+from serenade.generation.jobs.walks import run_walk
 from serenade.training.job import RunOptions, import_model
 from serenade.tracking import default_tracking_uri
 

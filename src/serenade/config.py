@@ -20,6 +20,7 @@ from serenade.config_schema import (SCHEMA_PATH, SOURCE_KINDS, ConfigError, defa
 from serenade.generation.auto_inputs import is_auto
 from serenade.generation.conditioning import parse_progression
 from serenade.generation.features import MELODY_FEATURES, FeatureSet, features_for
+from serenade.generation.jobs.kinds import job_kinds
 from serenade.generation.selection import WindowChoice
 from serenade.models.configs import get_config
 from serenade.sources.chunks import Chunk, all_chunks
@@ -103,14 +104,16 @@ def generation_problems(config: dict) -> list[str]:
             found.append(f"generate.models[{index}]: {name!r} is not in models: "
                          f"({', '.join(sorted(known)) or 'none defined'})")
     windows = [("generate.window", section["window"])]
-    for kind in ("interpolations", "journeys"):
+    for kind in job_kinds():
+        if not kind.named:
+            continue
         seen = set()
-        for index, entry in enumerate(section[kind]):
+        for index, entry in enumerate(section[kind.section]):
             if entry["name"] in seen:
-                found.append(f"generate.{kind}[{index}].name: {entry['name']!r} is used twice")
+                found.append(f"generate.{kind.section}[{index}].name: {entry['name']!r} is used twice")
             seen.add(entry["name"])
             if "window" in entry:
-                windows.append((f"generate.{kind}[{index}].window", entry["window"]))
+                windows.append((f"generate.{kind.section}[{index}].window", entry["window"]))
     attributes = section["attributes"]
     labels = sorted({label for source in config["sources"] for label in source["labels"]})
     names = ([] if is_auto(attributes["names"]) else

@@ -1,6 +1,7 @@
-# Generation: samples, interpolations, journeys, attribute edits and music metrics from every
-# model in `models:` (or `generate.models`). Outputs in results/generated/{model}/; every MIDI
-# has a piano-roll PNG (and a WAV when audio is on) beside it. `snakemake generate` stops here.
+# Generation: samples, interpolations, journeys, attribute edits, variations, music metrics and
+# the quality check from every model in `models:` (or `generate.models`). Outputs in the model's
+# generated folder (`layout.generated_dir`); every MIDI has a piano-roll PNG (and a WAV when
+# audio is on) beside it. `snakemake generate` stops here.
 # Each job is an MLflow run nested under its model's training or import run.
 
 GENERATE = config["generate"]
@@ -12,156 +13,46 @@ wildcard_constraints:
     model=one_of(GENERATION_MODELS),
 
 
-rule sample:
-    input:
-        checkpoint=generation.checkpoint("{model}"),
-    output:
-        report(
-            directory(f"{GENERATED}/samples"),
-            patterns=[
-                "{temperature}/{file,strip}.{ext,png}",
-                "{temperature}/{file,sample-[0-9]+}.{ext,wav}",
-            ],
-            caption="../report/generated_samples.rst",
-            category="Samples",
-            subcategory="{model}",
-            labels=lambda wildcards: generation.report_label("samples", wildcards),
-        ),
-    log:
-        "results/logs/generate/{model}/sample.log",
-    conda:
-        "../envs/serenade.yaml"
-    threads: 2
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    params:
-        sample=GENERATE["sample"],
-        chords=lambda wildcards: generation.sample_chords(config, wildcards.model),
-        common=generation.common_params(config),
-        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
-    script:
-        "../scripts/generate_samples.py"
+# One rule per job kind of the library's table (`serenade.generation.jobs.kinds`): what a kind
+# reads, writes and shows in the report is declared there, once.
+for _kind in generation.job_kinds():
 
-
-rule interpolate:
-    input:
-        unpack(
-            lambda wildcards: generation.input_files(
-                config,
-                generation.input_specs(config, "interpolations", wildcards.name),
-                layout.MANIFEST,
-            )
-        ),
-        checkpoint=generation.checkpoint("{model}"),
-    output:
-        report(
-            directory(f"{GENERATED}/interpolations/{{name}}"),
-            patterns=["{file,strip}.{ext,png}", "{file,interpolation}.{ext,wav}"],
-            caption="../report/generated_interpolation.rst",
-            category="Interpolations",
-            subcategory="{model}",
-            labels=lambda wildcards: generation.report_label("interpolation", wildcards),
-        ),
-    log:
-        "results/logs/generate/{model}/interpolate-{name}.log",
-    wildcard_constraints:
-        name=one_of(e["name"] for e in GENERATE["interpolations"]),
-    conda:
-        "../envs/serenade.yaml"
-    threads: 2
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        entry=lambda wildcards: generation.entry(config, "interpolations", wildcards.name),
-        temperature=GENERATE["temperature"],
-        common=generation.common_params(config),
-        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
-    script:
-        "../scripts/generate_walk.py"
-
-
-rule journey:
-    input:
-        unpack(
-            lambda wildcards: generation.input_files(
-                config,
-                generation.input_specs(config, "journeys", wildcards.name),
-                layout.MANIFEST,
-            )
-        ),
-        checkpoint=generation.checkpoint("{model}"),
-    output:
-        report(
-            directory(f"{GENERATED}/journeys/{{name}}"),
-            patterns=["{file,strip|journey}.{ext,png}", "{file,journey}.{ext,wav}"],
-            caption="../report/generated_journey.rst",
-            category="Journeys",
-            subcategory="{model}",
-            labels=lambda wildcards: generation.report_label("journey", wildcards),
-        ),
-    log:
-        "results/logs/generate/{model}/journey-{name}.log",
-    wildcard_constraints:
-        name=one_of(e["name"] for e in GENERATE["journeys"]),
-    conda:
-        "../envs/serenade.yaml"
-    threads: 2
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        entry=lambda wildcards: generation.entry(config, "journeys", wildcards.name),
-        temperature=GENERATE["temperature"],
-        common=generation.common_params(config),
-        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
-    script:
-        "../scripts/generate_walk.py"
-
-
-rule attributes:
-    input:
-        unpack(
-            lambda wildcards: generation.input_files(
-                config,
-                generation.attribute_input_specs(config),
-                layout.MANIFEST,
-            )
-        ),
-        checkpoint=generation.checkpoint("{model}"),
-        train=shard_paths("train"),
-        eval=shard_paths("eval"),
-    output:
-        report(
-            directory(f"{GENERATED}/attributes"),
-            patterns=[
-                "{piece}-{file,strip}.{ext,png}",
-                "{piece,[^-]+}.{ext,wav}",
-                "{file,effects}.{ext,html|csv}",
-            ],
-            caption="../report/generated_attributes.rst",
-            category="Attribute vectors",
-            subcategory="{model}",
-            labels=lambda wildcards: generation.report_label("attributes", wildcards),
-        ),
-    log:
-        "results/logs/generate/{model}/attributes.log",
-    conda:
-        "../envs/serenade.yaml"
-    threads: 2
-    resources:
-        mem_mb=6000,
-        runtime=60,
-    params:
-        attributes=GENERATE["attributes"],
-        labels={source["name"]: source["labels"] for source in config["sources"]},
-        window=GENERATE["window"],
-        temperature=GENERATE["temperature"],
-        common=generation.common_params(config),
-        config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
-    script:
-        "../scripts/generate_attributes.py"
+    rule:
+        name:
+            _kind.rule
+        input:
+            unpack(
+                lambda wildcards, kind=_kind: generation.job_inputs(
+                    config, kind, wildcards.model, wildcards.get("name")
+                )
+            ),
+        output:
+            report(
+                directory(generation.output_pattern(config, _kind)),
+                patterns=list(_kind.patterns),
+                caption="../report/generated_job.rst",
+                category=_kind.category,
+                subcategory="{model}",
+                labels=lambda wildcards, kind=_kind: generation.report_label(kind, wildcards),
+            ),
+        log:
+            layout.log("generate", "{model}", _kind.log_name()),
+        conda:
+            "../envs/serenade.yaml"
+        threads: 2
+        resources:
+            mem_mb=_kind.memory_mb,
+            runtime=_kind.runtime_min,
+        params:
+            kind=_kind.rule,
+            settings=lambda wildcards, kind=_kind: generation.job_settings(
+                config, kind, wildcards.model, wildcards.get("name")
+            ),
+            caption=_kind.caption,
+            common=generation.common_params(config),
+            config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],
+        script:
+            "../scripts/generate_job.py"
 
 
 rule music_metrics:
@@ -186,7 +77,7 @@ rule music_metrics:
             labels={"output": "music metrics of every generated set: table"},
         ),
     log:
-        "results/logs/generate/{model}/music_metrics.log",
+        layout.log("generate", "{model}", "music_metrics"),
     conda:
         "../envs/serenade.yaml"
     threads: 1
@@ -224,7 +115,7 @@ rule quality:
             labels={"output": "held-out windows and their reconstructions"},
         ),
     log:
-        "results/logs/generate/{model}/quality.log",
+        layout.log("generate", "{model}", "quality"),
     conda:
         "../envs/serenade.yaml"
     threads: 2

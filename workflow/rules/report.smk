@@ -28,7 +28,7 @@ rule data_summary_table:
 # One page per model that plays every generated piece (piano roll + WAV, inlined, offline).
 rule player:
     input:
-        lambda wildcards: generation.piece_dirs(config, wildcards.model),
+        lambda wildcards: generation.job_dirs(config, wildcards.model),
     output:
         report(
             f"{GENERATED}/player.html",

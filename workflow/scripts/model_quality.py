@@ -7,7 +7,7 @@ from serenade.pipeline.jobs import generation_context
 ctx = generation_context(snakemake, Path(snakemake.output.figures).parent,
                          snakemake.input.checkpoint)
 
-from serenade.generation.jobs import run_quality  # noqa: E402
+from serenade.generation.jobs.quality_check import run_quality  # noqa: E402
 
 run_quality(ctx, eval=list(snakemake.input.eval), temperatures=snakemake.params.temperatures,
             num_samples=snakemake.params.quality["samples"], seed=snakemake.params.seed,

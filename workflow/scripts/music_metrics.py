@@ -4,7 +4,7 @@ from serenade.pipeline.jobs import generation_context
 
 ctx = generation_context(snakemake, snakemake.output.metrics)
 
-from serenade.generation.jobs import run_metrics  # noqa: E402
+from serenade.generation.jobs.music_metrics import run_metrics  # noqa: E402
 from serenade.html_tables import csv_to_html  # noqa: E402
 
 run_metrics(ctx, samples=f"{snakemake.input.samples}/samples.npz", train=list(snakemake.input.train),

@@ -18,6 +18,7 @@ from pathlib import Path
 from serenade.commands.options import (add_model_options, add_seed_option, add_setting_option,
                                        add_temperature_option, checkpoint_of, output_directory)
 from serenade.config_schema import schema_default
+from serenade.generation.jobs.context import JobContext
 from serenade.generation.writing import RenderSettings
 
 
@@ -65,7 +66,7 @@ def sources_of(manifest: Path | None) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from serenade.generation.jobs import JobContext, run_attributes
+    from serenade.generation.jobs.attribute_edits import run_attributes
 
     sources = sources_of(args.manifest)
     names = "auto" if args.names == ["auto"] else args.names

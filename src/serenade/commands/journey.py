@@ -17,6 +17,7 @@ from serenade.commands.options import (MAX_OUTPUTS, add_model_options, add_seed_
                                        add_setting_option, add_temperature_option, checkpoint_of,
                                        int_at_least, output_directory)
 from serenade.config_schema import schema_at
+from serenade.generation.jobs.context import JobContext
 from serenade.generation.writing import RenderSettings
 
 
@@ -46,7 +47,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from serenade.generation.jobs import JobContext, run_walk
+    from serenade.generation.jobs.walks import run_walk
 
     if len(args.inputs) < 2:
         raise ValueError(f"a journey needs at least two inputs, got {len(args.inputs)}")

@@ -28,10 +28,9 @@ from pathlib import Path
 import jinja2
 
 from serenade.base.midi_parser import read_midi
+from serenade.generation.jobs.kinds import job_kinds
 from serenade.generation.roll_svg import piano_roll
 
-# The order of a model's folders on the page; any other folder comes after them.
-GROUP_ORDER = ("samples", "interpolations", "journeys", "attributes")
 
 _TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("serenade.generation", "templates"),
                                 autoescape=True, keep_trailing_newline=True)
@@ -49,14 +48,17 @@ class Piece:
 
 
 def _group_rank(group: str) -> tuple[int, str]:
+    """A folder's place on the page: the job kinds' order; any other folder after them."""
+    order = [kind.folder for kind in job_kinds()]
     top = group.split("/")[0]
-    return (GROUP_ORDER.index(top) if top in GROUP_ORDER else len(GROUP_ORDER), group)
+    return (order.index(top) if top in order else len(order), group)
 
 
 def find_pieces(directory: str | Path) -> list[Piece]:
     """Every piece under `directory` (a model's generated folder): a MIDI file with the piano
     roll PNG generation writes beside each piece, and its WAV where audio is on; samples,
-    interpolations, journeys, attributes (`GROUP_ORDER`), then by folder and name."""
+    interpolations, journeys, attributes, variations (the job kinds' order), then by folder and
+    name."""
     directory = Path(directory)
     pieces = []
     for midi in directory.rglob("*.mid"):

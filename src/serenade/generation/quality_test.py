@@ -10,7 +10,8 @@ import pytest
 from serenade.conversion import converter_for_config
 from serenade.conversion.reconstruction import onset_accuracy
 from serenade.generation import quality
-from serenade.generation.jobs import JobContext, run_quality
+from serenade.generation.jobs.context import JobContext
+from serenade.generation.jobs.quality_check import run_quality
 from serenade.generation.metrics import music_metrics
 from serenade.melody import events as ev
 from serenade.training import evaluation

@@ -49,7 +49,8 @@ def test_a_walk_run_carries_its_input_files_and_the_jobs_source(tmp_path):
     """A real journey of magenta's fixture model over two real MIDI files, tracked."""
     from mlflow.tracking import MlflowClient
 
-    from serenade.generation.jobs import JobContext, run_walk
+    from serenade.generation.jobs.context import JobContext
+    from serenade.generation.jobs.walks import run_walk
     from testing.fixtures import FIXTURE_CHECKPOINT_2BAR, magenta_fixture
     from serenade.tracking import file_digest
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from serenade.generation.auto_inputs import AUTO, is_auto
+from serenade.generation.auto_inputs import is_auto
 from serenade.generation.inputs import parse_spec
+from serenade.generation.jobs.kinds import JobKind, job_kinds
 from serenade.models.configs import get_config
 from serenade.pipeline import layout
+from serenade.pipeline.wildcards import one_of
 
 
 def generation_models(workflow_config: dict) -> dict[str, dict]:
@@ -22,40 +24,60 @@ model_dir = layout.generated_dir
 checkpoint = layout.checkpoint
 
 
-def entry(workflow_config: dict, kind: str, name: str) -> dict[str, Any]:
-    """An interpolation or journey entry with its defaults filled in from `generate:`."""
+def shared_value(workflow_config: dict, model: str, key: str) -> Any:
+    """A `generate:` value that job kinds share (`kinds.SHARED`), as `model` sees it."""
     section = workflow_config["generate"]
-    found = next(e for e in section[kind] if e["name"] == name)
-    resolved = dict(found)
-    resolved.setdefault("window", section["window"])
-    if kind == "interpolations":
-        resolved["inputs"] = [found["from"], found["to"]]
-    return resolved
+    if key == "chords":
+        return sample_chords(workflow_config, model)
+    if key == "sources":
+        return workflow_config["sources"]
+    if key == "labels":
+        return {source["name"]: source["labels"] for source in workflow_config["sources"]}
+    return section[key]
 
 
-def input_specs(workflow_config: dict, kind: str, name: str) -> list[str]:
-    return entry(workflow_config, kind, name)["inputs"]
+def job_settings(workflow_config: dict, kind: JobKind, model: str,
+                 name: str | None = None) -> dict[str, Any]:
+    """What one job of `kind` reads (its params): its entry or section, over the shared values
+    it declares (an entry's own `window` wins over `generate.window`)."""
+    shared = {key: shared_value(workflow_config, model, key) for key in kind.shared}
+    return {**shared, **kind.entry(workflow_config["generate"], name)}
 
 
-def attribute_input_specs(workflow_config: dict) -> list[str]:
-    """The inputs of the attribute pieces (`auto`: picked from the manifest)."""
-    pieces = workflow_config["generate"]["attributes"]["pieces"]
-    return [AUTO] if is_auto(pieces) else [piece["input"] for piece in pieces]
+def job_inputs(workflow_config: dict, kind: JobKind, model: str,
+               name: str | None = None) -> dict[str, Any]:
+    """A job's Snakemake inputs: the model's checkpoint, its input files (and the manifest when
+    an input is picked from it or brought in by a source), and the splits if it reads them."""
+    settings = job_settings(workflow_config, kind, model, name)
+    result = {"checkpoint": checkpoint(model),
+              **input_files(workflow_config, kind.inputs(settings), layout.MANIFEST)}
+    if kind.splits:
+        for split in ("train", "eval"):
+            result[split] = layout.shard_paths(split, workflow_config["data"][f"{split}_shards"])
+    return result
+
+
+def output_pattern(workflow_config: dict, kind: JobKind) -> str:
+    """A kind's output folder as its rule declares it: {model} and, for a named kind, {name}
+    limited to the config's entries."""
+    if not kind.named:
+        return kind.output_dir(model_dir("{model}"))
+    names = [entry["name"] for entry in kind.entries(workflow_config["generate"])]
+    return kind.output_dir(model_dir("{model}"), f"{{name,{one_of(names)}}}")
+
+
+def job_dirs(workflow_config: dict, model: str, *, walks_only: bool = False) -> list[str]:
+    """The output folders of a model's generation jobs the config asks for, kind by kind."""
+    section = workflow_config["generate"]
+    return [kind.output_dir(model_dir(model), entry.get("name"))
+            for kind in job_kinds() if kind.walk or not walks_only
+            for entry in kind.entries(section)]
 
 
 def walk_dirs(workflow_config: dict, model: str) -> list[str]:
-    section = workflow_config["generate"]
-    return ([f"{model_dir(model)}/interpolations/{e['name']}" for e in section["interpolations"]]
-            + [f"{model_dir(model)}/journeys/{e['name']}" for e in section["journeys"]])
-
-
-def piece_dirs(workflow_config: dict, model: str) -> list[str]:
-    """The folders of a model's generated pieces: samples, walks and attribute edits (if any)."""
-    result = [f"{model_dir(model)}/samples", *walk_dirs(workflow_config, model)]
-    attributes = workflow_config["generate"]["attributes"]
-    if attributes["names"] or attributes["pieces"]:  # `auto` is a non-empty string
-        result.append(f"{model_dir(model)}/attributes")
-    return result
+    """The folders of a model's latent walks (interpolations, journeys): their paths and
+    endpoints feed the music metrics and the quality check."""
+    return job_dirs(workflow_config, model, walks_only=True)
 
 
 def targets(workflow_config: dict) -> list[str]:
@@ -63,7 +85,7 @@ def targets(workflow_config: dict) -> list[str]:
     result = []
     for model in generation_models(workflow_config):
         base = model_dir(model)
-        result += [*piece_dirs(workflow_config, model), f"{base}/metrics.csv",
+        result += [*job_dirs(workflow_config, model), f"{base}/metrics.csv",
                    f"{base}/quality.json", f"{base}/player.html"]
     return result
 
@@ -104,32 +126,12 @@ def sample_chords(workflow_config: dict, model: str) -> str | None:
 
 
 def common_params(workflow_config: dict) -> dict[str, Any]:
-    """Params every generation rule shares: rendering settings and the seed."""
-    return {"render": render_settings(workflow_config), "seed": workflow_config["generate"]["seed"]}
+    """Params every generation job shares: the rendering settings."""
+    return {"render": render_settings(workflow_config)}
 
 
-def report_label(kind: str, wildcards) -> dict[str, str]:
+def report_label(kind: JobKind, wildcards) -> dict[str, str]:
     """The row label of a generated file in the Snakemake report (one column, so the report
     never turns a label into a toggle). `wildcards` holds the rule's wildcards and those of
     the report pattern (`file`, `ext`, `temperature`, `piece`)."""
-    get = lambda name: str(getattr(wildcards, name, ""))  # noqa: E731
-    file, audio, table = get("file"), get("ext") == "wav", get("ext") in ("html", "csv")
-    if kind == "samples":
-        what = f"audio of {file.replace('-', ' ')}" if audio else "piano rolls of every sample"
-        return {"output": f"temperature {get('temperature').removeprefix('t')}: {what}"}
-    if kind == "interpolation":
-        what = "audio of the whole interpolation" if audio else "piano roll of each step"
-        return {"output": f"{get('name')}: {what}"}
-    if kind == "journey":
-        if audio:
-            what = "audio of the whole piece"
-        else:
-            what = "piano roll of each step" if file == "strip" else "the whole piece as a piano roll"
-        return {"output": f"{get('name')}: {what}"}
-    if kind == "attributes":
-        if table:
-            fmt = "table" if get("ext") == "html" else "effects.csv (download)"
-            return {"output": f"effect of each attribute vector on held-out windows: {fmt}"}
-        what = "audio" if audio else "before and after, piano rolls"
-        return {"output": f"{get('piece')}: {what}"}
-    raise ValueError(f"unknown report kind {kind!r}")
+    return {"output": kind.label(lambda name: str(getattr(wildcards, name, "")))}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from serenade.generation.jobs.context import JobContext
 from serenade.generation.writing import RenderSettings
 from serenade.pipeline.joblog import log_to
 
@@ -44,8 +45,6 @@ def generation_context(snakemake: Any, out_dir: str | Path, checkpoint: str | Pa
     """Start a generation job and describe it (a `JobContext`): model, output folder,
     rendering, tracking."""
     start(snakemake, tensorflow=True)
-    # Imported here so that data jobs, which share this module, stay light.
-    from serenade.generation.jobs import JobContext
 
     common = getattr(snakemake.params, "common", None) or {}
     return JobContext(model_name=snakemake.wildcards.model, config_name=snakemake.params.config_name,

@@ -6,6 +6,7 @@ Rules declare their outputs with these; scripts take their folders from `snakema
 from __future__ import annotations
 
 from serenade.data.shards import shard_name
+from serenade.layout import log  # noqa: F401  (the rules name every log through this module)
 
 RAW = "data/raw"  # fetched and exported sources
 RESULTS = "results"

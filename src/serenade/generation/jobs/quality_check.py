@@ -1,0 +1,86 @@
+"""The quality check job: quality.json, quality.txt and reconstructions.png of a model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from serenade.config_schema import schema_default
+from serenade.conversion.splits import split_windows
+from serenade.generation import conditioning, quality
+from serenade.generation.features import features_for
+from serenade.generation.jobs.context import LOG, JobContext
+from serenade.generation.tracking import log_input_files
+from serenade.generation.writing import write_strip
+
+STRIP_PAIRS = 8  # eval windows shown with their reconstructions
+
+
+def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Sequence[float],
+                num_samples: int, seed: int, walks: Sequence[str | Path] = (),
+                qpm: float = 120.0, chords: str | None = None,
+                max_eval_windows: int | None = schema_default("generate.quality.max_eval_windows"),
+                train: Sequence[str | Path] = ()) -> dict[str, float]:
+    """quality.json (figures of serenade.generation.quality), quality.txt (against the
+    targets) and reconstructions.png (eval windows above, their reconstructions below), over
+    the eval split's windows (a seeded subset of `max_eval_windows` of them). A
+    chord-conditioned model reconstructs over each window's chords and samples over `chords`.
+    With the `train` split, as many of its windows (seeded) are reconstructed the same way:
+    the overfitting line of quality.txt."""
+    model = ctx.load_model()
+    converter = model.config.converter
+    sample_chords = conditioning.progression(model, chords, "generate.chords")
+    out_dir = Path(ctx.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    held_out = split_windows(eval, converter, limit=max_eval_windows, seed=seed)
+    windows = held_out.windows
+    if len(windows) == 0:
+        raise ValueError(f"model {ctx.model_name}: the eval split yields no windows to measure")
+    trained = split_windows(train, converter, limit=len(windows), seed=seed) if train else None
+    tracker = ctx.tracker("quality")
+    tracker.log_params({"temperatures": list(temperatures), "num_samples": num_samples,
+                        "seed": seed, "max_eval_windows": max_eval_windows,
+                        "eval_windows": len(windows),
+                        "train_windows": 0 if trained is None else len(trained.windows)})
+    log_input_files(tracker, eval, name="eval split", context="evaluation",
+                    profile={"windows": len(windows)})
+    if trained is not None:
+        log_input_files(tracker, train, name="train split", context="training",
+                        profile={"windows": len(trained.windows)})
+    figures, decoded = quality.quality_report(
+        model, windows, temperatures=temperatures, num_samples=num_samples, seed=seed,
+        chords=held_out.controls, sample_chords=sample_chords,
+        train_windows=None if trained is None else trained.windows,
+        train_chords=None if trained is None else trained.controls)
+    matches = [json.loads((Path(p) / "endpoints.json").read_text())["endpoint_match"]
+               for p in walks if (Path(p) / "endpoints.json").is_file()]
+    if matches:
+        figures["interpolations.endpoint_match"] = float(np.nanmean(matches))
+    (out_dir / "quality.json").write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
+    features = features_for(converter)
+    (out_dir / "quality.txt").write_text(
+        quality.format_check(ctx.model_name, figures, features) + "\n")
+    tracker.log_metrics({k: v for k, v in figures.items() if np.isfinite(v)}, step=0)
+
+    rng = np.random.default_rng(seed)
+    onsets = converter.starts_event(windows).reshape(len(windows), -1).sum(axis=1)  # all parts
+    melodic = np.flatnonzero(onsets >= quality.FEW_NOTES)
+    chosen = np.sort(rng.choice(melodic, min(STRIP_PAIRS, len(melodic)), replace=False))
+    rows, titles = [], []
+    for start in range(0, len(chosen), 4):
+        group = chosen[start:start + 4]
+        rows += [windows[i] for i in group] + [decoded[i] for i in group]
+        titles += [f"eval window {i}" for i in group] + [
+            f"reconstruction ({100 * quality.endpoint_match(converter, [windows[i]], [decoded[i]]):.0f}% "
+            "of onsets)" for i in group]
+    write_strip(rows, converter, out_dir / "reconstructions.png", qpm=qpm, titles=titles,
+                columns=4, title=f"{ctx.model_name}: held-out windows (above) and their "
+                                 "reconstructions from mu (below)")
+    for name in ("quality.json", "quality.txt", "reconstructions.png"):
+        tracker.log_artifact(out_dir / name, "quality")
+    tracker.finish()
+    LOG.info("%s", quality.format_check(ctx.model_name, figures, features))
+    return figures
