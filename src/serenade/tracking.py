@@ -23,6 +23,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
+from serenade import layout
 from serenade.paths import REPO_ROOT
 
 try:
@@ -51,18 +52,18 @@ def configure_http_retries() -> None:
         os.environ.setdefault(name, value)
 
 
-def default_tracking_uri(results_dir: str | Path = "results") -> str:
+def default_tracking_uri(results_dir: str | Path = layout.RESULTS) -> str:
     """`sqlite:` URI of the default store, results/mlflow/mlflow.db, as an absolute path."""
-    db = Path(results_dir).resolve() / "mlflow" / "mlflow.db"
+    db = Path(layout.mlflow_store(results_dir)).resolve() / "mlflow.db"
     return f"sqlite:///{db}"
 
 
-def default_artifact_root(results_dir: str | Path = "results") -> Path:
+def default_artifact_root(results_dir: str | Path = layout.RESULTS) -> Path:
     """Absolute folder where the default store keeps artifacts."""
-    return Path(results_dir).resolve() / "mlflow" / "artifacts"
+    return Path(layout.mlflow_store(results_dir)).resolve() / "artifacts"
 
 
-def resolve_tracking_uri(uri: str | None = None, results_dir: str | Path = "results") -> str:
+def resolve_tracking_uri(uri: str | None = None, results_dir: str | Path = layout.RESULTS) -> str:
     """The URI to log to: an explicit one, else $MLFLOW_TRACKING_URI, else the default store."""
     return uri or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri(results_dir)
 
@@ -186,7 +187,7 @@ class RunTracker:
         run_name: str,
         csv_path: str | Path,
         tracking_uri: str | None = None,
-        results_dir: str | Path = "results",
+        results_dir: str | Path = layout.RESULTS,
         run_id: str | None = None,
         tags: Mapping[str, str] | None = None,
         source_name: str = "serenade",

@@ -10,7 +10,7 @@ checkpoint download_source:
     output:
         f"{RAW}/{{source}}/download.json",
     log:
-        "results/logs/data/download_source/{source}.log",
+        layout.log("data", "download_source", "{source}"),
     benchmark:
         layout.benchmark("download_source", "{source}")
     conda:
@@ -31,7 +31,7 @@ checkpoint export_music21:
     output:
         f"{RAW}/{{source}}/export.json",
     log:
-        "results/logs/data/export_music21/{source}.log",
+        layout.log("data", "export_music21", "{source}"),
     benchmark:
         layout.benchmark("export_music21", "{source}")
     conda:
@@ -54,7 +54,7 @@ rule parse_source:
         sequences=f"{PARSE_CHUNK}/sequences.tfrecord",
         skipped=f"{PARSE_CHUNK}/skipped.csv",
     log:
-        "results/logs/data/parse_source/{source}/{chunk}.log",
+        layout.log("data", "parse_source", "{source}", "{chunk}"),
     benchmark:
         layout.benchmark("parse_source", "{source}/{chunk}")
     conda:
@@ -94,7 +94,7 @@ rule build_dataset:
         train=shard_paths("train"),
         eval=shard_paths("eval"),
     log:
-        "results/logs/data/build_dataset.log",
+        layout.log("data", "build_dataset"),
     benchmark:
         layout.benchmark("build_dataset", "all")
     conda:

@@ -14,7 +14,7 @@ rule data_summary_table:
             category="Data",
         ),
     log:
-        "results/logs/data/summary_table.log",
+        layout.log("data", "summary_table"),
     conda:
         "../envs/serenade.yaml"
     threads: 1
@@ -37,7 +37,7 @@ rule player:
             subcategory="{model}",
         ),
     log:
-        "results/logs/generate/{model}/player.log",
+        layout.log("generate", "{model}", "player"),
     conda:
         "../envs/serenade.yaml"
     threads: 1

@@ -29,7 +29,7 @@ rule train_model:
             category="Models",
         ),
     log:
-        "results/logs/train/{name}.log",
+        layout.log("train", "{name}"),
     wildcard_constraints:
         name=one_of(TRAINED),
     conda:
@@ -58,7 +58,7 @@ rule import_model:
         eval=f"{MODEL}/eval.json",
         resolved_config=f"{MODEL}/config.yaml",
     log:
-        "results/logs/import/{name}.log",
+        layout.log("import", "{name}"),
     wildcard_constraints:
         name=one_of(IMPORTED),
     conda:

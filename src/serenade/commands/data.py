@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+from serenade import layout
 from serenade.commands.options import add_setting_option
 from serenade.config import validate_config
 
@@ -24,8 +25,8 @@ URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", metavar="SOURCE",
                         help="[NAME=]FOLDER, GLOB or URL (.mid/.midi/.zip/.tar.gz/.tgz)")
-    parser.add_argument("--output", "-o", type=Path, default=Path("results/data"),
-                        help="output folder (default results/data)")
+    parser.add_argument("--output", "-o", type=Path, default=Path(layout.DATA),
+                        help=f"output folder (default {layout.DATA})")
     parser.add_argument("--label", action="append", default=[], metavar="NAME=LABEL",
                         help="give source NAME a label (for attribute vectors); repeatable")
     parser.add_argument("--models", nargs="*", default=[], metavar="CONFIG",

@@ -26,6 +26,7 @@ import glob
 import logging
 from pathlib import Path
 
+from serenade import layout
 from serenade.commands.options import (LOG_FORMAT, add_config_option, add_log_option,
                                        add_setting_option, int_at_least)
 from serenade.config_schema import schema_at
@@ -75,11 +76,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="the config's transposition augmentation; --no-transpose trains "
                             "without it (samples keep the training data's keys)")
     add_setting_option(parser, f"{train}.precision", "--precision")
-    parser.add_argument("--checkpoint-root", "--checkpoint_root", default="results/checkpoints",
-                        help="folder of the resume checkpoints (default results/checkpoints)")
+    parser.add_argument("--checkpoint-root", "--checkpoint_root", default=layout.CHECKPOINTS,
+                        help=f"folder of the resume checkpoints (default {layout.CHECKPOINTS})")
     add_setting_option(parser, "tracking.uri", "--tracking-uri", "--tracking_uri",
-                       help="MLflow URI (empty: $MLFLOW_TRACKING_URI or results/mlflow/mlflow.db)")
-    parser.add_argument("--results-dir", "--results_dir", default="results",
+                       help="MLflow URI (empty: $MLFLOW_TRACKING_URI or "
+                            f"{layout.mlflow_store()}/mlflow.db)")
+    parser.add_argument("--results-dir", "--results_dir", default=layout.RESULTS,
                         help="folder of the default MLflow store")
     add_setting_option(parser, "tracking.log_every", "--log-every", "--log_every", type=int)
     parser.set_defaults(_check=check_flags)

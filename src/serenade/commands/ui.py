@@ -14,14 +14,15 @@ import signal
 import sys
 import webbrowser
 
+from serenade import layout
 from serenade.commands.options import int_at_least
 from serenade.training import mlflow_ui
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--results-dir", default="results",
+    parser.add_argument("--results-dir", default=layout.RESULTS,
                         help="the workflow's results folder, whose mlflow/mlflow.db is the store "
-                             "(default results)")
+                             f"(default {layout.RESULTS})")
     parser.add_argument("--tracking-uri", default=None,
                         help="another MLflow store (default $MLFLOW_TRACKING_URI, else the "
                              "results folder's)")

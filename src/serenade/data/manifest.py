@@ -191,7 +191,8 @@ def summary_text(summary: pd.DataFrame, manifest: pd.DataFrame, skipped: pd.Data
              "", summary.astype(object).where(summary.notna(), "-").to_string(index=False)]
     invalid = manifest[manifest["status"] == "invalid"]
     if len(invalid):
-        lines += ["", "Invalid files (copied to results/data/quarantine/ where they have bytes):"]
+        lines += ["", "Invalid files (copied to quarantine/, beside this summary, where they have "
+                      "bytes):"]
         lines += [f"  {row.source}: {row.path}: {row.reason}" for row in invalid.itertuples()]
     if len(skipped):
         lines += ["", "Archive members skipped (not MIDI):"]

@@ -15,14 +15,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from serenade import tracking
+from serenade import layout, tracking
 
 LOG = logging.getLogger(__name__)
 PARENT_KINDS = ("train", "import")
 
 
 def find_model_run(model_name: str, config_name: str, tracking_uri: str | None = None,
-                   results_dir: str | Path = "results") -> str | None:
+                   results_dir: str | Path = layout.RESULTS) -> str | None:
     """Run id of the newest training/import run of `model_name`, or None."""
     tracking.configure_http_retries()
     try:
@@ -66,7 +66,7 @@ def log_input_files(tracker, paths: Sequence[str | Path], *, context: str,
 
 
 def start_generation_run(model_name: str, config_name: str, job: str, csv_path: str | Path, *,
-                         tracking_uri: str | None = None, results_dir: str | Path = "results"
+                         tracking_uri: str | None = None, results_dir: str | Path = layout.RESULTS
                          ) -> tracking.RunTracker:
     """A started RunTracker for one generation job, child of the model's run when found."""
     parent = find_model_run(model_name, config_name, tracking_uri, results_dir)

@@ -1,16 +1,16 @@
 """Where the workflow reads and writes: the one place each output folder is named.
 
-Rules declare their outputs with these; scripts take their folders from `snakemake.output`.
+Rules declare their outputs and logs with these; scripts take their folders from
+`snakemake.output`. The results folder itself, and the names library code also needs (the
+dataset, logs), come from `serenade.layout`.
 """
 
 from __future__ import annotations
 
 from serenade.data.shards import shard_name
-from serenade.layout import log  # noqa: F401  (the rules name every log through this module)
+from serenade.layout import DATA, RESULTS, log  # noqa: F401 (the rules read them as layout.X)
 
 RAW = "data/raw"  # fetched and exported sources
-RESULTS = "results"
-DATA = f"{RESULTS}/data"
 MANIFEST = f"{DATA}/manifest.csv"
 MODELS = f"{RESULTS}/models"
 GENERATED = f"{RESULTS}/generated"

@@ -19,7 +19,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import yaml
 
-from serenade import tracking
+from serenade import layout, tracking
 from serenade.base.record_index import RecordIndex
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
@@ -61,8 +61,8 @@ class JobPaths:
     eval: Sequence[str | Path]
     out_dir: str | Path
     manifest: str | Path | None = None
-    checkpoint_root: str | Path = "results/checkpoints"
-    results_dir: str | Path = "results"
+    checkpoint_root: str | Path = layout.CHECKPOINTS
+    results_dir: str | Path = layout.RESULTS
 
 
 @dataclass
@@ -393,7 +393,7 @@ def _write_outputs(out_dir: Path, final: dict[str, float], csv_path: Path, name:
 
 def import_model(name: str, config_name: str, hparams: str, source: str, eval_paths:
                  Sequence[str | Path], out_dir: str | Path, *, sha256: str = "",
-                 results_dir: str | Path = "results",
+                 results_dir: str | Path = layout.RESULTS,
                  eval_max_windows: int | None = schema_default("models.train.eval_max_windows"),
                  options: RunOptions = RunOptions(), download_dir: str | Path | None = None
                  ) -> dict[str, float]:
@@ -401,7 +401,7 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = _fetch_checkpoint(name, source, sha256,
-                             download_dir or Path(results_dir) / "downloads" / "checkpoints")
+                             download_dir or layout.downloaded_checkpoints(results_dir))
     model = load_model(path, config_name, hparams)
     hp = model.config.hparams
     csv_path = out_dir / "metrics.csv"

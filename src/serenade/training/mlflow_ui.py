@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from serenade import tracking
+from serenade import layout, tracking
 
 MODEL_TRAINING_VIEW = "workflowType=machine_learning"
 
@@ -105,6 +105,6 @@ def running_server(tracking_uri: str, host: str = "127.0.0.1", port: int = 5000,
             server.wait()
 
 
-def default_store(results_dir: str | Path = "results") -> str:
+def default_store(results_dir: str | Path = layout.RESULTS) -> str:
     """The store `serenade` logs to (tracking.resolve_tracking_uri)."""
     return tracking.resolve_tracking_uri(None, results_dir)
