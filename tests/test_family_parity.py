@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from serenade.conversion import converter_for_config
 from serenade.models.checkpoint import load_model
+from serenade.models.latent_paths import walk
 
 from testing.fixtures import PROJECT_MAGENTA_FIXTURES, npz_arrays
 
@@ -93,9 +94,9 @@ def test_interpolations_match_magenta(model, expected):
         a, b = (int(i) for i in pair.split("_"))
         first = expected[f"case{a}_windows"][:1].astype(np.int32)
         last = expected[f"case{b}_windows"][:1].astype(np.int32)
-        got_z, events, _ = model.interpolate(first, last, num_steps=len(z), temperature=0.0)
-        np.testing.assert_allclose(got_z, z, atol=1e-4)
-        np.testing.assert_array_equal(events, expected[f"interp_{pair}_greedy"])
+        path = walk(model, [first, last], len(z), temperature=0.0)
+        np.testing.assert_allclose(path.z, z, atol=1e-4)
+        np.testing.assert_array_equal(path.events, expected[f"interp_{pair}_greedy"])
 
 
 NADE_FIXTURE = PROJECT_MAGENTA_FIXTURES / "nade-drums_2bar_reduced-tiny"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from serenade.generation.latent_paths import walk
+from serenade.models.latent_paths import walk
 from serenade.generation.selection import WindowChoice, select_from_file
 from serenade.paths import MAGENTA_FIXTURES
 

@@ -82,6 +82,7 @@ def test_sample_writes_playable_midi(tmp_path):
 
 def test_interpolate_between_fixture_files(tmp_path, capsys):
     from serenade.models.checkpoint import load_model
+    from serenade.models.latent_paths import walk
 
     # input 2 is long and multi-track: its first window is taken, not refused
     main(["interpolate", "--config", "cat-mel_2bar_small", "--checkpoint", CHECKPOINT,
@@ -92,8 +93,7 @@ def test_interpolate_between_fixture_files(tmp_path, capsys):
     model = load_model(CHECKPOINT, "cat-mel_2bar_small")
     converter = model.config.converter
     ends = [converter.to_windows(midi_io.midi_file_to_note_sequence(p))[0] for p in (CASE_1, CASE_11)]
-    _, events, _ = model.interpolate(ends[0], ends[1], 3, temperature=0.0)
-    for path, row in zip(files, events):
+    for path, row in zip(files, walk(model, ends, 3, temperature=0.0).events):
         assert notes_of(midi_io.midi_file_to_note_sequence(str(path))) == notes_of(
             converter.to_note_sequence(row))
     capsys.readouterr()

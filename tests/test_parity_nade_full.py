@@ -14,6 +14,7 @@ from test_family_parity import _cases, _masks, assert_nade_case_matches
 
 from serenade.conversion import converter_for_config
 from serenade.models.checkpoint import load_model
+from serenade.models.latent_paths import walk
 
 from testing.fixtures import PROJECT_MAGENTA_FIXTURES, npz_arrays
 
@@ -75,9 +76,8 @@ def test_interpolations_match_magenta(model, expected):
     assert pairs
     for pair in pairs:
         a, b = (int(i) for i in pair.split("_"))
-        z, events, _ = model.interpolate(_masks(expected[f"case{a}_windows"][:1]),
-                                         _masks(expected[f"case{b}_windows"][:1]),
-                                         num_steps=len(expected[f"interp_{pair}_z"]),
-                                         temperature=0.0)
-        np.testing.assert_allclose(z, expected[f"interp_{pair}_z"], atol=1e-4)
-        np.testing.assert_array_equal(events, _masks(expected[f"interp_{pair}_greedy"]))
+        path = walk(model, [_masks(expected[f"case{a}_windows"][:1]),
+                            _masks(expected[f"case{b}_windows"][:1])],
+                    len(expected[f"interp_{pair}_z"]), temperature=0.0)
+        np.testing.assert_allclose(path.z, expected[f"interp_{pair}_z"], atol=1e-4)
+        np.testing.assert_array_equal(path.events, _masks(expected[f"interp_{pair}_greedy"]))

@@ -44,7 +44,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
+    from serenade.generation import conditioning  # note-seq: slow, imported on use
+    from serenade.models.latent_paths import walk
 
     model = load_from_args(args)
     first, chords_1, count_1 = midi_window_and_chords(args.input_midi_1, args.config,
@@ -52,18 +53,15 @@ def run(args: argparse.Namespace) -> int:
     second, chords_2, count_2 = midi_window_and_chords(args.input_midi_2, args.config,
                                                        args.window_2)
     chords = chords_from_args(model, args, default=chords_1)
-    converter = model.config.converter
     for path, index, count in ((args.input_midi_1, args.window_1, count_1),
                                (args.input_midi_2, args.window_2, count_2)):
         if count > 1:
             print(f"{path}: using window {index} of {count}")
-    _, events, _ = model.interpolate(first, second, args.num_outputs, args.temperature,
-                                     args.method, args.seed,
-                                     controls=ctl.vectors(converter, chords_1),
-                                     end_controls=ctl.vectors(converter, chords_2),
-                                     decode_controls=ctl.vectors(converter, chords))
+    latent = walk(model, [first, second], args.num_outputs, method=args.method,
+                  temperature=args.temperature, seed=args.seed,
+                  chords=conditioning.stacked([chords_1, chords_2]), decode_chords=chords)
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
-    paths = write_midi_files(model, events, args.output_dir,
+    paths = write_midi_files(model, latent.events, args.output_dir,
                              f"{args.config}_interpolate_{stamp}", chords)
     print(f"wrote {len(paths)} MIDI file(s) to {args.output_dir}")
     return 0

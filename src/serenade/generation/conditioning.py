@@ -45,11 +45,3 @@ def stacked(classes: Sequence[np.ndarray | None]) -> np.ndarray | None:
         return None
     return np.stack([np.asarray(c) for c in classes])
 
-
-def nearest_waypoint(points: int, waypoints: Sequence[int]) -> np.ndarray:
-    """For each point of a walk, the index of the input whose waypoint is nearest (the earlier
-    one at equal distance): a walk decodes each point over that input's chords, so every
-    endpoint is decoded over its own input's harmony."""
-    marks = np.asarray(waypoints)
-    index = np.arange(points)[:, None]
-    return np.argmin(np.abs(index - marks[None, :]), axis=1)

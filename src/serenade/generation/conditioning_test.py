@@ -23,13 +23,6 @@ def test_a_progression_it_cannot_use_is_refused_naming_the_setting(text, message
         conditioning.parse_progression(CHORDS, text, "generate.chords")
 
 
-def test_each_point_of_a_walk_takes_the_nearest_input():
-    # a journey through 3 inputs, 5 points a leg: waypoints 0, 4, 8 (ties go to the earlier)
-    np.testing.assert_array_equal(conditioning.nearest_waypoint(9, [0, 4, 8]),
-                                  [0, 0, 0, 1, 1, 1, 1, 2, 2])
-    np.testing.assert_array_equal(conditioning.nearest_waypoint(2, [0, 1]), [0, 1])
-
-
 def test_windows_without_chords_stack_to_none():
     assert conditioning.stacked([None, None]) is None
     assert conditioning.stacked([np.zeros(4), np.ones(4)]).shape == (2, 4)

@@ -37,9 +37,12 @@ from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import INTERNAL_ERROR
 from mlflow.models import ModelSignature
 from mlflow.types.schema import AnyType, ColSpec, Schema
+from note_seq import midi_io
 import numpy as np
 import pandas as pd
 
+from serenade.conversion import controls as ctl
+from serenade.models.latent_paths import walk
 from serenade.models.requests import Deadline, Request, RequestError, parse_requests
 
 LOG = logging.getLogger(__name__)
@@ -77,8 +80,8 @@ class MusicVAEPyfunc(mlflow.pyfunc.PythonModel):
                                   error_code=INTERNAL_ERROR) from None
 
 
-def _controls(model, request: Request) -> np.ndarray | None:
-    """The control vectors [T, depth] of the request's `chords` for a chord-conditioned model."""
+def _chords(model, request: Request) -> np.ndarray | None:
+    """The chord classes [T] of the request's `chords` for a chord-conditioned model."""
     if not model.control_depth:
         return None
     if not request.chords:
@@ -89,12 +92,10 @@ def _controls(model, request: Request) -> np.ndarray | None:
         classes = converter.progression(request.chords.replace(",", " ").split())
     except ValueError as error:
         raise RequestError(f"row {request.index}: `chords`: {error}") from None
-    return np.asarray(converter.controls(np.asarray(classes)[None]))[0]
+    return np.asarray(classes)
 
 
 def _midi_base64(model, events: np.ndarray) -> str:
-    from note_seq import midi_io
-
     sequence = model.config.converter.to_note_sequence(np.asarray(events), qpm=120.0)
     buffer = io.BytesIO()
     midi_io.note_sequence_to_pretty_midi(sequence).write(buffer)
@@ -116,7 +117,8 @@ def _decoded(model, z: np.ndarray, request: Request, controls, deadline: Deadlin
 
 def _answer_one(model, request: Request, deadline: Deadline):
     """(z, events, extra columns per answer row) of one checked request."""
-    controls = _controls(model, request)
+    chords = _chords(model, request)
+    controls = ctl.vectors(model.config.converter, chords)
     if request.mode == "sample":
         rng = np.random.default_rng(request.seed)
         z = rng.standard_normal((request.num_outputs, model.z_size), dtype=np.float32)
@@ -129,9 +131,10 @@ def _answer_one(model, request: Request, deadline: Deadline):
         z, mu, sigma = model.encode(window[None], seed=request.seed, controls=controls)
         return z, window[None], [{"mu": json.dumps(mu[0].tolist()),
                                   "sigma": json.dumps(sigma[0].tolist())}]
-    z, events, _ = model.interpolate(request.events, request.events_to, request.num_steps,
-                                     request.temperature, seed=request.seed, controls=controls)
-    return z, events, []
+    path = walk(model, [request.events, request.events_to], request.num_steps,
+                temperature=request.temperature, seed=request.seed,
+                chords=None if chords is None else np.stack([chords, chords]))
+    return path.z, path.events, []
 
 
 def answer(model, requests: pd.DataFrame, deadline: Deadline | None = None) -> pd.DataFrame:

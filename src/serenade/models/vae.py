@@ -4,7 +4,8 @@ hierarchical decoder.
 Training API: `model(windows, sampling_probability=p, training=True)` returns a dict of
 `logits` [B, T, 90], `mu`, `sigma` and the sampled `z` [B, z_size] (differentiable, works under
 `tf.GradientTape` and `tf.distribute` strategies; variables are created in `build`).
-Inference API (numpy in, numpy out): `encode`, `decode`, `sample`, `interpolate`, `similar`.
+Inference API (numpy in, numpy out): `encode`, `decode`, `sample`, `similar` (interpolations
+and journeys: `serenade.models.latent_paths.walk`).
 
 Configs with controls (`config.control_depth` > 0: a chord one-hot per step, magenta's
 `c_input`) take `controls` [n, T, control_depth] beside the windows everywhere (the training
@@ -272,29 +273,6 @@ class MusicVAE(keras.Model):
         z = rng.standard_normal((n, self.z_size), dtype=np.float32)
         return self.decode(z, temperature, seed=int(rng.integers(2**31)), keep_logits=keep_logits,
                            controls=controls)
-
-    def interpolate(self, start_window, end_window, num_steps: int = 5, temperature: float = 0.0,
-                    method: str = "slerp", seed: int | None = None, *, controls=None,
-                    end_controls=None, decode_controls=None
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Interpolate between the mu of two windows, endpoints included: (z, events, logits).
-
-        With controls: the start window is encoded with `controls` [T, control_depth], the end
-        window with `end_controls` (default: the same), and every step is decoded with
-        `decode_controls` (default: `controls`; magenta decodes with one control sequence for
-        the whole batch)."""
-        pair = np.stack([np.asarray(start_window).reshape(self.window_shape),
-                         np.asarray(end_window).reshape(self.window_shape)])
-        pair_controls = None
-        if controls is not None:
-            end = controls if end_controls is None else end_controls
-            pair_controls = np.stack([np.asarray(controls, np.float32),
-                                      np.asarray(end, np.float32)])
-        _, mu, _ = self.encode(pair, controls=pair_controls)
-        z = interpolation.interpolate(mu[0], mu[1], num_steps, method)
-        events, logits = self.decode(z, temperature, seed, controls=controls
-                                     if decode_controls is None else decode_controls)
-        return z, events, logits
 
     def similar(self, window, n: int, similarity: float, temperature: float = 0.5,
                 seed: int | None = None, *, controls=None

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from serenade.generation.latent_paths import journey_z, walk
+from serenade.models.latent_paths import journey_z, nearest_waypoint, walk
 from serenade.paths import MAGENTA_FIXTURES
 
 from testing.fixtures import fixture_model
@@ -27,7 +27,15 @@ def test_walk_between_two_windows_matches_magenta_interpolation():
     path = walk(model, [expected["case3_windows"][0], expected["case4_windows"][0]], 5,
                 method="slerp", temperature=0.0)
     np.testing.assert_array_equal(path.events, expected["interp_3_4_greedy"])
-    assert path.waypoints == [0, 4]
+    assert path.waypoints == [0, 4] and path.chords is None
+    _, mu, _ = model.encode(np.stack([expected["case3_windows"][0], expected["case4_windows"][0]]))
+    np.testing.assert_allclose(path.z[path.waypoints], mu, atol=1e-5)
+
+
+def test_each_point_of_a_walk_takes_the_nearest_input():
+    # a journey through 3 inputs, 5 points a leg: waypoints 0, 4, 8 (ties go to the earlier)
+    np.testing.assert_array_equal(nearest_waypoint(9, [0, 4, 8]), [0, 0, 0, 1, 1, 1, 1, 2, 2])
+    np.testing.assert_array_equal(nearest_waypoint(2, [0, 1]), [0, 1])
 
 
 def test_journey_through_three_windows_is_seeded():
