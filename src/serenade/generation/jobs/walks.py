@@ -17,11 +17,11 @@ from serenade.generation import auto_inputs, conditioning
 from serenade.generation.inputs import resolve_input
 from serenade.generation.jobs.context import LOG, PROGRESS, JobContext, finish, render_params
 from serenade.generation.jobs.kinds import Caption, JobKind, JobRequest, register
-from serenade.generation.latent_paths import walk
 from serenade.generation.quality import endpoint_match
 from serenade.generation.selection import WindowChoice, select_from_file
 from serenade.generation.tracking import log_input_files
 from serenade.generation.writing import write_piece, write_strip
+from serenade.models.latent_paths import walk
 
 
 def _select_inputs(specs: Sequence[str], converter, choice, sources, manifest):
