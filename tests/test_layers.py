@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "serenade"
+ARCHITECTURE = PACKAGE.parents[1] / "docs" / "architecture.md"
 
 # imported by every layer: they import nothing from Serenade but errors and paths (the config
 # registry is plain data: see docs/architecture.md)
@@ -47,7 +48,9 @@ def _imports_by_package() -> dict[str, set[str]]:
             continue
         package = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
+            if isinstance(node, ast.ImportFrom) and node.module == "serenade":
+                names = [f"serenade.{alias.name}" for alias in node.names]  # from serenade import x
+            elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             elif isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -68,3 +71,25 @@ def test_every_package_imports_only_layers_below_it():
         violations += [f"serenade.{package} imports serenade.{name}"
                        for name in sorted(imported - allowed - COMMON)]
     assert not violations, "\n".join(violations)
+
+
+def _documented_layers() -> dict[str, set[str]]:
+    """docs/architecture.md's table of what each package imports."""
+    rows = {}
+    for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) == 2:
+            names = {name.strip("` ") for name in cells[1].split(",")} - {"", "nothing"}
+            rows[cells[0].strip("`")] = names
+    return rows
+
+
+def test_the_architecture_doc_lists_what_each_package_imports():
+    """The doc's table is the imports this lint reads (the layers below, common modules aside),
+    so a reader's picture of the layers is the code's."""
+    found = _imports_by_package()
+    actual = {package: found.get(package, set()) - COMMON for package in BELOW}
+    documented = _documented_layers()
+    assert documented == actual, "update the table in docs/architecture.md:\n" + "\n".join(
+        f"| `{package}` | {', '.join(f'`{name}`' for name in sorted(names)) or 'nothing'} |"
+        for package, names in actual.items())
