@@ -1,6 +1,6 @@
 """Snakemake job: manifest, summary, quarantine and NoteSequence TFRecord shards."""
 
-from serenade.pipeline.jobs import start
+from serenade.pipeline.script_setup import start
 
 start(snakemake)
 

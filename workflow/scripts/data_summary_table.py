@@ -2,7 +2,7 @@
 
 import logging
 
-from serenade.pipeline.jobs import start
+from serenade.pipeline.script_setup import start
 
 start(snakemake)
 

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from serenade.pipeline.jobs import start
+from serenade.pipeline.script_setup import start
 from serenade.pipeline.joblog import clean_failure
 
 start(snakemake)

@@ -1,6 +1,6 @@
 """Snakemake job: one generation job of the kind `params.kind` (`serenade.generation.jobs.kinds`)."""
 
-from serenade.pipeline.jobs import generation_context
+from serenade.pipeline.script_setup import generation_context
 
 ctx = generation_context(snakemake, snakemake.output[0], snakemake.input.checkpoint)
 

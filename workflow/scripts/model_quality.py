@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from serenade.pipeline.jobs import generation_context
+from serenade.pipeline.script_setup import generation_context
 
 ctx = generation_context(snakemake, Path(snakemake.output.figures).parent,
                          snakemake.input.checkpoint)

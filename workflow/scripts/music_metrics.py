@@ -1,6 +1,6 @@
 """Snakemake job: music metrics of a model's generated sets against the eval split."""
 
-from serenade.pipeline.jobs import generation_context
+from serenade.pipeline.script_setup import generation_context
 
 ctx = generation_context(snakemake, snakemake.output.metrics)
 

@@ -1,6 +1,6 @@
 """Snakemake job: parse and check every MIDI file of one source's chunk (process pool)."""
 
-from serenade.pipeline.jobs import start
+from serenade.pipeline.script_setup import start
 
 from serenade.pipeline.layout import renamed_dir
 

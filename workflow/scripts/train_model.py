@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from serenade.pipeline import jobs
+from serenade.pipeline import script_setup
 
-jobs.start(snakemake, tensorflow=True)
+script_setup.start(snakemake, tensorflow=True)
 
 from serenade.training.job import JobPaths, RunOptions, train_model  # noqa: E402
 from serenade.training.settings import TrainSettings  # noqa: E402
@@ -14,5 +14,6 @@ train_model(
     TrainSettings.from_mapping(snakemake.params.train),
     JobPaths(train=list(snakemake.input.train), eval=list(snakemake.input.eval),
              out_dir=Path(snakemake.output.resolved_config).parent, manifest=snakemake.input.manifest),
-    RunOptions(tracking_uri=jobs.tracking_uri(snakemake), log_every=jobs.log_every(snakemake)),
+    RunOptions(tracking_uri=script_setup.tracking_uri(snakemake),
+               log_every=script_setup.log_every(snakemake)),
 )

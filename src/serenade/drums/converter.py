@@ -104,10 +104,6 @@ class DrumsConverter(ConverterBase):
         return 1 << self.num_drum_classes
 
     @property
-    def part_depths(self) -> tuple[int, ...]:
-        return (self.num_classes,)
-
-    @property
     def part_names(self) -> tuple[str, ...]:
         return ("drums",)
 

@@ -59,10 +59,6 @@ class MelodyConverter(ConverterBase):
         return ev.NUM_CLASSES
 
     @property
-    def part_depths(self) -> tuple[int, ...]:
-        return (self.num_classes,)
-
-    @property
     def part_names(self) -> tuple[str, ...]:
         return ("melody",)
 

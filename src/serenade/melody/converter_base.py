@@ -45,6 +45,11 @@ class ConverterBase:
         return self.slice_bars * self.steps_per_bar
 
     @property
+    def part_depths(self) -> tuple[int, ...]:
+        """Classes of each part of a step: one part of `num_classes` (trio windows have three)."""
+        return (self.num_classes,)
+
+    @property
     def decoder_inputs(self) -> BitInputs | None:
         """How the decoder is fed each class: None, one-hot (a family whose classes are bit
         masks returns their `BitInputs`)."""
