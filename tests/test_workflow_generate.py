@@ -184,7 +184,7 @@ def test_metrics_and_mlflow_child_runs(work):
     assert len(parents) == 1
     assert sorted(r.data.tags["serenade.job"] for r in children) == [
         "attributes", "interpolation/reel_to_chorale", "journey/tour", "music_metrics", "quality",
-        "samples"]
+        "samples", "variations"]
     assert all(r.data.tags["mlflow.parentRunId"] == parents[0].info.run_id for r in children)
     metric_run = next(r for r in children if r.data.tags["serenade.job"] == "music_metrics")
     assert "samples_t0.5.oa_pitch_range" in metric_run.data.metrics
@@ -285,7 +285,7 @@ def test_report_embeds_data_training_and_generated_results(work, report):
     for text in ("Random samples from the prior of model <strong>fixture</strong> at temperature 0.5",
                  "An interpolation between two inputs", "A journey through several inputs",
                  "Attribute vectors", "Music metrics", "Training curves of model",
-                 "The data at a glance"):
+                 "The data at a glance", "Variations of your pieces"):
         assert text in captions, text
     assert "Serenade: MusicVAE on your own MIDI" in report["path"].read_text()  # front page
     base = "results/generated/fixture/"
@@ -294,7 +294,8 @@ def test_report_embeds_data_training_and_generated_results(work, report):
                  "interpolations/reel_to_chorale/strip.png",
                  "interpolations/reel_to_chorale/interpolation.wav", "journeys/tour/journey.png",
                  "journeys/tour/journey.wav", "attributes/calmer-strip.png", "attributes/calmer.wav",
-                 "attributes/effects.csv", "attributes/effects.html", "metrics.csv", "metrics.html"):
+                 "attributes/effects.csv", "attributes/effects.html", "metrics.csv", "metrics.html",
+                 "variations/piece-1/strip.png", "variations/piece-2/variation-00.wav"):
         assert base + path in results, path
         assert _embedded(results[base + path]) == (work["root"] / base / path).read_bytes(), path
     for path in ("results/data/manifest.csv", "results/data/summary.txt",
@@ -307,12 +308,15 @@ def test_report_embeds_data_training_and_generated_results(work, report):
     assert "chorales" in summary_page and "Files not used (0)" in summary_page
     # rows read as words, not paths; one category per kind of output, one subcategory per model
     labels = {results[base + "samples/t0.5/strip.png"]["labels"]["output"],
-              results[base + "journeys/tour/journey.wav"]["labels"]["output"]}
-    assert labels == {"temperature 0.5: piano rolls of every sample", "tour: audio of the whole piece"}
+              results[base + "journeys/tour/journey.wav"]["labels"]["output"],
+              results[base + "variations/piece-1/strip.png"]["labels"]["output"]}
+    assert labels == {"temperature 0.5: piano rolls of every sample", "tour: audio of the whole piece",
+                      "piece-1: input, reconstruction and variations"}
     categories = json.loads(re.search(r'<script id="categories">\s*var categories = (.*?);\s*</script>',
                                       report["path"].read_text(), re.S).group(1))
     assert set(categories) == {"Data", "Models", "Samples", "Interpolations", "Journeys",
-                               "Attribute vectors", "Music metrics", "Quality", "Player"}
+                               "Attribute vectors", "Variations", "Music metrics", "Quality",
+                               "Player"}
     # the player page: every rendered piece, small enough for the report's data: URL iframe
     player = _embedded(results[base + "player.html"])
     assert player == (work["root"] / base / "player.html").read_bytes()
@@ -369,14 +373,16 @@ def test_report_renders_in_headless_chromium(work, report):
         pytest.skip("no Chromium to open the report (apt-get install chromium)")
     found = chromium_evaluate(report["path"].as_uri(), REPORT_PROBE, timeout=180)
     images = [p for p, entry in report["results"].items() if entry["mime_type"].startswith("image/")]
-    assert len(images) == 8 and "results/models/tiny/training-curve.png" in images
+    assert len(images) == 10 and "results/models/tiny/training-curve.png" in images
+    assert "results/generated/fixture/variations/piece-2/strip.png" in images
     assert "results/generated/fixture/reconstructions.png" in images
     assert set(found["images"]) == set(images)
     for path, size in found["images"].items():
         assert isinstance(size, list) and min(size) > 50, (path, size)
     downloads = found["downloads"]
     for name in ("Samples/sample-000.wav", "Interpolations/interpolation.wav",
-                 "Journeys/journey.wav", "Attribute vectors/calmer.wav"):
+                 "Journeys/journey.wav", "Attribute vectors/calmer.wav",
+                 "Variations/variation-00.wav"):
         assert downloads.get(name) == "RIFF", (name, downloads)
     assert downloads["Music metrics/metrics.csv"] == "set,"
     assert downloads["Quality/quality.txt"] == "Qual", downloads

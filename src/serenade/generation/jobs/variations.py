@@ -97,8 +97,9 @@ def _run(ctx: JobContext, request: JobRequest) -> Path:
 
 
 def _label(get) -> str:
-    what = "audio" if get("ext") == "wav" else "input, reconstruction and variations"
-    return f"{get('piece')} {get('file').replace('-', ' ')}: {what}"
+    if get("ext") == "wav":
+        return f"{get('piece')}: audio of {get('file').replace('-', ' ')}"
+    return f"{get('piece')}: input, reconstruction and variations"
 
 
 register(JobKind(
