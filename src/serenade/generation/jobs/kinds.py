@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,6 @@ class JobKind:
     walk: bool = False  # a latent walk: its path.npz and endpoints.json feed metrics and quality
     memory_mb: int = 4000
     runtime_min: int = 30
-    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown = set(self.shared) - set(SHARED)
@@ -91,6 +90,7 @@ class JobKind:
         return [section] if self.wanted(section) else []
 
     def entry(self, generate: Mapping[str, Any], name: str | None = None) -> Mapping[str, Any]:
+        """Its section, or (a named kind) the entry called `name`."""
         if not self.named:
             return generate[self.section]
         return next(e for e in generate[self.section] if e["name"] == name)
@@ -100,6 +100,7 @@ class JobKind:
         return f"{model_dir}/{self.folder}/{name}" if self.named else f"{model_dir}/{self.folder}"
 
     def log_name(self, name: str = "{name}") -> str:
+        """Its log file's name in the model's log folder."""
         return f"{self.rule}-{name}" if self.named else self.rule
 
 
@@ -127,6 +128,7 @@ def job_kinds() -> list[JobKind]:
 
 
 def job_kind(rule: str) -> JobKind:
+    """The kind whose rule is `rule`; KeyError naming the known ones otherwise."""
     kinds = {kind.rule: kind for kind in job_kinds()}
     if rule not in kinds:
         raise KeyError(f"no generation job kind {rule!r}; known: {', '.join(kinds)}")
