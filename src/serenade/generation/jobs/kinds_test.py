@@ -1,0 +1,64 @@
+"""The table of generation job kinds, and what the workflow derives from it."""
+
+import pytest
+
+from serenade.config import load_config
+from serenade.config_schema import schema_at
+from serenade.generation.jobs import kinds
+from serenade.paths import REPO_ROOT
+from serenade.pipeline import generation
+
+
+def test_every_kind_has_its_schema_section_and_a_folder_of_its_own():
+    table = kinds.job_kinds()
+    assert [k.rule for k in table] == ["sample", "interpolate", "journey", "attributes",
+                                       "variations"]
+    assert len({k.folder for k in table}) == len(table)
+    for kind in table:
+        section = schema_at(f"generate.{kind.section}")
+        assert section["type"] == ("array" if kind.named else "object"), kind.rule
+
+
+def test_a_kind_with_unknown_shared_values_is_refused():
+    with pytest.raises(ValueError, match="unknown shared values"):
+        kinds.JobKind(rule="x", section="x", folder="x", order=99, run=print,
+                      caption=kinds.Caption("x"), category="X", patterns=(), label=str,
+                      shared=("seed", "mood"))
+
+
+def test_the_default_run_derives_its_jobs_settings_and_inputs_from_the_table():
+    config = load_config(REPO_ROOT / "config" / "config.yaml")
+    assert generation.job_dirs(config, "mel_2bar") == [
+        "results/generated/mel_2bar/samples", "results/generated/mel_2bar/interpolations/two_pieces",
+        "results/generated/mel_2bar/journeys/four_pieces", "results/generated/mel_2bar/attributes",
+        "results/generated/mel_2bar/variations"]
+    assert generation.walk_dirs(config, "mel_2bar") == [
+        "results/generated/mel_2bar/interpolations/two_pieces",
+        "results/generated/mel_2bar/journeys/four_pieces"]
+    interpolate = kinds.job_kind("interpolate")
+    settings = generation.job_settings(config, interpolate, "mel_2bar", "two_pieces")
+    # the entry's own window wins over generate.window; the shared values it reads are there
+    assert settings["window"] == "most_notes" and config["generate"]["window"] == "first"
+    assert settings["temperature"] == config["generate"]["temperature"]
+    assert "labels" not in settings and settings["sources"] == config["sources"]
+    inputs = generation.job_inputs(config, interpolate, "mel_2bar", "two_pieces")
+    assert inputs["files"] == [] and inputs["manifest"].endswith("manifest.csv")  # auto inputs
+    assert "train" not in inputs
+    assert set(generation.job_inputs(config, kinds.job_kind("attributes"), "mel_2bar")) >= {
+        "train", "eval", "checkpoint"}
+    assert generation.output_pattern(config, interpolate).endswith("interpolations/{name,two_pieces}")
+
+
+def test_a_kind_the_config_does_not_ask_for_has_no_job():
+    config = load_config(REPO_ROOT / "config" / "config.yaml")
+    config["generate"]["variations"]["pieces"] = []
+    config["generate"]["journeys"] = []
+    dirs = generation.job_dirs(config, "mel_2bar")
+    assert not any("variations" in d or "journeys" in d for d in dirs)
+
+
+def test_a_caption_renders_the_report_wildcards():
+    caption = kinds.job_kind("sample").caption
+    text = caption.render(type("W", (), {"model": "m", "temperature": "t0.5"})())
+    assert "model **m** at temperature 0.5" in text
+    assert repr(caption) == caption.text  # what Snakemake compares to decide a rerun
