@@ -15,7 +15,7 @@ ARCHITECTURE = PACKAGE.parents[1] / "docs" / "architecture.md"
 # imported by every layer: they import nothing from Serenade but errors and paths (the config
 # registry is plain data: see docs/architecture.md)
 COMMON = {"errors", "paths", "layout", "config_schema", "registry"}
-FAMILIES = {"melody", "drums", "trio", "chords"}  # one converter package per model family
+FAMILIES = {"melody", "drums", "trio", "chords", "groove"}  # one converter package per model family
 BELOW = {
     "base": set(),
     "sources": {"base"},
@@ -24,6 +24,7 @@ BELOW = {
     "drums": {"base", "melody"},
     "chords": {"base", "melody"},
     "trio": {"base", "melody", "drums"},
+    "groove": {"base", "melody", "drums"},  # GrooVAE's converter: drum pitch classes
     "conversion": {"base"} | FAMILIES,
     "data": {"base", "sources", "conversion"},
     "models": {"base", "sources", "conversion"},
