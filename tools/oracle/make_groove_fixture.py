@@ -25,9 +25,10 @@ RandomState, so a converter drawing from `np.random.RandomState(that seed)` must
 fixture.json holds, per config, input and mode, the window count, the exception magenta raised
 (`error`, e.g. KeyError for a pitch in no class) and `decoded`: `from_tensors(outputs)` as note
 lists [pitch, velocity, start_time, end_time, instrument, is_drum] per window (for
-groovae_4bar and groovae_2bar_humanize only: every config's outputs are the same); `random_decoded`
-(top level, per mode) is `from_tensors` on random tensors (`random_samples` in random.npz: hits in [0, 1], velocities
-in [-0.2, 1.2], offsets in [-1.5, 1.5], so rounding and clipping are exercised).
+groovae_4bar and groovae_2bar_humanize only: every config's outputs are the same);
+`random_decoded_{mode}` (top level) is `from_tensors` on random tensors (`random_samples` in
+random.npz: hits in [0, 1], velocities in [-0.2, 1.2], offsets in [-1.5, 1.5], so rounding and
+clipping are exercised).
 `dropout_stats` records, for a converter with only `max_note_dropout_probability=0.8` (no
 tapify), magenta's rate of kept hits over many draws of case 0 (for distribution tests).
 """

@@ -6,14 +6,16 @@ classes when inferring, 9 classes either way: inputs and outputs are [T, 27] (hi
 offset per class), `max_tensors_per_notesequence=20` (unused by magenta's GrooveConverter).
 They differ in the window and in what the encoder sees:
 
-| config                                       | bars | encoder input                       | controls |
-|----------------------------------------------|------|-------------------------------------|----------|
-| groovae_4bar                                 | 4    | the performance                     |          |
-| groovae_2bar_humanize                        | 2    | hits only (velocities, offsets 0)   |          |
-| groovae_2bar_tap_fixed_velocity              | 2    | one tap per step, on class 3, no velocity |    |
-| groovae_2bar_tap_fixed_velocity_note_dropout | 2    | as above, after dropping notes (p <= 0.8) |    |
-| groovae_2bar_add_closed_hh                   | 2    | without the closed hi-hat (class 2) |          |
-| groovae_2bar_hits_control_tfds               | 2    | the performance                     | hits [T, 9] |
+| config                                       | bars | encoder input                  | controls |
+|----------------------------------------------|------|--------------------------------|----------|
+| groovae_4bar                                 | 4    | the performance                |          |
+| groovae_2bar_humanize                        | 2    | hits (no velocity, no offset)  |          |
+| groovae_2bar_tap_fixed_velocity              | 2    | a tap per step on class 3      |          |
+| groovae_2bar_tap_fixed_velocity_note_dropout | 2    | taps after dropout (p <= 0.8)  |          |
+| groovae_2bar_add_closed_hh                   | 2    | no closed hi-hat (class 2)     |          |
+| groovae_2bar_hits_control_tfds               | 2    | the performance                | hits [9] |
+
+A tap has the hit and offset of the step's loudest class and no velocity.
 
 Checked against magenta's own converters in `configs_test.py` and
 `tests/test_groove_parity.py`. No registry entry uses them yet: the model (GrooveLstmDecoder)

@@ -141,7 +141,7 @@ class GrooveConverter:
 
     @property
     def window_steps(self) -> int | None:
-        """Steps per window: 64 for groovae_4bar, 32 for the 2-bar configs; None: whole sequence."""
+        """Steps per window: 64 for groovae_4bar, 32 for the 2-bar ones; None: the whole grid."""
         return None if self.split_bars is None else self.split_bars * self.steps_per_bar
 
     @property
@@ -163,7 +163,7 @@ class GrooveConverter:
         return self.max_note_dropout_probability is not None
 
     def classes_for(self, mode: Mode = "infer") -> PitchClasses:
-        """The pitch classes of a mode: the inference ones when inferring, else the training ones."""
+        """A mode's pitch classes: the inference ones when inferring, else the training ones."""
         if mode not in ("infer", "eval", "train"):
             raise ValueError(f"Invalid mode: {mode}")
         if mode == "infer":
