@@ -15,7 +15,7 @@ ARCHITECTURE = PACKAGE.parents[1] / "docs" / "architecture.md"
 # imported by every layer: they import nothing from Serenade but errors and paths (the config
 # registry is plain data: see docs/architecture.md)
 COMMON = {"errors", "paths", "layout", "config_schema", "registry"}
-FAMILIES = {"melody", "drums", "trio", "chords", "groove"}  # one converter package per model family
+FAMILIES = {"melody", "drums", "trio", "chords", "groove", "multiperf"}  # one converter package per model family
 BELOW = {
     "base": set(),
     "sources": {"base"},
@@ -25,6 +25,7 @@ BELOW = {
     "chords": {"base", "melody"},
     "trio": {"base", "melody", "drums"},
     "groove": {"base", "melody", "drums"},  # GrooVAE's converter: drum pitch classes
+    "multiperf": {"base", "melody"},  # magenta's multi-instrument performances
     "conversion": {"base"} | FAMILIES,
     "data": {"base", "sources", "conversion"},
     "models": {"base", "sources", "conversion"},
