@@ -201,7 +201,8 @@ def test_every_rule_ran_as_its_own_slurm_job(work):
     logs = _slurm_logs(root)
     expected = {"export_music21", "parse_source", "build_dataset", "train_model", "sample",
                 "interpolate",
-                "journey", "attributes", "music_metrics", "quality", "data_summary_table"}
+                "journey", "attributes", "variations", "music_metrics", "quality",
+                "data_summary_table"}
     assert expected <= set(logs), sorted(logs)
     assert len(logs["train_model"]) == 2  # cancelled, then resumed
     finished = cluster.finished_jobs()
@@ -241,7 +242,7 @@ def test_mlflow_server_holds_training_and_generation_runs(work):
     children = {r.data.tags["serenade.job"]: r for r in runs
                 if r.data.tags.get("serenade.kind") == "generate"}
     assert set(children) == {"samples", "interpolation/pair", "journey/tour", "attributes",
-                             "music_metrics", "quality"}, sorted(children)
+                             "variations", "music_metrics", "quality"}, sorted(children)
     for job, child in children.items():
         assert child.data.tags.get("mlflow.parentRunId") == parent, job
         assert child.info.status == "FINISHED", job

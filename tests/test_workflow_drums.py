@@ -191,6 +191,8 @@ def test_mlflow_holds_training_and_generation_metrics(work):
                 if r.data.tags.get("serenade.kind") == "generate"}
     assert len(trained) == 1 and "loss" in trained[0].data.metrics
     assert set(children) == {"samples", "interpolation/rock_to_bossa",
-                             "journey/rock_funk_shuffle", "attributes", "music_metrics", "quality"}
+                             "journey/rock_funk_shuffle", "attributes", "variations", "music_metrics",
+                             "quality"}
+    assert 0 < children["variations"].data.metrics["variations.match"] <= 1
     assert "samples_t0.5.hits_per_bar" in children["quality"].data.metrics
     assert "samples_t0.5.oa_kick_per_bar" in children["music_metrics"].data.metrics

@@ -274,7 +274,8 @@ def test_mlflow_holds_training_and_generation_runs(work):
     steps = [m.step for m in client.get_metric_history(trained[0].info.run_id, "loss")]
     assert min(steps) <= work["killed_at"] < max(steps) == STEPS
     assert set(children) == {"samples", "interpolation/verse_to_chords", "attributes",
-                             "music_metrics", "quality"}
+                             "variations", "music_metrics", "quality"}
+    assert 0 < children["variations"].data.metrics["variations.match"] <= 1
     assert "samples_t0.5.melody_in_scale" in children["quality"].data.metrics
     assert "samples_t0.5.oa_bass_note_density" in children["music_metrics"].data.metrics
 
