@@ -9,6 +9,7 @@ the player page's order. Adding a kind takes a module here (its `run_*` function
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping, Sequence
@@ -113,14 +114,19 @@ def register(kind: JobKind) -> JobKind:
     return kind
 
 
+@functools.cache
+def _import_every_module() -> None:
+    """Import each module of this package once, so that each registers its kinds (whether or
+    not some were imported, and registered, before)."""
+    package = importlib.import_module(__package__)
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.name.endswith("_test"):
+            importlib.import_module(f"{__package__}.{module.name}")
+
+
 def job_kinds() -> list[JobKind]:
-    """Every kind, in their `order`: each module of this package is imported (registering its
-    kind) the first time."""
-    if not _KINDS:
-        package = importlib.import_module(__package__)
-        for module in pkgutil.iter_modules(package.__path__):
-            if not module.name.endswith("_test"):
-                importlib.import_module(f"{__package__}.{module.name}")
+    """Every kind, in their `order`."""
+    _import_every_module()
     return sorted(_KINDS.values(), key=lambda kind: kind.order)
 
 

@@ -1,5 +1,9 @@
 """The table of generation job kinds, and what the workflow derives from it."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from serenade.config import load_config
@@ -17,6 +21,17 @@ def test_every_kind_has_its_schema_section_and_a_folder_of_its_own():
     for kind in table:
         section = schema_at(f"generate.{kind.section}")
         assert section["type"] == ("array" if kind.named else "object"), kind.rule
+
+
+def test_the_table_is_whole_when_one_kind_was_imported_first():
+    """A module that imports one job module (registering its kind) before anything reads the
+    table must not shrink the table to that kind."""
+    code = ("from serenade.generation.jobs import variations\n"
+            "from serenade.generation.jobs.kinds import job_kinds\n"
+            "print(' '.join(k.rule for k in job_kinds()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")})
+    assert out.stdout.split() == ["sample", "interpolate", "journey", "attributes", "variations"]
 
 
 def test_a_kind_with_unknown_shared_values_is_refused():
