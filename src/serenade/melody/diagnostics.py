@@ -8,7 +8,7 @@ turns the counts into sentences a user can act on ("time signature 3/4 gives
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from note_seq.protobuf import music_pb2
 
@@ -85,6 +85,33 @@ def sequence_reason(windows: int, notes: int, pieces: list[Piece]) -> str | None
     return None
 
 
+class TrackedReport:
+    """What every converter's report of one sequence shares: its tracks by instrument (each
+    made on first use, of the report's `TRACK` type), its pieces' problems, and each track's
+    reason as a line. A report is a dataclass with `pieces` and `tracks`, and says why a track
+    gives no windows in `track_reasons()`."""
+
+    TRACK: ClassVar[type[TrackCounts]]
+    pieces: list[Piece]
+    tracks: dict[int, TrackCounts]
+
+    def track(self, instrument: int) -> TrackCounts:
+        if instrument not in self.tracks:
+            self.tracks[instrument] = self.TRACK(instrument)
+        return self.tracks[instrument]
+
+    def piece_problems(self) -> str:
+        """The distinct problems of the unusable pieces, with where they are."""
+        return piece_problems(self.pieces)
+
+    def track_reasons(self) -> list[tuple[TrackCounts, str]]:
+        raise NotImplementedError
+
+    def track_problems(self) -> list[str]:
+        """"track 2 'Flute' (program 73): reason" for every track that gives no windows."""
+        return [f"{track.label()}: {reason}" for track, reason in self.track_reasons()]
+
+
 @dataclass
 class TrackReport(TrackCounts):
     """Counts for one track over all pieces."""
@@ -98,8 +125,10 @@ class TrackReport(TrackCounts):
 
 
 @dataclass
-class SequenceReport:
+class SequenceReport(TrackedReport):
     """What the converter found in one NoteSequence."""
+
+    TRACK = TrackReport
 
     window_bars: int
     steps_per_bar: int
@@ -110,17 +139,8 @@ class SequenceReport:
     tracks: dict[int, TrackReport] = field(default_factory=dict)
     windows: int = 0
 
-    def track(self, instrument: int) -> TrackReport:
-        if instrument not in self.tracks:
-            self.tracks[instrument] = TrackReport(instrument)
-        return self.tracks[instrument]
-
     def unusable_pieces(self) -> list[Piece]:
         return [piece for piece in self.pieces if piece.problem]
-
-    def piece_problems(self) -> str:
-        """The distinct problems of the unusable pieces, with where they are."""
-        return piece_problems(self.pieces)
 
     def track_reason(self, track: TrackReport) -> str:
         """Why `track` gives no windows ('' when it gives some)."""
@@ -154,10 +174,6 @@ class SequenceReport:
         """(track, reason) for every track that gives no windows, by track number."""
         return [(track, reason) for track in sorted(self.tracks.values(), key=lambda t: t.instrument)
                 if (reason := self.track_reason(track))]
-
-    def track_problems(self) -> list[str]:
-        """"track 2 'Drums' (drums): reason" for every track that gives no windows."""
-        return [f"{track.label()}: {reason}" for track, reason in self.track_reasons()]
 
     def why_track(self, instrument: int) -> str:
         """Why track `instrument` gives no windows ('' when it gives some)."""

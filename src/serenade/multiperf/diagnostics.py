@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from serenade.melody.diagnostics import TrackCounts, piece_problems, sequence_reason
+from serenade.melody.diagnostics import TrackCounts, TrackedReport, sequence_reason
 from serenade.melody.pieces import Piece
 
 
@@ -29,8 +29,10 @@ class MultiPerformanceTrack(TrackCounts):
 
 
 @dataclass
-class MultiPerformanceReport:
+class MultiPerformanceReport(TrackedReport):
     """What the multiperf converter found in one NoteSequence."""
+
+    TRACK = MultiPerformanceTrack
 
     min_num_instruments: int
     max_num_instruments: int
@@ -39,14 +41,6 @@ class MultiPerformanceReport:
     tracks: dict[int, MultiPerformanceTrack] = field(default_factory=dict)
     bar_reasons: Counter = field(default_factory=Counter)  # reason -> bars
     windows: int = 0
-
-    def track(self, instrument: int) -> MultiPerformanceTrack:
-        if instrument not in self.tracks:
-            self.tracks[instrument] = MultiPerformanceTrack(instrument)
-        return self.tracks[instrument]
-
-    def piece_problems(self) -> str:
-        return piece_problems(self.pieces)
 
     def _too_few_instruments(self) -> str | None:
         """The reason when the whole sequence has fewer instruments than a window needs."""
@@ -73,10 +67,6 @@ class MultiPerformanceReport:
                       self._bars_text() or "no window found")
             found.append((track, reason))
         return found
-
-    def track_problems(self) -> list[str]:
-        """"track 2 'Flute' (program 73): reason" for every track that is part of no window."""
-        return [f"{track.label()}: {reason}" for track, reason in self.track_reasons()]
 
     def why_track(self, instrument: int) -> str:
         """Why track `instrument` is part of no window ('' when it is part of some)."""

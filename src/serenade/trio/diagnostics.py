@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from serenade.melody.diagnostics import TrackCounts, piece_problems, sequence_reason
+from serenade.melody.diagnostics import TrackCounts, TrackedReport, sequence_reason
 from serenade.melody.pieces import Piece
 from serenade.trio.instruments import BASS_PROGRAMS, MELODY_PROGRAMS, Kind
 
@@ -36,8 +36,10 @@ class TrioTrack(TrackCounts):
 
 
 @dataclass
-class TrioReport:
+class TrioReport(TrackedReport):
     """What the trio converter found in one NoteSequence."""
+
+    TRACK = TrioTrack
 
     window_bars: int
     gap_bars: int
@@ -47,18 +49,10 @@ class TrioReport:
     piece_reasons: dict[int, list[str]] = field(default_factory=dict)  # piece index -> reasons
     windows: int = 0
 
-    def track(self, instrument: int) -> TrioTrack:
-        if instrument not in self.tracks:
-            self.tracks[instrument] = TrioTrack(instrument)
-        return self.tracks[instrument]
-
     def add_reason(self, piece: int, reason: str) -> None:
         reasons = self.piece_reasons.setdefault(piece, [])
         if reason not in reasons:
             reasons.append(reason)
-
-    def piece_problems(self) -> str:
-        return piece_problems(self.pieces)
 
     def track_reasons(self) -> list[tuple[TrioTrack, str]]:
         """(track, reason) for every track that is part of no window, by track number."""
@@ -74,10 +68,6 @@ class TrioReport:
                 reason = "; ".join(reasons) if reasons else "its windows were not found"
             found.append((track, reason))
         return found
-
-    def track_problems(self) -> list[str]:
-        """"track 2 'Flute' (program 73): reason" for every track that is part of no window."""
-        return [f"{track.label()}: {reason}" for track, reason in self.track_reasons()]
 
     def why_track(self, instrument: int) -> str:
         """Why track `instrument` gives no windows of its own ('' when it gives some); a trio
