@@ -55,6 +55,18 @@ def test_minimal_train_args_give_the_default_settings():
     assert build_parser().parse_args(
         ["train", "--config", "cat-mel_2bar_tiny", "--train-data", "t", "--eval-data", "e", "--output", "o",
          "--steps", "5", "--no-transpose", "--scale-schedules"]).transpose is False
+    base = ["train", "--config", "hierdec-mel_16bar", "--train-data", "t", "--eval-data", "e",
+            "--output", "o", "--steps", "5"]
+    assert build_parser().parse_args(base + ["--transpose=-5,5"]).transpose == [-5, 5]
+    assert build_parser().parse_args(base + ["--transpose"]).transpose is True
+
+
+@pytest.mark.parametrize("flag", ["--transpose=5,-5", "--transpose=up", "--transpose=1,2,3"])
+def test_a_bad_transpose_range_flag_is_refused(flag, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--config", "hierdec-mel_16bar", "--train-data", "t",
+                                   "--eval-data", "e", "--output", "o", "--steps", "5", flag])
+    assert "--transpose" in capsys.readouterr().err
 
 
 def test_quality_temperatures_default_to_the_schema_temperature():

@@ -222,8 +222,9 @@ class ChordMelodyConverter:
 
     # Training draws in two steps, as the melody converter's (a data pipeline caches the first).
 
-    def without_transposition(self) -> "ChordMelodyConverter":
-        return ChordMelodyConverter(self.melody.without_transposition())
+    def with_transposition(self, transpose_range: tuple[int, int] | None
+                           ) -> "ChordMelodyConverter":
+        return ChordMelodyConverter(self.melody.with_transposition(transpose_range))
 
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
         return self.melody.draw_transposition(has_notes, rng)

@@ -29,7 +29,7 @@ from pathlib import Path
 from serenade import layout
 from serenade.commands.options import (LOG_FORMAT, add_config_option, add_log_option,
                                        add_setting_option, int_at_least)
-from serenade.config_schema import schema_at
+from serenade.config_schema import schema_at, schema_default
 from serenade.errors import UserError
 from serenade.models.configs import get_config
 from serenade.models.footprint import check_training_fits
@@ -72,9 +72,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                             "from (its schedules continue; docs/training.md)")
     add_setting_option(parser, f"{train}.scale_schedules", "--scale-schedules", "--scale_schedules",
                        help="scale beta_rate and sampling_rate to --steps (docs/training.md)")
-    add_setting_option(parser, f"{train}.transpose", "--transpose",
-                       help="the config's transposition augmentation; --no-transpose trains "
-                            "without it (samples keep the training data's keys)")
+    parser.add_argument("--transpose", nargs="?", const=True, default=schema_default(
+        f"{train}.transpose"), type=transpose_range, metavar="LOW,HIGH",
+        help="transposition augmentation: alone, the config's own (the default); "
+             "--transpose=-5,5 a random shift in -5..5 semitones (any melody or chord config)")
+    parser.add_argument("--no-transpose", dest="transpose", action="store_const", const=False,
+                        help="train without transposition (samples keep the training data's "
+                             "keys)")
     add_setting_option(parser, f"{train}.precision", "--precision")
     parser.add_argument("--checkpoint-root", "--checkpoint_root", default=layout.CHECKPOINTS,
                         help=f"folder of the resume checkpoints (default {layout.CHECKPOINTS})")
@@ -85,6 +89,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="folder of the default MLflow store")
     add_setting_option(parser, "tracking.log_every", "--log-every", "--log_every", type=int)
     parser.set_defaults(_check=check_flags)
+
+
+def transpose_range(text: str) -> list[int]:
+    """An argparse type: LOW,HIGH semitones, LOW <= HIGH."""
+    try:
+        low, high = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not LOW,HIGH (e.g. -5,5)") from None
+    if low > high:
+        raise argparse.ArgumentTypeError(f"{text!r}: LOW is above HIGH")
+    return [low, high]
 
 
 def check_flags(args: argparse.Namespace) -> None:

@@ -83,8 +83,10 @@ class WindowConverter(Protocol):
 
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int: ...
 
-    def without_transposition(self) -> "WindowConverter":
-        """The same converter with no transposition when training (`train.transpose: false`)."""
+    def with_transposition(self, transpose_range: tuple[int, int] | None) -> "WindowConverter":
+        """The same converter transposing training draws by a random amount in `transpose_range`
+        (None: not at all; `train.transpose`). ValueError for a range where the family cannot
+        transpose."""
 
     def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
                         ) -> list[np.ndarray]: ...

@@ -172,8 +172,9 @@ class MelodyConverter(ConverterBase):
 
     # Training draws in two steps (see ConverterBase): the transposition, the pieces, the draw.
 
-    def without_transposition(self) -> "MelodyConverter":
-        return dataclasses.replace(self, transpose_range=None)
+    def with_transposition(self, transpose_range: tuple[int, int] | None) -> "MelodyConverter":
+        return dataclasses.replace(
+            self, transpose_range=None if transpose_range is None else tuple(transpose_range))
 
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
         """The random transposition of a training draw: 0 without a range, and 0 without a

@@ -110,9 +110,12 @@ class ConverterBase:
     # -- training: two steps, so that a data pipeline can cache the (costly) windows of each
     # piece per transposition and repeat only the (cheap) draws: the same rng, the same windows.
 
-    def without_transposition(self) -> ConverterBase:
-        """The same converter with no transposition when training: itself, for a family that
-        never transposes."""
+    def with_transposition(self, transpose_range: tuple[int, int] | None) -> ConverterBase:
+        """The same converter transposing training draws within `transpose_range`: for a family
+        that never transposes, itself without a range, and ValueError with one."""
+        if transpose_range is not None:
+            raise ValueError(f"{type(self).__name__} windows cannot be transposed "
+                             f"(train.transpose {list(transpose_range)})")
         return self
 
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:

@@ -99,7 +99,7 @@ def test_kept_conversions_draw_exactly_what_fresh_conversion_draws(records, conv
 
 
 def test_without_transposition_every_draw_is_an_inference_window(records, converter):
-    plain = converter.without_transposition()
+    plain = converter.with_transposition(None)
     known = {tuple(row) for i, r in enumerate(records)
              for row in converter.to_windows(dataset._parse(r, i))}
     drawn = np.concatenate(_take(dataset.training_dataset(records, plain, batch_size=8, seed=2), 20))

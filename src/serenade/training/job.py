@@ -266,9 +266,7 @@ def _load_data(job: _Job) -> _TrainingData:
     eval split may not (warned). Eval windows are converted once, capped while streaming."""
     settings, paths = job.settings, job.paths
     train_records = RecordIndex.scan(paths.train)
-    converter = job.model_config.converter
-    if not settings.transpose:
-        converter = converter.without_transposition()
+    converter = settings.training_converter(job.model_config.converter)
     dataset.require_windows(train_records, converter, ", ".join(str(p) for p in paths.train))
     eval_records = RecordIndex.scan(paths.eval)
     eval_set = dataset.eval_set(eval_records, job.model_config.converter,

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
-from serenade.config_schema import defaults_of, schema_at, validated
+from serenade.config_schema import defaults_of, raise_problems, schema_at, validated
 from serenade.models.configs import get_config
 from serenade.models.hparams import parsed_names
 from serenade.models.pretrained import METADATA, resolve
@@ -20,12 +20,17 @@ from serenade.training.scaling import scaled_rates
 _DEFAULTS = defaults_of("models.train")  # the schema is the one source of these defaults
 # Keys whose None means "not given" (the schema takes no null there; the CLI passes None).
 _NULLABLE = {name for name, sub in schema_at("models.train")["properties"].items()
-             if "null" in (sub["type"] if isinstance(sub["type"], list) else [sub["type"]])}
+             if "null" in (sub.get("type") if isinstance(sub.get("type"), list)
+                           else [sub.get("type")])}
 
 
 def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
     given = {key: value for key, value in values.items() if value is not None or key in _NULLABLE}
-    return validated("models.train", given, prefix="train")
+    checked = validated("models.train", given, prefix="train")
+    if isinstance(checked["transpose"], list) and checked["transpose"][0] > checked["transpose"][1]:
+        raise_problems([f"train.transpose: {checked['transpose']} is an empty range (low above "
+                        "high)"], "invalid train settings")
+    return checked
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,8 @@ class TrainSettings:
     eval_max_windows: int | None = _DEFAULTS["eval_max_windows"]
     init_from: str | None = _DEFAULTS["init_from"]
     scale_schedules: bool = _DEFAULTS["scale_schedules"]
-    transpose: bool = _DEFAULTS["transpose"]  # the config's transposition augmentation
+    # The config's transposition augmentation (True), none (False) or [low, high] semitones.
+    transpose: bool | list[int] = _DEFAULTS["transpose"]
     precision: str = _DEFAULTS["precision"]  # serenade.models.precision: auto or a policy
     jit_compile: bool = _DEFAULTS["jit_compile"]
 
@@ -58,6 +64,14 @@ class TrainSettings:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def training_converter(self, converter: Any) -> Any:
+        """`converter` transposing training draws as `transpose` says (ValueError for a range
+        its family cannot take)."""
+        if self.transpose is True:
+            return converter
+        return converter.with_transposition(
+            None if self.transpose is False else tuple(self.transpose))
 
     def key_values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.KEY_FIELDS}
@@ -89,6 +103,7 @@ def resolve_config(config_name: str, hparams: str, settings: TrainSettings):
     """
     base = stored_hparams(settings.init_from, config_name)
     config = get_config(config_name, ",".join(part for part in (base, hparams) if part))
+    settings.training_converter(config.converter)  # refuses a range the family cannot take
     changes: dict[str, Any] = {}
     if settings.batch_size is not None:
         changes["batch_size"] = int(settings.batch_size)
