@@ -7,6 +7,10 @@ instrument) renders instead and ONE warning per process says so and how to get t
 
 Soundfont search order: the `soundfont` argument, $SERENADE_SOUNDFONT, then the Debian/Ubuntu
 locations of `fluid-soundfont-gm` and the distribution's default GM soundfont.
+
+Every render is then peak-normalised to PEAK_DBFS: FluidSynth's output of a single melody line
+peaks around -20 dBFS, far quieter than other audio, and level jumps between pieces of one
+player page would be heard as differences between the pieces.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ SOUNDFONT_CANDIDATES = (
     "/usr/share/soundfonts/default.sf2",
 )
 FLUIDSYNTH_TIMEOUT_S = 300
+PEAK_DBFS = -1.0  # headroom against inter-sample peaks in lossy re-encodes
+MAX_GAIN_DB = 40.0  # a near-silent render stays near silent rather than amplified noise
 
 _fallback_warned = False
 
@@ -97,13 +103,34 @@ def render_wav(midi_path: str | os.PathLike, wav_path: str | os.PathLike | None 
         font = find_soundfont(soundfont)
         if program and font:
             _fluidsynth(program, font, midi_path, wav_path, sample_rate)
+            normalize_peak(wav_path)
             return wav_path, "fluidsynth"
         missing = "the fluidsynth program" if not program else "a General MIDI soundfont"
         if backend == "fluidsynth":
             raise AudioError(f"cannot render {midi_path} with FluidSynth: {missing} not found")
         _warn_fallback(f"{missing} not found")
     write_wav(wav_path, synthesize(sequence, sample_rate), sample_rate)
+    normalize_peak(wav_path)
     return wav_path, "builtin"
+
+
+def normalize_peak(wav_path: str | os.PathLike, peak_dbfs: float = PEAK_DBFS) -> float:
+    """Scale a 16-bit PCM WAV in place so its highest sample is at `peak_dbfs` (gain at most
+    MAX_GAIN_DB; silence stays silent); returns the gain applied, in dB."""
+    with wave.open(str(wav_path), "rb") as handle:
+        params = handle.getparams()
+        if params.sampwidth != 2:
+            raise AudioError(f"{wav_path}: {8 * params.sampwidth}-bit samples; expected 16-bit")
+        samples = np.frombuffer(handle.readframes(params.nframes), "<i2").astype(np.float64)
+    peak = np.abs(samples).max(initial=0.0) / 32768.0
+    if peak == 0.0:
+        return 0.0
+    gain_db = min(peak_dbfs - 20.0 * np.log10(peak), MAX_GAIN_DB)
+    scaled = np.clip(np.round(samples * 10.0 ** (gain_db / 20.0)), -32768, 32767).astype("<i2")
+    with wave.open(str(wav_path), "wb") as handle:
+        handle.setparams(params)
+        handle.writeframes(scaled.tobytes())
+    return float(gain_db)
 
 
 def _fluidsynth(program: str, soundfont: Path, midi_path: Path, wav_path: Path,

@@ -37,6 +37,7 @@ def test_fluidsynth_renders_the_note(a440):
     assert 0.9 < len(samples) / rate < 5.0
     assert np.abs(samples).max() > 0.01
     assert abs(_dominant_hz(rate, samples[: rate]) - 440) < 8
+    assert abs(20 * np.log10(np.abs(samples).max()) - audio.PEAK_DBFS) < 0.05  # normalised
 
 
 def test_builtin_synth_renders_the_note_and_warns_once(a440, tmp_path, monkeypatch):
@@ -52,7 +53,7 @@ def test_builtin_synth_renders_the_note_and_warns_once(a440, tmp_path, monkeypat
     assert abs(len(samples) / rate - 1.13) < 0.05  # 1 s note + release + tail
     assert abs(_dominant_hz(rate, samples) - 440) < 3
     assert np.abs(samples[-50:]).max() < 0.01  # released to silence
-    assert np.abs(samples).max() > 0.5
+    assert abs(20 * np.log10(np.abs(samples).max()) - audio.PEAK_DBFS) < 0.05
 
 
 def test_explicit_fluidsynth_without_program_fails(a440, tmp_path, monkeypatch):
@@ -87,3 +88,37 @@ def test_builtin_synth_plays_drum_hits(tmp_path):
     beats = [int(0.5 * k * 22050 / frame) for k in range(8)]  # a hit every 0.5 s at 120 qpm
     assert all(energy[b:b + 2].max() > 0.2 for b in beats)
     assert all(energy[b + 12] < 0.5 * energy[b:b + 2].max() for b in beats)  # decayed before the next
+
+
+def _write_pcm(path, samples, channels=1):
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(channels)
+        handle.setsampwidth(2)
+        handle.setframerate(audio.SAMPLE_RATE)
+        handle.writeframes(np.asarray(samples, "<i2").tobytes())
+
+
+def test_a_quiet_stereo_render_is_raised_to_the_peak_and_keeps_its_shape(tmp_path):
+    t = np.arange(audio.SAMPLE_RATE) / audio.SAMPLE_RATE
+    quiet = np.round(3000 * np.sin(2 * np.pi * 220 * t)).astype(int)  # about -20.8 dBFS
+    stereo = np.stack([quiet, -quiet // 2], axis=1).reshape(-1)
+    path = tmp_path / "quiet.wav"
+    _write_pcm(path, stereo, channels=2)
+    gain = audio.normalize_peak(path)
+    rate, samples = _read(path)
+    assert rate == audio.SAMPLE_RATE and samples.shape == (audio.SAMPLE_RATE, 2)
+    assert abs(gain - (audio.PEAK_DBFS - 20 * np.log10(3000 / 32768))) < 1e-6
+    assert abs(20 * np.log10(np.abs(samples).max()) - audio.PEAK_DBFS) < 0.01
+    ratio = samples[:, 1][np.abs(samples[:, 0]) > 0.1] / samples[:, 0][np.abs(samples[:, 0]) > 0.1]
+    assert np.allclose(ratio, -0.5, atol=2e-3)  # both channels scaled alike
+
+
+def test_silence_stays_silent_and_near_silence_is_not_blown_up(tmp_path):
+    silent = tmp_path / "silent.wav"
+    _write_pcm(silent, np.zeros(1000, int))
+    assert audio.normalize_peak(silent) == 0.0
+    assert np.abs(_read(silent)[1]).max() == 0
+    hiss = tmp_path / "hiss.wav"
+    _write_pcm(hiss, [0, 2, -3, 1] * 250)
+    assert audio.normalize_peak(hiss) == audio.MAX_GAIN_DB
+    assert np.abs(_read(hiss)[1]).max() < 0.01
