@@ -26,7 +26,7 @@ rule all:
     default_target: True
     input:
         data_targets(),
-        models.targets(config),
+        model_targets,
         generation_targets,
         f"{RESULTS_DATA}/summary.html",  # a report page (workflow/rules/report.smk)
 

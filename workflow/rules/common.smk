@@ -125,6 +125,26 @@ def music21_source_names():
     return [name for name, source in SOURCES.items() if source_kind(source) == "music21"]
 
 
+_SKIP_NOTICES = set()
+
+
+def skipped_models():
+    """Models the dataset gives nothing to train on (after build_dataset, a checkpoint), each
+    announced once: the run goes on without them."""
+    manifest = checkpoints.build_dataset.get().output.manifest
+    skipped = models.without_windows(config, manifest)
+    for name, reason in skipped.items():
+        if name not in _SKIP_NOTICES:
+            _SKIP_NOTICES.add(name)
+            print(f"Serenade: {reason}", file=sys.stderr)
+    return list(skipped)
+
+
+def model_targets(wildcards):
+    """What `snakemake train` and `all` train or import."""
+    return models.targets(config, skipped_models())
+
+
 def generation_targets(wildcards):
     """What `snakemake generate` and `all` build; a problem of `generate:` stops them here,
     before any job runs, printed as the other config problems are (one line each). Snakemake
@@ -134,4 +154,4 @@ def generation_targets(wildcards):
     except ConfigError as error:
         print(error, file=sys.stderr)
         raise SystemExit(1) from None
-    return generation.targets(config)
+    return generation.targets(config, skipped_models())

@@ -72,7 +72,9 @@ rule parse_source:
         "../scripts/parse_source.py"
 
 
-rule build_dataset:
+# A checkpoint: which models the data can train is known once the manifest is written
+# (`skipped_models` in common.smk).
+checkpoint build_dataset:
     input:
         files=parsed("files.csv"),
         sequences=parsed("sequences.tfrecord"),

@@ -77,4 +77,4 @@ rule import_model:
 
 rule train:
     input:
-        models.targets(config),
+        model_targets,

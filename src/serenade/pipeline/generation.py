@@ -3,6 +3,7 @@ which models, what each job makes and where."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from serenade.generation.auto_inputs import is_auto
@@ -80,10 +81,12 @@ def walk_dirs(workflow_config: dict, model: str) -> list[str]:
     return job_dirs(workflow_config, model, walks_only=True)
 
 
-def targets(workflow_config: dict) -> list[str]:
-    """What `snakemake generate` builds for every generation model."""
+def targets(workflow_config: dict, skipped: Iterable[str] = ()) -> list[str]:
+    """What `snakemake generate` builds for every generation model (but `skipped`)."""
     result = []
     for model in generation_models(workflow_config):
+        if model in set(skipped):
+            continue
         base = model_dir(model)
         result += [*job_dirs(workflow_config, model), f"{base}/metrics.csv",
                    f"{base}/quality.json", f"{base}/player.html"]

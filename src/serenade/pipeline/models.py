@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from serenade.conversion.columns import column_for
 from serenade.conversion.columns import window_columns as _window_columns
 from serenade.models.pretrained import resolve
 from serenade.pipeline import layout
 from serenade.training.model_entries import imported, trained
 
-__all__ = ["imported", "trained", "targets", "train_inputs", "import_inputs", "window_columns"]
+__all__ = ["imported", "trained", "targets", "train_inputs", "import_inputs", "window_columns",
+           "without_windows"]
 
 
 def window_columns(workflow_config: dict) -> dict[str, str]:
@@ -18,10 +23,30 @@ def window_columns(workflow_config: dict) -> dict[str, str]:
     return _window_columns(m["config"] for m in workflow_config["models"])
 
 
-def targets(workflow_config: dict) -> list[str]:
-    """What `snakemake train` builds: every model's checkpoint and evaluation."""
+def targets(workflow_config: dict, skipped: Iterable[str] = ()) -> list[str]:
+    """What `snakemake train` builds: every model's checkpoint and evaluation (but `skipped`'s)."""
     return [f"{layout.model_dir(m['name'])}/{part}" for m in workflow_config["models"]
-            for part in ("checkpoint", "eval.json")]
+            if m["name"] not in set(skipped) for part in ("checkpoint", "eval.json")]
+
+
+def without_windows(workflow_config: dict, manifest: str | Path) -> dict[str, str]:
+    """The models to train that the manifest's train split gives no window (name -> why): a
+    collection of short clips has no 16-bar phrase, and training would have nothing to learn
+    from, so the workflow leaves such a model out and says why instead of failing the run."""
+    with open(manifest, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = [row for row in reader if row["status"] == "ok" and row["split"] == "train"]
+        header = reader.fieldnames or []
+    found = {}
+    for entry in workflow_config["models"]:
+        column = column_for(entry["config"], header) if "train" in entry else None
+        if column is None or any(int(row[column] or 0) for row in rows):
+            continue
+        found[entry["name"]] = (
+            f"model {entry['name']} ({entry['config']}) is left out: none of the {len(rows)} "
+            f"training pieces has a window it learns from (manifest column {column}); bring "
+            "longer pieces, or remove it from `models:`")
+    return found
 
 
 def train_inputs(entry: dict, train_shards: list[str], eval_shards: list[str],
