@@ -106,7 +106,13 @@ def test_a_local_run_asks_for_no_gpu_and_the_slurm_profile_asks_for_one(tmp_path
     shutil.copytree(CASES, midi)
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(_config(tmp_path, midi)))
-    args = ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(tmp_path), "-n", "train"]
+    args = ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(tmp_path)]
+    # Which models train is known once the dataset is built (build_dataset is a checkpoint):
+    # before that a dry run plans the data only.
+    fresh = run_snakemake(*args, "-n", "train", "--cores", "2").stdout
+    assert "checkpoint build_dataset:" in fresh and "rule train_model:" not in fresh
+    run_snakemake(*args, "data", "--cores", "2")
+    args.extend(["-n", "train"])
     local = run_snakemake(*args, "--cores", "2").stdout
     assert "rule train_model:" in local and "gpu=" not in local
     slurm = run_snakemake(*args, "--profile", str(REPO_ROOT / "profiles" / "slurm")).stdout
