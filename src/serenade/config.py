@@ -22,7 +22,7 @@ from serenade.generation.conditioning import parse_progression
 from serenade.generation.features import MELODY_FEATURES, FeatureSet, features_for
 from serenade.generation.jobs.kinds import job_kinds
 from serenade.generation.selection import WindowChoice
-from serenade.models.configs import get_config
+from serenade.models.configs import check_class_windows, get_config
 from serenade.sources.chunks import Chunk, all_chunks
 from serenade.sources.local import list_path_source
 from serenade.training.settings import TrainSettings, resolve_config
@@ -81,6 +81,7 @@ def model_problems(config: dict) -> list[str]:
                             f"got {', '.join(kinds) if kinds else 'neither'}")
             continue
         try:
+            check_class_windows(get_config(entry["config"]), "the workflow")
             if "train" in entry:
                 resolve_config(entry["config"], entry["hparams"],
                                TrainSettings.from_mapping(entry["train"]))

@@ -23,7 +23,8 @@ def _sizes(config: ModelConfig) -> dict:
 
 def _kind(config: ModelConfig) -> tuple:
     """What must agree for two configs to read the same windows with the same layer structure."""
-    return (type(config.converter), config.window_steps, config.part_depths,
+    depths = None if config.groove else config.part_depths  # GrooVAE windows are not classes
+    return (type(config.converter), config.window_kind, config.window_steps, depths,
             config.control_depth, config.hierarchical, config.encoder_level_lengths,
             config.multi_label)
 

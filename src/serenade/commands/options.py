@@ -18,7 +18,7 @@ import numpy as np
 from serenade.commands.config_match import check_config_matches
 from serenade.config_schema import schema_at, schema_default
 from serenade.errors import UserError, one_line
-from serenade.models.configs import get_config
+from serenade.models.configs import check_class_windows, get_config
 
 
 # What the workflow's outputs sound like (generate.velocity, generate.program).
@@ -39,7 +39,7 @@ def config_name(text: str) -> str:
     """An argparse type: a known config name (checked while parsing, before any import of
     TensorFlow)."""
     try:
-        get_config(text)
+        check_class_windows(get_config(text), "the command line")
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return text

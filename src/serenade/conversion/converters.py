@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from serenade.chords import configs as chord_configs
 from serenade.conversion.protocol import WindowConverter
 from serenade.drums import configs as drum_configs
+from serenade.groove import configs as groove_configs
 from serenade.melody import configs as melody_configs
 from serenade.registry import config_entry, family_of
 from serenade.trio import configs as trio_configs
@@ -21,7 +22,8 @@ if TYPE_CHECKING:  # the family packages import note-seq (and silence its pydub 
 
 # family -> its converters by name (the families of serenade.registry.FAMILIES)
 CONVERTERS = {"melody": melody_configs.CONVERTERS, "drums": drum_configs.CONVERTERS,
-              "trio": trio_configs.CONVERTERS, "chords": chord_configs.CONVERTERS}
+              "trio": trio_configs.CONVERTERS, "chords": chord_configs.CONVERTERS,
+              "groove": groove_configs.CONVERTERS}
 
 
 def converter_for_config(name: str) -> WindowConverter:

@@ -4,7 +4,7 @@ Drum performances (NoteSequences with velocities and micro-timing) -> windows of
 velocities and offsets for each drum class (the encoder's inputs, changed by humanize, tapify,
 fixed velocities, note dropout or added instruments; the decoder's outputs; the hits as
 controls) -> back to NoteSequences with velocities and micro-timing. The model (magenta's
-GrooveLstmDecoder) is not part of Serenade yet, so no config of the registry uses it.
+GrooveLstmDecoder) is `serenade.models.groove`; the configs are `serenade.registry.groove`.
 """
 
 from __future__ import annotations

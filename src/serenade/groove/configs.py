@@ -18,8 +18,8 @@ They differ in the window and in what the encoder sees:
 A tap has the hit and offset of the step's loudest class and no velocity.
 
 Checked against magenta's own converters in `configs_test.py` and
-`tests/test_groove_parity.py`. No registry entry uses them yet: the model (GrooveLstmDecoder)
-is not implemented.
+`tests/test_groove_parity.py`. The registry's groove entries (`serenade.registry.groove`) name
+them; their model is `serenade.models.groove` (magenta's GrooveLstmDecoder).
 """
 
 from __future__ import annotations

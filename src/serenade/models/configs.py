@@ -57,6 +57,19 @@ class ModelConfig:
     # magenta's HierarchicalLstmEncoder level_lengths (steps per segment, lowest level first;
     # serenade.models.hierarchical_encoder), or None for one bidirectional encoder
     encoder_level_lengths: tuple[int, ...] | None = None
+    # "classes": int class windows (every family but GrooVAE); "groove": float windows of hits,
+    # velocities and offsets (magenta's GrooveLstmDecoder: serenade.models.groove)
+    window_kind: str = "classes"
+
+    @property
+    def groove(self) -> bool:
+        """A GrooVAE config: float [T, 3 * drums] windows, not class indices."""
+        return self.window_kind == "groove"
+
+    def _classes_only(self, what: str) -> None:
+        if self.groove:
+            raise ValueError(f"config {self.name} is a GrooVAE config: its windows are float "
+                             f"hits, velocities and offsets per step, not classes ({what})")
 
     @property
     def converter(self) -> Any:
@@ -69,12 +82,17 @@ class ModelConfig:
     @property
     def part_depths(self) -> tuple[int, ...]:
         """Classes of each part of a step: (90,) melody events, (512,) drum combinations
-        ((2**61,) for the full kit's bit masks), (90, 90, 512) a trio's melody, bass and drums."""
+        ((2**61,) for the full kit's bit masks), (90, 90, 512) a trio's melody, bass and drums.
+        ValueError for a GrooVAE config, whose windows are not classes."""
+        self._classes_only("part_depths")
         return tuple(int(d) for d in self.converter.part_depths)
 
     @property
     def output_depth(self) -> int:
-        """Width of the logits: the parts' class counts added up."""
+        """Width of the logits: the parts' class counts added up (a GrooVAE config's: hit,
+        velocity and offset per drum class, 27)."""
+        if self.groove:
+            return int(self.converter.output_depth)
         return sum(self.part_depths)
 
     @property
@@ -101,8 +119,9 @@ class ModelConfig:
 
     @property
     def takes_chords(self) -> bool:
-        """Whether the model is conditioned on a chord per step (its only kind of control)."""
-        return bool(self.control_depth)
+        """Whether the model is conditioned on a chord per step (the controls of every config
+        with controls but GrooVAE's, whose are the drum hits)."""
+        return bool(self.control_depth) and not self.groove
 
     @property
     def window_steps(self) -> int:
@@ -138,6 +157,18 @@ def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None
         raise ValueError(f"config {name}: unknown sampling_schedule {schedule!r}")
 
 
+def check_class_windows(config: ModelConfig, user: str) -> ModelConfig:
+    """The config, or ValueError when it is a GrooVAE config (float windows), which `user`
+    (the CLI, training, the workflow) does not take yet."""
+    if config.groove:
+        raise ValueError(
+            f"config {config.name} is a GrooVAE config (float windows of drum hits, velocities "
+            f"and offsets): {user} takes configs of class windows only for now; GrooVAE models "
+            "load and run from Python (serenade.models.checkpoint.load_model, "
+            "serenade.models.groove)")
+    return config
+
+
 def get_config(name: str, hparams: str = "") -> ModelConfig:
     """The config called `name` (magenta's spelling) with magenta-syntax `hparams` overrides;
     ValueError naming the known configs for a name `serenade.registry` does not know."""
@@ -146,4 +177,5 @@ def get_config(name: str, hparams: str = "") -> ModelConfig:
     validate_hparams(name, values, entry.hierarchical, entry.encoder_level_lengths)
     return ModelConfig(name=name, hparams=values, hierarchical=entry.hierarchical,
                        description=entry.description,
-                       encoder_level_lengths=entry.encoder_level_lengths)
+                       encoder_level_lengths=entry.encoder_level_lengths,
+                       window_kind=entry.window_kind)

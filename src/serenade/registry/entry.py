@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 
+WINDOW_KINDS = ("classes", "groove")
+
+
 @dataclass(frozen=True)
 class Hierarchy:
     """How a hierarchical decoder splits the output: `level_lengths` = [bars, steps per bar].
@@ -35,7 +38,10 @@ class ConfigEntry:
       lowest level first) a `HierarchicalLstmEncoder` over it;
     - decoder: a flat LSTM decoder, or with `hierarchical` magenta's `HierarchicalLstmDecoder`
       over it; its output is a NADE over the step's bits when the hparams have
-      `nade_num_hidden`, else one softmax per part of the converter's windows.
+      `nade_num_hidden`, else one softmax per part of the converter's windows;
+    - windows: `window_kind` "classes" (int class indices per step, every family above), or
+      "groove" (GrooVAE: float [T, 3 * drums] hits, velocities and offsets read by the encoder
+      as they are, decoded by magenta's `GrooveLstmDecoder`: `serenade.models.groove`).
     """
 
     name: str  # magenta's spelling
@@ -45,3 +51,12 @@ class ConfigEntry:
     hierarchical: Hierarchy | None = None
     encoder_level_lengths: tuple[int, ...] | None = None
     magenta: bool = True  # one of magenta's configs; False: ours (small models for tests)
+    window_kind: str = "classes"  # "classes" or "groove" (float hit/velocity/offset windows)
+
+    def __post_init__(self) -> None:
+        if self.window_kind not in WINDOW_KINDS:
+            raise ValueError(f"config {self.name}: window_kind must be one of {WINDOW_KINDS}, "
+                             f"got {self.window_kind!r}")
+        if self.window_kind == "groove" and (self.hierarchical or self.encoder_level_lengths):
+            raise ValueError(f"config {self.name}: GrooVAE models are flat (magenta's "
+                             "BidirectionalLstmEncoder and GrooveLstmDecoder)")
