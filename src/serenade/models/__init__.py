@@ -2,7 +2,7 @@
 
 Submodules: `hparams` (magenta override syntax), `configs` (a `serenade.registry` config's
 model and hparams), `lstm` (magenta's LSTMBlockCell), `encoder`, `decoders`, `vae` (the Keras
-model), `interpolation` (slerp/lerp), `checkpoint` (magenta and Serenade checkpoints).
+model; `build_model` picks it or `groove`'s GrooVAE for a config), `interpolation` (slerp/lerp), `checkpoint` (magenta and Serenade checkpoints).
 Heavy modules import TensorFlow; import them directly (`from serenade.models.vae import MusicVAE`).
 """
 

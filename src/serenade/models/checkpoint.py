@@ -248,7 +248,8 @@ def assign_weights(model, variables: dict[str, np.ndarray], source: str) -> None
 
 def load_model(path: str | os.PathLike, config_name: str | None = None, hparams: str = "",
                precision: str = "float32"):
-    """A MusicVAE with the weights of a magenta checkpoint (dir, prefix, .tar) or a Serenade one.
+    """A MusicVAE with the weights of a magenta checkpoint (dir, prefix, .tar) or a Serenade one
+    (a `serenade.models.groove.GrooveVAE` for a GrooVAE config).
 
     `precision` (`serenade.models.precision`: float32, auto or a mixed policy) is the policy its
     TensorFlow layers compute in (the encoder; decoding runs float32 in numpy); float32 gives
@@ -258,7 +259,7 @@ def load_model(path: str | os.PathLike, config_name: str | None = None, hparams:
     not set are read from the variables; everything else comes from the config. For Serenade
     checkpoints the stored config and hparams are used unless `config_name` is given.
     """
-    from serenade.models.vae import MusicVAE
+    from serenade.models.vae import build_model
 
     variables, metadata = read_checkpoint(path)
     if metadata is not None and not config_name:
@@ -270,7 +271,7 @@ def load_model(path: str | os.PathLike, config_name: str | None = None, hparams:
             raise ValueError(f"{path}: a magenta checkpoint needs a config name (e.g. cat-mel_2bar_small)")
         config = _config_for(variables, config_name, hparams)
     with precisions.policy_scope(precisions.detect(precision)):
-        model = MusicVAE(config)
+        model = build_model(config)
         model.build()
     assign_weights(model, variables, str(path))
     step = variables.get("global_step")

@@ -19,8 +19,6 @@ through `weights_changed()`, which any other code that assigns variables must ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -34,26 +32,21 @@ from serenade.models.encoder import BidirectionalEncoder
 from serenade.models.hierarchical_encoder import HierarchicalEncoder
 from serenade.models.heads import NadeHead
 from serenade.models.numpy_decoder import NumpyDecoder
+from serenade.models.weights import MagentaWeights
 
 INFERENCE_BATCH = 512
 
 
-@dataclass
-class WeightComparison:
-    """Names missing from, unexpected in, and shape mismatches of a set of weights."""
-
-    missing: list[str]
-    unexpected: list[str]
-    mismatched: list[str]
-
-
-class MusicVAE(keras.Model):
+class MusicVAE(MagentaWeights, keras.Model):
     """magenta's MusicVAE (categorical configs) with magenta-compatible weights."""
 
     def __init__(self, config: ModelConfig, **kwargs) -> None:
         kwargs.setdefault("name", "music_vae")
         super().__init__(**kwargs)
         self.config = config
+        if config.groove:
+            raise ValueError(f"config {config.name} is a GrooVAE config: its model is "
+                             "serenade.models.groove.GrooveVAE (serenade.models.build_model)")
         self.part_depths = config.part_depths
         self.index_dtype = parts.index_dtype(self.part_depths)  # int64: 2**61 drum combinations
         self.output_depth = config.output_depth  # of a categorical head (a NADE's is wider)
@@ -118,32 +111,6 @@ class MusicVAE(keras.Model):
             names.update({kernel: layer.kernel, bias: layer.bias})
         names.update(self.decoder.magenta_variables())
         return names
-
-    def numpy_weights(self) -> dict[str, np.ndarray]:
-        return {name: np.asarray(v.numpy()) for name, v in self.magenta_variables().items()}
-
-    def compare_weights(self, weights) -> "WeightComparison":
-        """How arrays keyed by magenta name differ from this model's variables."""
-        variables = self.magenta_variables()
-        return WeightComparison(
-            missing=sorted(set(variables) - set(weights)),
-            unexpected=sorted(set(weights) - set(variables)),
-            mismatched=sorted(
-                f"{name}: checkpoint {list(np.shape(weights[name]))} vs model {list(variable.shape)}"
-                for name, variable in variables.items()
-                if name in weights and tuple(np.shape(weights[name])) != tuple(variable.shape)))
-
-    def assign_magenta_weights(self, weights, source: str = "checkpoint") -> None:
-        """Assign every variable from arrays keyed by magenta name. Extra names are ignored;
-        a missing or mis-shaped one is a ValueError naming the first few."""
-        comparison = self.compare_weights(weights)
-        problems = comparison.mismatched + [f"{name}: missing" for name in comparison.missing]
-        if problems:
-            raise ValueError(f"{source} does not fit config {self.config.name} (different "
-                             f"hparams?): {'; '.join(problems[:5])}{' ...' if len(problems) > 5 else ''}")
-        for name, variable in self.magenta_variables().items():
-            variable.assign(np.asarray(weights[name], variable.dtype))
-        self.weights_changed()
 
     def weights_changed(self) -> None:
         """Drop the prepared numpy decoder: the next decode reads the weights again."""
@@ -286,3 +253,13 @@ class MusicVAE(keras.Model):
         events, logits = self.decode(z, temperature, seed=int(rng.integers(2**31)),
                                      controls=controls)
         return z, events, logits
+
+
+def build_model(config: ModelConfig) -> keras.Model:
+    """The model of a config: a `MusicVAE`, or a `serenade.models.groove.GrooveVAE` for a
+    GrooVAE config (float windows)."""
+    if config.groove:
+        from serenade.models.groove import GrooveVAE
+
+        return GrooveVAE(config)
+    return MusicVAE(config)

@@ -1,0 +1,55 @@
+"""Weights under their magenta checkpoint names: what every Serenade model offers the checkpoint
+code (`serenade.models.checkpoint`). A model lists its variables by magenta name in
+`magenta_variables()`; the mixin compares and assigns arrays keyed the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import tensorflow as tf
+
+
+@dataclass
+class WeightComparison:
+    """Names missing from, unexpected in, and shape mismatches of a set of weights."""
+
+    missing: list[str]
+    unexpected: list[str]
+    mismatched: list[str]
+
+
+class MagentaWeights:
+    """Mixin for a Keras model with `config` and `magenta_variables()`."""
+
+    def magenta_variables(self) -> dict[str, tf.Variable]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def weights_changed(self) -> None:
+        """Called after the weights were assigned (a model with caches drops them)."""
+
+    def numpy_weights(self) -> dict[str, np.ndarray]:
+        return {name: np.asarray(v.numpy()) for name, v in self.magenta_variables().items()}
+
+    def compare_weights(self, weights) -> WeightComparison:
+        """How arrays keyed by magenta name differ from this model's variables."""
+        variables = self.magenta_variables()
+        return WeightComparison(
+            missing=sorted(set(variables) - set(weights)),
+            unexpected=sorted(set(weights) - set(variables)),
+            mismatched=sorted(
+                f"{name}: checkpoint {list(np.shape(weights[name]))} vs model {list(variable.shape)}"
+                for name, variable in variables.items()
+                if name in weights and tuple(np.shape(weights[name])) != tuple(variable.shape)))
+
+    def assign_magenta_weights(self, weights, source: str = "checkpoint") -> None:
+        """Assign every variable from arrays keyed by magenta name. Extra names are ignored;
+        a missing or mis-shaped one is a ValueError naming the first few."""
+        comparison = self.compare_weights(weights)
+        problems = comparison.mismatched + [f"{name}: missing" for name in comparison.missing]
+        if problems:
+            raise ValueError(f"{source} does not fit config {self.config.name} (different "
+                             f"hparams?): {'; '.join(problems[:5])}{' ...' if len(problems) > 5 else ''}")
+        for name, variable in self.magenta_variables().items():
+            variable.assign(np.asarray(weights[name], variable.dtype))
+        self.weights_changed()
