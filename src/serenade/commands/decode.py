@@ -14,14 +14,18 @@ import argparse
 import numpy as np
 
 from serenade.base.bit_inputs import window_dtype
-from serenade.commands.options import (add_chords_option, add_model_options, add_seed_option,
+from serenade.commands.options import (add_chords_option, add_controls_midi_option,
+                                       add_model_options, add_seed_option,
                                        add_temperature_option, chords_from_args, load_from_args,
-                                       output_npz_or_directory, read_array, write_midi_files)
+                                       output_npz_or_directory, read_array, refuse_controls_midi,
+                                       write_midi_files)
 from serenade.errors import UserError
+from serenade.models.configs import get_config
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_model_options(parser)
+    add_model_options(parser, groove=True)
+    add_controls_midi_option(parser)
     parser.add_argument("--z", required=True, help="z vectors: .npy [n, z_size] or .npz")
     parser.add_argument("--use-mu", "--use_mu", dest="use_mu", action="store_true",
                         help="with an .npz from `serenade encode`, decode its mu instead of z")
@@ -56,6 +60,11 @@ def read_z(path: str, z_size: int, use_mu: bool = False) -> np.ndarray:
 def run(args: argparse.Namespace) -> int:
     from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
 
+    if get_config(args.config).groove:  # float windows: serenade.commands.groove
+        from serenade.commands import groove
+
+        return groove.decode(load_from_args(args), args)
+    refuse_controls_midi(args)
     model = load_from_args(args)
     z = read_z(args.z, model.z_size, args.use_mu)
     chords = chords_from_args(model, args)

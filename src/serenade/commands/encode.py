@@ -18,10 +18,11 @@ from serenade.commands.options import (add_chords_option, add_model_options, add
                                        chords_from_args, int_at_least, load_from_args,
                                        midi_window_and_chords, output_npz, read_array)
 from serenade.errors import UserError
+from serenade.models.configs import get_config
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_model_options(parser)
+    add_model_options(parser, groove=True)
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="MIDI files or .npy windows")
     parser.add_argument("--output", required=True, type=output_npz, help="output .npz")
     parser.add_argument("--window", type=int_at_least(0), default=0,
@@ -59,6 +60,10 @@ def read_inputs(paths: list[str], config_name: str, window_shape: tuple[int, ...
 def run(args: argparse.Namespace) -> int:
     from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
 
+    if get_config(args.config).groove:  # float windows: serenade.commands.groove
+        from serenade.commands import groove
+
+        return groove.encode(load_from_args(args), args)
     output = args.output
     model = load_from_args(args)
     windows, found = read_inputs(args.inputs, args.config, model.window_shape, args.window,

@@ -17,10 +17,11 @@ from serenade.commands.options import (MAX_OUTPUTS, add_chords_option, add_mode_
                                        chords_from_args, int_at_least, load_from_args,
                                        midi_window_and_chords, output_directory, write_midi_files)
 from serenade.config_schema import schema_at
+from serenade.models.configs import get_config
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_model_options(parser)
+    add_model_options(parser, groove=True)
     add_mode_option(parser, "interpolate")
     parser.add_argument("--input-midi-1", "--input_midi_1", dest="input_midi_1", required=True,
                         metavar="MIDI", help="the MIDI file the path starts at")
@@ -47,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
     from serenade.generation import conditioning  # note-seq: slow, imported on use
     from serenade.models.latent_paths import walk
 
+    if get_config(args.config).groove:  # float windows: serenade.commands.groove
+        from serenade.commands import groove
+
+        return groove.interpolate(load_from_args(args), args)
     model = load_from_args(args)
     first, chords_1, count_1 = midi_window_and_chords(args.input_midi_1, args.config,
                                                       args.window_1)

@@ -36,17 +36,28 @@ LOG_LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARN
 
 
 def config_name(text: str) -> str:
-    """An argparse type: a known config name (checked while parsing, before any import of
-    TensorFlow)."""
+    """An argparse type: a known config name of class windows (checked while parsing, before
+    any import of TensorFlow); GrooVAE configs are refused by name."""
     try:
-        check_class_windows(get_config(text), "the command line")
+        check_class_windows(get_config(text), "this command")
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return text
 
 
-def add_config_option(parser: argparse.ArgumentParser, text: str) -> None:
-    parser.add_argument("--config", required=True, type=config_name, help=text)
+def any_config_name(text: str) -> str:
+    """An argparse type: a known config name, GrooVAE's included (encode, decode, sample and
+    interpolate take them: `serenade.commands.groove`)."""
+    try:
+        get_config(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def add_config_option(parser: argparse.ArgumentParser, text: str, groove: bool = False) -> None:
+    parser.add_argument("--config", required=True, type=any_config_name if groove else config_name,
+                        help=text)
 
 
 def add_log_option(parser: argparse.ArgumentParser) -> None:
@@ -64,8 +75,10 @@ def check_model_flags(args: argparse.Namespace) -> None:
         raise UserError(f"--hparams {args.hparams!r}: {error}") from None
 
 
-def add_model_options(parser: argparse.ArgumentParser) -> None:
-    add_config_option(parser, "config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar")
+def add_model_options(parser: argparse.ArgumentParser, groove: bool = False) -> None:
+    """--config (GrooVAE configs too with `groove`), --log and the check of --hparams."""
+    add_config_option(parser, "config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar"
+                      + (", groovae_2bar_humanize" if groove else ""), groove)
     add_log_option(parser)
     parser.set_defaults(_check=check_model_flags)
     parser.add_argument("--hparams", default=schema_default("models.hparams"),
@@ -255,6 +268,20 @@ def midi_window_and_chords(path: str | Path, config_name: str, index: int = 0):
                         f"window(s) (0..{count - 1}) for {config_name}")
     chords = None if found.controls is None else found.controls[index]
     return found.windows[index], chords, count
+
+
+def add_controls_midi_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--controls-midi", "--controls_midi", dest="controls_midi", metavar="MIDI",
+        help="a GrooVAE config with hits as controls (groovae_2bar_hits_control_tfds): the drum "
+             "MIDI file whose first window's hits per step every output follows")
+
+
+def refuse_controls_midi(args: argparse.Namespace) -> None:
+    """UserError for --controls-midi with a config that is not GrooVAE's."""
+    if getattr(args, "controls_midi", None):
+        raise UserError(f"--controls-midi: config {args.config} is not a GrooVAE config with "
+                        "hits as controls")
 
 
 def add_chords_option(parser: argparse.ArgumentParser, default_help: str = "") -> None:

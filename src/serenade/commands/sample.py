@@ -10,14 +10,17 @@ import time
 
 import numpy as np
 
-from serenade.commands.options import (MAX_OUTPUTS, add_chords_option, add_mode_option,
+from serenade.commands.options import (MAX_OUTPUTS, add_chords_option,
+                                       add_controls_midi_option, add_mode_option,
                                        add_model_options, add_seed_option, add_temperature_option,
                                        chords_from_args, int_at_least, load_from_args,
-                                       output_directory, write_midi_files)
+                                       output_directory, refuse_controls_midi, write_midi_files)
+from serenade.models.configs import get_config
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_model_options(parser)
+    add_model_options(parser, groove=True)
+    add_controls_midi_option(parser)
     add_mode_option(parser, "sample")
     parser.add_argument("--num-outputs", "--num_outputs", dest="num_outputs",
                         type=int_at_least(1, MAX_OUTPUTS),
@@ -35,6 +38,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
 
+    if get_config(args.config).groove:  # float windows: serenade.commands.groove
+        from serenade.commands import groove
+
+        return groove.sample(load_from_args(args), args)
+    refuse_controls_midi(args)
     model = load_from_args(args)
     chords = chords_from_args(model, args)
     controls = ctl.vectors(model.config.converter, chords)

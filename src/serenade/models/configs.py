@@ -164,8 +164,8 @@ def check_class_windows(config: ModelConfig, user: str) -> ModelConfig:
         raise ValueError(
             f"config {config.name} is a GrooVAE config (float windows of drum hits, velocities "
             f"and offsets): {user} takes configs of class windows only for now; GrooVAE models "
-            "load and run from Python (serenade.models.checkpoint.load_model, "
-            "serenade.models.groove)")
+            "run with `serenade encode`, `decode`, `sample` and `interpolate`, or from Python "
+            "(serenade.models.checkpoint.load_model, serenade.models.groove)")
     return config
 
 
