@@ -14,6 +14,7 @@ import argparse
 import numpy as np
 
 from serenade.base.bit_inputs import window_dtype
+from serenade.commands import groove
 from serenade.commands.options import (add_chords_option, add_controls_midi_option,
                                        add_model_options, add_seed_option,
                                        add_temperature_option, chords_from_args, load_from_args,
@@ -61,9 +62,8 @@ def run(args: argparse.Namespace) -> int:
     from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
 
     if get_config(args.config).groove:  # float windows: serenade.commands.groove
-        from serenade.commands import groove
-
-        return groove.decode(load_from_args(args), args)
+        model = load_from_args(args)
+        return groove.decode(model, args, read_z(args.z, model.z_size, args.use_mu))
     refuse_controls_midi(args)
     model = load_from_args(args)
     z = read_z(args.z, model.z_size, args.use_mu)

@@ -14,6 +14,7 @@ import argparse
 import numpy as np
 
 from serenade.base.bit_inputs import window_dtype
+from serenade.commands import groove
 from serenade.commands.options import (add_chords_option, add_model_options, add_seed_option,
                                        chords_from_args, int_at_least, load_from_args,
                                        midi_window_and_chords, output_npz, read_array)
@@ -61,8 +62,6 @@ def run(args: argparse.Namespace) -> int:
     from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
 
     if get_config(args.config).groove:  # float windows: serenade.commands.groove
-        from serenade.commands import groove
-
         return groove.encode(load_from_args(args), args)
     output = args.output
     model = load_from_args(args)

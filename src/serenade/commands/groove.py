@@ -36,8 +36,6 @@ def midi_window(model, path: str | Path, index: int = 0
     `index` of a MIDI file; UserError naming the file and why not."""
     import note_seq
 
-    from serenade.groove import UnmappedDrumPitch
-
     try:
         sequence = note_seq.midi_file_to_note_sequence(str(path))
     except (OSError, note_seq.MIDIConversionError, ValueError, EOFError) as error:
@@ -45,8 +43,8 @@ def midi_window(model, path: str | Path, index: int = 0
     converter = model.config.converter
     try:
         tensors = converter.to_tensors(sequence, "infer")
-    except UnmappedDrumPitch as error:
-        raise UserError(f"{path}: {error}") from None
+    except KeyError as error:  # the converter's UnmappedDrumPitch: a pitch in no drum class
+        raise UserError(f"{path}: {str(error).strip(chr(39))}") from None
     count = len(tensors)
     if count == 0:
         reason = converter.explain(sequence, "infer") or "no window found"
@@ -144,11 +142,9 @@ def _decode_controls(model, args: argparse.Namespace, n: int) -> np.ndarray | No
                     "--controls-midi, or an .npz from `serenade encode` (its controls)")
 
 
-def decode(model, args: argparse.Namespace) -> int:
-    from serenade.commands.decode import read_z
-
+def decode(model, args: argparse.Namespace, z: np.ndarray) -> int:
+    """Decode z [n, z_size] (read from --z by `serenade.commands.decode.read_z`)."""
     _no_chords(args)
-    z = read_z(args.z, model.z_size, args.use_mu)
     controls = _decode_controls(model, args, len(z))
     samples, raw = model.decode(z, args.temperature, seed=args.seed, controls=controls)
     output = args.output

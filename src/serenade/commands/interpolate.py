@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from serenade.commands import groove
 from serenade.commands.options import (MAX_OUTPUTS, add_chords_option, add_mode_option,
                                        add_model_options, add_seed_option, add_temperature_option,
                                        chords_from_args, int_at_least, load_from_args,
@@ -49,8 +50,6 @@ def run(args: argparse.Namespace) -> int:
     from serenade.models.latent_paths import walk
 
     if get_config(args.config).groove:  # float windows: serenade.commands.groove
-        from serenade.commands import groove
-
         return groove.interpolate(load_from_args(args), args)
     model = load_from_args(args)
     first, chords_1, count_1 = midi_window_and_chords(args.input_midi_1, args.config,

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from serenade.commands import groove
 from serenade.commands.options import (MAX_OUTPUTS, add_chords_option,
                                        add_controls_midi_option, add_mode_option,
                                        add_model_options, add_seed_option, add_temperature_option,
@@ -39,8 +40,6 @@ def run(args: argparse.Namespace) -> int:
     from serenade.conversion import controls as ctl  # note-seq: slow, imported on use
 
     if get_config(args.config).groove:  # float windows: serenade.commands.groove
-        from serenade.commands import groove
-
         return groove.sample(load_from_args(args), args)
     refuse_controls_midi(args)
     model = load_from_args(args)

@@ -29,6 +29,7 @@ from serenade.models import parts
 from serenade.models.configs import ModelConfig
 from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
 from serenade.models.encoder import BidirectionalEncoder
+from serenade.models.groove import GrooveVAE
 from serenade.models.hierarchical_encoder import HierarchicalEncoder
 from serenade.models.heads import NadeHead
 from serenade.models.numpy_decoder import NumpyDecoder
@@ -46,7 +47,7 @@ class MusicVAE(MagentaWeights, keras.Model):
         self.config = config
         if config.groove:
             raise ValueError(f"config {config.name} is a GrooVAE config: its model is "
-                             "serenade.models.groove.GrooveVAE (serenade.models.build_model)")
+                             "serenade.models.groove.GrooveVAE (serenade.models.vae.build_model)")
         self.part_depths = config.part_depths
         self.index_dtype = parts.index_dtype(self.part_depths)  # int64: 2**61 drum combinations
         self.output_depth = config.output_depth  # of a categorical head (a NADE's is wider)
@@ -259,7 +260,5 @@ def build_model(config: ModelConfig) -> keras.Model:
     """The model of a config: a `MusicVAE`, or a `serenade.models.groove.GrooveVAE` for a
     GrooVAE config (float windows)."""
     if config.groove:
-        from serenade.models.groove import GrooveVAE
-
         return GrooveVAE(config)
     return MusicVAE(config)
