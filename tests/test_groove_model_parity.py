@@ -81,6 +81,12 @@ def test_mu_and_sigma(loaded):
                                     controls=_controls(model, arrays, f"case{k}_controls"))
         np.testing.assert_allclose(mu[0], arrays[f"case{k}_mu"], atol=1e-4, rtol=0)
         np.testing.assert_allclose(sigma[0], arrays[f"case{k}_sigma"], atol=1e-4, rtol=0)
+        # the encoder alone (mu's input): a briefly trained model's small mu kernel blurs less
+        encoding = model.encoder(model.encoder_input(
+            arrays[f"case{k}_inputs"][None], _controls(model, arrays, f"case{k}_controls")[None]
+            if model.control_depth else None))
+        np.testing.assert_allclose(encoding.numpy()[0], arrays[f"case{k}_encoding"], atol=1e-4,
+                                   rtol=0)
 
 
 def test_decoder_outputs_and_greedy_hits_from_mu(loaded):

@@ -273,7 +273,8 @@ class GrooveVAE(MagentaWeights, keras.Model):
         return names
 
     # ----------------------------------------------------------------- training forward pass
-    def _encoder_input(self, inputs, controls):
+    def encoder_input(self, inputs, controls):
+        """What the encoder reads: [inputs, controls] per step (magenta's `MusicVAE.encode`)."""
         inputs = tf.cast(inputs, tf.float32)
         if self.control_depth:
             if controls is None:
@@ -285,7 +286,7 @@ class GrooveVAE(MagentaWeights, keras.Model):
     def posterior(self, inputs, controls=None, training: bool = False
                   ) -> tuple[tf.Tensor, tf.Tensor]:
         """mu and sigma [B, z_size] of q(z | inputs [B, T, input_depth]) (and the controls)."""
-        encoding = self.encoder(self._encoder_input(inputs, controls), training=training)
+        encoding = self.encoder(self.encoder_input(inputs, controls), training=training)
         return self.mu_layer(encoding), self.sigma_layer(encoding)
 
     def call(self, inputs, outputs, controls=None, training: bool = False,
