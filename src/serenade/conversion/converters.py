@@ -14,6 +14,7 @@ from serenade.conversion.protocol import WindowConverter
 from serenade.drums import configs as drum_configs
 from serenade.groove import configs as groove_configs
 from serenade.melody import configs as melody_configs
+from serenade.multiperf import configs as multiperf_configs
 from serenade.registry import config_entry, family_of
 from serenade.trio import configs as trio_configs
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # the family packages import note-seq (and silence its pydub 
 # family -> its converters by name (the families of serenade.registry.FAMILIES)
 CONVERTERS = {"melody": melody_configs.CONVERTERS, "drums": drum_configs.CONVERTERS,
               "trio": trio_configs.CONVERTERS, "chords": chord_configs.CONVERTERS,
-              "groove": groove_configs.CONVERTERS}
+              "groove": groove_configs.CONVERTERS, "multiperf": multiperf_configs.CONVERTERS}
 
 
 def converter_for_config(name: str) -> WindowConverter:

@@ -118,6 +118,13 @@ class ModelConfig:
         return int(getattr(self.converter, "control_depth", 0))
 
     @property
+    def padded(self) -> bool:
+        """Windows of padded segments (magenta's multi-instrument performances: each track
+        padded with class -1 rows up to 64): the encoder reads each track up to its length and
+        the loss leaves the padding out."""
+        return bool(getattr(self.converter, "padded_tracks", False))
+
+    @property
     def takes_chords(self) -> bool:
         """Whether the model is conditioned on a chord per step (the controls of every config
         with controls but GrooVAE's, whose are the drum hits)."""

@@ -67,3 +67,30 @@ def test_overrides_and_errors():
         get_config("hierdec-mel_16bar", "max_seq_len=32")
     with pytest.raises(ValueError, match="residual"):
         get_config("cat-mel_2bar_small", "residual_encoder=true")
+
+
+def test_multiperf_configs_are_magentas():
+    from serenade.multiperf.configs import CONFIG_CONVERTERS
+    from serenade.registry import config_entry, magenta_configs
+
+    assert set(magenta_configs("multiperf")) == set(CONFIG_CONVERTERS)
+    for name, converter in CONFIG_CONVERTERS.items():
+        config = get_config(name)
+        assert config_entry(name).converter == converter
+        assert config.encoder_level_lengths == (64, 8)
+        assert config.hierarchical.level_lengths == (8, 64)
+        assert config.hierarchical.disable_autoregression and not config.hierarchical.split_parts
+        assert config.padded and config.part_depths == (490,)
+        assert config.control_depth == (49 if name.endswith("_chords") else 0)
+        hp = config.hparams
+        big = "_big" in name
+        assert (hp.batch_size, hp.max_seq_len, hp.z_size) == (256, 512, 512)
+        assert hp.enc_rnn_size == ([2048] if big else [1024])
+        assert hp.dec_rnn_size == ([1024] * 3 if big else [512] * 3)
+        # magenta's defaults elsewhere
+        assert (hp.free_bits, hp.max_beta, hp.beta_rate) == (0.0, 1.0, 0.0)
+        assert (hp.sampling_schedule, hp.sampling_rate, hp.learning_rate) == ("constant", 0.0,
+                                                                              0.001)
+    tiny = get_config("hier-multiperf_vel_1bar_chords_tiny")
+    assert tiny.control_depth == 49 and tiny.encoder_level_lengths == (64, 8)
+    assert not get_config("hier-mel_16bar").padded

@@ -299,14 +299,23 @@ class HierarchicalDecoder(keras.layers.Layer):
     segment k is the last event of segment k-1 (zeros for the first). With `split_parts`
     (magenta's `SplitMultiOutLstmDecoder`, the trio) each part has a core decoder of its own,
     fed only its own part, all conditioned on the same embedding.
+
+    With `control_depth` (magenta's `_chords` multi-instrument configs) the core decoder is fed
+    each step's control vector too, [previous event, embedding, control], as magenta splits the
+    window's controls by segment. Padded windows (magenta's multi-instrument performances, a
+    track per segment) need nothing here: a padding row (-1) fed back is all zeros, as in
+    magenta, and the loss leaves its steps out (`parts.cross_entropy`).
     """
 
     scopes = layout.HIERARCHICAL_DECODER
 
     def __init__(self, layer_sizes: list[int], z_size: int, level_lengths: tuple[int, int],
                  part_depths: tuple[int, ...] = (90,), dropout_keep_prob: float = 1.0,
-                 split_parts: bool = False, **kwargs) -> None:
+                 split_parts: bool = False, control_depth: int = 0, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.control_depth = int(control_depth)
+        if self.control_depth and split_parts:
+            raise ValueError("controls are not supported with one core decoder per part")
         if len(level_lengths) != 2:
             raise ValueError(f"only two-level hierarchies are supported, got {level_lengths}")
         self.layer_sizes = [int(s) for s in layer_sizes]
@@ -330,7 +339,8 @@ class HierarchicalDecoder(keras.layers.Layer):
                           for k, depth in enumerate(self.part_depths)]
         else:
             self.cores = [FlatDecoder(self.layer_sizes, self.layer_sizes[-1], self.part_depths,
-                                      dropout_keep_prob, self.scopes.core, name="core_decoder")]
+                                      dropout_keep_prob, self.scopes.core,
+                                      control_depth=self.control_depth, name="core_decoder")]
 
     def build(self, input_shape=None) -> None:
         self.initial_state.build((None, self.z_size))
@@ -370,9 +380,9 @@ class HierarchicalDecoder(keras.layers.Layer):
         return outputs
 
     def logits(self, z: tf.Tensor, targets: tf.Tensor, sampling_probability=0.0,
-               training: bool = False) -> tf.Tensor:
-        """Logits [B, T, depth] for targets [B, T] or [B, T, P]: every segment decoded in one
-        batch."""
+               training: bool = False, controls: tf.Tensor | None = None) -> tf.Tensor:
+        """Logits [B, T, depth] for targets [B, T] or [B, T, P] (and the controls [B, T,
+        control_depth] of a decoder with controls): every segment decoded in one batch."""
         segments, length = self.level_lengths
         targets = parts.as_parts(targets, self.part_depths)  # [B, T, P]
         batch, count = tf.shape(targets)[0], len(self.part_depths)
@@ -387,6 +397,8 @@ class HierarchicalDecoder(keras.layers.Layer):
                                             sampling_probability, training)
                                 for k, core in enumerate(self.cores)], axis=-1)
         else:
+            if controls is not None:
+                controls = tf.reshape(controls, [-1, length, self.control_depth])
             logits = self.cores[0].logits(flat_embeddings, bars, starts, sampling_probability,
-                                          training)
+                                          training, controls=controls)
         return tf.reshape(logits, [batch, segments * length, self.output_depth])

@@ -15,6 +15,12 @@ hierarchical encoder (`serenade.models.hierarchical_encoder`) read the encodings
 below. A config with controls (a chord per step) appends each step's control vector to its
 input, as magenta's `MusicVAE.encode` concatenates [x, c]: its kernel rows follow the window's
 (`magenta_layout.InputRows`).
+
+Windows of several padded segments (magenta's multi-instrument performances: each track padded
+with all-zero rows, class -1 here) come with their `lengths` [B]: as magenta's
+`bidirectional_dynamic_rnn` with `sequence_length`, the forward direction's state is the one
+after step length - 1 and the backward direction reads steps length - 1 .. 0 (the rows after
+the length are never read); a length of 0 gives zeros.
 """
 
 from __future__ import annotations
@@ -88,7 +94,10 @@ class BidirectionalEncoder(keras.layers.Layer):
             return multi_hot.input_product(classes[..., 0], self.inputs, kernel)
         total = None
         for k, (start, depth) in enumerate(zip(parts.offsets(self.part_depths), self.part_depths)):
-            rows = tf.gather(kernel[start:start + depth], classes[..., k])
+            # a padding row (-1) is all zeros: it reads a zero row after the class rows
+            block = tf.pad(kernel[start:start + depth], [[0, 1], [0, 0]])
+            rows = tf.gather(block, tf.where(classes[..., k] < 0,
+                                             tf.constant(depth, classes.dtype), classes[..., k]))
             total = rows if total is None else total + rows
         return total
 
@@ -105,15 +114,16 @@ class BidirectionalEncoder(keras.layers.Layer):
         return x
 
     def call(self, windows: tf.Tensor, controls: tf.Tensor | None = None,
-             training: bool = False) -> tf.Tensor:
+             training: bool = False, lengths: tf.Tensor | None = None) -> tf.Tensor:
         """windows: int [B, T] (or [B, T, P]) event classes (and controls [B, T, control_depth]
         when the config has them), or float [B, T, input_depth] vectors for a dense encoder
-        -> encoding [B, 2 * last layer size]."""
+        -> encoding [B, 2 * last layer size]. `lengths` int [B]: steps of each row to read
+        (default: all)."""
         windows = tf.convert_to_tensor(windows)
         if self.dense_inputs:
             inputs = self._dropout(tf.transpose(windows, [1, 0, 2]), training)  # [T, B, D]
             return self._run(lambda cell: cell.project_inputs(inputs), tf.shape(windows)[0],
-                             training)
+                             training, lengths)
         windows = parts.as_parts(windows, self.part_depths)
         time_major = tf.transpose(windows, [1, 0, 2])  # [T, B, P]
         controls_t = None
@@ -127,7 +137,7 @@ class BidirectionalEncoder(keras.layers.Layer):
                 inputs = tf.concat([inputs, controls_t], axis=-1)
             inputs = self._dropout(inputs, training)
             return self._run(lambda cell: cell.project_inputs(inputs), tf.shape(windows)[0],
-                             training)
+                             training, lengths)
 
         def project(cell: LSTMBlockCell) -> tf.Tensor:
             # a class's input row times the kernel == a row gather of rows @ kernel
@@ -136,10 +146,18 @@ class BidirectionalEncoder(keras.layers.Layer):
                 product += tf.einsum("tbc,cg->tbg", controls_t, cell.kernel[self.rows.controls])
             return product
 
-        return self._run(project, tf.shape(windows)[0], training)
+        return self._run(project, tf.shape(windows)[0], training, lengths)
 
-    def _run(self, project_first, batch: tf.Tensor, training: bool) -> tf.Tensor:
-        """The stacked layers, given the first layer's input projection of each cell."""
+    def _run(self, project_first, batch: tf.Tensor, training: bool,
+             lengths: tf.Tensor | None = None) -> tf.Tensor:
+        """The stacked layers, given the first layer's input projection of each cell; with
+        `lengths` [B], each row's first `lengths` steps only."""
+        if lengths is None:
+            reverse = lambda x: tf.reverse(x, axis=[0])  # noqa: E731
+        else:
+            lengths = tf.cast(lengths, tf.int32)
+            reverse = lambda x: tf.reverse_sequence(x, lengths, seq_axis=0,  # noqa: E731
+                                                    batch_axis=1)
         layer_input = None  # dense time-major input of layers after the first
         for i, (fw, bw) in enumerate(self.cells):
             if i == 0:
@@ -149,11 +167,17 @@ class BidirectionalEncoder(keras.layers.Layer):
                 proj_fw = fw.project_inputs(dropped)
                 proj_bw = bw.project_inputs(dropped)
             # Both directions as one batched product per step: stack along a leading axis.
-            projected = tf.stack([proj_fw, tf.reverse(proj_bw, axis=[0])], axis=1)  # [T, 2, B, 4u]
+            projected = tf.stack([proj_fw, reverse(proj_bw)], axis=1)  # [T, 2, B, 4u]
             kernel = tf.stack([fw.recurrent_kernel, bw.recurrent_kernel])  # [2, u, 4u]
             zeros = tf.zeros([2, batch, fw.units], dtype=projected.dtype)
             outputs, h, _ = run_recurrence(projected, kernel, zeros, zeros)
             if i + 1 < len(self.cells):
-                layer_input = tf.concat(
-                    [outputs[:, 0], tf.reverse(outputs[:, 1], axis=[0])], axis=-1)  # [T, B, 2u]
-        return tf.concat([h[0], h[1]], axis=-1)
+                layer_input = tf.concat([outputs[:, 0], reverse(outputs[:, 1])],
+                                        axis=-1)  # [T, B, 2u]
+        if lengths is None:
+            return tf.concat([h[0], h[1]], axis=-1)
+        # the state after each row's last step (zeros for an empty row), both directions
+        last = tf.gather(tf.transpose(outputs, [2, 0, 1, 3]), tf.maximum(lengths - 1, 0),
+                         batch_dims=1)  # [B, 2, u]
+        last = tf.where((lengths > 0)[:, None, None], last, tf.zeros_like(last))
+        return tf.cast(tf.concat([last[:, 0], last[:, 1]], axis=-1), h.dtype)

@@ -7,6 +7,13 @@ those encodings in groups of `level_lengths[1]`, and so on until one encoding is
 product is the window length). Each level is one `BidirectionalEncoder` with the config's
 `enc_rnn_size`, its weights shared by all of its segments (magenta's AUTO_REUSE scope
 `encoder/hierarchical_level_<i>`), so a level runs its segments as one batch.
+
+With `control_depth` (magenta's `_chords` multi-instrument configs) level 0 reads each step's
+control vector beside its event, as magenta's `MusicVAE.encode` concatenates [x, c] before the
+hierarchy. With `padded` (magenta's multi-instrument performances: each track a segment padded
+with all-zero rows, class -1) each level-0 segment is read up to its length, the count of its
+rows that are not padding (magenta's per-segment `sequence_length`); the levels above read
+every encoding.
 """
 
 from __future__ import annotations
@@ -26,13 +33,15 @@ class HierarchicalEncoder(keras.layers.Layer):
 
     def __init__(self, layer_sizes: list[int], level_lengths: tuple[int, ...],
                  part_depths: tuple[int, ...] = (90,), dropout_keep_prob: float = 1.0,
-                 inputs=None, **kwargs) -> None:
+                 inputs=None, control_depth: int = 0, padded: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.level_lengths = tuple(int(n) for n in level_lengths)
         self.part_depths = tuple(int(d) for d in part_depths)
+        self.control_depth = int(control_depth)
+        self.padded = bool(padded)
         self.levels: list[BidirectionalEncoder] = [BidirectionalEncoder(
             layer_sizes, self.part_depths, dropout_keep_prob, inputs=inputs,
-            name="hierarchical_level_0")]
+            control_depth=self.control_depth, name="hierarchical_level_0")]
         for i in range(1, len(self.level_lengths)):
             self.levels.append(BidirectionalEncoder(
                 layer_sizes, dropout_keep_prob=dropout_keep_prob,
@@ -59,18 +68,26 @@ class HierarchicalEncoder(keras.layers.Layer):
 
     def call(self, windows: tf.Tensor, controls: tf.Tensor | None = None,
              training: bool = False) -> tf.Tensor:
-        """windows: int [B, T] (or [B, T, P]) event classes -> encoding [B, output_depth]
-        (no config conditions a hierarchical encoder on controls)."""
-        if controls is not None:
-            raise ValueError("a hierarchical encoder takes no controls")
+        """windows: int [B, T] (or [B, T, P]) event classes (and controls [B, T,
+        control_depth] when the encoder has them) -> encoding [B, output_depth]."""
+        if bool(self.control_depth) != (controls is not None):
+            raise ValueError("controls missing" if self.control_depth else
+                             "this hierarchical encoder takes no controls")
         sequence = parts.as_parts(tf.convert_to_tensor(windows), self.part_depths)
         if sequence.shape[1] is not None and sequence.shape[1] != self.window_steps:
             raise ValueError(f"a hierarchical encoder of levels {list(self.level_lengths)} reads "
                              f"windows of {self.window_steps} steps, got {sequence.shape[1]}")
         batch = tf.shape(sequence)[0]
-        for level, length in zip(self.levels, self.level_lengths):
+        for i, (level, length) in enumerate(zip(self.levels, self.level_lengths)):
             # every segment of every window as one batch: [B * segments, length, depth]
             segments = tf.reshape(sequence, [-1, length, sequence.shape[-1]])
-            encoded = level(segments, training=training)
+            extra = {}
+            if i == 0:
+                if controls is not None:
+                    extra["controls"] = tf.reshape(controls, [-1, length, self.control_depth])
+                if self.padded:
+                    extra["lengths"] = tf.reduce_sum(
+                        tf.cast(segments[..., 0] >= 0, tf.int32), axis=1)
+            encoded = level(segments, training=training, **extra)
             sequence = tf.reshape(encoded, [batch, -1, level.output_depth])
         return sequence[:, 0]

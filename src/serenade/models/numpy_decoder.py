@@ -262,7 +262,12 @@ class HierarchicalGenerator:
     scopes = layout.HIERARCHICAL_DECODER
 
     def __init__(self, weights: dict[str, np.ndarray], layers: int, level_lengths: tuple[int, int],
-                 part_depths: tuple[int, ...] = (90,), split_parts: bool = False) -> None:
+                 part_depths: tuple[int, ...] = (90,), split_parts: bool = False,
+                 control_depth: int = 0) -> None:
+        """`control_depth`: the width of the control vector fed to the core decoder with every
+        step (magenta's `_chords` multi-instrument configs; 0: none)."""
+        if control_depth and split_parts:
+            raise ValueError("controls are not supported with one core decoder per part")
         self.level_lengths = level_lengths
         self.init_kernel, self.init_bias = _kernel_and_bias(weights, self.scopes.initial_state)
         self.conductor = [_Layer.prepare(*_kernel_and_bias(weights, self.scopes.conductor_cell(j)))
@@ -270,7 +275,8 @@ class HierarchicalGenerator:
         # one core per part (the trio's), or one core for every part
         self.cores = ([FlatGenerator(weights, self.scopes.core_part(k), layers, (depth,))
                        for k, depth in enumerate(part_depths)] if split_parts
-                      else [FlatGenerator(weights, self.scopes.core, layers, tuple(part_depths))])
+                      else [FlatGenerator(weights, self.scopes.core, layers, tuple(part_depths),
+                                          control_depth=control_depth)])
 
     def embeddings(self, z: np.ndarray) -> np.ndarray:
         """Conductor outputs [segments, B, u]."""
@@ -290,14 +296,16 @@ class HierarchicalGenerator:
             outputs.append(below.copy())
         return np.stack(outputs)
 
-    def run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool = True
-            ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Events [B, T, P] (and logits [B, T, depth]) from z [B, z_size]: each segment's core
-        decoders start from their part's last event of the segment before."""
+    def run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool = True,
+            controls: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Events [B, T, P] (and logits [B, T, depth]) from z [B, z_size] (and controls [B, T,
+        control_depth], each segment's to its steps): each segment's core decoders start from
+        their part's last event of the segment before."""
         segments, length = self.level_lengths
         all_events, all_logits, starts = [], [], [None] * len(self.cores)
-        for embedding in self.embeddings(z):
-            results = [core.run(embedding, length, sampler, start, keep_logits)
+        for s, embedding in enumerate(self.embeddings(z)):
+            steps = None if controls is None else controls[:, s * length:(s + 1) * length]
+            results = [core.run(embedding, length, sampler, start, keep_logits, steps)
                        for core, start in zip(self.cores, starts)]
             all_events.append(np.concatenate([events for events, _ in results], axis=-1))
             if keep_logits:
@@ -331,17 +339,15 @@ class NumpyDecoder:
         self.steps = int(steps)
         self.part_depths = tuple(part_depths)
         if hierarchy:
-            if control_depth:
-                raise ValueError("hierarchical decoders with controls are not supported")
             self._generator = HierarchicalGenerator(weights, layers, hierarchy, self.part_depths,
-                                                    split_parts)
+                                                    split_parts, control_depth)
         else:
             self._generator = FlatGenerator(weights, layout.FLAT_DECODER, layers, self.part_depths,
                                             inputs, nade_hidden, control_depth)
 
     def _run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool, controls=None):
         if isinstance(self._generator, HierarchicalGenerator):
-            return self._generator.run(z, sampler, keep_logits)
+            return self._generator.run(z, sampler, keep_logits, controls)
         return self._generator.run(z, self.steps, sampler, None, keep_logits, controls)
 
     def decode(self, z: np.ndarray, temperature: float, rng: np.random.Generator,

@@ -39,13 +39,19 @@ def as_parts(windows: tf.Tensor, depths: Sequence[int]) -> tf.Tensor:
 
 
 def cross_entropy(targets: tf.Tensor, logits: tf.Tensor, depths: Sequence[int]) -> tf.Tensor:
-    """Per-step cross-entropy summed over parts: targets [B, T(, P)], logits [B, T, sum] -> [B, T]."""
+    """Per-step cross-entropy summed over parts: targets [B, T(, P)], logits [B, T, sum] -> [B, T].
+    A padding step (class -1: an all-zero row of magenta's padded multi-instrument windows,
+    past a track's length) costs nothing, as magenta's loss counts each track's length only."""
     logits = tf.cast(logits, tf.float32)
     targets = as_parts(targets, depths)
     blocks = tf.split(logits, list(depths), axis=-1)
-    return tf.add_n([tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets[..., k],
-                                                                    logits=block)
-                     for k, block in enumerate(blocks)])
+    losses = []
+    for k, block in enumerate(blocks):
+        labels = targets[..., k]
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.maximum(labels, 0),
+                                                              logits=block)
+        losses.append(tf.where(labels >= 0, loss, tf.zeros_like(loss)))
+    return tf.add_n(losses)
 
 
 def predicted(logits: tf.Tensor, depths: Sequence[int]) -> tf.Tensor:

@@ -56,14 +56,17 @@ class MusicVAE(MagentaWeights, keras.Model):
         self._numpy_decoder: NumpyDecoder | None = None
         self.window_steps = int(hp.max_seq_len)
         self.control_depth = config.control_depth
-        if self.control_depth and (config.hierarchical or config.multi_label
-                                   or config.encoder_level_lengths):
-            raise ValueError(f"config {config.name}: controls are supported with a flat "
-                             "encoder and a flat categorical decoder only")
+        self.padded = config.padded
+        if self.control_depth and (config.multi_label or (
+                config.hierarchical and config.hierarchical.split_parts)):
+            raise ValueError(f"config {config.name}: controls are not supported with a NADE "
+                             "or one core decoder per part")
         if config.encoder_level_lengths:
             self.encoder = HierarchicalEncoder(hp.enc_rnn_size, config.encoder_level_lengths,
                                                self.part_depths, hp.dropout_keep_prob,
-                                               inputs=config.encoder_inputs, name="encoder")
+                                               inputs=config.encoder_inputs,
+                                               control_depth=self.control_depth,
+                                               padded=self.padded, name="encoder")
         else:
             self.encoder = BidirectionalEncoder(hp.enc_rnn_size, self.part_depths,
                                                 hp.dropout_keep_prob,
@@ -81,6 +84,7 @@ class MusicVAE(MagentaWeights, keras.Model):
                                                config.hierarchical.level_lengths, self.part_depths,
                                                hp.dropout_keep_prob,
                                                split_parts=config.hierarchical.split_parts,
+                                               control_depth=self.control_depth,
                                                name="decoder")
         else:
             # float32 under mixed precision too: the NADE is the output distribution and its loss
@@ -148,7 +152,7 @@ class MusicVAE(MagentaWeights, keras.Model):
         return {"logits": logits, "mu": mu, "sigma": sigma, "z": z}
 
     def _decoder_controls(self, controls) -> dict:
-        """The keyword a flat decoder takes its controls by (none for the others)."""
+        """The keyword a decoder with controls takes them by (none for the others)."""
         return {"controls": controls} if self.control_depth else {}
 
     # ----------------------------------------------------------------- inference
@@ -166,9 +170,11 @@ class MusicVAE(MagentaWeights, keras.Model):
             raise ValueError(f"windows must be [n, {', '.join(map(str, self.window_shape))}] event "
                              f"classes for config {self.config.name}, got shape {windows.shape}")
         by_part = windows.reshape(len(windows), self.window_steps, -1)
+        lowest = -1 if self.padded else 0  # -1: a padding row
         for k, depth in enumerate(self.part_depths):
-            if by_part.size and (by_part[..., k].min() < 0 or by_part[..., k].max() >= depth):
-                raise ValueError(f"event classes must be in 0..{depth - 1}"
+            if by_part.size and (by_part[..., k].min() < lowest
+                                 or by_part[..., k].max() >= depth):
+                raise ValueError(f"event classes must be in {lowest}..{depth - 1}"
                                  + (f" (part {k})" if len(self.part_depths) > 1 else ""))
         return windows.astype(self.index_dtype.as_numpy_dtype)
 

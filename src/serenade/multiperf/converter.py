@@ -170,6 +170,12 @@ class MultiPerformanceConverter(ConverterBase):
         return (windows >= 0) & (windows < self.max_pitch - self.min_pitch + 1)
 
     @property
+    def padded_tracks(self) -> bool:
+        """Windows are tracks of `max_events_per_instrument` rows padded with class -1 (the
+        model reads each track up to its length: `serenade.models`)."""
+        return True
+
+    @property
     def control_depth(self) -> int:
         """Chord classes (49 triads and no-chord) with chords, 0 without."""
         return self.chord_encoding.num_classes if self.chords else 0

@@ -1,8 +1,9 @@
 """The one table of model configs: a config name (magenta's spelling) -> its `ConfigEntry`.
 
 As in magenta's `CONFIG_MAP`, one entry binds a config's model (encoder, decoder), hparams and
-data converter. Each family (melody, drums, trio, chords, groove) registers its entries in a module of
-its own here and its converters, by the names the entries give, in `serenade.<family>.configs`.
+data converter. Each family (melody, drums, trio, chords, groove, multiperf) registers its entries
+in a module of its own here and its converters, by the names the entries give, in
+`serenade.<family>.configs`.
 The entries are plain data: every layer reads them without loading TensorFlow or note-seq.
 `serenade.models.configs.get_config` makes a `ModelConfig` of an entry and
 `serenade.conversion.converter_for_config` finds its converter; nothing else lists configs.
@@ -13,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from serenade.registry import chords, drums, groove, melody, trio
+from serenade.registry import chords, drums, groove, melody, multiperf, trio
 from serenade.registry.entry import ConfigEntry, Hierarchy
 
 # family -> its entries; a new family adds its module here (and its converters to
 # serenade.conversion.converters.CONVERTERS).
 FAMILIES: Mapping[str, tuple[ConfigEntry, ...]] = MappingProxyType({
     "melody": melody.CONFIGS, "drums": drums.CONFIGS, "trio": trio.CONFIGS,
-    "chords": chords.CONFIGS, "groove": groove.CONFIGS})
+    "chords": chords.CONFIGS, "groove": groove.CONFIGS, "multiperf": multiperf.CONFIGS})
 
 
 def by_name(families: Mapping[str, tuple[ConfigEntry, ...]]
@@ -55,7 +56,7 @@ def config_entry(name: str) -> ConfigEntry:
 
 
 def family_of(name: str) -> str:
-    """The family ("melody", "drums", "trio", "chords", "groove") of config `name`."""
+    """The family ("melody", "drums", "trio", "chords", "groove", "multiperf") of config `name`."""
     return _known(name)[0]
 
 
