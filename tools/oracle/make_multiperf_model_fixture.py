@@ -150,7 +150,8 @@ dc.max_tensors_per_notesequence = None  # every window
 T = config.hparams.max_seq_len
 magenta_commit = os.environ.get('MAGENTA_COMMIT', '')
 record = {'config': cfg_name, 'midi_dir': midi_dir, 'hparam_overrides': hp_over,
-          'train_steps': steps, 'batch_size': batch, 'seed': seed, 'train_examples': info['train_examples'],
+          'train_steps': steps, 'batch_size': batch, 'seed': seed,
+          'train_examples': info['train_examples'],
           'train_seconds': info['seconds'], 'losses_first_last': info['losses'],
           'variables': info['vars'], 'checkpoint': info['ckpt'], 'bundle': cfg_name + '.tar',
           'output_depth': dc.output_depth, 'control_depth': dc.control_depth,
