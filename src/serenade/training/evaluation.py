@@ -59,7 +59,10 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         totals["other_correct"] += float(other.correct)
 
     count = len(windows)
-    steps = windows.size  # (step, part) predictions
+    # (step, part) predictions, but for padding rows (class -1: past a multi-instrument track's
+    # length), which magenta's accuracy leaves out too
+    counted = windows >= 0
+    steps = int(counted.sum())
     if loss_sampling_probability > 0:
         sampled, forced = totals["loss_correct"] / steps, totals["other_correct"] / steps
     else:
@@ -74,7 +77,7 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         "active_units": float(np.sum(kl_dim_sum / count > ACTIVE_UNIT_NATS)),
         "accuracy": forced,
         "sampled_accuracy": sampled,
-        "mu_accuracy": float(np.mean(np.asarray(greedy) == windows)),
+        "mu_accuracy": float(np.mean((np.asarray(greedy) == windows)[counted])),
         "mu_onset_accuracy": onset_accuracy(model.config.converter, windows, np.asarray(greedy)),
         "no_event_baseline": no_event_share(model.config.converter, windows),
         "windows": float(count),

@@ -106,8 +106,10 @@ class Trainer:
             # Keras sums gradients over replicas again inside apply_gradients.
             clipped = [g / replicas for g in clipped]
         self.optimizer.apply_gradients(zip(clipped, variables))
-        # (step, part) predictions per example
-        steps = tf.cast(tf.size(windows) // tf.shape(windows)[0], tf.float32)
+        # (step, part) predictions per example, padding rows (class -1: past a multi-instrument
+        # track's length) left out as magenta's accuracy leaves them
+        steps = (tf.reduce_sum(tf.cast(windows >= 0, tf.float32))
+                 / tf.cast(tf.shape(windows)[0], tf.float32))
         sums = {
             "loss": loss,
             "r_loss": tf.reduce_sum(terms.r_loss) / global_batch,
