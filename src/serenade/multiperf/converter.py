@@ -41,6 +41,7 @@ from note_seq.protobuf import music_pb2
 from serenade.melody.converter_base import ConverterBase
 from serenade.melody.diagnostics import count_tracks
 from serenade.melody.pieces import LocatedWindow, Piece, split_on_time_changes
+from serenade.melody.rendering import write_midi
 from serenade.multiperf.diagnostics import MultiPerformanceReport, few_instruments
 from serenade.multiperf.performance import MetricPerformance, extract_tracks, split_performance
 
@@ -464,6 +465,13 @@ class MultiPerformanceConverter(ConverterBase):
         if controls is not None:
             controls = np.asarray(controls).reshape(-1)
         return self._decode(windows, controls, qpm)
+
+    def to_midi(self, windows: np.ndarray, path, chords: np.ndarray | None = None, *,
+                qpm: float = 120.0, velocity: int = 80, program: int = 0):
+        """Windows that follow one another -> a MIDI file at `path` (with chords, the control
+        classes of their rows, the decoded NoteSequence's chord symbols, which MIDI files do not
+        keep). Velocities and programs come from the windows."""
+        return write_midi(self.to_note_sequence(windows, qpm=qpm, controls=chords), path)
 
     def _decode(self, window: np.ndarray, controls: np.ndarray | None,
                 qpm: float) -> music_pb2.NoteSequence:
