@@ -67,3 +67,26 @@ def test_train_steps_reduce_the_loss_without_counting_padding(records, config):
     assert len(sequences) == 4 and all(s.total_time > 0 for s in sequences)
     assert {n.velocity for s in sequences for n in s.notes} - {0}
     tf.keras.backend.clear_session()
+
+
+@pytest.mark.slow
+def test_train_command_trains_the_tiny_config(tmp_path, capsys):
+    import json
+
+    import note_seq
+
+    from serenade.cli import main
+
+    sequences = [note_seq.midi_file_to_note_sequence(str(path))
+                 for path in sorted(CASES.glob("bwv*.mid"))]
+    train = write_note_sequence_tfrecord(tmp_path / "train.tfrecord", sequences[:3])
+    held_out = write_note_sequence_tfrecord(tmp_path / "eval.tfrecord", sequences[3:])
+    config = "hier-multiperf_vel_1bar_tiny"
+    assert main(["train", "--config", config, "--train-data", str(train),
+                 "--eval-data", str(held_out), "--output", str(tmp_path / "model"),
+                 "--steps", "3", "--batch-size", "4", "--log-every", "1",
+                 "--checkpoint-root", str(tmp_path / "ckpt"),
+                 "--results-dir", str(tmp_path)]) == 0
+    assert f"trained {config} for 3 steps" in capsys.readouterr().out
+    metrics = json.loads((tmp_path / "model" / "eval.json").read_text())
+    assert metrics["windows"] > 0 and 0 <= metrics["accuracy"] <= 1
