@@ -136,7 +136,8 @@ class ModelConfig:
 
 
 def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None,
-                     encoder_level_lengths: tuple[int, ...] | None = None) -> None:
+                     encoder_level_lengths: tuple[int, ...] | None = None,
+                     window_kind: str = "classes") -> None:
     """Reject hparams this implementation cannot honour, with the reason."""
     for key in ("enc_rnn_size", "dec_rnn_size"):
         sizes = getattr(hparams, key)
@@ -162,6 +163,10 @@ def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None
     schedule = hparams.sampling_schedule
     if schedule not in ("constant", "inverse_sigmoid", "exponential", ""):
         raise ValueError(f"config {name}: unknown sampling_schedule {schedule!r}")
+    if window_kind == "groove" and (schedule not in ("constant", "") or hparams.sampling_rate):
+        raise ValueError(f"config {name}: GrooVAE models train with teacher forcing (as "
+                         "magenta's GrooVAE configs); scheduled sampling (sampling_schedule "
+                         f"{schedule!r}, sampling_rate {hparams.sampling_rate}) is not supported")
 
 
 def check_class_windows(config: ModelConfig, user: str) -> ModelConfig:
@@ -181,7 +186,8 @@ def get_config(name: str, hparams: str = "") -> ModelConfig:
     ValueError naming the known configs for a name `serenade.registry` does not know."""
     entry = config_entry(name)
     values = default_hparams().merged(HParams(**copy.deepcopy(dict(entry.hparams)))).parse(hparams)
-    validate_hparams(name, values, entry.hierarchical, entry.encoder_level_lengths)
+    validate_hparams(name, values, entry.hierarchical, entry.encoder_level_lengths,
+                     entry.window_kind)
     return ModelConfig(name=name, hparams=values, hierarchical=entry.hierarchical,
                        description=entry.description,
                        encoder_level_lengths=entry.encoder_level_lengths,

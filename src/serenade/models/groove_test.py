@@ -65,6 +65,14 @@ def test_groove_configs_build_groove_models_only():
         GrooveVAE(get_config("cat-drums_2bar_tiny"))
 
 
+@pytest.mark.parametrize("hparams", ["sampling_schedule=inverse_sigmoid,sampling_rate=1000",
+                                     "sampling_rate=0.5"])
+def test_scheduled_sampling_is_refused_by_name_not_ignored(hparams):
+    with pytest.raises(ValueError, match="groovae_2bar_tiny: GrooVAE models train with teacher"):
+        get_config("groovae_2bar_tiny", hparams)
+    assert get_config("cat-drums_2bar_tiny", hparams).hparams.sampling_rate > 0
+
+
 def test_magenta_variable_names_and_shapes(tiny):
     shapes = {name: tuple(v.shape) for name, v in tiny.magenta_variables().items()}
     cell = "encoder/cell_0/bidirectional_rnn/{}/multi_rnn_cell/cell_0/lstm_cell/kernel"
