@@ -40,7 +40,7 @@ from serenade.models.configs import ModelConfig
 from serenade.models.encoder import BidirectionalEncoder
 from serenade.models.lstm import STATE_DTYPE, LSTMBlockCell, split_initial_state
 from serenade.models.recurrence import run_recurrence
-from serenade.models.weights import MagentaWeights
+from serenade.models.weights import VaeWeights
 
 INFERENCE_BATCH = 512
 LN2 = math.log(2.0)
@@ -217,7 +217,7 @@ class GrooveDecoder(keras.layers.Layer):
         return tf.stack(samples, axis=1), tf.stack(raws, axis=1)
 
 
-class GrooveVAE(MagentaWeights, keras.Model):
+class GrooveVAE(VaeWeights, keras.Model):
     """magenta's MusicVAE(BidirectionalLstmEncoder, GrooveLstmDecoder) for a GrooVAE config.
 
     Training: `model(inputs, outputs, controls=None, training=True)` -> dict of the raw
@@ -253,25 +253,6 @@ class GrooveVAE(MagentaWeights, keras.Model):
                                      self.control_depth, hp.dropout_keep_prob, name="decoder")
 
     # ----------------------------------------------------------------- building and weights
-    def build(self, input_shape=None) -> None:
-        if self.built:
-            return
-        self.encoder.build()
-        self.mu_layer.build((None, self.encoder.output_depth))
-        self.sigma_layer.build((None, self.encoder.output_depth))
-        self.decoder.build()
-        super().build(input_shape)
-
-    def magenta_variables(self) -> dict[str, tf.Variable]:
-        """Every weight under its magenta checkpoint name."""
-        self.build()
-        names = self.encoder.magenta_variables()
-        for layer, scope in ((self.mu_layer, layout.MU), (self.sigma_layer, layout.SIGMA)):
-            kernel, bias = layout.kernel_and_bias(scope)
-            names.update({kernel: layer.kernel, bias: layer.bias})
-        names.update(self.decoder.magenta_variables())
-        return names
-
     # ----------------------------------------------------------------- training forward pass
     def encoder_input(self, inputs, controls):
         """What the encoder reads: [inputs, controls] per step (magenta's `MusicVAE.encode`)."""

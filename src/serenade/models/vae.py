@@ -24,7 +24,6 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.models import interpolation
-from serenade.models import magenta_layout as layout
 from serenade.models import parts
 from serenade.models.configs import ModelConfig
 from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
@@ -33,12 +32,12 @@ from serenade.models.groove import GrooveVAE
 from serenade.models.hierarchical_encoder import HierarchicalEncoder
 from serenade.models.heads import NadeHead
 from serenade.models.numpy_decoder import NumpyDecoder
-from serenade.models.weights import MagentaWeights
+from serenade.models.weights import VaeWeights
 
 INFERENCE_BATCH = 512
 
 
-class MusicVAE(MagentaWeights, keras.Model):
+class MusicVAE(VaeWeights, keras.Model):
     """magenta's MusicVAE (categorical configs) with magenta-compatible weights."""
 
     def __init__(self, config: ModelConfig, **kwargs) -> None:
@@ -98,25 +97,6 @@ class MusicVAE(MagentaWeights, keras.Model):
         self.head = self.decoder.head
 
     # ----------------------------------------------------------------- building and weights
-    def build(self, input_shape=None) -> None:
-        if self.built:
-            return
-        self.encoder.build()
-        self.mu_layer.build((None, self.encoder.output_depth))
-        self.sigma_layer.build((None, self.encoder.output_depth))
-        self.decoder.build()
-        super().build(input_shape)
-
-    def magenta_variables(self) -> dict[str, tf.Variable]:
-        """Every weight under its magenta checkpoint name (the contract for checkpoints)."""
-        self.build()
-        names = self.encoder.magenta_variables()
-        for layer, scope in ((self.mu_layer, layout.MU), (self.sigma_layer, layout.SIGMA)):
-            kernel, bias = layout.kernel_and_bias(scope)
-            names.update({kernel: layer.kernel, bias: layer.bias})
-        names.update(self.decoder.magenta_variables())
-        return names
-
     def weights_changed(self) -> None:
         """Drop the prepared numpy decoder: the next decode reads the weights again."""
         self._numpy_decoder = None

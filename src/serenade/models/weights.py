@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
+from serenade.models import magenta_layout as layout
+
 
 @dataclass
 class WeightComparison:
@@ -53,3 +55,27 @@ class MagentaWeights:
         for name, variable in self.magenta_variables().items():
             variable.assign(np.asarray(weights[name], variable.dtype))
         self.weights_changed()
+
+
+class VaeWeights(MagentaWeights):
+    """Mixin for a VAE of `encoder`, `mu_layer`, `sigma_layer` and `decoder` layers, laid out as
+    magenta's: the encoder and decoder name their own variables, mu and sigma are dense layers."""
+
+    def build(self, input_shape=None) -> None:
+        if self.built:
+            return
+        self.encoder.build()
+        self.mu_layer.build((None, self.encoder.output_depth))
+        self.sigma_layer.build((None, self.encoder.output_depth))
+        self.decoder.build()
+        super().build(input_shape)
+
+    def magenta_variables(self) -> dict[str, tf.Variable]:
+        """Every weight under its magenta checkpoint name (the contract for checkpoints)."""
+        self.build()
+        names = self.encoder.magenta_variables()
+        for layer, scope in ((self.mu_layer, layout.MU), (self.sigma_layer, layout.SIGMA)):
+            kernel, bias = layout.kernel_and_bias(scope)
+            names.update({kernel: layer.kernel, bias: layer.bias})
+        names.update(self.decoder.magenta_variables())
+        return names
