@@ -225,6 +225,8 @@ class GrooveVAE(VaeWeights, keras.Model):
     objective. Inference (numpy in and out): `encode`, `decode`, `sample`, `interpolate`.
     """
 
+    CONTROLS = "the hits per step"
+
     def __init__(self, config: ModelConfig, **kwargs) -> None:
         kwargs.setdefault("name", "music_vae")
         super().__init__(**kwargs)
@@ -318,27 +320,6 @@ class GrooveVAE(VaeWeights, keras.Model):
         if not np.all(np.isfinite(windows)):
             raise ValueError(f"{what} hold NaN or infinite values")
         return windows
-
-    def check_controls(self, controls, n: int) -> np.ndarray | None:
-        """Controls for n rows: float32 [n, T, control_depth] from [T, control_depth] (one for
-        every row, as magenta's TrainedModel) or [n, T, control_depth]; None without controls."""
-        name = self.config.name
-        if not self.control_depth:
-            if controls is not None:
-                raise ValueError(f"config {name} takes no controls")
-            return None
-        if controls is None:
-            raise ValueError(f"config {name} is conditioned on the hits per step: controls are "
-                             "required")
-        controls = np.asarray(controls, np.float32)
-        shape = (self.window_steps, self.control_depth)
-        if controls.shape == shape:
-            controls = np.broadcast_to(controls, (n,) + shape)
-        if controls.shape != (n,) + shape:
-            raise ValueError(f"controls must be [{', '.join(map(str, shape))}] or [{n}, "
-                             f"{', '.join(map(str, shape))}] for config {name}, got "
-                             f"{controls.shape}")
-        return np.ascontiguousarray(controls)
 
     @tf.function(reduce_retracing=True)
     def _posterior_fn(self, inputs, controls):

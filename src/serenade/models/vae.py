@@ -40,6 +40,8 @@ INFERENCE_BATCH = 512
 class MusicVAE(VaeWeights, keras.Model):
     """magenta's MusicVAE (categorical configs) with magenta-compatible weights."""
 
+    CONTROLS = "a control per step (a chord)"
+
     def __init__(self, config: ModelConfig, **kwargs) -> None:
         kwargs.setdefault("name", "music_vae")
         super().__init__(**kwargs)
@@ -157,28 +159,6 @@ class MusicVAE(VaeWeights, keras.Model):
                 raise ValueError(f"event classes must be in {lowest}..{depth - 1}"
                                  + (f" (part {k})" if len(self.part_depths) > 1 else ""))
         return windows.astype(self.index_dtype.as_numpy_dtype)
-
-    def check_controls(self, controls, n: int) -> np.ndarray | None:
-        """Controls for n rows: float32 [n, T, control_depth] from [T, control_depth] (the
-        same for every row) or [n, T, control_depth]; None for a config without controls.
-        ValueError when they are missing, not taken, or misshaped."""
-        name = self.config.name
-        if not self.control_depth:
-            if controls is not None:
-                raise ValueError(f"config {name} takes no controls")
-            return None
-        if controls is None:
-            raise ValueError(f"config {name} is conditioned on a control per step (a chord): "
-                             "controls are required")
-        controls = np.asarray(controls, np.float32)
-        shape = (self.window_steps, self.control_depth)
-        if controls.shape == shape:
-            controls = np.broadcast_to(controls, (n,) + shape)
-        if controls.shape != (n,) + shape:
-            raise ValueError(f"controls must be [{', '.join(map(str, shape))}] or [{n}, "
-                             f"{', '.join(map(str, shape))}] for config {name}, got "
-                             f"{controls.shape}")
-        return np.ascontiguousarray(controls)
 
     def encode(self, windows, seed: int | None = None, *, controls=None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -59,7 +59,32 @@ class MagentaWeights:
 
 class VaeWeights(MagentaWeights):
     """Mixin for a VAE of `encoder`, `mu_layer`, `sigma_layer` and `decoder` layers, laid out as
-    magenta's: the encoder and decoder name their own variables, mu and sigma are dense layers."""
+    magenta's: the encoder and decoder name their own variables, mu and sigma are dense layers.
+    It also checks the per-step controls such a model is conditioned on (`CONTROLS` names them)."""
+
+    CONTROLS = "a control per step"
+
+    def check_controls(self, controls, n: int) -> np.ndarray | None:
+        """Controls for n rows: float32 [n, T, control_depth] from [T, control_depth] (the
+        same for every row, as magenta's TrainedModel) or [n, T, control_depth]; None for a
+        config without controls. ValueError when they are missing, not taken, or misshaped."""
+        name = self.config.name
+        if not self.control_depth:
+            if controls is not None:
+                raise ValueError(f"config {name} takes no controls")
+            return None
+        if controls is None:
+            raise ValueError(f"config {name} is conditioned on {self.CONTROLS}: controls are "
+                             "required")
+        controls = np.asarray(controls, np.float32)
+        shape = (self.window_steps, self.control_depth)
+        if controls.shape == shape:
+            controls = np.broadcast_to(controls, (n,) + shape)
+        if controls.shape != (n,) + shape:
+            raise ValueError(f"controls must be [{', '.join(map(str, shape))}] or [{n}, "
+                             f"{', '.join(map(str, shape))}] for config {name}, got "
+                             f"{controls.shape}")
+        return np.ascontiguousarray(controls)
 
     def build(self, input_shape=None) -> None:
         if self.built:
