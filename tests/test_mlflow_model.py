@@ -170,8 +170,20 @@ def test_mlflow_models_serve_refuses_bad_requests_with_a_400_and_no_traceback(re
             assert "Traceback" not in body and ".py" not in body, body[:2000]
         status, _ = _post(base, [{"mode": "sample", "num_outputs": 256, "seed": 1}])
         assert status in (200, 504)  # past the server's 3 s, the work stops by itself
-        status, body = _post(base, [SAMPLE])
-        assert status == 200 and len(json.loads(body)["predictions"]) == 2
+        assert _answers_within(base, [SAMPLE], seconds=120) == 2
+
+
+def _answers_within(base: str, records: list[dict], seconds: float) -> int:
+    """Rows of the first 200 answer to `records`, posted again while the server answers 504:
+    on a loaded machine a small request may itself pass a 3 s timeout (its first decode traces
+    the graph), so one 504 says nothing; a server that never recovers fails here."""
+    deadline = time.monotonic() + seconds
+    while True:
+        status, body = _post(base, records)
+        if status == 200:
+            return len(json.loads(body)["predictions"])
+        assert status == 504 and time.monotonic() < deadline, (status, body[:2000])
+        time.sleep(1)
 
 
 RUNS_TABLE = """new Promise((resolve) => {
