@@ -5,6 +5,11 @@ there: a later run with a larger selection only exports what is new. A corpus fi
 several tunes (an ABC opus) gives one MIDI file per tune, named `{folder}/{stem}_{k}.mid`; a
 single score gives `{folder}/{stem}_0.mid`. Pieces music21 cannot export are listed as failed
 with music21's reason.
+
+`halve_note_values` writes each score in diminution (every duration halved, n/2 time signatures
+made n/4), as modern editions of Renaissance polyphony do: Palestrina's 4/2 bars of half and
+whole notes become 4/4 bars of quarters and halves, which the 16-steps-per-bar melody converters
+take (magenta's refuse 32-step bars), at the note density of the chorales and folk tunes.
 """
 
 from __future__ import annotations
@@ -46,20 +51,36 @@ def select_corpus_files(include: list[str], exclude: list[str] = (), limit: int 
     return selected
 
 
-def _export_one(job: tuple[str, str]) -> dict:
+def halved(score):
+    """`score` in diminution: durations and offsets halved, each time signature n/d made
+    n/(2d), so that bars keep their beats."""
+    from music21 import meter
+
+    result = score.augmentOrDiminish(0.5)
+    for signature in list(result.recurse().getElementsByClass(meter.TimeSignature)):
+        signature.activeSite.replace(
+            signature, meter.TimeSignature(f"{signature.numerator}/{signature.denominator * 2}"))
+    return result
+
+
+def _export_one(job: tuple[str, str, bool]) -> dict:
     """Export one corpus file; returns {"files": [...], "failed": [[name, reason], ...]}."""
-    relative, folder = job
+    relative, folder, halve = job
     from music21 import converter, stream
 
     stem = Path(relative).with_suffix("").as_posix()  # bach/bwv1.6.mxl -> bach/bwv1.6
     done = Path(folder) / (stem + DONE_SUFFIX)
     done.parent.mkdir(parents=True, exist_ok=True)
-    if done.exists():  # cached from an earlier run
-        return json.loads(done.read_text(encoding="utf-8"))
-    result: dict = {"files": [], "failed": []}
+    if done.exists():  # cached from an earlier run with the same note values
+        cached = json.loads(done.read_text(encoding="utf-8"))
+        if cached.get("halve_note_values", False) == halve:
+            return cached
+    result: dict = {"files": [], "failed": [], "halve_note_values": halve}
     try:
         parsed = converter.parse(corpus_root() / relative)
         scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+        if halve:
+            scores = [halved(score) for score in scores]
     except Exception as error:  # music21 raises many types; report the piece, keep going
         result["failed"].append([relative, f"music21 cannot parse: {type(error).__name__}: {error}"])
         scores = []
@@ -87,8 +108,8 @@ def export_corpus(name: str, selection: dict, folder: str | os.PathLike, workers
     selection = {**defaults_of("sources.music21"), **selection}
     files = select_corpus_files(selection["include"], selection["exclude"], selection["limit"])
     log.info("%s: exporting %d music21 corpus files with %d workers", name, len(files), workers)
-    results = ordered_imap(_export_one, [(relative, str(folder)) for relative in files],
-                           workers=workers)
+    jobs = [(relative, str(folder), selection["halve_note_values"]) for relative in files]
+    results = ordered_imap(_export_one, jobs, workers=workers)
     listing = Listing(source=name)
     progress = CountProgress(progress_logger("export"), f"{name}: corpus files exported",
                              len(files))

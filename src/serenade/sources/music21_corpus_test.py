@@ -36,3 +36,34 @@ def test_pieces_music21_cannot_export_are_listed(tmp_path):
     assert listing.files == []
     assert listing.failed[0]["path"] == "ryansMammoth/BoyneHuntReel.abc#0"
     assert "music21 cannot export" in listing.failed[0]["reason"]
+
+
+def test_halved_note_values_turn_4_2_bars_into_4_4_bars_a_melody_config_takes(tmp_path):
+    import pretty_midi
+    from note_seq import midi_io
+
+    from serenade.models.configs import get_config
+
+    kyrie = {"include": ["palestrina/Kyrie_62_a.krn"]}
+    plain = export_corpus("m", kyrie, tmp_path / "plain").files[0]["path"]
+    halved = export_corpus("m", {**kyrie, "halve_note_values": True}, tmp_path / "half")
+    original = pretty_midi.PrettyMIDI(str(tmp_path / "plain" / plain))
+    diminished = pretty_midi.PrettyMIDI(str(tmp_path / "half" / halved.files[0]["path"]))
+    assert [(s.numerator, s.denominator) for s in original.time_signature_changes] == [(4, 2)]
+    assert [(s.numerator, s.denominator) for s in diminished.time_signature_changes] == [(4, 4)]
+    beats = [original.time_to_tick(note.start) / original.resolution
+             for note in original.instruments[0].notes]
+    halved_beats = [diminished.time_to_tick(note.start) / diminished.resolution
+                    for note in diminished.instruments[0].notes]
+    assert halved_beats == [b / 2 for b in beats]  # same notes, every onset at half the beat
+    converter = get_config("hierdec-mel_16bar").converter
+
+    def windows(path):
+        return len(converter.to_windows(midi_io.midi_file_to_note_sequence(str(path))))
+
+    assert windows(tmp_path / "plain" / plain) == 0  # 32-step bars: refused
+    assert windows(tmp_path / "half" / halved.files[0]["path"]) > 0
+    # the cache knows the note values it was written with
+    again = export_corpus("m", kyrie, tmp_path / "half")
+    redone = pretty_midi.PrettyMIDI(str(tmp_path / "half" / again.files[0]["path"]))
+    assert [(s.numerator, s.denominator) for s in redone.time_signature_changes] == [(4, 2)]
