@@ -18,7 +18,8 @@ from serenade.models.groove import GrooveVAE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "magenta"
 FOLDER = FIXTURES / "groove_model"
-CONFIGS = ("groovae_2bar_humanize", "groovae_4bar", "groovae_2bar_hits_control_tfds")
+CONFIGS = ("groovae_2bar_humanize", "groovae_4bar", "groovae_2bar_hits_control_tfds",
+           "groovae_2bar_tap_fixed_velocity", "groovae_2bar_add_closed_hh")
 DRUMS = 9
 
 
