@@ -1,21 +1,20 @@
-"""`serenade encode/decode/sample/interpolate` for GrooVAE configs (float windows).
+"""GrooVAE's jobs: humanize a drum loop, drums from a tapped rhythm, add a hi-hat; their figures.
 
-A GrooVAE window is float [T, 27]: per step the hit, velocity and offset of 9 drum classes
-(`serenade.groove`). Its encoder reads the converter's `inputs` (changed by humanize, tapify,
-...), with the output hits as controls for `groovae_2bar_hits_control_tfds`; decoding gives
-hits (drawn at --temperature, 0: greedy), velocities and offsets, written back to MIDI with
-velocities and micro-timing by the converter's `to_note_sequence` (120 qpm, as magenta).
+  serenade groove humanize --config groovae_2bar_humanize --checkpoint CKPT IN.mid -o OUT.mid
+  serenade groove tap --config groovae_2bar_tap_fixed_velocity --checkpoint CKPT IN.mid -o OUT.mid
+  serenade groove add-hihat --config groovae_2bar_add_closed_hh --checkpoint CKPT IN.mid -o OUT.mid
+  serenade groove quality --config CONFIG --checkpoint CKPT MIDI_OR_FOLDER... [--output F.json]
 
-- encode: MIDI files (window --window of each, infer mode: the reduced pitch classes) or .npy
-  encoder inputs [n, T, 27] -> OUT.npz with `mu`, `sigma`, `z`, `inputs` (and `outputs`,
-  the performance, for MIDI inputs; `controls` [n, T, 9] for a config with controls);
-- decode: z of a .npy or .npz (`z`, or `mu` with --use-mu; a config with controls takes the
-  `controls` of an .npz from encode, one row per z, or the hits of --controls-midi for every z)
-  -> OUT.npz with `samples` (and `outputs`, the raw decoder outputs) or one MIDI file per z;
-- sample: z ~ N(0, I), one MIDI file each (a config with controls: --controls-midi's hits);
-- interpolate: mu of two MIDI windows, slerp/lerp between them, one MIDI file per step (a
-  config with controls decodes every step with input 1's hits, as magenta decodes with one
-  control sequence).
+humanize: a quantized drum loop -> the same hits with a drummer's velocities and micro-timing
+(the encoder sees the hits only). tap: any one-voice rhythm, drum or pitched -> a kit part (the
+encoder sees one tap per step). add-hihat: a groove -> the same groove plus a closed hi-hat from
+the model (--whole: the model's whole decode instead). Each reads the whole file in the config's
+windows (2 bars) at its tempo and writes one MIDI file with velocities and timing offsets;
+encoding takes the posterior mean, hits are drawn at --temperature (0: the most likely).
+quality: each window of real performances reconstructed through the config's encoder view
+(humanized, tapped, without hi-hat...): hit F1 per step and drum class, velocity and timing
+errors on shared hits, and the timing spread of the output against the performance's.
+See docs/generation.md, "GrooVAE jobs and figures".
 """
 
 from __future__ import annotations
@@ -26,20 +25,55 @@ from pathlib import Path
 
 import numpy as np
 
-from serenade.commands.options import read_array
+from serenade.commands.options import (add_model_options, add_seed_option,
+                                       add_temperature_option, finite_float, load_from_args,
+                                       output_midi, read_array)
 from serenade.errors import UserError, one_line
+from serenade.models.configs import get_config
+
+# This module also serves `serenade encode/decode/sample/interpolate` for GrooVAE configs
+# (float windows).
+#
+# A GrooVAE window is float [T, 27]: per step the hit, velocity and offset of 9 drum classes
+# (`serenade.groove`). Its encoder reads the converter's `inputs` (changed by humanize, tapify,
+# ...), with the output hits as controls for `groovae_2bar_hits_control_tfds`; decoding gives
+# hits (drawn at --temperature, 0: greedy), velocities and offsets, written back to MIDI with
+# velocities and micro-timing by the converter's `to_note_sequence` (120 qpm, as magenta).
+#
+# - encode: MIDI files (window --window of each, infer mode: the reduced pitch classes) or .npy
+#   encoder inputs [n, T, 27] -> OUT.npz with `mu`, `sigma`, `z`, `inputs` (and `outputs`,
+#   the performance, for MIDI inputs; `controls` [n, T, 9] for a config with controls);
+# - decode: z of a .npy or .npz (`z`, or `mu` with --use-mu; a config with controls takes the
+#   `controls` of an .npz from encode, one row per z, or the hits of --controls-midi for every z)
+#   -> OUT.npz with `samples` (and `outputs`, the raw decoder outputs) or one MIDI file per z;
+# - sample: z ~ N(0, I), one MIDI file each (a config with controls: --controls-midi's hits);
+# - interpolate: mu of two MIDI windows, slerp/lerp between them, one MIDI file per step (a
+#   config with controls decodes every step with input 1's hits, as magenta decodes with one
+#   control sequence).
+
+JOB_HELP = {
+    "humanize": "a quantized drum loop -> velocities and micro-timing (groovae_2bar_humanize)",
+    "tap": "a tapped rhythm, one voice, drum or pitched -> drums "
+           "(groovae_2bar_tap_fixed_velocity)",
+    "add-hihat": "a groove -> the same groove plus a closed hi-hat (groovae_2bar_add_closed_hh)",
+}
+
+
+def read_sequence(path: str | Path):
+    """The NoteSequence of a MIDI file; UserError naming the file when it cannot be read."""
+    import note_seq
+
+    try:
+        return note_seq.midi_file_to_note_sequence(str(path))
+    except (OSError, note_seq.MIDIConversionError, ValueError, EOFError) as error:
+        raise UserError(f"{path}: not a readable MIDI file ({one_line(error)})") from None
 
 
 def midi_window(model, path: str | Path, index: int = 0
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """(encoder inputs [T, 27], performance [T, 27], controls [T, c], window count) of window
     `index` of a MIDI file; UserError naming the file and why not."""
-    import note_seq
-
-    try:
-        sequence = note_seq.midi_file_to_note_sequence(str(path))
-    except (OSError, note_seq.MIDIConversionError, ValueError, EOFError) as error:
-        raise UserError(f"{path}: not a readable MIDI file ({one_line(error)})") from None
+    sequence = read_sequence(path)
     converter = model.config.converter
     try:
         tensors = converter.to_tensors(sequence, "infer")
@@ -195,4 +229,115 @@ def interpolate(model, args: argparse.Namespace) -> int:
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
     paths = write_midi(model, samples, args.output_dir, f"{args.config}_interpolate_{stamp}")
     print(f"wrote {len(paths)} MIDI file(s) to {args.output_dir}")
+    return 0
+
+
+# ----------------------------------------------------------------- serenade groove JOB
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="job", required=True, metavar="JOB",
+                                help="what to do with a GrooVAE model")
+    for name, text in JOB_HELP.items():
+        job = sub.add_parser(name, help=text, description=text)
+        add_model_options(job, groove=True)
+        job.add_argument("input", metavar="IN.mid", help="the MIDI file to read")
+        job.add_argument("-o", "--output", required=True, type=output_midi,
+                         help="the MIDI file to write")
+        add_temperature_option(job)
+        add_seed_option(job)
+        if name == "add-hihat":
+            job.add_argument("--whole", action="store_true",
+                             help="write the model's whole decode (default: the input's other "
+                                  "hits as they are, the added hi-hat from the model)")
+    quality = sub.add_parser(
+        "quality", help="hit F1, velocity and timing errors of reconstructed performances",
+        description="Reconstruct every window of real drum performances through the config's "
+                    "encoder view and measure the decode against the performance.")
+    add_model_options(quality, groove=True)
+    quality.add_argument("inputs", nargs="+", metavar="INPUT",
+                         help="drum MIDI files or folders of them")
+    quality.add_argument("--temperature", type=finite_float(minimum=0.0), default=0.0,
+                         help="hits drawn at this temperature (default 0: the most likely)")
+    add_seed_option(quality)
+    quality.add_argument("--output", default=None, help="write the figures to this .json")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = get_config(args.config)
+    if not config.groove:
+        raise UserError(f"--config {args.config} is not a GrooVAE config (groovae_*)")
+    if args.job == "quality":
+        return run_quality(args)
+    return run_job(args)
+
+
+def run_job(args: argparse.Namespace) -> int:
+    import note_seq
+
+    from serenade.groove import jobs
+
+    job = jobs.JOBS[args.job]
+    try:  # before loading anything: the config must do the job
+        jobs.check_config(job, args.config, get_config(args.config).converter)
+    except ValueError as error:
+        raise UserError(f"--config: {error}") from None
+    sequence = read_sequence(args.input)
+    model = load_from_args(args)
+    try:
+        result = jobs.run_job(model, job, sequence, temperature=args.temperature,
+                              seed=args.seed, whole=getattr(args, "whole", False))
+    except jobs.GrooveInputError as error:
+        raise UserError(f"{args.input}: {error}") from None
+    except KeyError as error:  # the converter's UnmappedDrumPitch
+        raise UserError(f"{args.input}: {str(error).strip(chr(39))}") from None
+    converter = model.config.converter
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    note_seq.sequence_proto_to_midi_file(result.note_sequence(converter), str(args.output))
+    if result.steps_left_out:
+        bars = -(-result.steps_left_out // converter.steps_per_bar)
+        print(f"{args.input}: the last {bars} bar(s), shorter than a {converter.split_bars}-bar "
+              "window, are left out")
+    print(f"{args.job}: {len(result.performance)} window(s) of {args.input} -> {args.output}")
+    return 0
+
+
+def run_quality(args: argparse.Namespace) -> int:
+    import json
+
+    from serenade.commands.quality import input_files
+    from serenade.groove import jobs, quality
+
+    midi, others = input_files(args.inputs)
+    if others:
+        raise UserError(f"{others[0]}: not a MIDI file (serenade groove quality reads .mid/.midi)")
+    model = load_from_args(args)
+    converter = model.config.converter
+    references, decoded, seconds = [], [], []
+    for path in midi:
+        sequence = jobs.drum_notes(read_sequence(path))
+        try:
+            tensors = converter.to_tensors(sequence, "infer",
+                                           rng=np.random.RandomState(args.seed))
+        except KeyError as error:
+            print(f"skipped {path}: {str(error).strip(chr(39))}")
+            continue
+        if not len(tensors):
+            print(f"skipped {path}: {converter.explain(sequence, 'infer') or 'no window'}")
+            continue
+        references.append(tensors.outputs)
+        decoded.append(jobs.reconstruct(model, tensors, temperature=args.temperature,
+                                        seed=args.seed))
+        seconds += [quality.step_seconds(jobs.qpm_of(sequence), converter.steps_per_quarter)
+                    ] * len(tensors)
+    if not references:
+        raise UserError(f"none of the inputs yields a {args.config} window of drums")
+    figures = quality.compare(np.concatenate(references), np.concatenate(decoded),
+                              np.asarray(seconds), converter.classes_for("infer").names)
+    print(quality.format_figures(f"{args.config}: {len(references)} file(s), reconstructions "
+                                 f"of the performances (temperature {args.temperature:g})",
+                                 figures))
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
     return 0

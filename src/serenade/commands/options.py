@@ -191,6 +191,17 @@ def output_npz(text: str) -> Path:
     return path
 
 
+def output_midi(text: str) -> Path:
+    """An argparse type: a .mid/.midi file to write (its folder may not exist yet)."""
+    path = Path(text)
+    if path.suffix.lower() not in (".mid", ".midi"):
+        raise argparse.ArgumentTypeError(f"{text}: must end in .mid or .midi")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    _check_writable_parent(path, text)
+    return path
+
+
 def output_npz_or_directory(text: str) -> Path:
     """An argparse type: OUT.npz, or a folder for MIDI files."""
     return output_npz(text) if text.endswith(".npz") else output_directory(text)

@@ -48,12 +48,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       "reconstructed over its own chords")
 
 
-def input_windows(inputs: list[str], config_name: str):
-    """Every window of the inputs, int64 [n, T], their chord classes [n, T] (None for a
-    config without controls) and the number of MIDI files read."""
-    from serenade.base.tfrecords import read_note_sequences
-    from serenade.conversion.parallel import windows_for_files, windows_for_sequences
-
+def input_files(inputs: list[str]) -> tuple[list[Path], list[Path]]:
+    """(MIDI files, other files: NoteSequence TFRecords) of INPUT arguments, folders searched
+    recursively for .mid/.midi; UserError for a path that does not exist."""
     midi, records = [], []
     for text in inputs:
         path = Path(text)
@@ -65,6 +62,16 @@ def input_windows(inputs: list[str], config_name: str):
             records.append(path)
         else:
             raise UserError(f"{text}: no such file or folder")
+    return midi, records
+
+
+def input_windows(inputs: list[str], config_name: str):
+    """Every window of the inputs, int64 [n, T], their chord classes [n, T] (None for a
+    config without controls) and the number of MIDI files read."""
+    from serenade.base.tfrecords import read_note_sequences
+    from serenade.conversion.parallel import windows_for_files, windows_for_sequences
+
+    midi, records = input_files(inputs)
     found = [f for f in windows_for_files(midi, config_name) if f.ok]
     if records:
         found += windows_for_sequences(list(read_note_sequences(records)), config_name)
