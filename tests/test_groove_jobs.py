@@ -196,6 +196,11 @@ def test_usage_errors(tmp_path, capsys):
     assert code == 2 and "must end in .mid" in err, err
     code, _, err = _run(["groove", "humanise", *HUMANIZE], capsys)
     assert code == 2 and "did you mean humanize" in err, err
+    code, _, err = _run(["quality", *HUMANIZE, str(FUNK)], capsys)  # class windows only
+    assert code == 2 and "serenade groove quality" in err, err
+    code, _, err = _run(["groove", "quality", "--config", "cat-mel_2bar_small", "--checkpoint",
+                         "x", str(FUNK)], capsys)
+    assert code == 1 and "not a GrooVAE config" in err, err
 
 
 def test_quality_of_reconstructions(tmp_path, capsys):

@@ -176,8 +176,9 @@ def check_class_windows(config: ModelConfig, user: str) -> ModelConfig:
         raise ValueError(
             f"config {config.name} is a GrooVAE config (float windows of drum hits, velocities "
             f"and offsets): {user} takes configs of class windows only for now; GrooVAE models "
-            "run with `serenade encode`, `decode`, `sample` and `interpolate`, or from Python "
-            "(serenade.models.checkpoint.load_model, serenade.models.groove)")
+            "run with `serenade encode`, `decode`, `sample` and `interpolate`, `serenade groove` "
+            "(humanize, tap, add-hihat; `serenade groove quality` for their figures), or from "
+            "Python (serenade.models.checkpoint.load_model, serenade.groove.jobs)")
     return config
 
 
