@@ -151,6 +151,44 @@ def test_add_hihat_whole_writes_the_models_decode():
     np.testing.assert_array_equal(kept.written[..., others], kept.performance.outputs[..., others])
 
 
+PARITY = FIXTURES / "groove_jobs"  # tools/oracle/make_groove_jobs_fixture.py
+JOB_ARGS = {"humanize": HUMANIZE, "tap": TAP, "add-hihat": [*ADD_HH, "--whole"]}
+
+
+def _by_time(note: tuple[int, int, float]) -> tuple[int, float]:
+    return note[0], note[2]  # pitch, then start
+
+
+@pytest.mark.parametrize("job", ["humanize", "tap", "add-hihat"])
+def test_each_job_decodes_as_magentas_trained_model(job, tmp_path, capsys):
+    """magenta's `TrainedModel.encode` -> `decode(mu, temperature=1e-6)` of the job's input:
+    the same notes (magenta's at 120 qpm, ours at the input's tempo: compared in 16ths; a first
+    note played early starts at 0 in a MIDI file). The tap input is also given on a piano key:
+    read as taps, it is the same input."""
+    expected = json.loads((PARITY / "expected.json").read_text())["jobs"][job]["notes"]
+    inputs = [str(PARITY / f"{job}_in.mid")]
+    if job == "tap":
+        pitched = _read(PARITY / "tap_in.mid")
+        for note in pitched.notes:
+            note.is_drum, note.instrument, note.pitch = False, 0, 72
+        inputs.append(_write(pitched, tmp_path / "piano.mid"))
+    for k, path in enumerate(inputs):
+        out = tmp_path / f"{k}.mid"
+        code, _, err = _run(["groove", job, *JOB_ARGS[job], path, "-o", str(out),
+                             "--temperature", "0"], capsys)
+        assert code == 0, err
+        output = _read(out)
+        step = _step_seconds(output)
+        got = sorted(((n.pitch, n.velocity, n.start_time / step) for n in output.notes),
+                     key=_by_time)
+        want = sorted(((pitch, velocity, max(start, 0.0)) for pitch, velocity, start in expected),
+                      key=_by_time)
+        assert [(p, round(t)) for p, _, t in got] == [(p, round(t)) for p, _, t in want]
+        for (_, velocity, start), (_, want_velocity, want_start) in zip(got, want):
+            assert abs(velocity - want_velocity) <= 1
+            assert start == pytest.approx(want_start, abs=0.01)
+
+
 def _one_bar(path: Path) -> str:
     sequence = _read(FUNK)
     bar = 16 * _step_seconds(sequence)
