@@ -70,7 +70,9 @@ def test_train_steps_reduce_the_loss_without_counting_padding(records, config):
 
 
 @pytest.mark.slow
-def test_train_command_trains_the_tiny_config(tmp_path, capsys):
+@pytest.mark.parametrize("transpose", ["--transpose", "--transpose=-2,2"])
+def test_train_command_trains_the_tiny_config(tmp_path, capsys, transpose):
+    """Magenta's -3..3 augmentation (the config's own), or a range of one's own."""
     import json
 
     import note_seq
@@ -84,7 +86,7 @@ def test_train_command_trains_the_tiny_config(tmp_path, capsys):
     config = "hier-multiperf_vel_1bar_tiny"
     assert main(["train", "--config", config, "--train-data", str(train),
                  "--eval-data", str(held_out), "--output", str(tmp_path / "model"),
-                 "--steps", "3", "--batch-size", "4", "--log-every", "1",
+                 "--steps", "3", "--batch-size", "4", "--log-every", "1", transpose,
                  "--checkpoint-root", str(tmp_path / "ckpt"),
                  "--results-dir", str(tmp_path)]) == 0
     assert f"trained {config} for 3 steps" in capsys.readouterr().out

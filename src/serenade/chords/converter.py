@@ -33,7 +33,7 @@ from serenade.melody.extraction import extract_track_melodies
 from serenade.melody.pieces import (LocatedWindow, bar_offsets, first_tempo, quantize_piece,
                                     split_on_time_changes)
 from serenade.melody.rendering import windows_to_note_sequence, write_midi
-from serenade.melody.transposition import transpose
+from serenade.melody.transposition import transposed
 from serenade.melody.windows import sample_at_most, slice_melody
 
 CHORD_SYMBOL = music_pb2.NoteSequence.TextAnnotation.CHORD_SYMBOL
@@ -233,8 +233,7 @@ class ChordMelodyConverter:
                         ) -> list[np.ndarray]:
         """The windows of each piece of the sequence transposed by `amount` (chords along),
         int16 [n, steps, 2]: each step's event and chord class."""
-        if amount:
-            sequence, _ = transpose(sequence, amount)
+        sequence = transposed(sequence, amount)
         return [np.stack(self._stack(windows), axis=-1)
                 for windows in self._windows_by_piece(sequence, [])]
 

@@ -75,7 +75,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transpose", nargs="?", const=True, default=schema_default(
         f"{train}.transpose"), type=transpose_range, metavar="LOW,HIGH",
         help="transposition augmentation: alone, the config's own (the default); "
-             "--transpose=-5,5 a random shift in -5..5 semitones (any melody or chord config)")
+             "--transpose=-5,5 a random shift in -5..5 semitones (any melody, chord or "
+             "multiperf config)")
     parser.add_argument("--no-transpose", dest="transpose", action="store_const", const=False,
                         help="train without transposition (samples keep the training data's "
                              "keys)")

@@ -12,7 +12,8 @@ from serenade.training.settings import TrainSettings, resolve_config
 
 
 @pytest.mark.parametrize("config", ["cat-mel_2bar_small", "cat-mel_2bar_med_chords",
-                                    "cat-drums_2bar_small", "hierdec-trio_16bar"])
+                                    "cat-drums_2bar_small", "hierdec-trio_16bar",
+                                    "hier-multiperf_vel_1bar_med_chords"])
 def test_every_converter_can_train_without_transposition(config):
     plain = converter_for_config(config).with_transposition(None)
     assert getattr(plain, "transpose_range", None) is None
@@ -21,15 +22,17 @@ def test_every_converter_can_train_without_transposition(config):
     assert type(plain) is type(converter_for_config(config))
 
 
-def test_the_melody_and_chord_configs_transpose_otherwise():
+def test_the_chord_and_multiperf_configs_transpose_otherwise():
     rng = np.random.default_rng(0)
-    for config in ("cat-mel_2bar_med_chords",):
+    for config in ("cat-mel_2bar_med_chords", "hier-multiperf_vel_1bar_med",
+                   "hier-multiperf_vel_1bar_big_chords"):
         converter = converter_for_config(config)
         assert converter.transpose_range == (-3, 3)
         assert len({converter.draw_transposition(True, rng) for _ in range(50)}) > 1
 
 
-@pytest.mark.parametrize("config", ["hierdec-mel_16bar", "cat-mel_2bar_med_chords"])
+@pytest.mark.parametrize("config", ["hierdec-mel_16bar", "cat-mel_2bar_med_chords",
+                                    "hier-multiperf_vel_1bar_tiny"])
 def test_a_range_transposes_configs_magenta_never_or_less_transposes(config):
     settings = TrainSettings.from_mapping({"steps": 1, "transpose": [-5, 5]})
     converter = settings.training_converter(converter_for_config(config))

@@ -13,7 +13,6 @@ Steps for one sequence (see docs/converter.md):
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +24,7 @@ from serenade.melody.diagnostics import SequenceReport, count_tracks
 from serenade.melody.extraction import extract_track_melodies
 from serenade.melody.pieces import LocatedWindow, quantize_piece, split_on_time_changes
 from serenade.melody.rendering import windows_to_note_sequence
-from serenade.melody.transposition import random_amount, transpose
+from serenade.melody.transposition import check_range, transposed
 from serenade.melody.windows import Window, dedupe, slice_melody
 
 
@@ -51,8 +50,7 @@ class MelodyConverter(ConverterBase):
                              f"{ev.MIN_PITCH}..{ev.MAX_PITCH} (the 90-class encoding)")
         if self.slice_bars < 1:
             raise ValueError("slice_bars must be at least 1")
-        if self.transpose_range is not None and self.transpose_range[0] > self.transpose_range[1]:
-            raise ValueError(f"empty transpose range {self.transpose_range}")
+        check_range(self.transpose_range)
 
     @property
     def num_classes(self) -> int:
@@ -172,22 +170,10 @@ class MelodyConverter(ConverterBase):
 
     # Training draws in two steps (see ConverterBase): the transposition, the pieces, the draw.
 
-    def with_transposition(self, transpose_range: tuple[int, int] | None) -> "MelodyConverter":
-        return dataclasses.replace(
-            self, transpose_range=None if transpose_range is None else tuple(transpose_range))
-
-    def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
-        """The random transposition of a training draw: 0 without a range, and 0 without a
-        draw for a sequence without notes (as magenta)."""
-        if self.transpose_range is None or not has_notes:
-            return 0
-        return random_amount(*self.transpose_range, rng=rng)
-
     def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
                         ) -> list[np.ndarray]:
         """The distinct windows of each piece of the sequence transposed by `amount`."""
-        if amount:
-            sequence, _ = transpose(sequence, amount)
+        sequence = transposed(sequence, amount)
         by_piece, _ = self._windows_by_piece(sequence)
         return [self._stack([window.events for window in windows]) for windows in by_piece]
 

@@ -10,6 +10,7 @@ in melody, whose pieces, windows and MIDI writing the other families build on.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +20,7 @@ from note_seq.protobuf import music_pb2
 from serenade.base.bit_inputs import BitInputs
 from serenade.melody.pieces import LocatedWindow, bar_offsets, first_tempo
 from serenade.melody.rendering import write_midi
+from serenade.melody.transposition import random_amount
 from serenade.melody.windows import sample_at_most
 
 
@@ -111,17 +113,24 @@ class ConverterBase:
     # piece per transposition and repeat only the (cheap) draws: the same rng, the same windows.
 
     def with_transposition(self, transpose_range: tuple[int, int] | None) -> ConverterBase:
-        """The same converter transposing training draws within `transpose_range`: for a family
-        that never transposes, itself without a range, and ValueError with one."""
+        """The same converter transposing training draws within `transpose_range` (None: not).
+        A family transposes when its converter has a `transpose_range` setting (magenta's
+        `NoteSequenceAugmenter`, applied before its converter); one without refuses a range."""
+        if any(field.name == "transpose_range" for field in dataclasses.fields(self)):
+            return dataclasses.replace(
+                self, transpose_range=None if transpose_range is None else tuple(transpose_range))
         if transpose_range is not None:
             raise ValueError(f"{type(self).__name__} windows cannot be transposed "
                              f"(train.transpose {list(transpose_range)})")
         return self
 
     def draw_transposition(self, has_notes: bool, rng: np.random.Generator) -> int:
-        """The random transposition of a training draw: 0, and no draw, for a family that never
-        transposes."""
-        return 0
+        """The random transposition of a training draw: 0 without a range, and 0 without a
+        draw for a sequence without notes (magenta's augmenter leaves it alone)."""
+        transpose_range = getattr(self, "transpose_range", None)
+        if transpose_range is None or not has_notes:
+            return 0
+        return random_amount(*transpose_range, rng=rng)
 
     def draw_training_windows(self, pieces: list[np.ndarray],
                               rng: np.random.Generator) -> np.ndarray:

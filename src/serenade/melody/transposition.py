@@ -1,12 +1,12 @@
 """Transposition augmentation for training, as magenta's NoteSequenceAugmenter.
 
 magenta shifts every pitched note of the whole sequence by one random amount
-(inclusive range, e.g. -5..5) before conversion. Notes pushed outside the MIDI
-range 0..127 are deleted (the converter's own 21..108 filter then removes
-those outside the piano range); drum notes are kept and not shifted; the total
+(inclusive range, e.g. -5..5) before conversion (the melody, chord-melody and
+multi-instrument performance configs: one place for all three). Notes pushed
+outside the MIDI range 0..127 are deleted (a converter's own pitch filter then
+removes those outside its range); drum notes are kept and not shifted; the total
 time becomes the end of the last note kept; key signatures and chord symbols
-move along.
-A sequence without notes is left as it is.
+move along. A sequence without notes is left as it is (no amount is drawn).
 """
 
 from __future__ import annotations
@@ -47,8 +47,24 @@ def transpose(sequence: music_pb2.NoteSequence, amount: int, *,
             try:
                 annotation.text = chord_symbols_lib.transpose_chord_symbol(annotation.text, amount)
             except chord_symbols_lib.ChordSymbolError:
-                pass  # chords do not matter to melodies; keep the text rather than fail
+                # magenta's training fails here. note-seq cannot read such a symbol as a chord
+                # at all: a converter that reads chords rejects the windows under it in any
+                # key, the others ignore it.
+                pass
     return result, deleted
+
+
+def transposed(sequence: music_pb2.NoteSequence, amount: int) -> music_pb2.NoteSequence:
+    """The sequence a training draw of `amount` converts. At 0 the sequence itself: magenta's
+    augmenter still transposes by 0, which only ends total_time at the last note, and trailing
+    time without notes gives no window."""
+    return transpose(sequence, amount)[0] if amount else sequence
+
+
+def check_range(transpose_range: tuple[int, int] | None) -> None:
+    """ValueError for an empty range (a converter setting checked when built, not at a draw)."""
+    if transpose_range is not None and transpose_range[0] > transpose_range[1]:
+        raise ValueError(f"empty transpose range {transpose_range}")
 
 
 def random_amount(low: int, high: int, rng: np.random.Generator) -> int:

@@ -2,6 +2,9 @@
 as magenta's `MultiInstrumentPerformanceConverter` (music_vae/data_hierarchical.py).
 
 Steps for one sequence:
+0. (training, with a `transpose_range`) transpose the whole sequence by one random amount, as
+   magenta's `NoteSequenceAugmenter` does before its converter (`serenade.melody.transposition`:
+   drums stay, pitches pushed outside 0..127 are deleted, chord symbols move along);
 1. split at tempo and time-signature changes; each piece is converted alone;
 2. apply the sustain pedal (note ends move to the pedal's release);
 3. with chords: a piece without CHORD_SYMBOL annotations gets chords inferred (note-seq's
@@ -42,6 +45,7 @@ from serenade.melody.converter_base import ConverterBase
 from serenade.melody.diagnostics import count_tracks
 from serenade.melody.pieces import LocatedWindow, Piece, split_on_time_changes
 from serenade.melody.rendering import write_midi
+from serenade.melody.transposition import check_range, transposed
 from serenade.multiperf.diagnostics import MultiPerformanceReport, few_instruments
 from serenade.multiperf.performance import MetricPerformance, extract_tracks, split_performance
 
@@ -70,7 +74,8 @@ class MultiPerformanceWindow:
 
 @dataclass(frozen=True)
 class MultiPerformanceConverter(ConverterBase):
-    """Settings of magenta's MultiInstrumentPerformanceConverter; its names and defaults.
+    """Settings of magenta's MultiInstrumentPerformanceConverter; its names and defaults, and
+    the transposition range of the configs' `NoteSequenceAugmenter` (training only).
 
     `chords`: condition on triad chords (magenta's `chord_encoding=TriadChordOneHotEncoding()`).
     `drop_tracks_and_truncate` (random, training only in magenta) is not used by any config and
@@ -91,10 +96,12 @@ class MultiPerformanceConverter(ConverterBase):
     max_pitch: int = constants.MAX_MIDI_PITCH
     first_subsequence_only: bool = False
     chords: bool = False
+    transpose_range: tuple[int, int] | None = None  # magenta's augmenter's, not its converter's
 
     def __post_init__(self) -> None:
         if self.hop_size_bars < 1 or self.chunk_size_bars < 1:
             raise ValueError("hop_size_bars and chunk_size_bars must be at least 1")
+        check_range(self.transpose_range)
 
     # -- sizes and classes ----------------------------------------------------------
 
@@ -407,8 +414,8 @@ class MultiPerformanceConverter(ConverterBase):
                    rng: np.random.Generator | None = None):
         """Every window (magenta's `to_tensors` as class indices); with chords, a pair
         (windows, control classes). Training with `max_tensors_per_notesequence`: at most that
-        many at random, per piece then over the sequence (as magenta). No transposition: magenta
-        transposes these configs' sequences before the converter (its `NoteSequenceAugmenter`)."""
+        many at random, per piece then over the sequence (as magenta), of the sequence
+        transposed by a random amount of `transpose_range` first."""
         if not training:
             found = self.windows_with_origin(sequence)
             windows = self._stack([w.events for w in found])
@@ -416,14 +423,14 @@ class MultiPerformanceConverter(ConverterBase):
                 return windows, self._stack([w.controls for w in found])
             return windows
         rng = rng if rng is not None else np.random.default_rng()
-        return self.draw_training_windows(self.training_pieces(sequence), rng)
+        amount = self.draw_transposition(bool(sequence.notes), rng)
+        return self.draw_training_windows(self.training_pieces(sequence, amount), rng)
 
     def training_pieces(self, sequence: music_pb2.NoteSequence, amount: int = 0
                         ) -> list[np.ndarray]:
-        """The windows of each piece: int16 [n, window_steps], or with chords [n, window_steps,
-        2] (each row's class and chord class). `amount` (a transposition) must be 0."""
-        if amount:
-            raise ValueError("the multiperf converter does not transpose")
+        """The windows of each piece of the sequence transposed by `amount`: int16 [n,
+        window_steps], or with chords [n, window_steps, 2] (each row's class and chord class)."""
+        sequence = transposed(sequence, amount)
         pieces = []
         for windows in self._windows_by_piece(sequence)[0]:
             events = self._stack([w.events for w in windows])
