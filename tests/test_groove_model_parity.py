@@ -135,3 +135,27 @@ def test_interpolations(loaded):
             controls=_controls(model, arrays, f"case{a}_controls"))
         np.testing.assert_allclose(path, z, atol=1e-4, rtol=0)
         np.testing.assert_array_equal(decoded[..., :DRUMS], expected[..., :DRUMS])
+
+
+def test_the_training_objective_is_magentas_loss(loaded):
+    """`GrooveVAE.objective` (what `serenade train` steps and evaluates) gives magenta's loss of
+    the fixture batch (z = mu): r_loss and KL per example, and the total at its beta."""
+    from serenade.training import objective
+
+    _, info, arrays, model = loaded
+    controls = arrays["loss_controls"].astype(np.float32)
+    mu, _ = model.posterior(arrays["loss_inputs"], controls if model.control_depth else None)
+    batch = (arrays["loss_inputs"], arrays["loss_outputs"], controls)
+    hp = model.config.hparams
+    terms = model.objective(batch, free_bits=hp.free_bits, z=mu)
+    np.testing.assert_allclose(terms.r_loss.numpy(), arrays["loss_r"], atol=1e-4, rtol=1e-6)
+    np.testing.assert_allclose(terms.kl.numpy(), arrays["loss_kl"], atol=1e-4, rtol=1e-6)
+    total = objective.total_loss(np.mean(terms.r_loss), np.mean(terms.kl_cost),
+                                 float(arrays["loss_beta"]))
+    np.testing.assert_allclose(total, float(arrays["loss_total"]), atol=1e-4, rtol=1e-6)
+    # magenta's hits/velocities/offsets metrics are means per step: over the steps they add
+    # up to r_loss
+    steps = arrays["loss_outputs"].shape[1]
+    summed = sum(terms.parts[f"{k}_loss"] for k in ("hits", "velocities", "offsets")) * steps
+    np.testing.assert_allclose(summed.numpy(), arrays["loss_r"], atol=1e-3, rtol=1e-6)
+    assert terms.predictions.numpy() == arrays["loss_outputs"][..., :DRUMS].size

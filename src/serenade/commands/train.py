@@ -1,4 +1,5 @@
-"""Train a MusicVAE on NoteSequence TFRecords (what the workflow's train_model rule runs).
+"""Train a MusicVAE (or a GrooVAE: docs/training.md) on NoteSequence TFRecords (what the
+workflow's train_model rule runs).
 
     serenade train --config cat-mel_2bar_small --train-data train-*.tfrecord \
         --eval-data eval-*.tfrecord --output results/models/mine --steps 2000 --batch-size 64
@@ -37,7 +38,8 @@ from serenade.training.settings import TrainSettings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_config_option(parser, "magenta config name, e.g. cat-mel_2bar_small")
+    add_config_option(parser, "magenta config name, e.g. cat-mel_2bar_small or "
+                              "groovae_2bar_humanize", groove=True)
     add_log_option(parser)
     add_setting_option(parser, "models.hparams", "--hparams", help="overrides in magenta's syntax")
     parser.add_argument("--train-data", "--train_data", "--examples_path", dest="train_data",

@@ -171,14 +171,15 @@ def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None
 
 def check_class_windows(config: ModelConfig, user: str) -> ModelConfig:
     """The config, or ValueError when it is a GrooVAE config (float windows), which `user`
-    (the CLI, training, the workflow) does not take yet."""
+    (the workflow, a generation command) does not take yet."""
     if config.groove:
         raise ValueError(
             f"config {config.name} is a GrooVAE config (float windows of drum hits, velocities "
             f"and offsets): {user} takes configs of class windows only for now; GrooVAE models "
-            "run with `serenade encode`, `decode`, `sample` and `interpolate`, `serenade groove` "
-            "(humanize, tap, add-hihat; `serenade groove quality` for their figures), or from "
-            "Python (serenade.models.checkpoint.load_model, serenade.groove.jobs)")
+            "train with `serenade train` and run with `serenade encode`, `decode`, `sample` and "
+            "`interpolate`, `serenade groove` (humanize, tap, add-hihat; `serenade groove "
+            "quality` for their figures), or from Python (serenade.models.checkpoint.load_model, "
+            "serenade.groove.jobs)")
     return config
 
 

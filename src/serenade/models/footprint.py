@@ -37,11 +37,16 @@ def _input_width(inputs, depths: tuple[int, ...]) -> int:
 def weight_count(config: ModelConfig) -> int:
     """The model's weights (flat encoder and decoder; see the module docstring)."""
     hp = config.hparams
-    depths = config.part_depths
-    enc_in = _input_width(config.encoder_inputs, depths) + config.control_depth
-    dec_in = _input_width(config.decoder_inputs, depths) + config.control_depth + hp.z_size
-    outputs = (hp.nade_num_hidden * 2 if config.multi_label else 1) * (
-        config.decoder_inputs.depth if config.decoder_inputs is not None else sum(depths))
+    if config.groove:  # float steps: the converter's input and output vectors
+        enc_in = config.converter.input_depth + config.control_depth
+        outputs = config.output_depth
+        dec_in = outputs + config.control_depth + hp.z_size
+    else:
+        depths = config.part_depths
+        enc_in = _input_width(config.encoder_inputs, depths) + config.control_depth
+        dec_in = _input_width(config.decoder_inputs, depths) + config.control_depth + hp.z_size
+        outputs = (hp.nade_num_hidden * 2 if config.multi_label else 1) * (
+            config.decoder_inputs.depth if config.decoder_inputs is not None else sum(depths))
     encoder, encoded = _lstm_weights(enc_in, list(hp.enc_rnn_size), directions=2)
     decoder, last = _lstm_weights(dec_in, list(hp.dec_rnn_size))
     latent = 2 * (encoded + 1) * hp.z_size

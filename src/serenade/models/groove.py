@@ -28,8 +28,6 @@ dropout on every LSTM input (dropout_keep_prob 0.3), both honoured by `call`.
 
 from __future__ import annotations
 
-import math
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -41,9 +39,9 @@ from serenade.models.encoder import BidirectionalEncoder
 from serenade.models.lstm import STATE_DTYPE, LSTMBlockCell, split_initial_state
 from serenade.models.recurrence import run_recurrence
 from serenade.models.weights import VaeWeights
+from serenade.training import objective as objectives
 
 INFERENCE_BATCH = 512
-LN2 = math.log(2.0)
 LOG_LOSS_EPSILON = 1e-7  # tf.losses.log_loss's default epsilon, which magenta's loss keeps
 
 
@@ -72,13 +70,6 @@ def step_losses(targets: tf.Tensor, raw: tf.Tensor) -> dict[str, tf.Tensor]:
     offsets_loss = tf.reduce_sum(tf.square(offsets - target_offsets), axis=-1)
     return {"hits": hits_loss, "velocities": velocities_loss, "offsets": offsets_loss,
             "loss": hits_loss + velocities_loss + offsets_loss}
-
-
-def kl_divergence(mu: tf.Tensor, sigma: tf.Tensor) -> tf.Tensor:
-    """KL(N(mu, sigma^2) || N(0, I)) summed over z, in nats: [B]."""
-    mu, sigma = tf.cast(mu, tf.float32), tf.cast(sigma, tf.float32)
-    return tf.reduce_sum(0.5 * (tf.square(mu) + tf.square(sigma) - 1.0) - tf.math.log(sigma),
-                         axis=-1)
 
 
 def reconstruction_loss(targets: tf.Tensor, raw: tf.Tensor) -> tf.Tensor:
@@ -283,6 +274,37 @@ class GrooveVAE(VaeWeights, keras.Model):
                                           training=training)
         return {"outputs": raw, "mu": mu, "sigma": sigma, "z": z}
 
+    def _terms(self, inputs, outputs, controls, *, free_bits: float, training: bool, z
+               ) -> tuple[objectives.Terms, dict[str, tf.Tensor]]:
+        result = self(inputs, outputs, controls, training=training, z=z)
+        steps = step_losses(outputs, result["outputs"])
+        kl_dims, kl, kl_cost = objectives.latent_terms(result["mu"], result["sigma"], free_bits)
+        logits = split_outputs(tf.cast(result["outputs"], tf.float32))[0]
+        target_hits = split_outputs(tf.cast(outputs, tf.float32))[0]
+        correct = tf.reduce_sum(tf.cast(tf.equal(logits > 0.0, target_hits > 0.5), tf.float32))
+        length = tf.cast(tf.shape(target_hits)[1], tf.float32)
+        terms = objectives.Terms(
+            r_loss=tf.reduce_sum(steps["loss"], axis=1), kl_dims=kl_dims, kl=kl,
+            kl_cost=kl_cost, correct=correct,
+            predictions=tf.cast(tf.size(target_hits), tf.float32),
+            parts={f"{k}_loss": tf.reduce_sum(steps[k], axis=1) / length
+                   for k in ("hits", "velocities", "offsets")})
+        return terms, result
+
+    def objective(self, batch, *, free_bits: float, sampling_probability=0.0,
+                  training: bool = False, z=None) -> objectives.Terms:
+        """The objective's terms of a batch (inputs, outputs, controls) [B, T, ..], as
+        `MusicVAE.objective` gives them, so one train step and evaluation serve both: `correct`
+        counts the hits predicted right (logit > 0 against the target hit) over every (step,
+        drum); `parts` are magenta's `hits_loss`, `velocities_loss` and `offsets_loss` metrics
+        per example (their batch mean is magenta's metric: the mean over steps). The decoder
+        is teacher-forced whatever `sampling_probability` says (configs that schedule sampling
+        are refused for training: `models.configs.check_trainable`). z drawn from the
+        posterior unless given."""
+        inputs, outputs, controls = batch
+        return self._terms(inputs, outputs, controls, free_bits=free_bits, training=training,
+                           z=z)[0]
+
     def losses_of(self, inputs, outputs, controls=None, *, step: int = 0, training: bool = False,
                   z=None) -> dict[str, tf.Tensor]:
         """magenta's objective on a batch: per example `r_loss`, `kl`, `kl_cost` [B] and the
@@ -290,15 +312,16 @@ class GrooveVAE(VaeWeights, keras.Model):
         `beta` and `loss` = mean(r_loss) + beta * mean(kl_cost), beta = (1 - beta_rate^step) *
         max_beta. z drawn from the posterior unless given (z=mu: deterministic)."""
         hp = self.config.hparams
-        result = self(inputs, outputs, controls, training=training, z=z)
-        parts = step_losses(outputs, result["outputs"])
-        kl = kl_divergence(result["mu"], result["sigma"])
-        kl_cost = tf.maximum(kl - float(hp.free_bits) * LN2, 0.0)
+        terms, result = self._terms(inputs, outputs, controls, free_bits=float(hp.free_bits),
+                                    training=training, z=z)
         beta = (1.0 - float(hp.beta_rate) ** float(step)) * float(hp.max_beta)
-        r_loss = tf.reduce_sum(parts["loss"], axis=1)
-        return {"r_loss": r_loss, "kl": kl, "kl_cost": kl_cost, "beta": tf.constant(beta),
-                "loss": tf.reduce_mean(r_loss) + beta * tf.reduce_mean(kl_cost),
-                **{k: tf.reduce_sum(parts[k], axis=1) for k in ("hits", "velocities", "offsets")},
+        length = tf.cast(tf.shape(result["outputs"])[1], tf.float32)
+        return {"r_loss": terms.r_loss, "kl": terms.kl, "kl_cost": terms.kl_cost,
+                "beta": tf.constant(beta),
+                "loss": objectives.total_loss(tf.reduce_mean(terms.r_loss),
+                                              tf.reduce_mean(terms.kl_cost), beta),
+                **{k: terms.parts[f"{k}_loss"] * length
+                   for k in ("hits", "velocities", "offsets")},
                 "outputs": result["outputs"], "mu": result["mu"], "sigma": result["sigma"]}
 
     # ----------------------------------------------------------------- inference

@@ -33,6 +33,7 @@ from serenade.models.hierarchical_encoder import HierarchicalEncoder
 from serenade.models.heads import NadeHead
 from serenade.models.numpy_decoder import NumpyDecoder
 from serenade.models.weights import VaeWeights
+from serenade.training import objective as objectives
 
 INFERENCE_BATCH = 512
 
@@ -132,6 +133,15 @@ class MusicVAE(VaeWeights, keras.Model):
         logits = self.decoder.logits(z, windows, sampling_probability=sampling_probability,
                                      training=training, **self._decoder_controls(controls))
         return {"logits": logits, "mu": mu, "sigma": sigma, "z": z}
+
+    def objective(self, batch, *, free_bits: float, sampling_probability=0.0,
+                  training: bool = False) -> objectives.Terms:
+        """The objective's terms of a batch of windows (or (windows, controls)): what the train
+        step and the evaluation average, whatever the model family."""
+        windows, controls = objectives.batch_parts(batch)
+        out = self(windows, controls, sampling_probability=sampling_probability,
+                   training=training)
+        return objectives.terms(windows, out, free_bits=free_bits, head=self.head)
 
     def _decoder_controls(self, controls) -> dict:
         """The keyword a decoder with controls takes them by (none for the others)."""

@@ -1,6 +1,7 @@
 """Training MusicVAE models as magenta does, tracked in MLflow.
 
-Modules: `dataset` (TFRecords -> augmented window batches), `objective` and `schedules`
+Modules: `dataset` (TFRecords -> augmented window batches), `window_kinds` (what differs
+between class windows and GrooVAE's float windows), `objective` and `schedules`
 (magenta's loss, beta, learning rate, scheduled sampling), `scaling` (schedules for short runs),
 `optimization` (Adam, clipping), `trainer` (the train step on one or several devices),
 `devices`, `resume` (resume state), `evaluation`, `progress`,

@@ -23,17 +23,16 @@ from serenade import layout, tracking
 from serenade.base.record_index import RecordIndex
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
-from serenade.conversion import controls as ctl
 from serenade.models.checkpoint import load_model, save_model
 from serenade.models.configs import ModelConfig
 from serenade.models.hparams import HParams
-from serenade.models.parts import index_dtype
 from serenade.sources.download import download
 from serenade.tracking import file_digest
-from serenade.training import curves, dataset, devices, evaluation, resume, schedules
+from serenade.training import curves, dataset, devices, resume, schedules
 from serenade.training.progress import Progress
 from serenade.training.settings import TrainSettings, resolve_config
 from serenade.training.trainer import Trainer
+from serenade.training.window_kinds import EvalSet, window_kind
 
 LOG = logging.getLogger("serenade.training")
 
@@ -122,12 +121,11 @@ class _Job:
 @dataclass(frozen=True)
 class _TrainingData:
     """Serialized train sequences (indexed on disk) with the converter that windows them, and the
-    eval windows."""
+    eval arrays of the config's window kind (`window_kinds`)."""
 
     train_records: Sequence[bytes]
     train_converter: Any
-    eval_windows: np.ndarray
-    eval_controls: np.ndarray | None = None  # [N, T, control_depth] for a config with controls
+    eval_set: EvalSet
 
 
 def train_model(name: str, config_name: str, hparams: str, settings: TrainSettings,
@@ -146,7 +144,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     _write_resolved_config(job, placement)
     data = _load_data(job)
     batches = _train_batches(job, trainer, data)
-    loop = _TrainingLoop(job, trainer, tracker, store, data.eval_windows, data.eval_controls)
+    loop = _TrainingLoop(job, trainer, tracker, store, data.eval_set)
     try:
         step = loop.run(batches)
         final = loop.evaluate(step)
@@ -269,16 +267,14 @@ def _load_data(job: _Job) -> _TrainingData:
     converter = settings.training_converter(job.model_config.converter)
     dataset.require_windows(train_records, converter, ", ".join(str(p) for p in paths.train))
     eval_records = RecordIndex.scan(paths.eval)
-    eval_set = dataset.eval_set(eval_records, job.model_config.converter,
-                                max_windows=settings.eval_max_windows, seed=settings.seed)
-    eval_windows = eval_set.windows.astype(index_dtype(converter.part_depths).as_numpy_dtype)
+    eval_set = window_kind(job.model_config.converter).eval_set(
+        eval_records, max_windows=settings.eval_max_windows, seed=settings.seed)
     LOG.info("%s: %d train sequences, %d eval sequences -> %d eval windows", job.name,
-             len(train_records), len(eval_records), len(eval_windows))
-    if len(eval_windows) == 0:
+             len(train_records), len(eval_records), len(eval_set))
+    if len(eval_set) == 0:
         LOG.warning("%s: the eval split yields no windows for %s: no evaluation", job.name,
                     job.config_name)
-    return _TrainingData(train_records, converter, eval_windows,
-                         ctl.vectors(converter, eval_set.controls))
+    return _TrainingData(train_records, converter, eval_set)
 
 
 def _train_batches(job: _Job, trainer: Trainer, data: _TrainingData) -> Iterator[Any]:
@@ -294,26 +290,24 @@ class _TrainingLoop:
     their cadences."""
 
     def __init__(self, job: _Job, trainer: Trainer, tracker: tracking.RunTracker,
-                 store: resume.ResumeStore, eval_windows: np.ndarray,
-                 eval_controls: np.ndarray | None = None):
+                 store: resume.ResumeStore, eval_set: EvalSet):
         self.job = job
         self.trainer = trainer
         self.tracker = tracker
         self.store = store
-        self.eval_windows = eval_windows
-        self.eval_controls = eval_controls
+        self.eval_set = eval_set
+        self.kind = window_kind(job.model_config.converter)
 
     def evaluate(self, step: int) -> dict[str, float]:
         """Evaluate and track the metrics ({} when the eval split has no windows)."""
-        if len(self.eval_windows) == 0:
+        if len(self.eval_set) == 0:
             return {}
         trainer, hp = self.trainer, self.job.hparams
         beta = float(trainer.schedule_values(max(step - 1, 0))["beta"])
-        metrics = evaluation.evaluate(trainer.model, self.eval_windows,
-                                      controls=self.eval_controls,
-                                      batch_size=max(self.job.batch_size, 64), beta=beta,
-                                      free_bits=hp.free_bits,
-                                      loss_sampling_probability=trainer.eval_sampling_probability)
+        metrics = self.kind.evaluate(trainer.model, self.eval_set,
+                                     batch_size=max(self.job.batch_size, 64), beta=beta,
+                                     free_bits=hp.free_bits,
+                                     loss_sampling_probability=trainer.eval_sampling_probability)
         self.tracker.log_metrics({f"eval_{k}": v for k, v in metrics.items()}, step=step)
         LOG.info("%s: eval at step %d: %s", self.job.name, step,
                  ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
@@ -361,7 +355,17 @@ def _export(job: _Job, model: Any, step: int, final: dict[str, float],
     model_dir = _save_model_dir(model, job.out_dir, step)
     _write_outputs(job.out_dir, final, tracker.csv.path, job.name, tracker)
     tracker.log_artifact(model_dir, "checkpoint")
-    tracker.log_model(model_dir, registered_name=job.name, chords=model.config.takes_chords)
+    _log_model(tracker, model_dir, job.name, model)
+
+
+def _log_model(tracker: tracking.RunTracker, model_dir: Path, name: str, model: Any) -> None:
+    """Log and register the MLflow model, for the window kinds it serves (the checkpoint is a
+    run artifact either way)."""
+    if window_kind(model.config.converter).mlflow_model:
+        tracker.log_model(model_dir, registered_name=name, chords=model.config.takes_chords)
+    else:
+        LOG.info("%s: no MLflow model logged: its requests and answers are class windows, and "
+                 "%s has float (GrooVAE) windows", name, model.config.name)
 
 
 def _save_model_dir(model: Any, out_dir: Path, step: int) -> Path:
@@ -415,25 +419,24 @@ def import_model(name: str, config_name: str, hparams: str, source: str, eval_pa
                         "source_sha256": file_digest([path]) if Path(path).is_file() else "",
                         "git_commit": tracking.git_commit(), "global_step": step})
     records = RecordIndex.scan(eval_paths)
-    eval_set = dataset.eval_set(records, model.config.converter, max_windows=eval_max_windows)
-    windows = eval_set.windows.astype(model.index_dtype.as_numpy_dtype)
+    kind = window_kind(model.config.converter)
+    eval_set = kind.eval_set(records, max_windows=eval_max_windows, seed=0)
     if eval_paths:
         tracker.log_dataset(Path(eval_paths[0]).parent, file_digest(eval_paths), name="eval split",
-                            profile={"sequences": len(records), "windows": len(windows)},
+                            profile={"sequences": len(records), "windows": len(eval_set)},
                             context="evaluation")
     final: dict[str, float] = {}
-    if len(windows):
+    if len(eval_set):
         uses = schedules.uses_sampling(hp.sampling_schedule, hp.sampling_rate)
-        final = evaluation.evaluate(
-            model, windows, controls=ctl.vectors(model.config.converter, eval_set.controls),
-            batch_size=128, free_bits=hp.free_bits,
+        final = kind.evaluate(
+            model, eval_set, batch_size=128, free_bits=hp.free_bits,
             beta=float(schedules.kl_beta(step, hp.max_beta, hp.beta_rate)),
             loss_sampling_probability=1.0 if uses else 0.0)
         tracker.log_metrics({f"eval_{k}": v for k, v in final.items()}, step=step)
     else:
         LOG.warning("model %s: the eval split yields no windows for %s", name, config_name)
     model_dir = _save_model_dir(model, out_dir, step)
-    tracker.log_model(model_dir, registered_name=name, chords=model.config.takes_chords)
+    _log_model(tracker, model_dir, name, model)
     resolved = {"name": name, "config": config_name, "hparams": hp.to_string(),
                 "checkpoint": {"source": source, "sha256": sha256}}
     (out_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))

@@ -165,3 +165,25 @@ def test_a_run_whose_loss_goes_nan_stops_failed_and_registers_nothing(tmp_path, 
     for path in folder.glob("ckpt-*.npz"):  # only steps before the loss went NaN were saved
         with np.load(path) as data:
             assert all(np.isfinite(data[key]).all() for key in data.files)
+
+
+def test_import_evaluates_magentas_groovae_checkpoint(tmp_path):
+    """magenta's tiny GrooVAE (tests/fixtures/magenta/groove_model) imported and evaluated on
+    the drum performances it was trained on: its round trip finds the hits, and no MLflow
+    pyfunc model is logged for float windows."""
+    from pathlib import Path
+
+    from note_seq import midi_io
+
+    fixtures = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "magenta"
+    sequences = [midi_io.midi_file_to_note_sequence(str(p))
+                 for p in sorted((fixtures / "groove" / "cases").glob("*.mid"))]
+    records = write_note_sequence_tfrecord(tmp_path / "eval.tfrecord", sequences)
+    checkpoint = fixtures / "groove_model" / "groovae_2bar_humanize" / "checkpoint"
+    final = import_model("groove", "groovae_2bar_humanize", "", str(checkpoint), [records],
+                         tmp_path / "out", results_dir=tmp_path / "results",
+                         options=RunOptions(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}"))
+    assert final["windows"] > 3 and final["mu_hit_f1"] > 0.5 and final["accuracy"] > 0.8
+    assert final["loss"] >= final["r_loss"] > 0 and final["mu_velocity_error"] < 0.5
+    variables, metadata = read_checkpoint(tmp_path / "out" / "checkpoint")
+    assert metadata["config"] == "groovae_2bar_humanize"

@@ -4,9 +4,11 @@ Per example: r_loss = sum over time of softmax cross-entropy; kl = KL(N(mu, sigm
 summed over z; kl_cost = max(kl - free_bits * ln 2, 0) (free bits are subtracted from the total
 KL, not per dimension). The loss is mean(r_loss) + beta * mean(kl_cost).
 
-`terms` is the one place these are computed: the train step (`trainer`) and the evaluation
-(`evaluation`) both call it and only average its per-example values their own way (over
-replicas, over eval batches). Everything is float32, whatever the model's compute dtype.
+`terms` is the one place these are computed for class windows: a model's `objective(batch,
+...)` returns its `Terms` (`MusicVAE` through `terms`, `GrooveVAE` with its own reconstruction
+loss and the same KL, `latent_terms`), and the train step (`trainer`) and the evaluation
+(`evaluation`) only average the per-example values their own way (over replicas, over eval
+batches). Everything is float32, whatever the model's compute dtype.
 """
 
 from __future__ import annotations
@@ -29,17 +31,34 @@ class Terms(NamedTuple):
     kl: tf.Tensor  # [B] KL summed over z, in nats
     kl_cost: tf.Tensor  # [B] the KL the loss pays: max(kl - free nats, 0)
     correct: tf.Tensor  # scalar: (step, part) argmax predictions equal to the targets
+    predictions: tf.Tensor  # scalar: how many predictions `correct` counts (padding left out)
+    # a family's own per-example loss parts [B] reported as batch means (GrooVAE: magenta's
+    # hits_loss, velocities_loss, offsets_loss metrics)
+    parts: dict[str, tf.Tensor] = {}  # noqa: RUF012 - never changed; tf.nest rebuilds dicts
+
+
+def batch_parts(batch) -> tuple[tf.Tensor, tf.Tensor | None]:
+    """(windows, controls or None) of a batch of class windows."""
+    if isinstance(batch, (tuple, list)):
+        return batch[0], batch[1]
+    return batch, None
+
+
+def latent_terms(mu, sigma, free_bits: float) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """(kl_dims [B, Z], kl [B], kl_cost [B]) of the posterior N(mu, sigma), in nats."""
+    kl_dims = kl_per_dimension(mu, sigma)
+    kl = tf.reduce_sum(kl_dims, axis=1)
+    return kl_dims, kl, tf.maximum(kl - free_bits * LN2, 0.0)
 
 
 def terms(targets, outputs: Mapping[str, tf.Tensor], *, free_bits: float, head=None) -> Terms:
     """The objective's parts for `targets` (int [B, T] or [B, T, P]) and the model's `outputs`
     (its `logits`, `mu` and `sigma`); `head` says what the logits mean (default one softmax)."""
     logits = outputs["logits"]
-    kl_dims = kl_per_dimension(outputs["mu"], outputs["sigma"])
-    kl = tf.reduce_sum(kl_dims, axis=1)
+    kl_dims, kl, kl_cost = latent_terms(outputs["mu"], outputs["sigma"], free_bits)
     return Terms(r_loss=reconstruction_loss(targets, logits, head), kl_dims=kl_dims, kl=kl,
-                 kl_cost=tf.maximum(kl - free_bits * LN2, 0.0),
-                 correct=correct(targets, logits, head))
+                 kl_cost=kl_cost, correct=correct(targets, logits, head),
+                 predictions=tf.reduce_sum(tf.cast(targets >= 0, tf.float32)), parts={})
 
 
 def total_loss(r_loss, kl_cost, beta):

@@ -49,7 +49,7 @@ def test_terms_pay_free_bits_on_the_total_kl_and_weigh_it_by_beta():
     np.testing.assert_allclose(terms.kl.numpy(), [4.5, 0.005], rtol=1e-5)
     np.testing.assert_allclose(terms.kl_cost.numpy(), [4.5 - 2 * math.log(2), 0.0], rtol=1e-5)
     assert float(terms.correct) == np.sum(logits.argmax(-1) == targets)
-    assert all(t.dtype == tf.float32 for t in terms)
+    assert all(t.dtype == tf.float32 for t in tf.nest.flatten(terms))
     loss = objective.total_loss(np.mean(r), np.mean(terms.kl_cost.numpy()), 0.5)
     assert loss == pytest.approx(r.mean() + 0.5 * (4.5 - 2 * math.log(2)) / 2, rel=1e-6)
     assert objective.bits(4.5) == pytest.approx(4.5 / math.log(2))
@@ -62,5 +62,5 @@ def test_terms_are_float32_for_float16_outputs():
                "sigma": tf.ones((1, 3), tf.float16)}
     terms = objective.terms(np.array([[5, 6, 0, 8]]), outputs, free_bits=0.0)
     assert float(terms.correct) == 3.0
-    assert all(t.dtype == tf.float32 for t in terms)
+    assert all(t.dtype == tf.float32 for t in tf.nest.flatten(terms))
     assert float(terms.kl[0]) == 0.0

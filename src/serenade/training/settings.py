@@ -70,6 +70,11 @@ class TrainSettings:
         its family cannot take)."""
         if self.transpose is True:
             return converter
+        if not hasattr(converter, "with_transposition"):  # GrooVAE: drum performances
+            if self.transpose is False:
+                return converter
+            raise ValueError(f"transpose {self.transpose}: GrooVAE configs have no "
+                             "transposition (drum classes, not pitches)")
         return converter.with_transposition(
             None if self.transpose is False else tuple(self.transpose))
 

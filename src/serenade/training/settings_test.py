@@ -49,3 +49,10 @@ def test_resolve_sets_batch_size_and_scales_only_existing_schedules():
     with pytest.raises(ValueError, match="sampling_rate"):
         resolve_config("cat-mel_2bar_small", "sampling_rate=50",
                        TrainSettings(steps=10, scale_schedules=True))
+
+
+def test_groovae_configs_train_without_transposition():
+    assert resolve_config("groovae_2bar_tiny", "", TrainSettings(steps=10, transpose=False)).groove
+    assert resolve_config("groovae_2bar_tiny", "", TrainSettings(steps=10)).groove
+    with pytest.raises(ValueError, match="GrooVAE configs have no transposition"):
+        resolve_config("groovae_2bar_tiny", "", TrainSettings(steps=10, transpose=[-2, 2]))

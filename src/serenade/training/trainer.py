@@ -1,5 +1,9 @@
 """The train step: magenta's objective, schedules, clipping and Adam, on one or several devices.
 
+The model owns its objective (`model.objective(batch, ...)` -> `objective.Terms`): a MusicVAE
+(class windows) and a GrooveVAE (float windows, `serenade.models.groove`) train with the same
+step, which only averages the terms.
+
 One step, in order (step = optimizer iterations before the update, as magenta's global step):
 beta, learning rate and sampling probability from the schedules; forward pass with scheduled
 sampling; loss = mean(r_loss) + beta * mean(max(KL - free nats, 0)); gradients summed over
@@ -16,15 +20,15 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.models import precision
-from serenade.models.vae import MusicVAE
+from serenade.models.vae import build_model
 from serenade.training import objective, schedules
-from serenade.training.dataset import batch_parts
 from serenade.training.devices import Placement
 from serenade.training.optimization import DynamicLossScale, clip_gradients, make_optimizer
 
 
 class Trainer:
-    """A MusicVAE, its optimizer and a compiled train step, placed by a `Placement`."""
+    """A model (`models.vae.build_model`), its optimizer and a compiled train step, placed by a
+    `Placement`."""
 
     def __init__(self, config, placement: Placement | None = None, *, jit_compile: bool = False,
                  schedule_offset: int = 0):
@@ -39,7 +43,7 @@ class Trainer:
         self.precision = (placement.precision if placement else
                           precision.Precision(precision.current(), "the Keras global policy"))
         with self.strategy.scope(), precision.policy_scope(self.precision):
-            self.model = MusicVAE(config)
+            self.model = build_model(config)
             self.model.build()
             self.optimizer = make_optimizer(hp)
             self.optimizer.build(self.model.trainable_variables)
@@ -75,14 +79,13 @@ class Trainer:
 
     def _replica_step(self, batch, global_batch):
         hp = self.hparams
-        windows, controls = batch_parts(batch)
         values = self.schedule_values(self.optimizer.iterations)
         beta = values["beta"]
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
-            out = self.model(windows, controls,
-                             sampling_probability=values["sampling_probability"], training=True)
-            terms = objective.terms(windows, out, free_bits=hp.free_bits, head=self.model.head)
+            terms = self.model.objective(batch, free_bits=hp.free_bits,
+                                         sampling_probability=values["sampling_probability"],
+                                         training=True)
             # Each replica's share of the global batch mean: summed over replicas it is
             # magenta's mean(r_loss) + beta * mean(kl_cost).
             per_example = objective.total_loss(terms.r_loss, terms.kl_cost, beta)
@@ -106,16 +109,16 @@ class Trainer:
             # Keras sums gradients over replicas again inside apply_gradients.
             clipped = [g / replicas for g in clipped]
         self.optimizer.apply_gradients(zip(clipped, variables))
-        # (step, part) predictions per example, padding rows (class -1: past a multi-instrument
-        # track's length) left out as magenta's accuracy leaves them
-        steps = (tf.reduce_sum(tf.cast(windows >= 0, tf.float32))
-                 / tf.cast(tf.shape(windows)[0], tf.float32))
+        # accuracy over the predictions the model counts (padding rows, class -1, left out as
+        # magenta's accuracy leaves them); this replica's share of the global mean
+        local_batch = tf.cast(tf.shape(terms.r_loss)[0], tf.float32)
         sums = {
             "loss": loss,
             "r_loss": tf.reduce_sum(terms.r_loss) / global_batch,
             "kl_bits": objective.bits(tf.reduce_sum(terms.kl) / global_batch),
             "kl_cost": tf.reduce_sum(terms.kl_cost) / global_batch,
-            "accuracy": terms.correct / (global_batch * steps),
+            "accuracy": terms.correct / terms.predictions * local_batch / global_batch,
+            **{k: tf.reduce_sum(v) / global_batch for k, v in terms.parts.items()},
         }
         shared = {"global_norm": norm, **values}
         if self.loss_scale is not None:
@@ -126,7 +129,7 @@ class Trainer:
         strategy = self.strategy
 
         def step(batch):
-            global_batch = tf.cast(tf.shape(batch_parts(batch)[0])[0], tf.float32)
+            global_batch = tf.cast(tf.shape(tf.nest.flatten(batch)[0])[0], tf.float32)
             if strategy.num_replicas_in_sync > 1:
                 global_batch = global_batch * strategy.num_replicas_in_sync
             return self._replica_step(batch, global_batch)
@@ -150,7 +153,7 @@ class Trainer:
         return self.strategy.experimental_distribute_dataset(dataset)
 
     def train_step(self, batch) -> dict[str, float]:
-        """One update on a batch of windows (or (windows, controls) for a config with controls);
+        """One update on a batch of the config's window kind (`training.window_kinds`);
         returns loss parts, schedules and the gradient's global norm (floats)."""
         if self._step_fn is None:
             self._step_fn = self._build_step()
