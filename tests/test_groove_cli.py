@@ -100,7 +100,9 @@ def test_hits_as_controls(tmp_path, capsys):
     (["encode", *TINY, FUNK, "--window", "9", "--output", "OUT/x.npz"], "window 9 asked for"),
     (["sample", *TINY, "--controls-midi", FUNK, "--output-dir", "OUT/s"], "takes no controls"),
     (["sample", *TINY, "--chords", "C G", "--output-dir", "OUT/s"], "not chord-conditioned"),
-    (["train", "--config", "groovae_4bar", "--output", "OUT/t"], "is a GrooVAE config"),
+    (["train", "--config", "groovae_2bar_tiny", "--train-data", FUNK, "--output", "OUT/t",
+      "--steps", "2", "--checkpoint-root", "OUT/c", "--results-dir", "OUT", "--transpose=-2,2"],
+     "GrooVAE configs have no transposition"),
     (["journey", "--config", "groovae_4bar"], "is a GrooVAE config"),
 ])
 def test_refusals_name_the_problem(argv, words, tmp_path, capsys):
