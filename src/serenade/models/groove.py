@@ -41,7 +41,6 @@ from serenade.models.recurrence import run_recurrence
 from serenade.models.weights import VaeWeights
 from serenade.training import objective as objectives
 
-INFERENCE_BATCH = 512
 LOG_LOSS_EPSILON = 1e-7  # tf.losses.log_loss's default epsilon, which magenta's loss keeps
 
 
@@ -354,19 +353,7 @@ class GrooveVAE(VaeWeights, keras.Model):
         converter's `inputs`), with their controls when the config has them."""
         self.build()
         inputs = self.check_windows(inputs)
-        controls = self.check_controls(controls, len(inputs))
-        mus, sigmas = [], []
-        for start in range(0, len(inputs), INFERENCE_BATCH):
-            rows = slice(start, start + INFERENCE_BATCH)
-            mu, sigma = self._posterior_fn(
-                tf.constant(inputs[rows]),
-                None if controls is None else tf.constant(controls[rows]))
-            mus.append(mu.numpy())
-            sigmas.append(sigma.numpy())
-        mu = np.concatenate(mus) if mus else np.zeros((0, self.z_size), np.float32)
-        sigma = np.concatenate(sigmas) if sigmas else np.zeros((0, self.z_size), np.float32)
-        noise = np.random.default_rng(seed).standard_normal(mu.shape, dtype=np.float32)
-        return (mu + sigma * noise).astype(np.float32), mu, sigma
+        return self.sampled_posterior(inputs, self.check_controls(controls, len(inputs)), seed)
 
     @tf.function(reduce_retracing=True)
     def _decode_fn(self, z, noise, temperature, controls):
@@ -390,8 +377,8 @@ class GrooveVAE(VaeWeights, keras.Model):
         rng = np.random.default_rng(seed)
         noise = rng.random((len(z), self.window_steps, self.num_drums), dtype=np.float32)
         samples, raws = [], []
-        for start in range(0, len(z), INFERENCE_BATCH):
-            rows = slice(start, start + INFERENCE_BATCH)
+        for start in range(0, len(z), self.INFERENCE_BATCH):
+            rows = slice(start, start + self.INFERENCE_BATCH)
             sample, raw = self._decode_fn(
                 tf.constant(z[rows]), tf.constant(noise[rows]),
                 tf.constant(float(temperature), tf.float32),

@@ -35,8 +35,6 @@ from serenade.models.numpy_decoder import NumpyDecoder
 from serenade.models.weights import VaeWeights
 from serenade.training import objective as objectives
 
-INFERENCE_BATCH = 512
-
 
 class MusicVAE(VaeWeights, keras.Model):
     """magenta's MusicVAE (categorical configs) with magenta-compatible weights."""
@@ -176,18 +174,7 @@ class MusicVAE(VaeWeights, keras.Model):
         controls when the config has them (`check_controls`); z ~ N(mu, sigma)."""
         self.build()
         windows = self._check_windows(windows)
-        controls = self.check_controls(controls, len(windows))
-        mus, sigmas = [], []
-        for start in range(0, len(windows), INFERENCE_BATCH):
-            rows = slice(start, start + INFERENCE_BATCH)
-            mu, sigma = self._posterior_fn(
-                tf.constant(windows[rows]), None if controls is None else tf.constant(controls[rows]))
-            mus.append(mu.numpy())
-            sigmas.append(sigma.numpy())
-        mu = np.concatenate(mus) if mus else np.zeros((0, self.z_size), np.float32)
-        sigma = np.concatenate(sigmas) if sigmas else np.zeros((0, self.z_size), np.float32)
-        noise = np.random.default_rng(seed).standard_normal(mu.shape, dtype=np.float32)
-        return (mu + sigma * noise).astype(np.float32), mu, sigma
+        return self.sampled_posterior(windows, self.check_controls(controls, len(windows)), seed)
 
     @tf.function(reduce_retracing=True)
     def _posterior_fn(self, windows, controls):

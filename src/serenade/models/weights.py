@@ -63,6 +63,23 @@ class VaeWeights(MagentaWeights):
     It also checks the per-step controls such a model is conditioned on (`CONTROLS` names them)."""
 
     CONTROLS = "a control per step"
+    INFERENCE_BATCH = 512  # rows per call of a traced inference function
+
+    def sampled_posterior(self, inputs: np.ndarray, controls: np.ndarray | None,
+                          seed: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(z, mu, sigma) float32 [n, z_size] of checked inputs [n, ...] and controls, through
+        the model's traced `_posterior_fn` INFERENCE_BATCH rows at a time; z ~ N(mu, sigma)."""
+        mus, sigmas = [], []
+        for start in range(0, len(inputs), self.INFERENCE_BATCH):
+            rows = slice(start, start + self.INFERENCE_BATCH)
+            mu, sigma = self._posterior_fn(
+                tf.constant(inputs[rows]), None if controls is None else tf.constant(controls[rows]))
+            mus.append(mu.numpy())
+            sigmas.append(sigma.numpy())
+        mu = np.concatenate(mus) if mus else np.zeros((0, self.z_size), np.float32)
+        sigma = np.concatenate(sigmas) if sigmas else np.zeros((0, self.z_size), np.float32)
+        noise = np.random.default_rng(seed).standard_normal(mu.shape, dtype=np.float32)
+        return (mu + sigma * noise).astype(np.float32), mu, sigma
 
     def check_controls(self, controls, n: int) -> np.ndarray | None:
         """Controls for n rows: float32 [n, T, control_depth] from [T, control_depth] (the
