@@ -52,6 +52,14 @@ def best_scale(pitch_class_counts: np.ndarray) -> int:
     return int(np.argmax(_SCALES @ np.asarray(pitch_class_counts)))
 
 
+def in_scale_share(pitch_class_counts: np.ndarray) -> float:
+    """Share of these notes [12 pitch-class counts] in their best-fitting major scale (NaN
+    without notes): melodies and polyphony alike."""
+    counts = np.asarray(pitch_class_counts)
+    total = counts.sum()
+    return float((_SCALES @ counts).max() / total) if total else float("nan")
+
+
 def scalar_features(events: np.ndarray) -> dict[str, float]:
     row = np.asarray(events).reshape(-1)
     notes = pitches(row)
@@ -65,7 +73,7 @@ def scalar_features(events: np.ndarray) -> dict[str, float]:
     result["pitch_range"] = float(notes.max() - notes.min())
     result["mean_interval"] = float(np.abs(intervals).mean()) if len(intervals) else np.nan
     counts = np.bincount(notes % 12, minlength=12)
-    result["in_scale"] = float((_SCALES @ counts).max() / len(notes))
+    result["in_scale"] = in_scale_share(counts)
     if len(intervals) >= 4:
         patterns = [tuple(intervals[i:i + 3]) for i in range(len(intervals) - 2)]
         seen, repeats = set(), 0
@@ -176,8 +184,13 @@ MELODY_FEATURES = FeatureSet("melody", SCALAR_FEATURES, "pitch_classes", "pitch_
 
 
 def features_for(converter: WindowConverter) -> FeatureSet:
-    """The features of a converter's windows: each part's for windows of several parts, drum
-    features when its classes are kit pieces, melody features otherwise."""
+    """The features of a converter's windows: polyphony features for multi-instrument
+    performances (`serenade.generation.polyphony`), each part's for windows of several parts,
+    drum features when its classes are kit pieces, melody features otherwise."""
+    if getattr(converter, "polyphonic", False):
+        from serenade.generation.polyphony import polyphony_features  # it imports this one
+
+        return polyphony_features(converter)
     if len(converter.part_depths) > 1:
         # each part's density: the melody's and the bass's notes, the drums' hits
         defaults = tuple("hits_per_bar" if part == "drums" else f"{part}_{MELODY_DEFAULTS[0]}"

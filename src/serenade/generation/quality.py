@@ -12,11 +12,16 @@
   bass's onsets per bar, in-scale share, share of samples with fewer than 4 notes and
   pitch-class distance (`melody_onsets_per_bar`, `bass_in_scale`, ...), the drums' hits per
   bar, near-empty share and kit-piece distance; reconstruction adds each part's onset accuracy.
+  Multi-instrument performance models (polyphony): notes per bar, mean polyphony (notes
+  sounding together), in-scale share, instruments playing, share with fewer than 4 notes and
+  the velocity histogram's distance to the held-out windows (`serenade.generation.polyphony`),
+  the held-out windows' own beside them.
 - Interpolations: how many of an input's onsets the decoded endpoint keeps (computed by the
   interpolation job, `endpoint_match`, gathered here).
 
 `TARGETS` is the bar a default melody run is held to (README, docs/quality.md); drum models
-are held to `DRUM_TARGETS` only, trio models to `PART_TARGETS` (`targets_for`); `check` compares.
+are held to `DRUM_TARGETS` only, trio models to `PART_TARGETS`, multi-instrument performance
+models to `POLYPHONY_TARGETS` (`targets_for`); `check` compares.
 """
 
 from __future__ import annotations
@@ -145,6 +150,15 @@ PART_TARGETS: tuple[Target, ...] = (
     Target(_sample_target_key(TARGET_TEMPERATURE, "melody_under_4_notes"), "max", 0.05),
     *DRUM_TARGETS,
 )
+# Multi-instrument performance models: the melody targets do not apply (a performance's rows
+# are events of several instruments, not a melody's steps); the samples are held to the
+# held-out windows' own density and polyphony: as busy, with as many notes together.
+POLYPHONY_TARGETS: tuple[Target, ...] = (
+    Target(_sample_target_key(TARGET_TEMPERATURE, "notes_per_bar"), "near", 0.25,
+           "reference.notes_per_bar"),
+    Target(_sample_target_key(TARGET_TEMPERATURE, "polyphony"), "near", 0.25,
+           "reference.polyphony"),
+)
 APPLIES = {  # what format_check says about the targets a kind of model is held to
     "melody": "the melody targets of docs/quality.md",
     "phrases": "the 16-bar melody targets of docs/quality.md (\"Phrases\")",
@@ -153,17 +167,24 @@ APPLIES = {  # what format_check says about the targets a kind of model is held 
              "onsets per bar, pitch-class distance, fewer than 4 notes) and the drum target on "
              "the drum part; the reconstruction and interpolation targets do not apply (their "
              "figures pool the three parts), the bass has none",
+    "polyphony": "the polyphony targets only: notes per bar and notes sounding together near "
+                 "the held-out windows' own (the melody targets of docs/quality.md apply to "
+                 "melody models)",
 }
 
 
 def _targets_kind(features: FeatureSet) -> str:
-    return "parts" if features.parts else ("drums" if features.kind == "drums" else "melody")
+    if features.parts:
+        return "parts"
+    return features.kind if features.kind in ("drums", "polyphony") else "melody"
 
 
 def targets_for(features: FeatureSet) -> tuple[Target, ...]:
     """The targets a model is held to: the melody targets for melody models only, the drum
-    target for drum models, the melody part's and the drum part's for trio models."""
-    return {"melody": TARGETS, "drums": DRUM_TARGETS, "parts": PART_TARGETS}[_targets_kind(features)]
+    target for drum models, the melody part's and the drum part's for trio models, the
+    polyphony targets for multi-instrument performance models."""
+    return {"melody": TARGETS, "drums": DRUM_TARGETS, "parts": PART_TARGETS,
+            "polyphony": POLYPHONY_TARGETS}[_targets_kind(features)]
 
 
 def drum_set_figures(windows: np.ndarray, features: FeatureSet,
@@ -172,6 +193,20 @@ def drum_set_figures(windows: np.ndarray, features: FeatureSet,
     table = features.table(np.asarray(windows))
     figures = {"hits_per_bar": float(np.mean(table["hits_per_bar"])),
                "near_empty": float(np.mean(table["steps_with_hits"] < FEW_NOTES))}
+    if reference is not None:
+        figures[features.distance] = histogram_distance(
+            table[features.histogram], features.table(np.asarray(reference))[features.histogram])
+    return figures
+
+
+def polyphony_set_figures(windows: np.ndarray, features: FeatureSet,
+                          reference: np.ndarray | None = None) -> dict[str, float]:
+    """Notes per bar, polyphony, in-scale share, instruments and the share with fewer than 4
+    notes of multiperf windows (and the velocity histogram's distance to `reference`)."""
+    table = features.table(np.asarray(windows))
+    figures = {name: float(np.nanmean(table[name])) if np.isfinite(table[name]).any()
+               else float("nan") for name in features.scalars}
+    figures[f"under_{FEW_NOTES}_notes"] = float(np.mean(table["notes"] < FEW_NOTES))
     if reference is not None:
         figures[features.distance] = histogram_distance(
             table[features.histogram], features.table(np.asarray(reference))[features.histogram])
@@ -219,6 +254,8 @@ def set_figures(windows: np.ndarray, reference: np.ndarray | None = None,
         return part_set_figures(windows, features, reference)
     if features.kind == "drums":
         return drum_set_figures(windows, features, reference)
+    if features.kind == "polyphony":
+        return polyphony_set_figures(windows, features, reference)
     features = [scalar_features(w) for w in windows]
     onsets = np.array([int(np.sum(np.asarray(w) >= ev.FIRST_NOTE_ON)) for w in windows])
     in_scale = np.array([f["in_scale"] for f in features], np.float64)
@@ -298,7 +335,7 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
     windows = np.asarray(windows, np.int64)
     features = features_for(model.config.converter)
     recon, decoded = reconstruction_figures(model, windows, chords=chords)
-    if not features.parts and features.kind != "drums" and windows.shape[1] >= structure.PHRASE_STEPS:
+    if features.kind == "melody" and windows.shape[1] >= structure.PHRASE_STEPS:
         recon.update(structure.posterior_use(model, windows, decoded, seed=seed))
     figures = {f"reconstruction.{k}": v for k, v in recon.items()}
     if train_windows is not None and len(train_windows):

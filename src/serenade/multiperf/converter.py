@@ -178,6 +178,12 @@ class MultiPerformanceConverter(ConverterBase):
         return (windows >= 0) & (windows < self.max_pitch - self.min_pitch + 1)
 
     @property
+    def polyphonic(self) -> bool:
+        """Windows hold chords and several instruments: music is measured by its notes
+        (`serenade.generation.polyphony`), not by melody, drum or part features."""
+        return True
+
+    @property
     def padded_tracks(self) -> bool:
         """Windows are tracks of `max_events_per_instrument` rows padded with class -1 (the
         model reads each track up to its length: `serenade.models`)."""
