@@ -49,7 +49,7 @@ def work(tmp_path_factory):
     config["tracking"] = {"uri": f"sqlite:///{root / 'mlflow.db'}", "log_every": 10}
     generate = config["generate"]
     generate["sample"] = {"n": 3, "temperatures": [0.5, 1.0], "qpm": 80}
-    generate["attributes"] = {"max_train_windows": 80, "max_eval_windows": 12}
+    generate["attributes"].update(max_train_windows=80, max_eval_windows=12)
     generate["metrics"] = {"max_windows": 30}
     generate["quality"] = {"samples": 16}
     generate["variations"] = {"pieces": []}  # a job (~30 s of tracing) with nothing polyphonic
@@ -106,6 +106,10 @@ def test_samples_and_interpolation_keep_instruments_chords_and_velocities(work):
     assert 0 <= json.loads((folder / "endpoints.json").read_text())["endpoint_match"] <= 1
     instruments, together, velocities = _polyphony(folder / "interpolation.mid")
     assert instruments >= 2 and together >= 2, (instruments, together, velocities)
+    inputs = (folder / "inputs.txt").read_text().splitlines()
+    assert len(inputs) == 2 and all(", bars " in line for line in inputs), inputs
+    start, end = inputs[0].split(", bars ")[1].split(" ")[0].split("-")
+    assert start == end  # a window is one bar
 
 
 @pytest.mark.slow
@@ -113,6 +117,10 @@ def test_attributes_and_metrics_measure_polyphony(work):
     effects = pd.read_csv(work["out"] / "attributes" / "effects.csv").set_index("attribute")
     assert {"notes_per_bar", "polyphony"} <= set(effects.index)
     assert "note_density" not in effects.index  # no melody attribute for a performance
+    # pieces: auto: a keyboard piece pushed towards `chorale`, a chorale towards `keyboard`
+    for name in ("more_chorale", "more_keyboard"):
+        instruments, _, _ = _polyphony(work["out"] / "attributes" / f"{name}.mid")
+        assert instruments >= 2, name
     metrics = pd.read_csv(work["out"] / "metrics.csv").set_index("set")
     for column in ("mean_notes_per_bar", "mean_polyphony", "mean_in_scale", "velocity_distance",
                    "oa_polyphony", "memorisation_rate"):

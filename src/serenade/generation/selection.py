@@ -78,15 +78,18 @@ class SelectedWindow:
     bar: int  # bar of the file where the window starts (0-based)
     qpm: float  # the file's tempo at that point
     available: int  # how many windows the file gives
+    bars: int  # bars the window spans (`window_bars`)
     controls: np.ndarray | None = None  # control classes [window_steps] (its chords), if any
 
     def describe(self) -> str:
         return (f"{self.name}: track {self.track}, bars {self.bar}-"
                 f"{self.bar + self.bars - 1} (one of {self.available} windows)")
 
-    @property
-    def bars(self) -> int:
-        return len(self.events) // 16  # every config has 16 steps a bar
+
+def window_bars(converter: WindowConverter) -> int:
+    """Bars one window spans: the converter's `slice_bars` where it has one (a multiperf
+    window's rows are events of 8 tracks, not time steps), else its steps over a bar's."""
+    return getattr(converter, "slice_bars", None) or converter.window_steps // converter.steps_per_bar
 
 
 def _no_window_error(name: str, converter: WindowConverter, sequence) -> NoMelodyError:
@@ -94,7 +97,7 @@ def _no_window_error(name: str, converter: WindowConverter, sequence) -> NoMelod
     what = {("melody",): "melody", ("drums",): "drum part"}.get(
         tuple(names), f"{', '.join(names[:-1])} and {names[-1]} together")
     reason = converter.explain(sequence) or "no window found"
-    bars = converter.window_steps // converter.steps_per_bar
+    bars = window_bars(converter)
     return NoMelodyError(f"{name}: no usable {what} for {bars}-bar windows: {reason}")
 
 
@@ -102,7 +105,7 @@ def select_window(sequence: music_pb2.NoteSequence, converter: WindowConverter,
                   choice: WindowChoice, name: str) -> SelectedWindow:
     """The window `choice` picks from `sequence`; NoMelodyError naming `name` otherwise."""
     candidates = converter.located_windows(sequence)
-    bars = converter.window_steps // converter.steps_per_bar
+    bars = window_bars(converter)
     if not candidates:
         raise _no_window_error(name, converter, sequence)
     if choice.strategy == "first":
@@ -126,7 +129,7 @@ def select_window(sequence: music_pb2.NoteSequence, converter: WindowConverter,
         index = matching[0]
     chosen = candidates[index]
     return SelectedWindow(name, chosen.events, chosen.track, chosen.bar, chosen.qpm,
-                          len(candidates), chosen.controls)
+                          len(candidates), bars, chosen.controls)
 
 
 def select_from_file(path: str | Path, converter: WindowConverter, choice: WindowChoice,
@@ -150,7 +153,7 @@ def select_passage(sequence: music_pb2.NoteSequence, converter: WindowConverter,
     by_start = {}
     for located in converter.located_windows(sequence):
         by_start.setdefault((located.track, located.bar), located)
-    bars = converter.window_steps // converter.steps_per_bar
+    bars = window_bars(converter)
     passage = [first]
     while len(passage) < max_windows:
         bar = passage[-1].bar + bars
@@ -158,5 +161,5 @@ def select_passage(sequence: music_pb2.NoteSequence, converter: WindowConverter,
         if located is None:
             break
         passage.append(SelectedWindow(name, located.events, first.track, bar, first.qpm,
-                                      first.available, located.controls))
+                                      first.available, bars, located.controls))
     return passage

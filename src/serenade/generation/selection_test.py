@@ -132,3 +132,19 @@ def test_trio_windows_are_picked_by_melody_track():
     with pytest.raises(NoMelodyError, match=r"no usable melody, bass and drums together for "
                                             r"16-bar windows: no bass track"):
         select_from_file(cases / "no_bass.mid", trio, WindowChoice())
+
+
+def test_a_multiperf_window_spans_one_bar_and_a_passage_follows_bar_by_bar(tmp_path):
+    """512 rows of 8 tracks' events are one bar, not 512 / 96 steps (inputs.txt, edits)."""
+    from serenade.base.midi_parser import read_midi
+    from serenade.generation.selection import select_passage
+
+    quarters = [(60 + (i % 4), 0.5 * i, 0.5 * i + 0.4) for i in range(16)]  # 4 bars at 120
+    bass = [(36 + (i % 3), 2.0 * i, 2.0 * i + 1.5) for i in range(4)]
+    path = write_midi_tracks(tmp_path / "duo.mid", [{"notes": quarters, "program": 0},
+                                                    {"notes": bass, "program": 33}], qpm=120)
+    multiperf = converter_for_config("hier-multiperf_vel_1bar_tiny")
+    first = select_from_file(path, multiperf, WindowChoice("first"), "duo")
+    assert first.bars == 1 and first.describe() == "duo: track 0, bars 0-0 (one of 4 windows)"
+    passage = select_passage(read_midi(path), multiperf, WindowChoice("first"), "duo", 3)
+    assert [window.bar for window in passage] == [0, 1, 2]
