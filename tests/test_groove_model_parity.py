@@ -140,7 +140,7 @@ def test_interpolations(loaded):
 def test_the_training_objective_is_magentas_loss(loaded):
     """`GrooveVAE.objective` (what `serenade train` steps and evaluates) gives magenta's loss of
     the fixture batch (z = mu): r_loss and KL per example, and the total at its beta."""
-    from serenade.training import objective
+    from serenade.models import objective
 
     _, info, arrays, model = loaded
     controls = arrays["loss_controls"].astype(np.float32)

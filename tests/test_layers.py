@@ -34,7 +34,9 @@ BELOW = {
     "generation": {"base", "conversion", "melody", "drums", "models", "tracking", "html_tables"},
     "config": {"sources", "models", "training", "generation"},
     "pipeline": {"config", "generation", "training", "models", "data", "conversion", "base"},
-    "commands": {"generation", "training", "models", "data", "conversion", "base", "config"},
+    # GrooVAE's own jobs (humanize, tap, add-hihat) and figures are the groove family's
+    "commands": {"generation", "training", "models", "data", "conversion", "base", "config",
+                 "groove"},
     "cli": {"commands"},
     "config_schema": set(),
     "registry": set(),

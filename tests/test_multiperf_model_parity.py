@@ -133,7 +133,7 @@ def test_teacher_forced_logits_and_loss_match_magenta(model, expected):
     encoded window summed over each track's length (padding rows cost nothing)."""
     import tensorflow as tf
 
-    from serenade.training.objective import reconstruction_loss
+    from serenade.models.objective import reconstruction_loss
 
     checked = 0
     for case in _cases(expected):

@@ -40,7 +40,7 @@ def test_an_installed_wheel_finds_its_schema(tmp_path):
         schema = archive.read("serenade/schemas/config.schema.yaml").decode()
         names = archive.namelist()
     # the code without its tests and test helpers (they run from the source tree)
-    assert "serenade/training/objective.py" in names
+    assert "serenade/models/objective.py" in names
     assert not [name for name in names if name.endswith("_test.py")]
     assert not [name for name in names if name.startswith("testing/") or "/testing" in name]
     assert schema == (REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text()

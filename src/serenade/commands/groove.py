@@ -20,6 +20,7 @@ See docs/generation.md, "GrooVAE jobs and figures".
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import numpy as np
 from serenade.commands.options import (add_model_options, add_seed_option,
                                        add_temperature_option, finite_float, load_from_args,
                                        output_midi, read_array)
+from serenade.commands.quality import input_files
 from serenade.errors import UserError, one_line
 from serenade.models.configs import get_config
 
@@ -303,9 +305,6 @@ def run_job(args: argparse.Namespace) -> int:
 
 
 def run_quality(args: argparse.Namespace) -> int:
-    import json
-
-    from serenade.commands.quality import input_files
     from serenade.groove import jobs, quality
 
     midi, others = input_files(args.inputs)

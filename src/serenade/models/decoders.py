@@ -39,9 +39,25 @@ from serenade.models.recurrence import run_recurrence, unrolls
 State = list[tuple[tf.Tensor, tf.Tensor]]
 
 
-def _initial_state_layer(size: int, name: str) -> keras.layers.Dense:
+def initial_state_layer(size: int, name: str) -> keras.layers.Dense:
+    """z -> the LSTM states, as magenta's `initial_cell_state_from_embedding`."""
     return keras.layers.Dense(size, activation="tanh", name=name,
                               kernel_initializer=keras.initializers.RandomNormal(stddev=0.001))
+
+
+def cell_stack(layer_sizes: list[int], size_in: int) -> list[LSTMBlockCell]:
+    """magenta's stacked decoder cells, `cell_{j}`, each reading the outputs of the one below."""
+    cells = []
+    for j, units in enumerate(layer_sizes):
+        cells.append(LSTMBlockCell(units, size_in, name=f"cell_{j}"))
+        size_in = units
+    return cells
+
+
+def output_layer(depth: int) -> keras.layers.Dense:
+    """The decoder's output projection, float32 under mixed precision too: its outputs feed
+    the loss."""
+    return keras.layers.Dense(depth, name="output_projection", dtype="float32")
 
 
 def _dense_variables(dense: keras.layers.Dense, scope: str) -> dict[str, tf.Variable]:
@@ -90,15 +106,9 @@ class FlatDecoder(keras.layers.Layer):
         self.rows = layout.InputRows(self.input_depth, self.condition_size, int(control_depth))
         self.dropout_keep_prob = float(dropout_keep_prob)
         self.scopes = scopes
-        self.initial_state = _initial_state_layer(2 * sum(self.layer_sizes), "z_to_initial_state")
-        self.cells: list[LSTMBlockCell] = []
-        size_in = self.rows.size
-        for j, units in enumerate(self.layer_sizes):
-            self.cells.append(LSTMBlockCell(units, size_in, name=f"cell_{j}"))
-            size_in = units
-        # float32 under mixed precision too: the logits feed the softmax and its loss.
-        self.output_projection = keras.layers.Dense(self.output_depth, name="output_projection",
-                                                    dtype="float32")
+        self.initial_state = initial_state_layer(2 * sum(self.layer_sizes), "z_to_initial_state")
+        self.cells = cell_stack(self.layer_sizes, self.rows.size)
+        self.output_projection = output_layer(self.output_depth)
 
     def build(self, input_shape=None) -> None:
         self.initial_state.build((None, self.condition_size))
@@ -326,7 +336,7 @@ class HierarchicalDecoder(keras.layers.Layer):
         self.head = CategoricalHead(self.part_depths)
         self.split_parts = bool(split_parts)
         self.dropout_keep_prob = float(dropout_keep_prob)
-        self.initial_state = _initial_state_layer(2 * sum(self.layer_sizes), "initial_state")
+        self.initial_state = initial_state_layer(2 * sum(self.layer_sizes), "initial_state")
         self.conductor: list[LSTMBlockCell] = []
         size_in = 1  # the conductor's input is a single zero (autoregression disabled)
         for j, units in enumerate(self.layer_sizes):

@@ -16,7 +16,7 @@ humanize, tapify, ...), the decoder's targets its `outputs`; a config with contr
 - Loss of a step (magenta's `_flat_reconstruction_loss`, nothing masked by the hits): the hits'
   log loss on sigmoid(logits) (tf.losses.log_loss: -y log(p + 1e-7) - (1 - y) log(1 - p + 1e-7))
   plus the squared errors of sigmoid(velocities) and tanh(offsets), each summed over the drum
-  classes; r_loss sums the steps. The objective is magenta's (as `serenade.training.objective`
+  classes; r_loss sums the steps. The objective is magenta's (as `serenade.models.objective`
   computes it for the other configs): mean(r_loss) + beta * mean(max(KL - free_bits ln 2, 0)).
 - Decoding (magenta's `_sample`): each step's hits are drawn from Bernoulli(sigmoid(logits /
   temperature)) (temperature 0: logits > 0, the greedy hits), velocities are sigmoid, offsets
@@ -35,11 +35,12 @@ import tensorflow as tf
 from serenade.models import interpolation
 from serenade.models import magenta_layout as layout
 from serenade.models.configs import ModelConfig
+from serenade.models.decoders import cell_stack, initial_state_layer, output_layer
 from serenade.models.encoder import BidirectionalEncoder
-from serenade.models.lstm import STATE_DTYPE, LSTMBlockCell, split_initial_state
+from serenade.models.lstm import STATE_DTYPE, split_initial_state
 from serenade.models.recurrence import run_recurrence
 from serenade.models.weights import VaeWeights
-from serenade.training import objective as objectives
+from serenade.models import objective as objectives
 
 LOG_LOSS_EPSILON = 1e-7  # tf.losses.log_loss's default epsilon, which magenta's loss keeps
 
@@ -93,16 +94,9 @@ class GrooveDecoder(keras.layers.Layer):
         self.rows = layout.InputRows(self.output_depth, self.z_size, int(control_depth))
         self.dropout_keep_prob = float(dropout_keep_prob)
         self.scopes = scopes
-        self.initial_state = keras.layers.Dense(
-            2 * sum(self.layer_sizes), activation="tanh", name="z_to_initial_state",
-            kernel_initializer=keras.initializers.RandomNormal(stddev=0.001))
-        self.cells: list[LSTMBlockCell] = []
-        size_in = self.rows.size
-        for j, units in enumerate(self.layer_sizes):
-            self.cells.append(LSTMBlockCell(units, size_in, name=f"cell_{j}"))
-            size_in = units
-        self.output_projection = keras.layers.Dense(self.output_depth, name="output_projection",
-                                                    dtype="float32")
+        self.initial_state = initial_state_layer(2 * sum(self.layer_sizes), "z_to_initial_state")
+        self.cells = cell_stack(self.layer_sizes, self.rows.size)
+        self.output_projection = output_layer(self.output_depth)
 
     @property
     def control_depth(self) -> int:
@@ -235,12 +229,7 @@ class GrooveVAE(VaeWeights, keras.Model):
         self.encoder = BidirectionalEncoder(hp.enc_rnn_size, dropout_keep_prob=hp.dropout_keep_prob,
                                             input_depth=self.input_depth + self.control_depth,
                                             name="encoder")
-        init = keras.initializers.RandomNormal(stddev=0.001)
-        self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu",
-                                           dtype="float32")
-        self.sigma_layer = keras.layers.Dense(self.z_size, activation="softplus",
-                                              kernel_initializer=init, name="sigma",
-                                              dtype="float32")
+        self.add_posterior_layers()
         self.decoder = GrooveDecoder(hp.dec_rnn_size, self.z_size, self.output_depth,
                                      self.control_depth, hp.dropout_keep_prob, name="decoder")
 

@@ -33,7 +33,7 @@ from serenade.models.hierarchical_encoder import HierarchicalEncoder
 from serenade.models.heads import NadeHead
 from serenade.models.numpy_decoder import NumpyDecoder
 from serenade.models.weights import VaeWeights
-from serenade.training import objective as objectives
+from serenade.models import objective as objectives
 
 
 class MusicVAE(VaeWeights, keras.Model):
@@ -72,13 +72,7 @@ class MusicVAE(VaeWeights, keras.Model):
                                                 hp.dropout_keep_prob,
                                                 inputs=config.encoder_inputs,
                                                 control_depth=self.control_depth, name="encoder")
-        init = keras.initializers.RandomNormal(stddev=0.001)
-        # The posterior stays float32 under mixed precision: the KL and z are computed from it.
-        self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu",
-                                           dtype="float32")
-        self.sigma_layer = keras.layers.Dense(self.z_size, activation="softplus",
-                                              kernel_initializer=init, name="sigma",
-                                              dtype="float32")
+        self.add_posterior_layers()
         if config.hierarchical:
             self.decoder = HierarchicalDecoder(hp.dec_rnn_size, self.z_size,
                                                config.hierarchical.level_lengths, self.part_depths,

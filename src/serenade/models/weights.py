@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -64,6 +65,16 @@ class VaeWeights(MagentaWeights):
 
     CONTROLS = "a control per step"
     INFERENCE_BATCH = 512  # rows per call of a traced inference function
+
+    def add_posterior_layers(self) -> None:
+        """mu and sigma (softplus) as magenta's dense layers over the encoding, float32 under
+        mixed precision too: the KL and z are computed from them."""
+        init = keras.initializers.RandomNormal(stddev=0.001)
+        self.mu_layer = keras.layers.Dense(self.z_size, kernel_initializer=init, name="mu",
+                                           dtype="float32")
+        self.sigma_layer = keras.layers.Dense(self.z_size, activation="softplus",
+                                              kernel_initializer=init, name="sigma",
+                                              dtype="float32")
 
     def sampled_posterior(self, inputs: np.ndarray, controls: np.ndarray | None,
                           seed: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

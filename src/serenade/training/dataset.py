@@ -38,7 +38,7 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.base.tfrecords import DataError, read_serialized  # noqa: F401 - re-exported
-from serenade.training.objective import batch_parts  # noqa: F401 - re-exported
+from serenade.models.objective import batch_parts  # noqa: F401 - re-exported
 from serenade.training.window_kinds import (MAX_CACHED_BYTES, ClassWindows,  # noqa: F401
                                             TrainingWindows, eval_set, window_kind)
 from serenade.training.window_kinds import parse_record as _parse

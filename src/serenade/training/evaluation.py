@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.conversion.reconstruction import no_event_share, onset_accuracy
-from serenade.training import objective
+from serenade.models import objective
 
 ACTIVE_UNIT_NATS = 0.01
 
@@ -72,12 +72,8 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         forced, sampled = totals["loss_correct"] / steps, totals["other_correct"] / steps
     greedy, _ = model.decode(np.concatenate(mus), temperature=0.0, keep_logits=False,
                              controls=controls)
-    r_loss = totals["r_loss"] / count
     return {
-        "loss": objective.total_loss(r_loss, totals["kl_cost"] / count, beta),
-        "r_loss": r_loss,
-        "kl_bits": objective.bits(totals["kl"] / count),
-        "active_units": float(np.sum(kl_dim_sum / count > ACTIVE_UNIT_NATS)),
+        **_loss_figures(totals, kl_dim_sum, count, beta),
         "accuracy": forced,
         "sampled_accuracy": sampled,
         "mu_accuracy": float(np.mean((np.asarray(greedy) == windows)[counted])),
@@ -86,6 +82,18 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         "windows": float(count),
     }
 
+
+def _loss_figures(totals: dict[str, float], kl_dim_sum: np.ndarray, count: int,
+                  beta: float) -> dict[str, float]:
+    """The loss, its reconstruction part, the KL in bits and the active units per window, from
+    sums over `count` eval windows (every family reports them alike)."""
+    r_loss = totals["r_loss"] / count
+    return {
+        "loss": objective.total_loss(r_loss, totals["kl_cost"] / count, beta),
+        "r_loss": r_loss,
+        "kl_bits": objective.bits(totals["kl"] / count),
+        "active_units": float(np.sum(kl_dim_sum / count > ACTIVE_UNIT_NATS)),
+    }
 
 def evaluate_groove(model, inputs: np.ndarray, outputs: np.ndarray, controls: np.ndarray, *,
                     batch_size: int, beta: float, free_bits: float) -> dict[str, float]:
@@ -130,12 +138,8 @@ def evaluate_groove(model, inputs: np.ndarray, outputs: np.ndarray, controls: np
     precision = hits / max(int(got.sum()), 1)
     recall = hits / max(int(truth.sum()), 1)
     errors = np.abs(samples - outputs)
-    r_loss = totals["r_loss"] / count
     return {
-        "loss": objective.total_loss(r_loss, totals["kl_cost"] / count, beta),
-        "r_loss": r_loss,
-        "kl_bits": objective.bits(totals["kl"] / count),
-        "active_units": float(np.sum(kl_dim_sum / count > ACTIVE_UNIT_NATS)),
+        **_loss_figures(totals, kl_dim_sum, count, beta),
         **{name: totals[name] / count
            for name in ("hits_loss", "velocities_loss", "offsets_loss")},
         "accuracy": totals["correct"] / totals["predictions"],

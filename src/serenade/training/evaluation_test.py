@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from serenade.paths import MAGENTA_FIXTURES
-from serenade.training import evaluation, objective
+from serenade.models import objective
+from serenade.training import evaluation
 
 from testing.fixtures import fixture_model
 

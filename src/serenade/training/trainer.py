@@ -19,9 +19,9 @@ from typing import Mapping
 import numpy as np
 import tensorflow as tf
 
-from serenade.models import precision
+from serenade.models import objective, precision
 from serenade.models.vae import build_model
-from serenade.training import objective, schedules
+from serenade.training import schedules
 from serenade.training.devices import Placement
 from serenade.training.optimization import DynamicLossScale, clip_gradients, make_optimizer
 

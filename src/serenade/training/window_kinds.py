@@ -33,7 +33,7 @@ from note_seq.protobuf import music_pb2
 from serenade.base.tfrecords import DataError
 from serenade.conversion import controls as ctl
 from serenade.conversion.splits import LabelledWindows, labelled_windows
-from serenade.groove.converter import GrooveConverter, UnmappedDrumPitch
+from serenade.conversion import GrooveConverter, UnmappedDrumPitch
 from serenade.models.parts import index_dtype
 from serenade.training import evaluation
 

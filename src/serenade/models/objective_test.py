@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from serenade.training import objective
+from serenade.models import objective
 
 
 def _log_softmax(x):
