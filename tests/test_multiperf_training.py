@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from serenade.models import objective
 from serenade.models.configs import get_config
-from serenade.training import dataset, objective
+from serenade.training import dataset
 from serenade.training.trainer import Trainer
 
 from testing.fixtures import PROJECT_MAGENTA_FIXTURES
