@@ -10,8 +10,11 @@ Default: the shared cat-mel_2bar_small fixture checkpoint (magenta on this proje
 machine: 1,380 samples/s at batch 512, fixtures README). With --oracle VENV, each round times
 Serenade (--repeats batches of --num) and then magenta (tools/oracle/sample_speed.py run with
 VENV's python on the same checkpoint and hparams, batch --num, --repeats timed batches), so both
-see the same machine. Prints per-repeat figures; the last line is `samples_per_sec=<median>`,
-or with --oracle `serenade_samples_per_sec=... magenta_samples_per_sec=... ratio=...` (medians).
+see the same machine. Decoding runs in --precision (default auto, as the workflow's generation:
+bfloat16 products on CPUs that have them; float32 for magenta's numbers). Prints per-repeat
+figures, the decoder's FLOPs per sample and the share of the matmul peak it reaches; the last
+line is `samples_per_sec=<median> gflops=... peak_share=... precision=...`, or with --oracle
+`serenade_samples_per_sec=... magenta_samples_per_sec=... ratio=...` and the same (medians).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ORACLE_TIMER = ROOT / "tools" / "oracle" / "sample_speed.py"
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))  # flops.py, peak.py
 
 
 def magenta_rate(args: argparse.Namespace, checkpoint: str) -> float:
@@ -52,6 +56,12 @@ def main() -> None:
     parser.add_argument("--temperature", type=float, default=0.5)
     parser.add_argument("--oracle", default="", help="magenta oracle venv: time magenta too")
     parser.add_argument("--rounds", type=int, default=2, help="alternations with --oracle")
+    parser.add_argument("--precision", default="auto",
+                        help="decoding precision (auto, as the workflow's generation; float32: "
+                             "magenta's numbers)")
+    parser.add_argument("--peak", type=float, default=0.0,
+                        help="matmul peak in GFLOP/s of the chosen precision (default: measured "
+                             "here for 3 s, as bench/peak.py)")
     args = parser.parse_args()
 
     from serenade.models.checkpoint import load_model
@@ -61,7 +71,8 @@ def main() -> None:
         if args.config != "cat-mel_2bar_small":
             raise SystemExit(f"--checkpoint is needed for {args.config}")
         args.checkpoint = str(MAGENTA_FIXTURES / "cat-mel_2bar_small" / "checkpoint")
-    model = load_model(args.checkpoint, args.config, args.hparams)
+    model = load_model(args.checkpoint, args.config, args.hparams, precision=args.precision)
+    print(f"decoding {model.decoding.describe()}")
     converter = model.config.converter
     cpu_seconds: list[float] = []
 
@@ -97,12 +108,21 @@ def main() -> None:
           f"{args.num * (os.cpu_count() or 1) / cpu:.0f} samples/s if the cores were free")
     # Other processes on the same cores slow the wall-clock figures: report the load with them.
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    from flops import sample_flops
+    from peak import gflops
+
+    work = sample_flops(model.config)
+    matmul_peak = args.peak or gflops(2048, 2048, 2048, model.decoding.compute_dtype, 3.0)
+    achieved = ours * work / 1e9
+    print(f"{work / 1e9:.4f} GFLOP per sample: {achieved:.0f} GFLOP/s, {achieved / matmul_peak:.0%} "
+          f"of the {model.decoding.compute_dtype} matmul peak ({matmul_peak:.0f} GFLOP/s)")
+    shares = f"gflops={achieved:.1f} peak_share={achieved / matmul_peak:.3f} precision={model.decoding.policy}"
     if theirs:
         magenta = statistics.median(theirs)
         print(f"serenade_samples_per_sec={ours:.1f} magenta_samples_per_sec={magenta:.1f} "
-              f"ratio={ours / magenta:.2f}")
+              f"ratio={ours / magenta:.2f} {shares}")
     else:
-        print(f"samples_per_sec={ours:.1f}")
+        print(f"samples_per_sec={ours:.1f} {shares}")
 
 
 if __name__ == "__main__":

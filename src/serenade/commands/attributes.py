@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
                    "attribute": attribute, "strength": args.strength}]
     ctx = JobContext(model_name=Path(args.output_dir).name, config_name=args.config,
                      checkpoint=checkpoint_of(args), hparams=args.hparams, out_dir=args.output_dir,
-                     render=RenderSettings(audio=args.audio), track=False)
+                     precision=args.precision, render=RenderSettings(audio=args.audio),
+                     track=False)
     run_attributes(ctx, train=args.train_data, eval=args.eval_data,
                    labels_by_source={s["name"]: s["labels"] for s in sources}, names=names,
                    quantiles=schema_default("generate.attributes.quantiles"),

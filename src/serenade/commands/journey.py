@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
             raise FileNotFoundError(2, "no such file", path)
     ctx = JobContext(model_name=Path(args.output_dir).name, config_name=args.config,
                      checkpoint=checkpoint_of(args), hparams=args.hparams, out_dir=args.output_dir,
+                     precision=args.precision,
                      render=RenderSettings(program=args.program, audio=args.audio), track=False)
     run_walk(ctx, kind="journey", name=Path(args.output_dir).name, inputs=args.inputs,
              window=args.window, num_steps=args.num_steps, method=args.method,

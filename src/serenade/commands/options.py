@@ -91,9 +91,9 @@ def add_model_options(parser: argparse.ArgumentParser, groove: bool = False) -> 
                              "`serenade train --run_dir`'s); its train/ holds the model")
     parser.add_argument("--precision", default="float32",
                         choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
-                        help="precision of the encoder's products (auto: bfloat16 where the "
-                             "hardware has it, as training); decoding runs float32 in numpy "
-                             "(default float32: magenta's numbers)")
+                        help="precision of the products, encoding and decoding (auto: "
+                             "bfloat16 where the CPU has it, as the workflow's generation; "
+                             "default float32: magenta's numbers)")
 
 
 def add_setting_option(parser: argparse.ArgumentParser, key: str, *flags: str, **kwargs) -> None:

@@ -252,8 +252,8 @@ def load_model(path: str | os.PathLike, config_name: str | None = None, hparams:
     (a `serenade.models.groove.GrooveVAE` for a GrooVAE config).
 
     `precision` (`serenade.models.precision`: float32, auto or a mixed policy) is the policy its
-    TensorFlow layers compute in (the encoder; decoding runs float32 in numpy); float32 gives
-    magenta's numbers.
+    TensorFlow layers compute in (the encoder) and the precision of numpy decoding's products
+    (`serenade.models.products`); float32 gives magenta's numbers.
 
     For magenta checkpoints the layer sizes (z_size, enc_rnn_size, dec_rnn_size) the hparams do
     not set are read from the variables; everything else comes from the config. For Serenade
@@ -274,6 +274,11 @@ def load_model(path: str | os.PathLike, config_name: str | None = None, hparams:
         model = build_model(config)
         model.build()
     assign_weights(model, variables, str(path))
+    if hasattr(model, "use_decoding_precision"):  # GrooVAE decodes with its TensorFlow layers
+        decoding = model.use_decoding_precision(precision)
+        if decoding.mixed:
+            LOG.info("%s: decoding with %s products (%s)", path, decoding.compute_dtype,
+                     decoding.reason)
     step = variables.get("global_step")
     model.global_step = int(step) if step is not None else 0
     return model

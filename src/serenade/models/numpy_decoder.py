@@ -1,8 +1,10 @@
 """Free-running generation (decode z -> events) in numpy, with the model's weights.
 
 Sampling is one LSTM step per event for the whole batch, so it is bound by matrix products of
-a few hundred rows; OpenBLAS through numpy runs those faster than TensorFlow's CPU kernels
-here, and numpy has no per-op dispatch cost. The arithmetic is the same as the Keras layers
+a few hundred rows. In float32 OpenBLAS through numpy runs those as fast as TensorFlow's CPU
+kernels, without TensorFlow's per-op dispatch cost; in bfloat16 (`serenade.models.products`, on
+CPUs with bfloat16 units) oneDNN runs them through TensorFlow, one call per product, and the
+rest stays numpy. The arithmetic is the same as the Keras layers
 (magenta's LSTMBlockCell), rearranged without changing results beyond float rounding:
 - sigmoid(x) = (1 + tanh(x / 2)) / 2, with the 1/2 folded into the i, f, o columns of the
   kernel and bias (exact: a power of two), so each step needs one tanh over all gates;
@@ -27,6 +29,7 @@ import numpy as np
 from serenade.base.bit_inputs import BitInputs
 from serenade.models import fast_kernels
 from serenade.models import magenta_layout as layout
+from serenade.models.products import FLOAT32, Products
 
 
 @dataclass
@@ -136,10 +139,11 @@ class FlatGenerator:
     def __init__(self, weights: dict[str, np.ndarray], scopes: layout.FlatDecoderScopes,
                  layers: int, part_depths: tuple[int, ...] = (90,),
                  inputs: BitInputs | None = None, nade_hidden: int | None = None,
-                 control_depth: int = 0) -> None:
+                 control_depth: int = 0, products: Products = FLOAT32) -> None:
         """`inputs`: how each class is fed back (default one-hot; `BitInputs`: its bits);
         `nade_hidden`: the outputs are a NADE's biases (`serenade.models.heads`), drawn bit by
-        bit; `control_depth`: the width of the control vector fed with every step (0: none)."""
+        bit; `control_depth`: the width of the control vector fed with every step (0: none);
+        `products`: the per-step products' precision (`serenade.models.products`)."""
         self.part_depths = tuple(int(d) for d in part_depths)
         # where each part's block starts in the logits (and in the one-hot input)
         self.offsets = [sum(self.part_depths[:k]) for k in range(len(self.part_depths))]
@@ -170,7 +174,11 @@ class FlatGenerator:
                                      control_depth)
         self.condition_rows = np.ascontiguousarray(first.kernel[self.rows.condition])
         self.control_rows = np.ascontiguousarray(first.kernel[self.rows.controls])
-        self.recurrent = [np.ascontiguousarray(layer.kernel[layer.input_size:]) for layer in self.layers]
+        # the per-step products' right operands, prepared once
+        self.products = products
+        self.recurrent = products.weight(self.layers[0].kernel[first.input_size:])
+        self.stacked_kernels = [None] + [products.weight(layer.kernel) for layer in self.layers[1:]]
+        self.out_weight = products.weight(self.out_kernel)
 
     def _draw(self, sampler: _Categorical, step_logits: np.ndarray, chosen: np.ndarray) -> None:
         """Adds the output bias to the step's logits and draws each part's class into chosen
@@ -231,7 +239,7 @@ class FlatGenerator:
         logits_all = (np.empty((steps, batch, self.output_depth), np.float32) if keep_logits
                       else None)
         for t in range(steps):
-            np.matmul(h0, self.recurrent[0], out=gates[0])
+            self.products.matmul(h0, self.recurrent, gates[0])
             for k in range(1, count):  # parts after the first: their rows added up front
                 gates[0] += self.token_rows[k][previous[:, k]]
             if controls is not None:
@@ -245,11 +253,11 @@ class FlatGenerator:
                                           first_tokens, c0, h0, readers[0], 0)
             for j in range(1, len(units)):
                 layer = self.layers[j]
-                np.matmul(stacked[j], layer.kernel, out=gates[j])
+                self.products.matmul(stacked[j], self.stacked_kernels[j], gates[j])
                 fast_kernels.layer_step(gates[j], layer.bias, cells[j], stacked[j],
                                         layer.input_size, readers[j], 0)
             step_logits = logits_all[t] if keep_logits else logits
-            np.matmul(top, self.out_kernel, out=step_logits)
+            self.products.matmul(top, self.out_weight, step_logits)
             self._draw(sampler, step_logits, events[t])
             previous = events[t]
         return (events.transpose(1, 0, 2).copy(),
@@ -263,9 +271,10 @@ class HierarchicalGenerator:
 
     def __init__(self, weights: dict[str, np.ndarray], layers: int, level_lengths: tuple[int, int],
                  part_depths: tuple[int, ...] = (90,), split_parts: bool = False,
-                 control_depth: int = 0) -> None:
+                 control_depth: int = 0, products: Products = FLOAT32) -> None:
         """`control_depth`: the width of the control vector fed to the core decoder with every
-        step (magenta's `_chords` multi-instrument configs; 0: none)."""
+        step (magenta's `_chords` multi-instrument configs; 0: none); `products`: the core
+        decoders' per-step products (the conductor's few steps stay float32)."""
         if control_depth and split_parts:
             raise ValueError("controls are not supported with one core decoder per part")
         self.level_lengths = level_lengths
@@ -273,10 +282,11 @@ class HierarchicalGenerator:
         self.conductor = [_Layer.prepare(*_kernel_and_bias(weights, self.scopes.conductor_cell(j)))
                           for j in range(layers)]
         # one core per part (the trio's), or one core for every part
-        self.cores = ([FlatGenerator(weights, self.scopes.core_part(k), layers, (depth,))
+        self.cores = ([FlatGenerator(weights, self.scopes.core_part(k), layers, (depth,),
+                                     products=products)
                        for k, depth in enumerate(part_depths)] if split_parts
                       else [FlatGenerator(weights, self.scopes.core, layers, tuple(part_depths),
-                                          control_depth=control_depth)])
+                                          control_depth=control_depth, products=products)])
 
     def embeddings(self, z: np.ndarray) -> np.ndarray:
         """Conductor outputs [segments, B, u]."""
@@ -335,15 +345,16 @@ class NumpyDecoder:
                  hierarchy: tuple[int, int] | None, steps: int,
                  part_depths: tuple[int, ...] = (90,), split_parts: bool = False,
                  inputs: BitInputs | None = None, nade_hidden: int | None = None,
-                 control_depth: int = 0) -> None:
+                 control_depth: int = 0, products: Products = FLOAT32) -> None:
         self.steps = int(steps)
+        self.products = products
         self.part_depths = tuple(part_depths)
         if hierarchy:
             self._generator = HierarchicalGenerator(weights, layers, hierarchy, self.part_depths,
-                                                    split_parts, control_depth)
+                                                    split_parts, control_depth, products)
         else:
             self._generator = FlatGenerator(weights, layout.FLAT_DECODER, layers, self.part_depths,
-                                            inputs, nade_hidden, control_depth)
+                                            inputs, nade_hidden, control_depth, products)
 
     def _run(self, z: np.ndarray, sampler: _Categorical, keep_logits: bool, controls=None):
         if isinstance(self._generator, HierarchicalGenerator):

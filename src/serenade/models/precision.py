@@ -151,6 +151,17 @@ def detect(requested: str, devices: Sequence[str] = ()) -> Precision:
                   flags=cpu_flags())
 
 
+def for_decoding(requested: str, flags: Iterable[str] | None = None) -> Precision:
+    """The precision of numpy decoding (`serenade.models.products`) for `requested`: it runs on
+    the CPU whatever device trains, so `auto` looks at the CPU's flags only (default: this
+    machine's), and float16, which CPUs do not multiply natively, decodes in float32."""
+    if requested not in CHOICES:
+        raise ValueError(f"precision must be one of {', '.join(CHOICES)}, got {requested!r}")
+    if requested == MIXED_FLOAT16:
+        return Precision(FLOAT32, "decoding runs on the CPU, which has no float16 products")
+    return choose(requested, flags=cpu_flags() if flags is None else flags)
+
+
 def apply(precision: Precision) -> None:
     """Set the Keras global policy: every model built afterwards computes in it."""
     import keras

@@ -64,3 +64,21 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
 def test_the_config_schema_offers_exactly_these_precisions():
     node = schema_at("models.train")["properties"]["precision"]
     assert tuple(node["enum"]) == p.CHOICES and node["default"] == p.AUTO
+
+
+@pytest.mark.parametrize("requested, flags, policy", [
+    ("auto", {"avx512_bf16"}, p.MIXED_BFLOAT16), ("auto", {"amx_bf16"}, p.MIXED_BFLOAT16),
+    ("auto", {"avx2", "avx512f"}, p.FLOAT32), ("float32", {"amx_bf16"}, p.FLOAT32),
+    ("mixed_bfloat16", {"avx2"}, p.MIXED_BFLOAT16), ("mixed_float16", {"amx_bf16"}, p.FLOAT32)])
+def test_decoding_follows_the_cpu_and_never_multiplies_in_float16(requested, flags, policy):
+    """Decoding runs on the CPU whatever trains: its choice reads CPU flags only, and float16
+    (no CPU multiplies it natively) decodes in float32, saying why."""
+    chosen = p.for_decoding(requested, flags=flags)
+    assert chosen.policy == policy
+    if requested == "mixed_float16":
+        assert "float16" in chosen.reason
+
+
+def test_decoding_refuses_an_unknown_precision():
+    with pytest.raises(ValueError, match="precision must be one of"):
+        p.for_decoding("bfloat16")

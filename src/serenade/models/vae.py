@@ -25,6 +25,8 @@ import tensorflow as tf
 
 from serenade.models import interpolation
 from serenade.models import parts
+from serenade.models import precision as precisions
+from serenade.models import products
 from serenade.models.configs import ModelConfig
 from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
 from serenade.models.encoder import BidirectionalEncoder
@@ -54,6 +56,7 @@ class MusicVAE(VaeWeights, keras.Model):
         hp = config.hparams
         self.z_size = int(hp.z_size)
         self._numpy_decoder: NumpyDecoder | None = None
+        self.decoding = precisions.for_decoding(precisions.FLOAT32)  # `use_decoding_precision`
         self.window_steps = int(hp.max_seq_len)
         self.control_depth = config.control_depth
         self.padded = config.padded
@@ -96,6 +99,13 @@ class MusicVAE(VaeWeights, keras.Model):
         """Drop the prepared numpy decoder: the next decode reads the weights again."""
         self._numpy_decoder = None
 
+    def use_decoding_precision(self, requested: str) -> precisions.Precision:
+        """Decode (`decode`, `sample`, ...) with the products of `requested` (float32, auto or a
+        mixed policy: `precision.for_decoding`); returns the choice, for the log."""
+        self.decoding = precisions.for_decoding(requested)
+        self.weights_changed()
+        return self.decoding
+
     def numpy_decoder(self) -> NumpyDecoder:
         """The decoder prepared for numpy from the current weights (built on first use)."""
         if self._numpy_decoder is None:
@@ -106,7 +116,7 @@ class MusicVAE(VaeWeights, keras.Model):
                 steps=self.window_steps, part_depths=self.part_depths, split_parts=split,
                 inputs=self.config.decoder_inputs,
                 nade_hidden=self.head.hidden if self.config.multi_label else None,
-                control_depth=self.control_depth)
+                control_depth=self.control_depth, products=products.for_precision(self.decoding))
         return self._numpy_decoder
 
     # ----------------------------------------------------------------- training forward pass

@@ -129,8 +129,9 @@ def sample_chords(workflow_config: dict, model: str) -> str | None:
 
 
 def common_params(workflow_config: dict) -> dict[str, Any]:
-    """Params every generation job shares: the rendering settings."""
-    return {"render": render_settings(workflow_config)}
+    """Params every generation job shares: the rendering settings and the decoding precision."""
+    return {"render": render_settings(workflow_config),
+            "precision": workflow_config["generate"]["precision"]}
 
 
 def report_label(kind: JobKind, wildcards) -> dict[str, str]:

@@ -50,4 +50,5 @@ def generation_context(snakemake: Any, out_dir: str | Path, checkpoint: str | Pa
     return JobContext(model_name=snakemake.wildcards.model, config_name=snakemake.params.config_name,
                       checkpoint=checkpoint, out_dir=out_dir,
                       render=RenderSettings.from_config(common.get("render")),
+                      precision=common.get("precision", "float32"),
                       tracking_uri=tracking_uri(snakemake))

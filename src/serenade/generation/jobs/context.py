@@ -32,14 +32,16 @@ class JobContext:
     results_dir: str | Path = layout.RESULTS
     hparams: str = ""
     track: bool = True  # False: log nothing to MLflow (command-line runs)
+    precision: str = "float32"  # of decoding (`serenade.models.precision.for_decoding`)
 
     def load_model(self):
         from serenade.models.checkpoint import load_model
 
         PROGRESS.info("loading model %s", self.model_name)
         if (Path(self.checkpoint) / "serenade.json").exists():  # config and hparams stored
-            return load_model(self.checkpoint)
-        return load_model(self.checkpoint, self.config_name, self.hparams)
+            return load_model(self.checkpoint, precision=self.precision)
+        return load_model(self.checkpoint, self.config_name, self.hparams,
+                          precision=self.precision)
 
     def tracker(self, job: str):
         if not self.track:
