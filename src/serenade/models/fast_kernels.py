@@ -154,3 +154,22 @@ def pick_classes(weights, draws, out):
             if row[k] < threshold:
                 chosen += 1
         out[r] = min(chosen, n - 1)
+
+
+@numba.njit(**_JIT)
+def to_bfloat16_bits(x, bits):
+    """float32 x [n] -> its bfloat16 bit patterns [n] (uint16), rounded to nearest, ties to
+    even: the rounding of a float32 -> bfloat16 cast in TensorFlow and ml_dtypes (finite x)."""
+    words = x.view(np.uint32)
+    for k in range(words.size):
+        word = words[k]
+        bits[k] = np.uint16((word + np.uint32(0x7FFF) + ((word >> np.uint32(16)) & np.uint32(1)))
+                            >> np.uint32(16))
+
+
+@numba.njit(**_JIT)
+def from_bfloat16_bits(bits, out):
+    """bfloat16 bit patterns [n] (uint16) -> float32 out [n] (exact)."""
+    words = out.view(np.uint32)
+    for k in range(bits.size):
+        words[k] = np.uint32(bits[k]) << np.uint32(16)

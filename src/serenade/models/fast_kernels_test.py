@@ -85,3 +85,20 @@ def test_class_draws_are_numpys_softmax_cumsum_draws():
         got = np.empty(500, np.int64)
         fast_kernels.pick_classes(np.exp(shifted), draws, got)
         np.testing.assert_array_equal(got, want)
+
+
+def test_bfloat16_bits_round_as_ml_dtypes_ties_to_even_and_convert_back_exactly():
+    import ml_dtypes
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(scale=10.0, size=4096), [0.0, -0.0, 1.0, -3.5, 1e-30, 6e4]])
+    x = x.astype(np.float32)
+    # exact ties: halfway between two bfloat16 numbers, both parities of the kept bit
+    ties = (np.array([0x3F808000, 0x3F818000, 0xBF808000], np.uint32)).view(np.float32)
+    x = np.concatenate([x, ties])
+    bits = np.empty(x.shape, np.uint16)
+    fast_kernels.to_bfloat16_bits(x, bits)
+    np.testing.assert_array_equal(bits, x.astype(ml_dtypes.bfloat16).view(np.uint16))
+    back = np.empty(x.shape, np.float32)
+    fast_kernels.from_bfloat16_bits(bits, back)
+    np.testing.assert_array_equal(back, bits.view(ml_dtypes.bfloat16).astype(np.float32))

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from serenade.models import fast_kernels
 from serenade.models import precision as precisions
 
 
@@ -59,7 +60,15 @@ class Bfloat16Products:
         return self._tf.constant(np.asarray(kernel, np.float32), self._tf.bfloat16)
 
     def matmul(self, x: np.ndarray, weight, out: np.ndarray) -> None:
-        out[...] = self._tf.linalg.matmul(x.astype(self._bfloat16), weight).numpy()
+        """out = x @ weight; x and out C-contiguous float32. The roundings run in numba
+        kernels on bit patterns (numpy's bfloat16 casts are a slower per-element loop), and
+        TensorFlow reads and returns bfloat16 arrays without a copy of its own."""
+        if not out.flags.c_contiguous:
+            raise ValueError("the product's output must be C-contiguous")
+        bits = np.empty(x.shape, np.uint16)
+        fast_kernels.to_bfloat16_bits(x.reshape(-1), bits.reshape(-1))
+        product = self._tf.linalg.matmul(bits.view(self._bfloat16), weight).numpy()
+        fast_kernels.from_bfloat16_bits(product.view(np.uint16).reshape(-1), out.reshape(-1))
 
 
 FLOAT32 = Float32Products()
