@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from serenade.base import midi_parser
 from serenade.base.midi_limits import MAX_FILE_BYTES, MidiLimitError
 from serenade.base.tfrecords import frame_record, label_sequence
-from serenade.conversion import count_windows
+from serenade.conversion import UnmappedDrumPitch, count_windows
 from serenade.conversion.columns import WINDOW_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,10 @@ def inspect_midi(data: bytes, *, source: str, path: str, file: str = "", parser:
         for column, config_name in columns.items():
             try:
                 result.windows[column] = int(count_windows(sequence, config_name))
+            except UnmappedDrumPitch as error:  # a GrooVAE config: training leaves it out
+                result.windows[column] = 0
+                result.reason = (result.reason + "; " if result.reason else "") + (
+                    f"{column} is 0: {error} (training leaves the file out)")
             except Exception as error:
                 result.reason = (result.reason + "; " if result.reason else "") + (
                     f"{column} not counted: {type(error).__name__}: {error}")

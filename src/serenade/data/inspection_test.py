@@ -109,3 +109,26 @@ def test_window_columns_count_the_drum_windows_of_the_models_configs(tmp_path):
     summary = summarize(manifest)
     train = summary[(summary["source"] == "(all)") & (summary["split"] == "train")].iloc[0]
     assert train["windows_cat-drums_2bar_tiny"] == sum(counts.values())
+
+
+def test_groove_window_columns_count_training_windows_and_say_why_a_kit_gives_none(tmp_path):
+    """A GrooVAE config's column counts the windows training draws (Roland TD-11 classes): the
+    groove fixture's performances give some, a General MIDI kit with a pitch outside those
+    classes gives 0 with the pitch in its reason, and neither stops the other files."""
+    from serenade.conversion.columns import window_columns
+    from testing.fixtures import DRUM_FIXTURES, PROJECT_MAGENTA_FIXTURES
+
+    columns = window_columns(["groovae_2bar_tiny"])
+    assert list(columns) == ["windows_2bar", "windows_16bar", "windows_groovae_2bar_tiny"]
+    grooves = sorted((PROJECT_MAGENTA_FIXTURES / "groove" / "cases").glob("*.mid"))
+    files = [(p.name, str(p)) for p in [*grooves, DRUM_FIXTURES / "cases" / "6_gaps.mid"]]
+    frame = convert_source("mixed", files, [], rows_path=tmp_path / "rows.csv",
+                           records_path=tmp_path / "seqs.tfrecord", window_columns=columns)
+    rows = frame.set_index("path")
+    assert (rows["status"] == "ok").all()
+    assert rows.loc["0_funk_97.mid", "windows_groovae_2bar_tiny"] == 4
+    assert rows.loc["4_waltz_3_4.mid", "windows_groovae_2bar_tiny"] == 0  # 3/4: no window
+    assert rows.loc["6_gaps.mid", "windows_groovae_2bar_tiny"] == 0
+    reason = rows.loc["6_gaps.mid", "reason"]
+    assert "windows_groovae_2bar_tiny is 0" in reason and "pitch 39" in reason, reason
+    assert "windows_groovae_2bar_tiny" not in str(rows.loc["0_funk_97.mid", "reason"])
