@@ -22,7 +22,7 @@ from serenade.generation.conditioning import parse_progression
 from serenade.generation.features import MELODY_FEATURES, FeatureSet, features_for
 from serenade.generation.jobs.kinds import job_kinds
 from serenade.generation.selection import WindowChoice
-from serenade.models.configs import check_class_windows, get_config
+from serenade.models.configs import get_config
 from serenade.sources.chunks import Chunk, all_chunks
 from serenade.sources.local import list_path_source
 from serenade.training.settings import TrainSettings, resolve_config
@@ -81,7 +81,6 @@ def model_problems(config: dict) -> list[str]:
                             f"got {', '.join(kinds) if kinds else 'neither'}")
             continue
         try:
-            check_class_windows(get_config(entry["config"]), "the workflow")
             if "train" in entry:
                 resolve_config(entry["config"], entry["hparams"],
                                TrainSettings.from_mapping(entry["train"]))
@@ -91,7 +90,7 @@ def model_problems(config: dict) -> list[str]:
                 if ("path" in source) == ("url" in source):
                     problems.append(f"{where}.checkpoint: needs exactly one of `path` or `url`")
         except (ValueError, FileNotFoundError) as error:  # unknown config, hparams, shipped model
-            problems.append(f"{where}: {error}")
+            problems.append(f"{where} ({name}): {error}")
     return problems
 
 
@@ -196,11 +195,13 @@ def _generation_features(config: dict) -> dict[str, FeatureSet]:
         if name not in models:
             continue
         try:
-            converter = get_config(models[name]["config"], models[name]["hparams"]).converter
+            model_config = get_config(models[name]["config"], models[name]["hparams"])
         except (ValueError, KeyError, TypeError):
             found[name] = MELODY_FEATURES
             continue
-        found[name] = features_for(converter)
+        if model_config.groove:  # no attribute job for GrooVAE (`JobKind.applies`)
+            continue
+        found[name] = features_for(model_config.converter)
     return found
 
 

@@ -143,7 +143,7 @@ def test_every_problem_is_one_line_naming_its_key():
     heading, *problems = message.splitlines()
     assert heading == "invalid configuration:"
     assert [line.split(":")[0] for line in problems] == [
-        "  - sources[1].name", "  - models[0]", "  - generate.models[0]"]
+        "  - sources[1].name", "  - models[0] (m)", "  - generate.models[0]"]
 
 
 def test_melody_attributes_are_refused_for_a_drum_model_naming_the_key():

@@ -171,7 +171,7 @@ def validate_hparams(name: str, hparams: HParams, hierarchical: Hierarchy | None
 
 def check_class_windows(config: ModelConfig, user: str) -> ModelConfig:
     """The config, or ValueError when it is a GrooVAE config (float windows), which `user`
-    (the workflow, a generation command) does not take yet."""
+    (a command of class windows: journey, attributes...) does not take."""
     if config.groove:
         raise ValueError(
             f"config {config.name} is a GrooVAE config (float windows of drum hits, velocities "

@@ -47,10 +47,20 @@ def test_problems_name_the_entry_and_reason():
     problems = str(raised.value)
     assert "models[1].name: 'a' is already used by models[0]" in problems
     assert "models[2]: a model needs exactly one of `train` or `checkpoint`; got neither" in problems
-    assert "models[3]: unknown config 'no-such-config'" in problems
-    assert "models[4]: unknown hparams ['z_sise']" in problems
-    assert "models[5]: train.scale_schedules sets ['beta_rate']" in problems
+    assert "models[3] (c): unknown config 'no-such-config'" in problems
+    assert "models[4] (d): unknown hparams ['z_sise']" in problems
+    assert "models[5] (e): train.scale_schedules sets ['beta_rate']" in problems
     assert "models[6].checkpoint: needs exactly one of `path` or `url`" in problems
+
+
+def test_a_groovae_model_is_a_workflow_model_and_refuses_a_transposition():
+    """GrooVAE configs train through the workflow; a transposition range names the model."""
+    _config([{"name": "groove", "config": "groovae_2bar_tiny", "train": {"steps": 10}}])
+    with pytest.raises(ConfigError) as raised:
+        _config([{"name": "groove", "config": "groovae_2bar_tiny",
+                  "train": {"steps": 10, "transpose": [-3, 3]}}])
+    assert ("models[0] (groove): train.transpose [-3, 3]: GrooVAE configs have no "
+            "transposition") in str(raised.value)
 
 
 def test_schema_rejects_unknown_train_keys_and_bad_values():

@@ -73,8 +73,8 @@ class TrainSettings:
         if not hasattr(converter, "with_transposition"):  # GrooVAE: drum performances
             if self.transpose is False:
                 return converter
-            raise ValueError(f"transpose {self.transpose}: GrooVAE configs have no "
-                             "transposition (drum classes, not pitches)")
+            raise ValueError(f"train.transpose {self.transpose}: GrooVAE configs have no "
+                             "transposition (drum classes, not pitches); leave it out")
         return converter.with_transposition(
             None if self.transpose is False else tuple(self.transpose))
 
