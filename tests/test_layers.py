@@ -31,7 +31,9 @@ BELOW = {
     "models": {"base", "sources", "conversion"},
     "tracking": {"models"},  # MLflow runs and the metrics CSV, for training and generation
     "training": {"base", "sources", "conversion", "models", "tracking"},
-    "generation": {"base", "conversion", "melody", "drums", "models", "tracking", "html_tables"},
+    # a GrooVAE model's generation jobs run the groove family's jobs and figures
+    "generation": {"base", "conversion", "melody", "drums", "groove", "models", "tracking",
+                   "html_tables"},
     "config": {"sources", "models", "training", "generation"},
     "pipeline": {"config", "generation", "training", "models", "data", "conversion", "base"},
     # GrooVAE's own jobs (humanize, tap, add-hihat) and figures are the groove family's

@@ -305,35 +305,23 @@ def run_job(args: argparse.Namespace) -> int:
 
 
 def run_quality(args: argparse.Namespace) -> int:
-    from serenade.groove import jobs, quality
+    from serenade.groove import quality
+    from serenade.groove.reconstruction import reconstruct_performances
 
     midi, others = input_files(args.inputs)
     if others:
         raise UserError(f"{others[0]}: not a MIDI file (serenade groove quality reads .mid/.midi)")
     model = load_from_args(args)
-    converter = model.config.converter
-    references, decoded, seconds = [], [], []
-    for path in midi:
-        sequence = jobs.drum_notes(read_sequence(path))
-        try:
-            tensors = converter.to_tensors(sequence, "infer",
-                                           rng=np.random.RandomState(args.seed))
-        except KeyError as error:
-            print(f"skipped {path}: {str(error).strip(chr(39))}")
-            continue
-        if not len(tensors):
-            print(f"skipped {path}: {converter.explain(sequence, 'infer') or 'no window'}")
-            continue
-        references.append(tensors.outputs)
-        decoded.append(jobs.reconstruct(model, tensors, temperature=args.temperature,
-                                        seed=args.seed))
-        seconds += [quality.step_seconds(jobs.qpm_of(sequence), converter.steps_per_quarter)
-                    ] * len(tensors)
-    if not references:
-        raise UserError(f"none of the inputs yields a {args.config} window of drums")
-    figures = quality.compare(np.concatenate(references), np.concatenate(decoded),
-                              np.asarray(seconds), converter.classes_for("infer").names)
-    print(quality.format_figures(f"{args.config}: {len(references)} file(s), reconstructions "
+    try:
+        found = reconstruct_performances(
+            model, ((str(path), read_sequence(path)) for path in midi),
+            temperature=args.temperature, seed=args.seed)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    for line in found.skipped:
+        print(f"skipped {line}")
+    figures = found.figures
+    print(quality.format_figures(f"{args.config}: {found.pieces} file(s), reconstructions "
                                  f"of the performances (temperature {args.temperature:g})",
                                  figures))
     if args.output:

@@ -332,11 +332,14 @@ class GrooveConverter:
             decoded.append(sequence)
         return decoded
 
-    def to_note_sequence(self, windows, *, qpm: float = DEFAULT_QPM,
-                         mode: Mode = "infer") -> music_pb2.NoteSequence:
+    def to_note_sequence(self, windows, *, qpm: float = DEFAULT_QPM, mode: Mode = "infer",
+                         velocity: int | None = None, program: int | None = None
+                         ) -> music_pb2.NoteSequence:
         """Windows [n, T, 3 * classes] (or one [T, 3 * classes]) laid end to end at `qpm`, as
         `from_tensors` decodes them, with a time signature and total time for writing: a note
-        that would start before 0 starts at 0."""
+        that would start before 0 starts at 0. `velocity` and `program` are the class-window
+        converters' rendering settings (the generation jobs pass them): a performance keeps
+        its own velocities and plays on the drum channel, so both are ignored."""
         windows = np.asarray(windows)
         if windows.ndim == 2:
             windows = windows[None]

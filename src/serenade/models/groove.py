@@ -348,11 +348,13 @@ class GrooveVAE(VaeWeights, keras.Model):
     def _decode_fn(self, z, noise, temperature, controls):
         return self.decoder.free_running(z, noise, temperature, controls)
 
-    def decode(self, z, temperature: float = 1.0, seed: int | None = None, *, controls=None
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def decode(self, z, temperature: float = 1.0, seed: int | None = None, *, controls=None,
+               keep_logits: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """(samples, raw outputs), float32 [n, T, 3 * drums] each, decoded from z [n, z_size]
         (and the controls, when the config has them). Hits are drawn at `temperature`
-        (0: greedy, logits > 0); velocities and offsets are the decoder's values."""
+        (0: greedy, logits > 0); velocities and offsets are the decoder's values.
+        `keep_logits` is the class-window models' argument (the generation jobs and latent
+        walks pass it); the raw outputs are kept either way, as small as the samples."""
         self.build()
         z = np.asarray(z, np.float32)
         if z.ndim == 1:
@@ -379,7 +381,7 @@ class GrooveVAE(VaeWeights, keras.Model):
                 np.concatenate(raws) if raws else empty)
 
     def sample(self, n: int, temperature: float = 1.0, seed: int | None = None, *,
-               controls=None) -> tuple[np.ndarray, np.ndarray]:
+               controls=None, keep_logits: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Decode n random z ~ N(0, I) (magenta's `sample`): (samples, raw outputs)."""
         rng = np.random.default_rng(seed)
         z = rng.standard_normal((n, self.z_size), dtype=np.float32)

@@ -67,11 +67,20 @@ def output_pattern(workflow_config: dict, kind: JobKind) -> str:
     return kind.output_dir(model_dir("{model}"), f"{{name,{one_of(names)}}}")
 
 
+def model_config(workflow_config: dict, model: str):
+    """The `ModelConfig` of a generation model (its config and hparams)."""
+    entry = generation_models(workflow_config)[model]
+    return get_config(entry["config"], entry["hparams"])
+
+
 def job_dirs(workflow_config: dict, model: str, *, walks_only: bool = False) -> list[str]:
-    """The output folders of a model's generation jobs the config asks for, kind by kind."""
+    """The output folders of a model's generation jobs the config asks for, kind by kind (the
+    kinds that apply to its model: a GrooVAE model has no attribute edits, the others no
+    humanize job)."""
     section = workflow_config["generate"]
+    config = model_config(workflow_config, model)
     return [kind.output_dir(model_dir(model), entry.get("name"))
-            for kind in job_kinds() if kind.walk or not walks_only
+            for kind in job_kinds() if (kind.walk or not walks_only) and kind.applies(config)
             for entry in kind.entries(section)]
 
 
@@ -88,7 +97,10 @@ def targets(workflow_config: dict, skipped: Iterable[str] = ()) -> list[str]:
         if model in set(skipped):
             continue
         base = model_dir(model)
-        result += [*job_dirs(workflow_config, model), f"{base}/metrics.csv",
+        # music metrics measure class windows' features; a GrooVAE model's figures are its
+        # quality check's (hit F1, velocity and timing of reconstructions)
+        metrics = [] if model_config(workflow_config, model).groove else [f"{base}/metrics.csv"]
+        result += [*job_dirs(workflow_config, model), *metrics,
                    f"{base}/quality.json", f"{base}/player.html"]
     return result
 

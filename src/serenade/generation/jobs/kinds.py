@@ -74,6 +74,9 @@ class JobKind:
     walk: bool = False  # a latent walk: its path.npz and endpoints.json feed metrics and quality
     memory_mb: int = 4000
     runtime_min: int = 30
+    # applies(model config) -> whether it runs for that model: by default the models of class
+    # windows; samples and walks take GrooVAE's float windows too, humanize only them
+    applies: Callable[[Any], bool] = lambda model_config: not model_config.groove
 
     def __post_init__(self) -> None:
         unknown = set(self.shared) - set(SHARED)

@@ -15,7 +15,7 @@ from serenade.pipeline import generation
 
 def test_every_kind_has_its_schema_section_and_a_folder_of_its_own():
     table = kinds.job_kinds()
-    assert [k.rule for k in table] == ["sample", "interpolate", "journey", "attributes",
+    assert [k.rule for k in table] == ["sample", "interpolate", "journey", "attributes", "humanize",
                                        "variations"]
     assert len({k.folder for k in table}) == len(table)
     for kind in table:
@@ -31,7 +31,8 @@ def test_the_table_is_whole_when_one_kind_was_imported_first():
             "print(' '.join(k.rule for k in job_kinds()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")})
-    assert out.stdout.split() == ["sample", "interpolate", "journey", "attributes", "variations"]
+    assert out.stdout.split() == ["sample", "interpolate", "journey", "attributes", "humanize",
+                                 "variations"]
 
 
 def test_a_kind_with_unknown_shared_values_is_refused():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from serenade.base.tfrecords import read_note_sequences
 from serenade.config_schema import schema_default
 from serenade.conversion.splits import split_windows
 from serenade.generation import conditioning, quality
@@ -15,6 +16,8 @@ from serenade.generation.features import features_for
 from serenade.generation.jobs.context import LOG, JobContext
 from serenade.generation.tracking import log_input_files
 from serenade.generation.writing import write_strip
+from serenade.groove import quality as groove_quality
+from serenade.groove.reconstruction import reconstruct_performances
 
 STRIP_PAIRS = 8  # eval windows shown with their reconstructions
 
@@ -31,6 +34,9 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     With the `train` split, as many of its windows (seeded) are reconstructed the same way:
     the overfitting line of quality.txt."""
     model = ctx.load_model()
+    if model.config.groove:  # float windows: the groove figures
+        return run_groove_quality(ctx, model, eval=eval, seed=seed, walks=walks,
+                                  max_eval_windows=max_eval_windows)
     converter = model.config.converter
     sample_chords = conditioning.progression(model, chords, "generate.chords")
     out_dir = Path(ctx.out_dir)
@@ -55,8 +61,7 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
         chords=held_out.controls, sample_chords=sample_chords,
         train_windows=None if trained is None else trained.windows,
         train_chords=None if trained is None else trained.controls)
-    matches = [json.loads((Path(p) / "endpoints.json").read_text())["endpoint_match"]
-               for p in walks if (Path(p) / "endpoints.json").is_file()]
+    matches = _walk_matches(walks)
     if matches:
         figures["interpolations.endpoint_match"] = float(np.nanmean(matches))
     (out_dir / "quality.json").write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
@@ -83,4 +88,58 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
         tracker.log_artifact(out_dir / name, "quality")
     tracker.finish()
     LOG.info("%s", quality.format_check(ctx.model_name, figures, features))
+    return figures
+
+
+def _walk_matches(walks: Sequence[str | Path]) -> list[float]:
+    return [json.loads((Path(p) / "endpoints.json").read_text())["endpoint_match"]
+            for p in walks if (Path(p) / "endpoints.json").is_file()]
+
+
+def run_groove_quality(ctx: JobContext, model, *, eval: Sequence[str | Path], seed: int,
+                       walks: Sequence[str | Path] = (),
+                       max_eval_windows: int | None = None) -> dict[str, float]:
+    """A GrooVAE model's quality check: `serenade groove quality`'s figures of the eval split's
+    windows reconstructed through the model's encoder view (hit F1, velocity error, timing
+    error in ms, timing and velocity spread against the performances'), as
+    `reconstruction.<figure>` in quality.json and quality.txt (the melody and drum targets of
+    docs/quality.md are for class windows), plus the walks' hit F1 at their waypoints, and
+    reconstructions.png."""
+    converter = model.config.converter
+    out_dir = Path(ctx.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    found = reconstruct_performances(
+        model, ((s.filename, s) for s in read_note_sequences(list(eval))), temperature=0.0,
+        seed=seed, max_windows=max_eval_windows)
+    tracker = ctx.tracker("quality")
+    tracker.log_params({"seed": seed, "max_eval_windows": max_eval_windows,
+                        "eval_windows": len(found.references), "eval_pieces": found.pieces})
+    log_input_files(tracker, eval, name="eval split", context="evaluation",
+                    profile={"windows": len(found.references)})
+    figures = {f"reconstruction.{k}": v for k, v in found.figures.items()}
+    matches = _walk_matches(walks)
+    if matches:
+        figures["interpolations.endpoint_match"] = float(np.nanmean(matches))
+    (out_dir / "quality.json").write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
+    text = groove_quality.format_figures(
+        f"{ctx.model_name}: {found.pieces} eval piece(s), {len(found.references)} window(s) "
+        "reconstructed (the groove figures of `serenade groove quality`; the melody and drum "
+        "targets of docs/quality.md apply to models of class windows)", found.figures)
+    if matches:
+        text += f"\n  interpolations: hit F1 at the waypoints {figures['interpolations.endpoint_match']:.3f}"
+    (out_dir / "quality.txt").write_text(text + "\n")
+    tracker.log_metrics({k: v for k, v in figures.items() if np.isfinite(v)}, step=0)
+    shown = np.arange(min(STRIP_PAIRS // 2, len(found.references)))
+    rows = [found.references[i] for i in shown] + [found.decoded[i] for i in shown]
+    f1 = [groove_quality.compare(found.references[i], found.decoded[i], 1.0)["hit_f1"]
+          for i in shown]
+    titles = [f"eval window {i}" for i in shown] + [f"reconstruction (hit F1 {v:.2f})" for v in f1]
+    write_strip(rows, converter, out_dir / "reconstructions.png", qpm=120.0, titles=titles,
+                columns=max(len(shown), 1),
+                title=f"{ctx.model_name}: held-out grooves (above) and their reconstructions")
+    for name in ("quality.json", "quality.txt", "reconstructions.png"):
+        tracker.log_artifact(out_dir / name, "quality")
+    tracker.finish()
+    LOG.info("%s: groove quality over %d eval windows: hit F1 %.3f", ctx.model_name,
+             len(found.references), found.figures["hit_f1"])
     return figures

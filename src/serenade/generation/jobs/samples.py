@@ -39,7 +39,9 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
         events, _ = model.sample(n, temperature=temperature, seed=seed + index, keep_logits=False,
                                  controls=conditioning.vectors(model, classes))
         label = temperature_label(temperature)
-        arrays[f"events_{label}"] = np.asarray(events, window_dtype(converter.part_depths))
+        arrays[f"events_{label}"] = np.asarray(
+            events, np.float32 if model.config.groove  # GrooVAE: hits, velocities, offsets
+            else window_dtype(converter.part_depths))
         for i, row in enumerate(events):
             write_piece(row, converter, inside(out_dir, label, f"sample-{i:03d}.mid"), qpm=qpm,
                         settings=ctx.render, chords=classes,
@@ -68,7 +70,7 @@ def _label(get) -> str:
 
 register(JobKind(
     rule="sample", section="sample", folder="samples", order=10, run=_run, label=_label,
-    shared=("seed", "chords"), runtime_min=60,
+    shared=("seed", "chords"), runtime_min=60, applies=lambda model_config: True,
     category="Samples",
     patterns=("{temperature}/{file,strip}.{ext,png}", "{temperature}/{file,sample-[0-9]+}.{ext,wav}"),
     caption=Caption("""

@@ -14,6 +14,7 @@ from serenade.base.bit_inputs import window_dtype
 from serenade.base.confined import inside
 from serenade.base.progress import CountProgress
 from serenade.generation import auto_inputs, conditioning
+from serenade.generation.groove_windows import hit_match, select_groove_from_file
 from serenade.generation.inputs import resolve_input
 from serenade.generation.jobs.context import LOG, PROGRESS, JobContext, finish, render_params
 from serenade.generation.jobs.kinds import Caption, JobKind, JobRequest, register
@@ -24,12 +25,13 @@ from serenade.generation.writing import write_piece, write_strip
 from serenade.models.latent_paths import walk
 
 
-def _select_inputs(specs: Sequence[str], converter, choice, sources, manifest):
+def _select_inputs(specs: Sequence[str], model, choice, sources, manifest):
     """The chosen window of each input, and the files they came from."""
+    select = select_groove_from_file if model.config.groove else select_from_file
     selected, paths = [], []
     for spec in specs:
         path = resolve_input(spec, sources, manifest)
-        window = select_from_file(path, converter, choice, name=spec)
+        window = select(path, model.config.converter, choice, name=spec)
         LOG.info("input %s", window.describe())
         selected.append(window)
         paths.append(path)
@@ -47,7 +49,7 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     converter = model.config.converter
     inputs = auto_inputs.resolve_specs(inputs, manifest, model.config.name, f"{kind} {name!r}")
     choice = WindowChoice.from_config(window)
-    selected, paths = _select_inputs(inputs, converter, choice, sources, manifest)
+    selected, paths = _select_inputs(inputs, model, choice, sources, manifest)
     tempo = float(qpm) if qpm else selected[0].qpm
     path = walk(model, [w.events for w in selected], num_steps, method=method,
                 temperature=temperature, seed=seed,
@@ -63,9 +65,9 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     (out_dir / "inputs.txt").write_text("".join(w.describe() + "\n" for w in selected))
     # The waypoints are the model's decodes of the inputs, not the inputs: say so, and how
     # much of each input's melody they keep.
-    matches = [endpoint_match(converter, [w.events], [path.events[i]])
-               for w, i in zip(selected, path.waypoints)]
-    pooled = endpoint_match(converter, [w.events for w in selected], path.events[path.waypoints])
+    match = _endpoint_match(model)
+    matches = [match(converter, [w], [path.events[i]]) for w, i in zip(selected, path.waypoints)]
+    pooled = match(converter, selected, path.events[path.waypoints])
     (out_dir / "endpoints.json").write_text(json.dumps(
         {"endpoint_match": pooled, "temperature": temperature,
          "inputs": [{"input": spec, "match": m} for spec, m in zip(inputs, matches)]},
@@ -87,12 +89,24 @@ def run_walk(ctx: JobContext, *, kind: str, name: str, inputs: Sequence[str], wi
     progress.update(steps + 1)
     write_strip(path.events, converter, out_dir / "strip.png", qpm=tempo, titles=titles,
                 title=f"{ctx.model_name} {kind} {name} ({method}, T={temperature:g})")
-    events = path.events.astype(window_dtype(converter.part_depths))
+    events = (path.events.astype(np.float32) if model.config.groove  # hits, velocities, offsets
+              else path.events.astype(window_dtype(converter.part_depths)))
     np.savez(out_dir / "path.npz", z=path.z, events=events, waypoints=np.asarray(path.waypoints),
              **({} if chords is None else {"chords": chords}))
     LOG.info("%s %s: %d windows -> %s", kind, name, len(path.events), whole.midi)
     finish(tracker, out_dir, f"{kind}s/{name}")
     return out_dir
+
+
+def _endpoint_match(model):
+    """f(converter, input windows, their waypoints' decodes) -> the share of the inputs the
+    decodes keep: the melody (or drum) match of class windows, the hit F1 of a GrooVAE
+    model's decodes against the performances."""
+    if model.config.groove:
+        return lambda converter, windows, decoded: hit_match(
+            np.stack([w.performance for w in windows]), np.asarray(decoded))
+    return lambda converter, windows, decoded: endpoint_match(
+        converter, [w.events for w in windows], decoded)
 
 
 def _runner(kind: str):
@@ -124,7 +138,8 @@ def _journey_label(get) -> str:
 
 
 _WALK = dict(named=True, walk=True, inputs=_inputs,
-             shared=("seed", "temperature", "window", "sources"))
+             shared=("seed", "temperature", "window", "sources"),
+             applies=lambda model_config: True)  # GrooVAE models walk too
 
 register(JobKind(
     rule="interpolate", section="interpolations", folder="interpolations", order=20,
