@@ -77,3 +77,25 @@ def test_a_caption_renders_the_report_wildcards():
     caption = kinds.job_kind("sample").caption
     text = caption.render(type("W", (), {"model": "m", "temperature": "t0.5"})())
     assert "model **m** at temperature 0.5" in text
+
+
+def test_a_groovae_model_gets_the_jobs_that_apply_to_it(tmp_path):
+    """Samples, walks, humanize and the quality check for a GrooVAE model; no attribute edits,
+    variations or music metrics (class windows' features); a melody model no humanize job."""
+    from serenade.config import validate_config
+
+    config = validate_config({
+        "sources": [{"name": "g", "path": str(REPO_ROOT / "tests/fixtures/magenta/groove/cases")}],
+        "models": [{"name": "groove", "config": "groovae_2bar_tiny", "train": {"steps": 1}},
+                   {"name": "mel", "config": "cat-mel_2bar_tiny", "train": {"steps": 1}}],
+        "generate": {"interpolations": [{"name": "i", "from": "g:0_funk_97.mid",
+                                         "to": "g:1_rock_fill_120.mid"}],
+                     "attributes": {"names": [], "pieces": []}}})
+    groove = [d.split("/generated/groove/")[1] for d in generation.job_dirs(config, "groove")]
+    assert groove == ["samples", "interpolations/i", "humanized"]
+    melody = [d.split("/generated/mel/")[1] for d in generation.job_dirs(config, "mel")]
+    assert "humanized" not in melody and "variations" in melody
+    targets = generation.targets(config)
+    assert not any("/groove/metrics.csv" in t for t in targets)
+    assert any("/mel/metrics.csv" in t for t in targets)
+    assert any(t.endswith("/groove/quality.json") for t in targets)
