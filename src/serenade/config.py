@@ -81,11 +81,16 @@ def model_problems(config: dict) -> list[str]:
                             f"got {', '.join(kinds) if kinds else 'neither'}")
             continue
         try:
+            model_config = get_config(entry["config"], entry["hparams"])
+            if model_config.groove and model_config.control_depth:
+                raise ValueError(f"{entry['config']} is conditioned on the hits of each step, "
+                                 "which the workflow's generation jobs do not give; train it "
+                                 "with `serenade train` and use `serenade groove` "
+                                 "(docs/generation.md), or take another GrooVAE config")
             if "train" in entry:
                 resolve_config(entry["config"], entry["hparams"],
                                TrainSettings.from_mapping(entry["train"]))
             else:
-                get_config(entry["config"], entry["hparams"])
                 source = entry["checkpoint"]
                 if ("path" in source) == ("url" in source):
                     problems.append(f"{where}.checkpoint: needs exactly one of `path` or `url`")

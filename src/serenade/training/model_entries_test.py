@@ -68,3 +68,14 @@ def test_schema_rejects_unknown_train_keys_and_bad_values():
         _config([{"name": "a", "config": "cat-mel_2bar_small", "train": {"steps": 1, "stepz": 2}}])
     with pytest.raises(ConfigError, match=r"models\[0\].train.steps"):
         _config([{"name": "a", "config": "cat-mel_2bar_small", "train": {"steps": 0}}])
+
+
+@pytest.mark.parametrize("kind", [{"train": {"steps": 10}}, {"checkpoint": {"path": "x"}}])
+def test_a_groovae_model_conditioned_on_hits_is_refused_with_where_to_go(kind):
+    """Its generation jobs would need each output's hits; the message names the model and the
+    commands that take it."""
+    with pytest.raises(ConfigError) as raised:
+        _config([{"name": "tap", "config": "groovae_2bar_hits_control_tiny", **kind}])
+    message = str(raised.value)
+    assert "models[0] (tap): groovae_2bar_hits_control_tiny is conditioned on the hits" in message
+    assert "serenade groove" in message
