@@ -39,7 +39,7 @@ def work(tmp_path_factory):
     config["tracking"] = {"uri": f"sqlite:///{root / 'mlflow.db'}", "log_every": 10}
     config["generate"]["sample"] = {"n": 3, "temperatures": [0.5, 1.0], "qpm": 110}
     # 40 steps learn velocities and timing but not yet enough hits for a greedy decode (it
-    # plays nothing): hits drawn at temperature 1 here, the example's 300 steps use 0
+    # plays nothing): hits drawn at temperature 1 here, the example's 3,000 steps use 0
     config["generate"]["humanize"].update(files=2, temperature=1.0)
     run = run_workflow_in(root, config)
     return {"root": root, "config": config, "run": run,
