@@ -30,7 +30,9 @@ def dense(inputs: int, outputs: int, rows: int = 1) -> float:
 def forward_flops(config) -> dict[str, float]:
     """Forward FLOPs per example by part: encoder, posterior, decoder (and conductor)."""
     hp = config.hparams
-    steps, depth, z = int(hp.max_seq_len), sum(config.part_depths), int(hp.z_size)
+    steps, z = int(hp.max_seq_len), int(hp.z_size)
+    # a GrooVAE step is float hits, velocities and offsets, in and out (no class parts)
+    depth = config.converter.output_depth if config.groove else sum(config.part_depths)
     control = config.control_depth
     enc = [int(u) for u in hp.enc_rnn_size]
     dec = [int(u) for u in hp.dec_rnn_size]

@@ -34,6 +34,7 @@ import tensorflow as tf
 
 from serenade.models import interpolation
 from serenade.models import magenta_layout as layout
+from serenade.models import precision as precisions
 from serenade.models.configs import ModelConfig
 from serenade.models.decoders import cell_stack, initial_state_layer, output_layer
 from serenade.models.encoder import BidirectionalEncoder
@@ -343,6 +344,12 @@ class GrooveVAE(VaeWeights, keras.Model):
         self.build()
         inputs = self.check_windows(inputs)
         return self.sampled_posterior(inputs, self.check_controls(controls, len(inputs)), seed)
+
+    @property
+    def decoding(self) -> precisions.Precision:
+        """Decoding runs in the model's own TensorFlow layers, in the Keras policy it was built
+        under (`load_model`'s precision)."""
+        return precisions.Precision(self.dtype_policy.name, "the policy the model was built under")
 
     @tf.function(reduce_retracing=True)
     def _decode_fn(self, z, noise, temperature, controls):
