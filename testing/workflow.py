@@ -27,5 +27,24 @@ def run_workflow_in(root: Path, config: dict, *args: str, timeout: float = 1500)
 
     (root / "config").mkdir(exist_ok=True)
     (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    return run_snakemake("-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root),
-                         "--cores", "2", *args, timeout=timeout)
+    return run_workflow_on(root, *args, timeout=timeout)
+
+
+def _workflow_args(root: Path, *args: str) -> list[str]:
+    """The Snakefile on `root` with 2 cores, then `args`: one command line for every helper."""
+    return ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root), "--cores", "2", *args]
+
+
+def run_workflow_on(root: Path, *args: str,
+                    timeout: float = 1500) -> subprocess.CompletedProcess[str]:
+    """Run the project's Snakefile on `root` as its config stands (2 cores): a rerun, a report
+    or a dry run after `run_workflow_in`, without rewriting the config it ran with."""
+    return run_snakemake(*_workflow_args(root, *args), timeout=timeout)
+
+
+def start_workflow_on(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    """Start the Snakefile on `root` in the background, output discarded, in a session of its
+    own: a test that kills a run mid-job kills snakemake and its jobs as one process group."""
+    command = [str(Path(sys.executable).with_name("snakemake")), *_workflow_args(root, *args)]
+    return subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)

@@ -10,9 +10,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,22 +23,17 @@ from serenade.melody import events as ev
 from serenade.paths import REPO_ROOT
 
 from testing.music_files import midi_text_events
+from testing.workflow import run_workflow_in, run_workflow_on
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_chords")
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EXAMPLE = REPO_ROOT / "config" / "examples" / "lead_sheet.yaml"
 CONFIG = "cat-mel_2bar_med_chords_tiny"
 COLUMN = f"windows_{CONFIG}"
 STEPS = 40
 PROGRESSION = "Dm G C A"
 QPM = 90
-
-
-def _snakemake(root: Path, *args: str) -> list[str]:
-    return [SNAKEMAKE, "-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root),
-            "--cores", "2", *args]
 
 
 @pytest.fixture(scope="module")
@@ -63,10 +55,7 @@ def work(tmp_path_factory):
     generate["attributes"].update(max_train_windows=300, max_eval_windows=24)
     generate["metrics"] = {"max_windows": 40}
     generate["audio"] = {"enabled": False}
-    (root / "config").mkdir()
-    (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    run = subprocess.run(_snakemake(root), capture_output=True, text=True, timeout=1500)
-    assert run.returncode == 0, f"{run.stdout[-4000:]}\n{run.stderr[-8000:]}"
+    run_workflow_in(root, config, timeout=1500)
     return {"root": root, "config": config, "out": root / "results" / "generated" / "lead_sheet"}
 
 
@@ -139,9 +128,7 @@ def test_a_new_progression_reruns_only_what_it_changes(work):
     config["generate"] = dict(config["generate"], chords="Am F C G")
     changed = root / "config" / "changed.yaml"
     changed.write_text(yaml.safe_dump(config))
-    run = subprocess.run(_snakemake(root, "--configfile", str(changed), "-n"),
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr[-4000:]
+    run = run_workflow_on(root, "--configfile", str(changed), "-n", timeout=300)
     planned = set(re.findall(r"^(?:local)?rule (\w+):", run.stdout, re.MULTILINE))
     assert {"sample", "quality"} <= planned
     assert not planned & {"train_model", "interpolate", "journey", "attributes", "build_dataset"}

@@ -8,9 +8,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import mido
 import numpy as np
@@ -22,11 +19,11 @@ from serenade.paths import REPO_ROOT
 
 from testing.fixtures import DRUM_FIXTURES
 from testing.music_files import write_midi_tracks
+from testing.workflow import run_workflow_in
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_drums")
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EXAMPLE = REPO_ROOT / "config" / "examples" / "drums.yaml"
 STEPS = 40
 
@@ -71,11 +68,7 @@ def work(tmp_path_factory):
     generate["sample"] = {"n": 3, "temperatures": [0.5, 1.0], "qpm": 110}
     generate["attributes"].update(max_train_windows=200, max_eval_windows=12)
     generate["metrics"] = {"max_windows": 40}
-    (root / "config").mkdir()
-    (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    args = ["-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root), "--cores", "2"]
-    run = subprocess.run([SNAKEMAKE, *args], capture_output=True, text=True, timeout=1500)
-    assert run.returncode == 0, f"{run.stdout[-4000:]}\n{run.stderr[-8000:]}"
+    run = run_workflow_in(root, config, timeout=1500)
     return {"root": root, "config": config, "run": run,
             "out": root / "results" / "generated" / "drums"}
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,19 +19,15 @@ import yaml
 from serenade.base.midi_parser import read_midi
 from serenade.paths import REPO_ROOT
 
+from testing.workflow import run_workflow_in, run_workflow_on
+
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_polyphonic")
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EXAMPLE = REPO_ROOT / "config" / "examples" / "polyphonic.yaml"
 CONFIG = "hier-multiperf_vel_1bar_tiny"
 COLUMN = f"windows_{CONFIG}"
 STEPS = 20
-
-
-def _snakemake(root: Path, *args: str) -> list[str]:
-    return [SNAKEMAKE, "-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root),
-            "--cores", "2", *args]
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +47,7 @@ def work(tmp_path_factory):
     generate["metrics"] = {"max_windows": 30}
     generate["quality"] = {"samples": 16}
     generate["variations"] = {"pieces": []}  # a job (~30 s of tracing) with nothing polyphonic
-    (root / "config").mkdir()
-    (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    run = subprocess.run(_snakemake(root), capture_output=True, text=True, timeout=1500)
-    assert run.returncode == 0, f"{run.stdout[-4000:]}\n{run.stderr[-8000:]}"
+    run = run_workflow_in(root, config, timeout=1500)
     return {"root": root, "config": config, "run": run,
             "out": root / "results" / "generated" / "polyphonic"}
 
@@ -148,7 +139,5 @@ def test_player_page_and_report(work):
     page = (work["out"] / "player.html").read_text()
     assert "chorale_to_chorale" in page and "sample-000" in page
     report = work["root"] / "report.html"
-    run = subprocess.run([*_snakemake(work["root"]), "--report", str(report)],
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-4000:]
+    run_workflow_on(work["root"], "--report", str(report), timeout=600)
     assert report.stat().st_size > 10000

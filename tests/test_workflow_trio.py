@@ -14,7 +14,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,11 +26,11 @@ import yaml
 from serenade.paths import REPO_ROOT
 
 from testing.music_files import write_midi_tracks
+from testing.workflow import run_workflow_in, run_workflow_on, start_workflow_on
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_trio")
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EXAMPLE = REPO_ROOT / "config" / "examples" / "trio.yaml"
 CASES = REPO_ROOT / "tests" / "fixtures" / "magenta" / "trio" / "cases"
 CONFIG = "hierdec-trio_16bar_tiny"
@@ -72,11 +71,6 @@ def _band(path, seed: int, bars: int = 18):
                                     {"notes": drums, "is_drum": True, "name": "Kit"}], qpm=120)
 
 
-def _snakemake(root: Path, *targets: str) -> list[str]:
-    return [SNAKEMAKE, "-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root),
-            "--cores", "2", "--rerun-incomplete", *targets]
-
-
 def _checkpoint_steps(root: Path) -> list[int]:
     return sorted(int(re.search(r"ckpt-(\d+)", p.name).group(1))
                   for p in (root / "results" / "checkpoints").glob("trio-*/ckpt-*.npz"))
@@ -104,15 +98,11 @@ def work(tmp_path_factory):
     generate["attributes"].update(max_train_windows=60, max_eval_windows=6)
     generate["metrics"] = {"max_windows": 30}
     generate["quality"] = {"samples": 16}
-    (root / "config").mkdir()
-    (root / "config" / "config.yaml").write_text(yaml.safe_dump(config))
 
     # Data first, so the kill lands in training; then kill the training job (snakemake and its
     # job, no clean-up) once a resume checkpoint is written, and let the full run resume it.
-    data = subprocess.run(_snakemake(root, "data"), capture_output=True, text=True, timeout=900)
-    assert data.returncode == 0, data.stderr[-6000:]
-    job = subprocess.Popen(_snakemake(root, "train"), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, start_new_session=True)
+    run_workflow_in(root, config, "--rerun-incomplete", "data", timeout=900)
+    job = start_workflow_on(root, "--rerun-incomplete", "train")
     deadline = time.monotonic() + 900
     try:
         while not _checkpoint_steps(root):
@@ -123,10 +113,8 @@ def work(tmp_path_factory):
         os.killpg(job.pid, signal.SIGKILL)
         job.wait()
     killed_at = _checkpoint_steps(root)[-1]
-    subprocess.run([SNAKEMAKE, "-s", str(REPO_ROOT / "Snakefile"), "--directory", str(root),
-                    "--unlock"], check=True, capture_output=True, timeout=300)
-    run = subprocess.run(_snakemake(root), capture_output=True, text=True, timeout=2400)
-    assert run.returncode == 0, f"{run.stdout[-4000:]}\n{run.stderr[-8000:]}"
+    run_workflow_on(root, "--unlock", timeout=300)
+    run = run_workflow_on(root, "--rerun-incomplete", timeout=2400)
     return {"root": root, "config": config, "run": run, "killed_at": killed_at,
             "out": root / "results" / "generated" / "trio"}
 
@@ -283,7 +271,5 @@ def test_mlflow_holds_training_and_generation_runs(work):
 @pytest.mark.slow
 def test_report_builds(work):
     report = work["root"] / "report.html"
-    run = subprocess.run([*_snakemake(work["root"]), "--report", str(report)],
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-4000:]
+    run_workflow_on(work["root"], "--rerun-incomplete", "--report", str(report), timeout=600)
     assert report.stat().st_size > 10000
