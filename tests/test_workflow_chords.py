@@ -26,7 +26,7 @@ from testing.music_files import midi_text_events
 from testing.workflow import run_workflow_in, run_workflow_on
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
-pytestmark = pytest.mark.xdist_group("workflow_chords")
+pytestmark = [pytest.mark.xdist_group("workflow_chords"), pytest.mark.slow]  # a whole workflow run
 
 EXAMPLE = REPO_ROOT / "config" / "examples" / "lead_sheet.yaml"
 CONFIG = "cat-mel_2bar_med_chords_tiny"
