@@ -48,3 +48,16 @@ def start_workflow_on(root: Path, *args: str) -> subprocess.Popen[bytes]:
     command = [str(Path(sys.executable).with_name("snakemake")), *_workflow_args(root, *args)]
     return subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def model_runs(tracking_uri: str, experiment: str, parent_kind: str = "train"):
+    """(the runs of `parent_kind`: train or import, {job: run} of the generation runs) in an
+    MLflow experiment: what a workflow test checks after a run."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri)
+    runs = client.search_runs([client.get_experiment_by_name(experiment).experiment_id])
+    parents = [r for r in runs if r.data.tags.get("serenade.kind") == parent_kind]
+    children = {r.data.tags["serenade.job"]: r for r in runs
+                if r.data.tags.get("serenade.kind") == "generate"}
+    return parents, children

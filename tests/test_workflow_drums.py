@@ -19,7 +19,7 @@ from serenade.paths import REPO_ROOT
 
 from testing.fixtures import DRUM_FIXTURES
 from testing.music_files import write_midi_tracks
-from testing.workflow import run_workflow_in
+from testing.workflow import model_runs, run_workflow_in
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_drums")
@@ -174,14 +174,7 @@ def test_quality_reports_drum_figures_and_their_targets(work):
 
 @pytest.mark.slow
 def test_mlflow_holds_training_and_generation_metrics(work):
-    from mlflow.tracking import MlflowClient
-
-    client = MlflowClient(work["config"]["tracking"]["uri"])
-    experiment = client.get_experiment_by_name("cat-drums_2bar_tiny")
-    runs = client.search_runs([experiment.experiment_id])
-    trained = [r for r in runs if r.data.tags.get("serenade.kind") == "train"]
-    children = {r.data.tags["serenade.job"]: r for r in runs
-                if r.data.tags.get("serenade.kind") == "generate"}
+    trained, children = model_runs(work["config"]["tracking"]["uri"], "cat-drums_2bar_tiny")
     assert len(trained) == 1 and "loss" in trained[0].data.metrics
     assert set(children) == {"samples", "interpolation/rock_to_bossa",
                              "journey/rock_funk_shuffle", "attributes", "variations", "music_metrics",

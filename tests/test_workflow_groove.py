@@ -18,7 +18,7 @@ import yaml
 from serenade.base.midi_parser import read_midi
 from serenade.paths import REPO_ROOT
 
-from testing.workflow import run_workflow_in
+from testing.workflow import model_runs, run_workflow_in
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_groove")
@@ -141,14 +141,7 @@ def test_quality_is_the_groove_figures_and_the_player_plays_everything(work):
 
 @pytest.mark.slow
 def test_mlflow_holds_training_and_generation_runs(work):
-    from mlflow.tracking import MlflowClient
-
-    client = MlflowClient(work["config"]["tracking"]["uri"])
-    experiment = client.get_experiment_by_name("groovae_2bar_tiny")
-    runs = client.search_runs([experiment.experiment_id])
-    trained = [r for r in runs if r.data.tags.get("serenade.kind") == "train"]
-    children = {r.data.tags["serenade.job"]: r for r in runs
-                if r.data.tags.get("serenade.kind") == "generate"}
+    trained, children = model_runs(work["config"]["tracking"]["uri"], "groovae_2bar_tiny")
     assert len(trained) == 1 and "loss" in trained[0].data.metrics
     assert set(children) == {"samples", "interpolation/funk_to_shuffle",
                              "journey/funk_rock_shuffle", "humanize", "quality"}

@@ -26,7 +26,7 @@ import yaml
 from serenade.paths import REPO_ROOT
 
 from testing.music_files import write_midi_tracks
-from testing.workflow import run_workflow_in, run_workflow_on, start_workflow_on
+from testing.workflow import model_runs, run_workflow_in, run_workflow_on, start_workflow_on
 
 # One worker runs the whole module, so its costly module fixture is built once, not per worker.
 pytestmark = pytest.mark.xdist_group("workflow_trio")
@@ -253,11 +253,7 @@ def test_mlflow_holds_training_and_generation_runs(work):
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(work["config"]["tracking"]["uri"])
-    experiment = client.get_experiment_by_name(CONFIG)
-    runs = client.search_runs([experiment.experiment_id])
-    trained = [r for r in runs if r.data.tags.get("serenade.kind") == "train"]
-    children = {r.data.tags["serenade.job"]: r for r in runs
-                if r.data.tags.get("serenade.kind") == "generate"}
+    trained, children = model_runs(work["config"]["tracking"]["uri"], CONFIG)
     assert len(trained) == 1 and "loss" in trained[0].data.metrics  # the resumed run continued
     steps = [m.step for m in client.get_metric_history(trained[0].info.run_id, "loss")]
     assert min(steps) <= work["killed_at"] < max(steps) == STEPS

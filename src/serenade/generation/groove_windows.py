@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from note_seq.protobuf import music_pb2
 
-from serenade.generation.selection import NoMelodyError, WindowChoice
+from serenade.generation.selection import NoMelodyError, WindowChoice, read_input
 from serenade.groove import jobs, quality
 from serenade.groove.converter import GrooveConverter, UnmappedDrumPitch
 
@@ -74,14 +74,8 @@ def select_groove_window(sequence: music_pb2.NoteSequence, converter: GrooveConv
 def select_groove_from_file(path: str | Path, converter: GrooveConverter, choice: WindowChoice,
                             name: str | None = None) -> GrooveWindow:
     """Read a MIDI file and select a window; errors name the input (`name`, default the path)."""
-    from serenade.base.midi_parser import read_midi
-
     name = name or str(path)
-    try:
-        sequence = read_midi(path)
-    except ValueError as error:
-        raise NoMelodyError(f"{name}: {error}") from None
-    return select_groove_window(sequence, converter, choice, name)
+    return select_groove_window(read_input(path, name), converter, choice, name)
 
 
 def hit_match(performances: np.ndarray, decoded: np.ndarray) -> float:

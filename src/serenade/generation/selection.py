@@ -132,17 +132,22 @@ def select_window(sequence: music_pb2.NoteSequence, converter: WindowConverter,
                           len(candidates), bars, chosen.controls)
 
 
+def read_input(path: str | Path, name: str) -> music_pb2.NoteSequence:
+    """An input MIDI file as a NoteSequence; a file that cannot be read is a NoMelodyError
+    naming the input (`name`)."""
+    from serenade.base.midi_parser import read_midi
+
+    try:
+        return read_midi(path)
+    except ValueError as error:
+        raise NoMelodyError(f"{name}: {error}") from None
+
+
 def select_from_file(path: str | Path, converter: WindowConverter, choice: WindowChoice,
                      name: str | None = None) -> SelectedWindow:
     """Read a MIDI file and select a window; errors name the input (`name`, default the path)."""
-    from serenade.base.midi_parser import read_midi
-
     name = name or str(path)
-    try:
-        sequence = read_midi(path)
-    except ValueError as error:
-        raise NoMelodyError(f"{name}: {error}") from None
-    return select_window(sequence, converter, choice, name)
+    return select_window(read_input(path, name), converter, choice, name)
 
 
 def select_passage(sequence: music_pb2.NoteSequence, converter: WindowConverter, choice: WindowChoice, name: str,
