@@ -159,6 +159,8 @@ def for_decoding(requested: str, flags: Iterable[str] | None = None) -> Precisio
         raise ValueError(f"precision must be one of {', '.join(CHOICES)}, got {requested!r}")
     if requested == MIXED_FLOAT16:
         return Precision(FLOAT32, "decoding runs on the CPU, which has no float16 products")
+    if requested == FLOAT32:  # every model starts so: no /proc/cpuinfo read for it
+        return Precision(FLOAT32, "requested")
     return choose(requested, flags=cpu_flags() if flags is None else flags)
 
 
