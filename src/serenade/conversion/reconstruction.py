@@ -25,7 +25,22 @@ def onset_accuracy(converter: WindowConverter, targets: np.ndarray, decoded: np.
     return float(np.mean(decoded[onsets] == targets[onsets]))
 
 
+def counted(windows: np.ndarray) -> np.ndarray:
+    """The rows a window's accuracy counts: all but padding (class -1, past the end of a
+    multi-instrument track; magenta's accuracy leaves it out too)."""
+    return np.asarray(windows) >= 0
+
+
+def step_accuracy(targets: np.ndarray, decoded: np.ndarray) -> float:
+    """Share of the counted rows of `targets` that `decoded` reproduces."""
+    targets = np.asarray(targets)
+    rows = counted(targets)
+    return float(np.mean(np.asarray(decoded)[rows] == targets[rows])) if rows.any() else float("nan")
+
+
 def no_event_share(converter: WindowConverter, windows: np.ndarray) -> float:
-    """Share of steps that are "no event": the accuracy of always predicting it (a baseline)."""
+    """Share of the counted rows that are "no event": the accuracy of always predicting it (a
+    baseline). A performance has no such class (every row is an event), so its share is 0."""
     windows = np.asarray(windows)
-    return float(np.mean(windows == converter.no_event_class)) if windows.size else float("nan")
+    rows = counted(windows)
+    return float(np.mean(windows[rows] == converter.no_event_class)) if rows.any() else float("nan")

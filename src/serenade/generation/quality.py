@@ -34,7 +34,7 @@ import numpy as np
 
 from serenade.config_schema import schema_default
 from serenade.conversion.protocol import WindowConverter
-from serenade.conversion.reconstruction import no_event_share, onset_accuracy
+from serenade.conversion.reconstruction import no_event_share, onset_accuracy, step_accuracy
 from serenade.generation import conditioning, structure
 from serenade.generation.features import (MELODY_FEATURES, STEPS_PER_BAR, FeatureSet, features_for,
                                           scalar_features)
@@ -289,7 +289,7 @@ def reconstruction_figures(model, windows: np.ndarray, batch_size: int = 256,
     decoded = np.concatenate(decoded).astype(np.int64)
     converter = model.config.converter
     figures = {
-        "accuracy": float(np.mean(decoded == windows)),
+        "accuracy": step_accuracy(windows, decoded),
         "onset_accuracy": onset_accuracy(converter, windows, decoded),
         "onset_accuracy_se": onset_accuracy_error(converter, windows, decoded),
         "no_event_baseline": no_event_share(converter, windows),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from serenade.conversion.reconstruction import no_event_share, onset_accuracy
+from serenade.conversion.reconstruction import counted, no_event_share, onset_accuracy, step_accuracy
 from serenade.models import objective
 
 ACTIVE_UNIT_NATS = 0.01
@@ -62,10 +62,7 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         totals["other_correct"] += float(other.correct)
 
     count = len(windows)
-    # (step, part) predictions, but for padding rows (class -1: past a multi-instrument track's
-    # length), which magenta's accuracy leaves out too
-    counted = windows >= 0
-    steps = int(counted.sum())
+    steps = int(counted(windows).sum())  # (step, part) predictions, padding rows left out
     if loss_sampling_probability > 0:
         sampled, forced = totals["loss_correct"] / steps, totals["other_correct"] / steps
     else:
@@ -76,7 +73,7 @@ def evaluate(model, windows: np.ndarray, *, batch_size: int, beta: float, free_b
         **_loss_figures(totals, kl_dim_sum, count, beta),
         "accuracy": forced,
         "sampled_accuracy": sampled,
-        "mu_accuracy": float(np.mean((np.asarray(greedy) == windows)[counted])),
+        "mu_accuracy": step_accuracy(windows, greedy),
         "mu_onset_accuracy": onset_accuracy(model.config.converter, windows, np.asarray(greedy)),
         "no_event_baseline": no_event_share(model.config.converter, windows),
         "windows": float(count),
