@@ -66,8 +66,12 @@ def _parse_in_child(path, parser) -> dict:
     return json.loads(result.stdout.splitlines()[-1])
 
 
-@pytest.mark.parametrize("parser", ["fast", "note_seq"])
-@pytest.mark.parametrize("shape, word", [(_one_long_delta, "ticks"), (_many_notes, "events")])
+# note-seq would build a tick array, so its path refuses the long delta by its ticks; Serenade's
+# reader keeps no per-tick state and refuses it by its duration (2**28 ticks at 480 a quarter
+# and 120 qpm: 77 hours)
+@pytest.mark.parametrize("parser, shape, word", [
+    ("fast", _one_long_delta, "lasts 279,620 s"), ("note_seq", _one_long_delta, "ticks"),
+    ("fast", _many_notes, "events"), ("note_seq", _many_notes, "events")])
 def test_a_file_past_the_caps_is_refused_within_the_memory_bound(tmp_path, parser, shape, word):
     path = tmp_path / "x.mid"
     path.write_bytes(shape())
@@ -75,6 +79,25 @@ def test_a_file_past_the_caps_is_refused_within_the_memory_bound(tmp_path, parse
     assert parsed["status"] == "invalid" and parsed["reason"].startswith("over a parse cap")
     assert word in parsed["reason"]
     assert parsed["peak"] < PARSE_PEAK_RSS_BYTES, parsed
+
+
+def test_a_long_movement_at_musicxml_resolution_is_read(tmp_path):
+    """music21 writes 10,080 ticks a quarter, so a 320-bar movement passes 10,000,000 ticks:
+    Serenade's reader takes it (no tick array), with note-seq's notes."""
+    from note_seq import midi_io
+
+    from serenade.base.midi_parser import midi_file_to_note_sequence
+
+    quarter = 10_080
+    notes = b"".join(b"\x00\x90" + bytes([60 + i % 12]) + b"\x50" + _vlq(quarter)
+                     + b"\x80" + bytes([60 + i % 12]) + b"\x40" for i in range(1280))
+    track = notes + b"\x00\xff\x2f\x00"
+    path = tmp_path / "movement.mid"
+    path.write_bytes(b"MThd" + struct.pack(">IHHH", 6, 0, 1, quarter)
+                     + b"MTrk" + struct.pack(">I", len(track)) + track)
+    sequence = midi_file_to_note_sequence(path)
+    assert len(sequence.notes) == 1280 and sequence.total_time == pytest.approx(640.0)
+    assert sequence == midi_io.midi_file_to_note_sequence(str(path))
 
 
 def test_an_oversize_file_is_refused_unread(tmp_path):

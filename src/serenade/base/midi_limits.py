@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from note_seq.midi_io import MIDIConversionError
 
 MAX_FILE_BYTES = 64 * 2**20  # as data.archives.max_member_bytes: MIDI files are small
-MAX_TICKS = 10_000_000  # pretty_midi's own limit (note-seq lifts it): an 80 MB tick array
+# pretty_midi's own limit (note-seq lifts it): an 80 MB tick array. Only note-seq's parser
+# builds one; Serenade's reader keeps no per-tick state, so for it MAX_DURATION_S is the bound
+# (music21 writes 10,080 ticks a quarter: a 250-bar movement passes 10,000,000 ticks).
+MAX_TICKS = 10_000_000
 MAX_EVENTS = 1_000_000  # channel and meta events in all tracks together
 MAX_TRACK_EVENTS = 500_000  # in one track
 MAX_DURATION_S = 4 * 3600.0  # end of the last note: what window extraction walks
@@ -79,9 +82,10 @@ def census(data: bytes) -> Census:
     return found
 
 
-def check_census(found: Census) -> None:
-    """MidiLimitError when the counted figures pass a cap."""
-    if found.max_tick > MAX_TICKS:
+def check_census(found: Census, ticks: bool = True) -> None:
+    """MidiLimitError when the counted figures pass a cap (the tick cap only with `ticks`: it
+    guards note-seq's tick array)."""
+    if ticks and found.max_tick > MAX_TICKS:
         raise MidiLimitError(f"a track lasts {found.max_tick:,} ticks, more than the cap of "
                              f"{MAX_TICKS:,}: not parsed")
     if found.max_track_events > MAX_TRACK_EVENTS:

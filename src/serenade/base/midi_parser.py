@@ -23,7 +23,7 @@ from note_seq import midi_io
 from note_seq.protobuf import music_pb2
 from pretty_midi.utilities import key_name_to_key_number
 
-from serenade.base.midi_limits import (MAX_EVENTS, MAX_TRACK_EVENTS, Census, MidiLimitError,
+from serenade.base.midi_limits import (MAX_EVENTS, MAX_TRACK_EVENTS, MidiLimitError,
                                        census, check_census, check_duration)
 
 MIDIConversionError = midi_io.MIDIConversionError
@@ -134,7 +134,7 @@ def _read_track(data: bytes, pos: int, end: int, budget: int = MAX_EVENTS):
     cap = min(MAX_TRACK_EVENTS, budget)
     while pos != end:
         if count >= cap:
-            check_census(census(data))  # says which cap
+            check_census(census(data), ticks=False)  # says which event cap
             raise MidiLimitError(f"more than {MAX_EVENTS:,} events: not parsed")
         if pos > end:
             raise _Unsupported  # mido would read on into the next chunk
@@ -259,8 +259,6 @@ class _Instrument:
 
 def _parse(data: bytes) -> music_pb2.NoteSequence:
     resolution, tracks = _read_tracks(data)
-    max_tick = max(last for _, last in tracks) + 1
-    check_census(Census(max_tick=max_tick - 1))
 
     # Tempo map (pretty_midi: track 0 only; repeated tempi ignored; tempo at tick 0 replaces).
     scales = [(0, 60.0 / (120.0 * resolution))]
