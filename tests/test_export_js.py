@@ -245,3 +245,101 @@ def test_a_config_magenta_js_cannot_run_is_refused_before_writing(tmp_path, caps
     assert message.startswith("serenade export-js: config hierdec-mel_16bar cannot be exported "
                               "for magenta.js: magenta.js runs a hierarchical decoder only with")
     assert message.count("\n") == 1 and not out.exists()
+
+
+# GrooVAE: magenta's checkpoints of the configs magenta.js's GrooveConverter runs as magenta does
+GROOVE_CASES = [PROJECT_MAGENTA_FIXTURES / "groove_model" / name for name in (
+    "groovae_4bar", "groovae_2bar_humanize", "groovae_2bar_tap_fixed_velocity")]
+
+# In the page: encode each performance as a NoteSequence (magenta.js's GrooveConverter makes
+# the input: humanize, tapify) and magenta's encoder input as a tensor, then decode that mu
+# greedily (hits: sigmoid > 0.5; velocities: sigmoid; offsets: tanh).
+GROOVE_PAGE_SCRIPT = """
+(async () => {
+  await mm.tf.setBackend('cpu');
+  const model = new mm.MusicVAE(BASE + '/model');
+  await model.initialize();
+  const results = [];
+  for (const [i, sequence] of SEQUENCES.entries()) {
+    const fromSequence = await model.encode([sequence]);
+    const mu = await model.encodeTensors(mm.tf.tensor3d([INPUTS[i]]));
+    const decoded = await model.decodeTensors(mu);
+    results.push({muFromSequence: (await fromSequence.array())[0],
+                  mu: (await mu.array())[0], decoded: (await decoded.array())[0]});
+    [fromSequence, mu, decoded].forEach(t => t.dispose());
+  }
+  return {backend: mm.tf.getBackend(), results};
+})()
+"""
+
+
+def _groove_sequence(converter, performance: np.ndarray) -> dict:
+    """A performance window [T, 27] as magenta.js reads a quantized NoteSequence: each note's
+    onset (offsets kept) and its grid step (note-seq's rounding, a half step early included)."""
+    sequence = converter.from_tensors([performance])[0]
+    steps_per_second = converter.steps_per_quarter * 120 / 60
+    notes = [{"pitch": n.pitch, "velocity": n.velocity, "isDrum": True,
+              "startTime": n.start_time, "endTime": n.end_time,
+              "quantizedStartStep": int(np.floor(n.start_time * steps_per_second + 0.5)),
+              "quantizedEndStep": int(np.floor(n.end_time * steps_per_second + 0.5))}
+             for n in sequence.notes]
+    return {"notes": notes, "tempos": [{"qpm": 120}], "totalQuantizedSteps": len(performance),
+            "quantizationInfo": {"stepsPerQuarter": converter.steps_per_quarter}}
+
+
+def _groove_windows(folder: Path) -> list[tuple]:
+    """(encoder input, performance, magenta's mu, magenta's greedy decode) of the cases with a
+    window (magenta decoded at temperature 1e-6: greedy hits)."""
+    arrays = npz_arrays(folder / "expected.npz")
+    cases = sorted(int(k[4:-3]) for k in arrays if k.startswith("case") and k.endswith("_mu"))
+    return [(arrays[f"case{k}_inputs"], arrays[f"case{k}_outputs"], arrays[f"case{k}_mu"],
+             arrays[f"case{k}_samples"]) for k in cases[:3]]
+
+
+def _assert_same_groove(decoded: np.ndarray, expected: np.ndarray, what: str) -> None:
+    """Same hits; velocities and offsets (sigmoid, tanh of float32 logits) within 1e-3."""
+    hits, rest = np.split(np.asarray(decoded, np.float32), [decoded.shape[-1] // 3], axis=-1)
+    expected_hits, expected_rest = np.split(expected, [expected.shape[-1] // 3], axis=-1)
+    np.testing.assert_array_equal(hits, expected_hits, err_msg=f"hits {what}")
+    np.testing.assert_allclose(rest, expected_rest, atol=1e-3,
+                               err_msg=f"velocities and offsets {what}")
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("magenta_js")
+@pytest.mark.parametrize("folder", GROOVE_CASES, ids=[f.name for f in GROOVE_CASES])
+def test_magenta_js_plays_a_groove_export_as_we_do(folder, magenta_music, tmp_path):
+    npm_folder, chromium = magenta_music
+    info = json.loads((folder / "fixture.json").read_text())
+    config, out = info["config"], tmp_path / "model"
+    assert main(["export-js", "--config", config, "--hparams", info["hparam_arch"],
+                 "--checkpoint", str(folder / "checkpoint"), "--output", str(out)]) == 0
+    model = load_model(folder / "checkpoint", config, info["hparam_arch"])
+    windows = _groove_windows(folder)
+    assert windows
+    values = {"BASE": None,
+              "SEQUENCES": [_groove_sequence(model.config.converter, w[1]) for w in windows],
+              "INPUTS": [w[0].tolist() for w in windows]}
+    bodies = {f"/model/{p.name}": p.read_bytes() for p in out.iterdir()}
+    bodies["/magentamusic.js"] = (npm_folder / BUNDLE).read_bytes()
+    bodies["/index.html"] = (b"<!doctype html><meta charset=utf-8>"
+                             b"<script src=/magentamusic.js></script>")
+    with serve_bytes(bodies) as base:
+        values["BASE"] = base
+        page = chromium_evaluate(f"{base}/index.html",
+                                 "".join(f"const {name} = {json.dumps(value)};\n"
+                                         for name, value in values.items()) + GROOVE_PAGE_SCRIPT,
+                                 timeout=300, chromium=chromium)
+
+    assert page["backend"] == "cpu" and len(page["results"]) == len(windows)
+    for (inputs, _, magenta_mu, magenta_greedy), result in zip(windows, page["results"]):
+        _, mu, _ = model.encode(inputs[None])
+        ours, _ = model.decode(mu, temperature=0.0)
+        js_mu = np.asarray(result["mu"], np.float32)
+        np.testing.assert_allclose(js_mu, mu[0], atol=1e-3, err_msg="magenta.js's mu vs ours")
+        np.testing.assert_allclose(js_mu, magenta_mu, atol=1e-3, err_msg="vs magenta's mu")
+        np.testing.assert_allclose(result["muFromSequence"], mu[0], atol=1e-3,
+                                   err_msg="mu of magenta.js's own input vs ours")
+        js_decoded = np.asarray(result["decoded"], np.float32)
+        _assert_same_groove(js_decoded, ours[0], "magenta.js vs ours")
+        _assert_same_groove(js_decoded, magenta_greedy, "magenta.js vs magenta's")

@@ -4,8 +4,9 @@ Writes OUTPUT/config.json (magenta.js's MusicVAE spec: the data converter of --c
 OUTPUT/weights_manifest.json and its float32 weight shards, under magenta's variable names.
 Serve the folder over HTTP and load it with `new mm.MusicVAE(URL)` (@magenta/music). Configs
 magenta.js cannot run (a multi-layer flat encoder, a hierarchical decoder without magenta's
-hierarchical encoder) are refused with the reason; a chord-conditioned model takes magenta.js's
-`{chordProgression: [...]}`.
+hierarchical encoder, a GrooVAE encoder input magenta.js's GrooveConverter cannot make, the
+multi-instrument performances) are refused with the reason; a chord-conditioned model takes
+magenta.js's `{chordProgression: [...]}`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from serenade.models.magenta_js import export_model, model_spec
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_model_options(parser)
+    add_model_options(parser, groove=True)  # GrooVAE too (magenta.js's GrooveConverter)
     parser.add_argument("--output", required=True, type=output_directory,
                         help="folder to write config.json, weights_manifest.json and shards to")
 

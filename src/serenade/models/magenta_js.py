@@ -15,6 +15,14 @@ one bidirectional layer, a hierarchical decoder must come with magenta's hierarc
 refused with the reason, before anything is written. Chord conditioning is magenta.js's
 `chordEncoder: "TriadChordEncoder"`: the caller passes `{chordProgression: [...]}`, spread
 evenly over the window (as `serenade.chords` spreads `--chords`).
+
+A GrooVAE config is magenta.js's `GrooveConverter`: it builds the encoder's input from a
+NoteSequence itself, with only two of magenta's input transforms (humanize; tapify, which also
+drops the velocities), so a config whose encoder input needs another one (added instruments,
+note dropout, tapify keeping velocities) or whose decoder reads the hits as controls is refused.
+The multi-instrument performance configs are refused: magenta.js's `MultitrackConverter`
+model decodes every track for all its rows, past its end token, and feeds the last row to the
+next track's decoder, where magenta stops the track at its end token (see `MULTIPERF_REASON`).
 """
 
 from __future__ import annotations
@@ -32,6 +40,11 @@ SHARD_BYTES = 4 * 1024 * 1024  # checkpoint_converter.py's --shard_megabytes def
 # magenta.js's TriadChordEncoder: no chord, then 12 roots of major, minor, augmented and
 # diminished triads (1 + quality * 12 + root), as our triad classes (serenade.chords)
 TRIADS = 49
+# Why a multi-instrument performance config does not play in magenta.js as in magenta.
+MULTIPERF_REASON = (
+    "magenta.js's MultitrackConverter model decodes each track for all its rows, past the "
+    "track's end token, and starts the next track from the last of those rows, where magenta "
+    "stops a track at its end token; tracks after the first would decode differently")
 CONFIG_FILE = "config.json"
 MANIFEST_FILE = "weights_manifest.json"
 
@@ -47,6 +60,10 @@ def _refuse(config: ModelConfig, reason: str) -> NotForMagentaJs:
 def _check_architecture(config: ModelConfig, family: str) -> None:
     """Refuse what magenta.js's MusicVAE.initialize() would not build (see module docstring)."""
     hierarchical_encoder = bool(config.encoder_level_lengths)
+    if family == "multiperf":
+        raise _refuse(config, MULTIPERF_REASON)
+    if family == "groove":
+        _check_groove_inputs(config)
     if config.control_depth and (family != "chords" or config.control_depth != TRIADS):
         raise _refuse(config, f"magenta.js conditions a melody on chords with its "
                               f"TriadChordEncoder ({TRIADS} classes) only; this config's "
@@ -64,6 +81,33 @@ def _check_architecture(config: ModelConfig, family: str) -> None:
     if family == "trio" and not config.hierarchical:
         raise _refuse(config, "magenta.js decodes a trio with one core decoder per part "
                               "(hier-trio_16bar), not one decoder with three softmaxes")
+
+
+def _check_groove_inputs(config: ModelConfig) -> None:
+    """Refuse a GrooVAE config whose encoder input or controls magenta.js's GrooveConverter
+    cannot make from a NoteSequence (it knows humanize, and tapify without velocities)."""
+    converter = config.converter
+    if converter.hits_as_controls:
+        raise _refuse(config, "its decoder reads the performance's hits as controls; "
+                              "magenta.js's GrooveConverter makes no controls")
+    if converter.add_instruments:
+        raise _refuse(config, f"its encoder does not see drum classes "
+                              f"{list(converter.add_instruments)} (add_instruments); "
+                              f"magenta.js's GrooveConverter cannot leave classes out")
+    if converter.note_dropout:
+        raise _refuse(config, "its encoder input drops notes at random (note dropout); "
+                              "magenta.js's GrooveConverter has no note dropout")
+    if converter.tapify and not converter.fixed_velocities:
+        raise _refuse(config, "its taps keep their velocities; magenta.js's tapify drops them")
+
+
+def _groove_args(converter) -> dict:
+    """GrooveConverter's args: our inference pitch classes (magenta.js reads any NoteSequence
+    with one set), hits/velocities/offsets side by side (not split by instrument)."""
+    return {"stepsPerQuarter": int(converter.steps_per_quarter),
+            "humanize": bool(converter.humanize), "tapify": bool(converter.tapify),
+            "pitchClasses": _pitch_classes(converter.classes_for("infer")),
+            "splitInstruments": False}
 
 
 def _melody_args(converter) -> dict:
@@ -99,6 +143,8 @@ def converter_spec(config: ModelConfig) -> dict:
                 "args": {**args, "melArgs": dict(melody), "bassArgs": dict(melody),
                          "drumsArgs": {"pitchClasses": [list(map(int, p))
                                                 for p in converter.drums.pitch_classes]}}}
+    if family == "groove":
+        return {"type": "GrooveConverter", "args": {**args, **_groove_args(converter)}}
     raise _refuse(config, f"magenta.js has no converter for the {family} family")
 
 
