@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -46,6 +47,8 @@ CASES = [
     (PROJECT_MAGENTA_FIXTURES / "hier-mel_16bar-tiny", "hier-mel_16bar"),
     (PROJECT_MAGENTA_FIXTURES / "hier-trio_16bar-tiny", "hier-trio_16bar"),
     (PROJECT_MAGENTA_FIXTURES / "cat-mel_2bar_med_chords-tiny", "cat-mel_2bar_med_chords"),
+    (PROJECT_MAGENTA_FIXTURES / "multiperf_model" / "hier-multiperf_vel_1bar_med-tiny",
+     "hier-multiperf_vel_1bar_med"),
 ]
 
 # In the page: encode each NoteSequence (magenta.js's converter makes the input) and the same
@@ -133,6 +136,13 @@ def magenta_music(pytestconfig, tmp_path_factory) -> tuple[Path, str]:
     return folder, chromium
 
 
+def _architecture(info: dict) -> str:
+    """A fixture's hparams of the model's shape (its training overrides less the rate)."""
+    if "hparam_arch" in info:
+        return info["hparam_arch"]
+    return re.sub(r",?learning_rate=[^,]*", "", info["hparam_overrides"])
+
+
 def _quantized_notes(sequence, steps_per_second: float) -> list[dict]:
     """A NoteSequence's notes as magenta.js reads a quantized one (steps, not seconds)."""
     return [{"pitch": n.pitch, "velocity": n.velocity, "program": n.program,
@@ -148,7 +158,8 @@ def _encoder_input(model, window: np.ndarray) -> np.ndarray:
     if bits is not None:
         return bits.vectors(window)
     parts = window.reshape(len(window), -1)
-    return np.concatenate([np.eye(depth)[parts[:, p]]
+    # a padding row (class -1: a multi-instrument track's rows after its end token) is zeros
+    return np.concatenate([np.vstack([np.eye(depth), np.zeros(depth)])[parts[:, p]]
                            for p, depth in enumerate(model.config.part_depths)], axis=1)
 
 
@@ -167,8 +178,9 @@ def _first_windows(folder: Path, bits: bool) -> list[tuple]:
     for k, case in enumerate(json.loads((folder / "fixture.json").read_text())["cases"]):
         if case["num_windows"]:
             chords = arrays.get(f"case{k}_controls")
+            mu = arrays[f"case{k}_mu"]  # a multi-instrument fixture's: of several windows
             found.append((_classes(arrays[f"case{k}_windows"][0], bits),
-                          None if chords is None else chords[0], arrays[f"case{k}_mu"],
+                          None if chords is None else chords[0], mu if mu.ndim == 1 else mu[0],
                           _classes(arrays[f"case{k}_greedy_from_mu"], bits)))
     return found[:3]
 
@@ -178,12 +190,12 @@ def _first_windows(folder: Path, bits: bool) -> list[tuple]:
 @pytest.mark.parametrize("folder, config", CASES, ids=[c for _, c in CASES])
 def test_magenta_js_plays_the_export_as_we_do(folder, config, magenta_music, tmp_path):
     npm_folder, chromium = magenta_music
-    info = json.loads((folder / "fixture.json").read_text())
+    hparams = _architecture(json.loads((folder / "fixture.json").read_text()))
     out = tmp_path / "model"
-    assert main(["export-js", "--config", config, "--hparams", info["hparam_arch"],
+    assert main(["export-js", "--config", config, "--hparams", hparams,
                  "--checkpoint", str(folder / "checkpoint"), "--output", str(out)]) == 0
 
-    model = load_model(folder / "checkpoint", config, info["hparam_arch"])
+    model = load_model(folder / "checkpoint", config, hparams)
     converter = model.config.converter
     windows = _first_windows(folder, model.config.multi_label)
     assert windows
@@ -343,3 +355,15 @@ def test_magenta_js_plays_a_groove_export_as_we_do(folder, magenta_music, tmp_pa
         js_decoded = np.asarray(result["decoded"], np.float32)
         _assert_same_groove(js_decoded, ours[0], "magenta.js vs ours")
         _assert_same_groove(js_decoded, magenta_greedy, "magenta.js vs magenta's")
+
+
+def test_a_groove_config_magenta_js_reads_otherwise_is_refused_before_writing(tmp_path, capsys):
+    folder = PROJECT_MAGENTA_FIXTURES / "groove_model" / "groovae_2bar_add_closed_hh"
+    info = json.loads((folder / "fixture.json").read_text())
+    out = tmp_path / "model"
+    assert main(["export-js", "--config", info["config"], "--hparams", info["hparam_arch"],
+                 "--checkpoint", str(folder / "checkpoint"), "--output", str(out)]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("serenade export-js: config groovae_2bar_add_closed_hh cannot be "
+                              "exported for magenta.js: its encoder does not see drum classes [2]")
+    assert message.count("\n") == 1 and not out.exists()

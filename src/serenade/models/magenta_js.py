@@ -20,9 +20,10 @@ A GrooVAE config is magenta.js's `GrooveConverter`: it builds the encoder's inpu
 NoteSequence itself, with only two of magenta's input transforms (humanize; tapify, which also
 drops the velocities), so a config whose encoder input needs another one (added instruments,
 note dropout, tapify keeping velocities) or whose decoder reads the hits as controls is refused.
-The multi-instrument performance configs are refused: magenta.js's `MultitrackConverter`
-model decodes every track for all its rows, past its end token, and feeds the last row to the
-next track's decoder, where magenta stops the track at its end token (see `MULTIPERF_REASON`).
+A multi-instrument performance config is magenta.js's `MultitrackConverter`: one track per
+segment, each read by the encoder up to its end token (magenta's per-track lengths) and decoded
+for all its rows, each track's decoder starting from the last row of the track before, as
+magenta does. Its chord-conditioned configs are refused (see `_check_multitrack`).
 """
 
 from __future__ import annotations
@@ -40,11 +41,6 @@ SHARD_BYTES = 4 * 1024 * 1024  # checkpoint_converter.py's --shard_megabytes def
 # magenta.js's TriadChordEncoder: no chord, then 12 roots of major, minor, augmented and
 # diminished triads (1 + quality * 12 + root), as our triad classes (serenade.chords)
 TRIADS = 49
-# Why a multi-instrument performance config does not play in magenta.js as in magenta.
-MULTIPERF_REASON = (
-    "magenta.js's MultitrackConverter model decodes each track for all its rows, past the "
-    "track's end token, and starts the next track from the last of those rows, where magenta "
-    "stops a track at its end token; tracks after the first would decode differently")
 CONFIG_FILE = "config.json"
 MANIFEST_FILE = "weights_manifest.json"
 
@@ -61,7 +57,7 @@ def _check_architecture(config: ModelConfig, family: str) -> None:
     """Refuse what magenta.js's MusicVAE.initialize() would not build (see module docstring)."""
     hierarchical_encoder = bool(config.encoder_level_lengths)
     if family == "multiperf":
-        raise _refuse(config, MULTIPERF_REASON)
+        _check_multitrack(config)
     if family == "groove":
         _check_groove_inputs(config)
     if config.control_depth and (family != "chords" or config.control_depth != TRIADS):
@@ -99,6 +95,29 @@ def _check_groove_inputs(config: ModelConfig) -> None:
                               "magenta.js's GrooveConverter has no note dropout")
     if converter.tapify and not converter.fixed_velocities:
         raise _refuse(config, "its taps keep their velocities; magenta.js's tapify drops them")
+
+
+def _check_multitrack(config: ModelConfig) -> None:
+    """Refuse a multi-instrument config magenta.js's MultitrackConverter reads otherwise: it
+    has one chunk per track, time shifts up to the window's length, and one chord per window."""
+    converter = config.converter
+    if converter.chords:
+        raise _refuse(config, "magenta.js conditions a multi-instrument model on one chord "
+                              "per window (it refuses a progression), given to every row after "
+                              "a track's program row, padding included, where this config's "
+                              "controls are the chord at each event and none on padding")
+    if converter.max_num_chunks != 1:
+        raise _refuse(config, "magenta.js's MultitrackConverter has one chunk per track")
+    if converter.max_shift_steps != converter.steps_per_bar * converter.hop_size_bars:
+        raise _refuse(config, "magenta.js's MultitrackConverter shifts time by up to the "
+                              "window's length, and this config's window is not that long")
+
+
+def _multitrack_args(converter) -> dict:
+    return {"stepsPerQuarter": int(converter.steps_per_quarter),
+            "totalSteps": int(converter.max_shift_steps),
+            "numVelocityBins": int(converter.num_velocity_bins),
+            "minPitch": int(converter.min_pitch), "maxPitch": int(converter.max_pitch)}
 
 
 def _groove_args(converter) -> dict:
@@ -145,6 +164,8 @@ def converter_spec(config: ModelConfig) -> dict:
                                                 for p in converter.drums.pitch_classes]}}}
     if family == "groove":
         return {"type": "GrooveConverter", "args": {**args, **_groove_args(converter)}}
+    if family == "multiperf":
+        return {"type": "MultitrackConverter", "args": {**args, **_multitrack_args(converter)}}
     raise _refuse(config, f"magenta.js has no converter for the {family} family")
 
 

@@ -33,10 +33,33 @@ def test_chord_conditioned_melody_uses_the_triad_chord_encoder():
     assert spec["dataConverter"]["type"] == "MelodyConverter"
 
 
+def test_groove_specs_are_magenta_js_groove_converter():
+    args = model_spec(get_config("groovae_2bar_humanize"))["dataConverter"]["args"]
+    assert args["numSteps"] == 32 and args["stepsPerQuarter"] == 4
+    assert (args["humanize"], args["tapify"], args["splitInstruments"]) == (True, False, False)
+    assert args["pitchClasses"][0] == [36, 35] and len(args["pitchClasses"]) == 9
+    tap = model_spec(get_config("groovae_2bar_tap_fixed_velocity"))["dataConverter"]
+    assert tap["type"] == "GrooveConverter" and tap["args"]["tapify"]
+    assert model_spec(get_config("groovae_4bar"))["dataConverter"]["args"]["numSteps"] == 64
+
+
+def test_multi_instrument_spec_is_magenta_js_multitrack_converter():
+    assert model_spec(get_config("hier-multiperf_vel_1bar_big"))["dataConverter"] == {
+        "type": "MultitrackConverter",
+        "args": {"numSteps": 512, "numSegments": 8, "stepsPerQuarter": 24, "totalSteps": 96,
+                 "numVelocityBins": 8, "minPitch": 0, "maxPitch": 127}}
+
+
 @pytest.mark.parametrize("name, reason", [
     ("hierdec-mel_16bar", "hierarchical decoder only with magenta's hierarchical encoder"),
     ("flat-mel_16bar", "one bidirectional layer"),
     ("flat-trio_16bar", "one bidirectional layer"),
+    ("groovae_2bar_add_closed_hh", r"does not see drum classes \[2\] \(add_instruments\)"),
+    ("groovae_2bar_tap_fixed_velocity_note_dropout", "has no note dropout"),
+    ("groovae_2bar_hits_control_tfds", "reads the performance's hits as controls"),
+    ("groovae_2bar_hits_control_tiny", "reads the performance's hits as controls"),
+    ("hier-multiperf_vel_1bar_med_chords", "one chord per window"),
+    ("hier-multiperf_vel_1bar_big_chords", "one chord per window"),
 ])
 def test_configs_magenta_js_cannot_run_are_refused_by_name(name, reason):
     with pytest.raises(NotForMagentaJs, match=f"config {name} .*{reason}"):

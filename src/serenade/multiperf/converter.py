@@ -123,12 +123,17 @@ class MultiPerformanceConverter(ConverterBase):
         """Rows of a window: 512 for the configs (1 chunk x 8 instruments x 64 events)."""
         return self.num_tracks * self.max_events_per_instrument
 
+    @property
+    def max_shift_steps(self) -> int:
+        """The longest time shift event: 4 quarters (magenta's)."""
+        return 4 * self.steps_per_quarter
+
     @functools.cached_property
     def encoding(self) -> performance_encoder_decoder.PerformanceOneHotEncoding:
-        """note-seq's performance event encoding (max shift: 4 quarters)."""
+        """note-seq's performance event encoding (max shift: `max_shift_steps`)."""
         return performance_encoder_decoder.PerformanceOneHotEncoding(
             num_velocity_bins=self.num_velocity_bins,
-            max_shift_steps=4 * self.steps_per_quarter,
+            max_shift_steps=self.max_shift_steps,
             min_pitch=self.min_pitch, max_pitch=self.max_pitch)
 
     @functools.cached_property
