@@ -178,8 +178,8 @@ def check_class_windows(config: ModelConfig, user: str) -> ModelConfig:
             f"and offsets): {user} takes configs of class windows only for now; GrooVAE models "
             "train with `serenade train` and run with `serenade encode`, `decode`, `sample` and "
             "`interpolate`, `serenade groove` (humanize, tap, add-hihat; `serenade groove "
-            "quality` for their figures), or from Python (serenade.models.checkpoint.load_model, "
-            "serenade.groove.jobs)")
+            "quality` for their figures), `serenade export-js` (magenta.js), or from Python "
+            "(serenade.models.checkpoint.load_model, serenade.groove.jobs)")
     return config
 
 
