@@ -5,8 +5,9 @@ OUTPUT/weights_manifest.json and its float32 weight shards, under magenta's vari
 Serve the folder over HTTP and load it with `new mm.MusicVAE(URL)` (@magenta/music). Configs
 magenta.js cannot run (a multi-layer flat encoder, a hierarchical decoder without magenta's
 hierarchical encoder, a GrooVAE encoder input or controls magenta.js's GrooveConverter cannot
-make, a multi-instrument performance with a chord per event) are refused with the reason; a chord-conditioned model takes
-magenta.js's `{chordProgression: [...]}`.
+make, a multi-instrument performance with a chord per event) are refused with the reason; a
+chord-conditioned melody model takes magenta.js's `{chordProgression: [...]}`. GrooVAE
+(GrooveConverter) and multi-instrument (MultitrackConverter) models export too.
 """
 
 from __future__ import annotations
