@@ -23,7 +23,9 @@ note dropout, tapify keeping velocities) or whose decoder reads the hits as cont
 A multi-instrument performance config is magenta.js's `MultitrackConverter`: one track per
 segment, each read by the encoder up to its end token (magenta's per-track lengths) and decoded
 for all its rows, each track's decoder starting from the last row of the track before, as
-magenta does. Its chord-conditioned configs are refused (see `_check_multitrack`).
+magenta does. Its chord-conditioned configs are refused (see `_check_multitrack`). (magenta.js's
+own `encode()` of such a NoteSequence puts a step's note-ons before its note-offs, unlike
+magenta; `encodeTensors` of magenta's input matches: docs/generation.md.)
 """
 
 from __future__ import annotations
