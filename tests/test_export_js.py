@@ -272,11 +272,13 @@ def test_a_config_magenta_js_cannot_run_is_refused_before_writing(tmp_path, caps
 
 # GrooVAE: magenta's checkpoints of the configs magenta.js's GrooveConverter runs as magenta does
 GROOVE_CASES = [PROJECT_MAGENTA_FIXTURES / "groove_model" / name for name in (
-    "groovae_4bar", "groovae_2bar_humanize", "groovae_2bar_tap_fixed_velocity")]
+    "groovae_4bar", "groovae_2bar_humanize", "groovae_2bar_tap_fixed_velocity",
+    "groovae_2bar_hits_control_tfds")]
 
 # In the page: encode each performance as a NoteSequence (magenta.js's GrooveConverter makes
 # the input: humanize, tapify) and magenta's encoder input as a tensor, then decode that mu
-# greedily (hits: sigmoid > 0.5; velocities: sigmoid; offsets: tanh).
+# greedily (hits: sigmoid > 0.5; velocities: sigmoid; offsets: tanh); a hits-control config
+# gets the performance's hits as `extraControls`.
 GROOVE_PAGE_SCRIPT = """
 (async () => {
   await mm.tf.setBackend('cpu');
@@ -284,9 +286,10 @@ GROOVE_PAGE_SCRIPT = """
   await model.initialize();
   const results = [];
   for (const [i, sequence] of SEQUENCES.entries()) {
-    const fromSequence = await model.encode([sequence]);
-    const mu = await model.encodeTensors(mm.tf.tensor3d([INPUTS[i]]));
-    const decoded = await model.decodeTensors(mu);
+    const controls = HITS[i] ? {extraControls: {hits: mm.tf.tensor2d(HITS[i])}} : undefined;
+    const fromSequence = await model.encode([sequence], controls);
+    const mu = await model.encodeTensors(mm.tf.tensor3d([INPUTS[i]]), controls);
+    const decoded = await model.decodeTensors(mu, undefined, controls);
     results.push({muFromSequence: (await fromSequence.array())[0],
                   mu: (await mu.array())[0], decoded: (await decoded.array())[0]});
     [fromSequence, mu, decoded].forEach(t => t.dispose());
@@ -311,12 +314,13 @@ def _groove_sequence(converter, performance: np.ndarray) -> dict:
 
 
 def _groove_windows(folder: Path) -> list[tuple]:
-    """(encoder input, performance, magenta's mu, magenta's greedy decode) of the cases with a
-    window (magenta decoded at temperature 1e-6: greedy hits)."""
+    """(encoder input, performance, its hits controls or None, magenta's mu, magenta's greedy
+    decode) of the cases with a window (magenta decoded at temperature 1e-6: greedy hits)."""
     arrays = npz_arrays(folder / "expected.npz")
     cases = sorted(int(k[4:-3]) for k in arrays if k.startswith("case") and k.endswith("_mu"))
-    return [(arrays[f"case{k}_inputs"], arrays[f"case{k}_outputs"], arrays[f"case{k}_mu"],
-             arrays[f"case{k}_samples"]) for k in cases[:3]]
+    return [(arrays[f"case{k}_inputs"], arrays[f"case{k}_outputs"],
+             arrays[f"case{k}_controls"] if arrays[f"case{k}_controls"].size else None,
+             arrays[f"case{k}_mu"], arrays[f"case{k}_samples"]) for k in cases[:3]]
 
 
 def _assert_same_groove(decoded: np.ndarray, expected: np.ndarray, what: str) -> None:
@@ -342,7 +346,8 @@ def test_magenta_js_plays_a_groove_export_as_we_do(folder, magenta_music, tmp_pa
     assert windows
     values = {"BASE": None,
               "SEQUENCES": [_groove_sequence(model.config.converter, w[1]) for w in windows],
-              "INPUTS": [w[0].tolist() for w in windows]}
+              "INPUTS": [w[0].tolist() for w in windows],
+              "HITS": [None if w[2] is None else w[2].tolist() for w in windows]}
     bodies = {f"/model/{p.name}": p.read_bytes() for p in out.iterdir()}
     bodies["/magentamusic.js"] = (npm_folder / BUNDLE).read_bytes()
     bodies["/index.html"] = (b"<!doctype html><meta charset=utf-8>"
@@ -355,9 +360,10 @@ def test_magenta_js_plays_a_groove_export_as_we_do(folder, magenta_music, tmp_pa
                                  timeout=300, chromium=chromium)
 
     assert page["backend"] == "cpu" and len(page["results"]) == len(windows)
-    for (inputs, _, magenta_mu, magenta_greedy), result in zip(windows, page["results"]):
-        _, mu, _ = model.encode(inputs[None])
-        ours, _ = model.decode(mu, temperature=0.0)
+    for (inputs, _, hits, magenta_mu, magenta_greedy), result in zip(windows, page["results"]):
+        controls = None if hits is None else hits[None]
+        _, mu, _ = model.encode(inputs[None], controls=controls)
+        ours, _ = model.decode(mu, temperature=0.0, controls=controls)
         js_mu = np.asarray(result["mu"], np.float32)
         np.testing.assert_allclose(js_mu, mu[0], atol=1e-3, err_msg="magenta.js's mu vs ours")
         np.testing.assert_allclose(js_mu, magenta_mu, atol=1e-3, err_msg="vs magenta's mu")

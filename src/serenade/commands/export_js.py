@@ -4,10 +4,11 @@ Writes OUTPUT/config.json (magenta.js's MusicVAE spec: the data converter of --c
 OUTPUT/weights_manifest.json and its float32 weight shards, under magenta's variable names.
 Serve the folder over HTTP and load it with `new mm.MusicVAE(URL)` (@magenta/music). Configs
 magenta.js cannot run (a multi-layer flat encoder, a hierarchical decoder without magenta's
-hierarchical encoder, a GrooVAE encoder input or controls magenta.js's GrooveConverter cannot
-make, a multi-instrument performance with a chord per event) are refused with the reason; a
-chord-conditioned melody model takes magenta.js's `{chordProgression: [...]}`. GrooVAE
-(GrooveConverter) and multi-instrument (MultitrackConverter) models export too.
+hierarchical encoder, a GrooVAE encoder input magenta.js's GrooveConverter cannot make, a
+multi-instrument performance with a chord per event) are refused with the reason. GrooVAE
+(GrooveConverter) and multi-instrument (MultitrackConverter) models export too. A
+chord-conditioned melody model takes magenta.js's `{chordProgression: [...]}`, a GrooVAE model
+conditioned on hits `{extraControls: {hits: [steps, 9]}}`.
 """
 
 from __future__ import annotations

@@ -19,7 +19,9 @@ evenly over the window (as `serenade.chords` spreads `--chords`).
 A GrooVAE config is magenta.js's `GrooveConverter`: it builds the encoder's input from a
 NoteSequence itself, with only two of magenta's input transforms (humanize; tapify, which also
 drops the velocities), so a config whose encoder input needs another one (added instruments,
-note dropout, tapify keeping velocities) or whose decoder reads the hits as controls is refused.
+note dropout, tapify keeping velocities) is refused. A config conditioned on the hits declares
+`extraControls: [{"name": "hits", "depth": 9}]`: the caller passes the performance's hits per
+step, `{extraControls: {hits: tensor [steps, 9] of 0/1}}`, as magenta's converter derives them.
 A multi-instrument performance config is magenta.js's `MultitrackConverter`: one track per
 segment, each read by the encoder up to its end token (magenta's per-track lengths) and decoded
 for all its rows, each track's decoder starting from the last row of the track before, as
@@ -43,6 +45,8 @@ SHARD_BYTES = 4 * 1024 * 1024  # checkpoint_converter.py's --shard_megabytes def
 # magenta.js's TriadChordEncoder: no chord, then 12 roots of major, minor, augmented and
 # diminished triads (1 + quality * 12 + root), as our triad classes (serenade.chords)
 TRIADS = 49
+# The name of a GrooVAE model's hits controls in magenta.js's `extraControls`.
+HITS_CONTROL = "hits"
 CONFIG_FILE = "config.json"
 MANIFEST_FILE = "weights_manifest.json"
 
@@ -62,7 +66,8 @@ def _check_architecture(config: ModelConfig, family: str) -> None:
         _check_multitrack(config)
     if family == "groove":
         _check_groove_inputs(config)
-    if config.control_depth and (family != "chords" or config.control_depth != TRIADS):
+    chords = family == "chords" and config.control_depth == TRIADS
+    if config.control_depth and not (chords or _hits_controls(config)):
         raise _refuse(config, f"magenta.js conditions a melody on chords with its "
                               f"TriadChordEncoder ({TRIADS} classes) only; this config's "
                               f"controls have {config.control_depth}")
@@ -81,13 +86,15 @@ def _check_architecture(config: ModelConfig, family: str) -> None:
                               "(hier-trio_16bar), not one decoder with three softmaxes")
 
 
+def _hits_controls(config: ModelConfig) -> bool:
+    """A GrooVAE config conditioned on the performance's hits: magenta.js's `extraControls`."""
+    return family_of(config.name) == "groove" and bool(config.converter.hits_as_controls)
+
+
 def _check_groove_inputs(config: ModelConfig) -> None:
-    """Refuse a GrooVAE config whose encoder input or controls magenta.js's GrooveConverter
-    cannot make from a NoteSequence (it knows humanize, and tapify without velocities)."""
+    """Refuse a GrooVAE config whose encoder input magenta.js's GrooveConverter cannot make
+    from a NoteSequence (it knows humanize, and tapify without velocities)."""
     converter = config.converter
-    if converter.hits_as_controls:
-        raise _refuse(config, "its decoder reads the performance's hits as controls; "
-                              "magenta.js's GrooveConverter makes no controls")
     if converter.add_instruments:
         raise _refuse(config, f"its encoder does not see drum classes "
                               f"{list(converter.add_instruments)} (add_instruments); "
@@ -175,7 +182,9 @@ def model_spec(config: ModelConfig) -> dict:
     """The `config.json` of a magenta.js MusicVAE (its MusicVAESpec)."""
     spec = {"type": "MusicVAE", "dataConverter": converter_spec(config),
             "useBooleanDecoder": False, "conditionOnKey": False}
-    if config.control_depth:
+    if _hits_controls(config):
+        spec["extraControls"] = [{"name": HITS_CONTROL, "depth": int(config.control_depth)}]
+    elif config.control_depth:
         spec["chordEncoder"] = "TriadChordEncoder"
     return spec
 

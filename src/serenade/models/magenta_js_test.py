@@ -43,6 +43,12 @@ def test_groove_specs_are_magenta_js_groove_converter():
     assert model_spec(get_config("groovae_4bar"))["dataConverter"]["args"]["numSteps"] == 64
 
 
+def test_groove_hits_controls_are_magenta_js_extra_controls():
+    spec = model_spec(get_config("groovae_2bar_hits_control_tfds"))
+    assert spec["extraControls"] == [{"name": "hits", "depth": 9}]
+    assert "chordEncoder" not in spec and not spec["dataConverter"]["args"]["humanize"]
+
+
 def test_multi_instrument_spec_is_magenta_js_multitrack_converter():
     assert model_spec(get_config("hier-multiperf_vel_1bar_big"))["dataConverter"] == {
         "type": "MultitrackConverter",
@@ -56,8 +62,6 @@ def test_multi_instrument_spec_is_magenta_js_multitrack_converter():
     ("flat-trio_16bar", "one bidirectional layer"),
     ("groovae_2bar_add_closed_hh", r"does not see drum classes \[2\] \(add_instruments\)"),
     ("groovae_2bar_tap_fixed_velocity_note_dropout", "has no note dropout"),
-    ("groovae_2bar_hits_control_tfds", "reads the performance's hits as controls"),
-    ("groovae_2bar_hits_control_tiny", "reads the performance's hits as controls"),
     ("hier-multiperf_vel_1bar_med_chords", "one chord per window"),
     ("hier-multiperf_vel_1bar_big_chords", "one chord per window"),
 ])
