@@ -35,7 +35,9 @@ def step_accuracy(targets: np.ndarray, decoded: np.ndarray) -> float:
     """Share of the counted rows of `targets` that `decoded` reproduces."""
     targets = np.asarray(targets)
     rows = counted(targets)
-    return float(np.mean(np.asarray(decoded)[rows] == targets[rows])) if rows.any() else float("nan")
+    if not rows.any():
+        return float("nan")
+    return float(np.mean(np.asarray(decoded)[rows] == targets[rows]))
 
 
 def no_event_share(converter: WindowConverter, windows: np.ndarray) -> float:
@@ -43,4 +45,6 @@ def no_event_share(converter: WindowConverter, windows: np.ndarray) -> float:
     baseline). A performance has no such class (every row is an event), so its share is 0."""
     windows = np.asarray(windows)
     rows = counted(windows)
-    return float(np.mean(windows[rows] == converter.no_event_class)) if rows.any() else float("nan")
+    if not rows.any():
+        return float("nan")
+    return float(np.mean(windows[rows] == converter.no_event_class))
