@@ -246,6 +246,28 @@ def assign_weights(model, variables: dict[str, np.ndarray], source: str) -> None
     model.assign_magenta_weights(weights, source)
 
 
+def decoder_weights(model, path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The weights of `model` with its decoder's taken from the checkpoint at `path` (its own
+    config may differ, e.g. another encoder): the start of a model that reuses a trained
+    decoder. CheckpointMismatchError naming the decoder variables that are missing or
+    mis-shaped."""
+    variables, _ = read_checkpoint(path)
+    wanted = model.decoder.magenta_variables()
+    missing = sorted(name for name in wanted if name not in variables)
+    mismatched = sorted(
+        f"{name}: checkpoint {list(np.shape(variables[name]))} vs model {list(variable.shape)}"
+        for name, variable in wanted.items()
+        if name in variables and tuple(np.shape(variables[name])) != tuple(variable.shape))
+    if missing or mismatched:
+        raise CheckpointMismatchError(
+            f"checkpoint {path}: its decoder does not fit config {model.config.name} (hparams "
+            f"{model.config.hparams.to_string()}): "
+            + "; ".join((mismatched + [f"{name}: missing" for name in missing])[:8]))
+    weights = model.numpy_weights()
+    weights.update({name: np.asarray(variables[name]) for name in wanted})
+    return weights
+
+
 def load_model(path: str | os.PathLike, config_name: str | None = None, hparams: str = "",
                precision: str = "float32"):
     """A MusicVAE with the weights of a magenta checkpoint (dir, prefix, .tar) or a Serenade one

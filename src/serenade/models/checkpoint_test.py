@@ -199,3 +199,38 @@ def test_a_bundle_is_extracted_with_caps_and_safety_checks(tmp_path):
     cut = _tar(tmp_path / "cut.tar", [("x.ckpt.index", index), ("x.ckpt.data-00000-of-00001", data[:1000])])
     with pytest.raises(CheckpointError, match=rf"^{cut}!x.ckpt.data-00000-of-00001: .*truncated"):
         read_checkpoint(cut)
+
+
+def test_a_decoder_moves_to_a_model_with_another_encoder():
+    """A hierdec-mel_16bar model trained by magenta lends its decoder to a hier-mel_16bar model
+    (hierarchical encoder): the new model decodes any z exactly as the source does, while its
+    encoder and latent layers keep their fresh initialisation."""
+    from serenade.models.checkpoint import decoder_weights
+    from serenade.models.configs import get_config
+    from serenade.models.vae import MusicVAE
+
+    info = magenta_fixture("hierdec-mel_16bar-tiny")
+    path = info["folder"] / "checkpoint"
+    source = load_model(path, "hierdec-mel_16bar", info["hparam_arch"])
+    sizes = source.config.hparams
+    hparams = (f"z_size={sizes.z_size},enc_rnn_size=[{sizes.enc_rnn_size[0]}],"
+               f"dec_rnn_size=[{','.join(map(str, sizes.dec_rnn_size))}]")
+    model = MusicVAE(get_config("hier-mel_16bar", hparams))
+    model.build()
+    fresh = model.numpy_weights()
+    model.assign_magenta_weights(decoder_weights(model, path))
+
+    z = np.random.default_rng(0).standard_normal((4, sizes.z_size)).astype(np.float32)
+    ours, _ = model.decode(z, temperature=0.0, keep_logits=False)
+    theirs, _ = source.decode(z, temperature=0.0, keep_logits=False)
+    np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
+    weights = model.numpy_weights()
+    encoder = sorted(set(weights) - set(model.decoder.magenta_variables()))
+    changed = [name for name in encoder if not np.array_equal(weights[name], fresh[name])]
+    assert encoder and not changed, changed
+
+    smaller = MusicVAE(get_config("hier-mel_16bar", hparams.replace(
+        f"dec_rnn_size=[{','.join(map(str, sizes.dec_rnn_size))}]", "dec_rnn_size=[8,8]")))
+    smaller.build()
+    with pytest.raises(CheckpointMismatchError, match="decoder does not fit.*dec_rnn_size"):
+        decoder_weights(smaller, path)

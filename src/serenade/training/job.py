@@ -23,9 +23,10 @@ from serenade import layout, tracking
 from serenade.base.record_index import RecordIndex
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
-from serenade.models.checkpoint import load_model, save_model
+from serenade.models.checkpoint import decoder_weights, load_model, save_model
 from serenade.models.configs import ModelConfig
 from serenade.models.hparams import HParams
+from serenade.models.pretrained import resolve
 from serenade.sources.download import download
 from serenade.tracking import file_digest
 from serenade.training import curves, dataset, devices, resume, schedules
@@ -139,7 +140,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     offset = int(source.global_step) if source is not None else 0
     trainer = Trainer(job.model_config, placement, jit_compile=settings.jit_compile,
                       schedule_offset=offset)
-    resuming = _restore_state(job, trainer, store, source)
+    resuming = _restore_state(job, trainer, store, _start_weights(job, trainer, source))
     tracker = _start_tracking(job, store, resuming, placement, offset)
     _write_resolved_config(job, placement)
     data = _load_data(job)
@@ -185,15 +186,27 @@ def _open_resume_store(job: _Job) -> resume.ResumeStore:
 
 
 def _fine_tune_source(job: _Job) -> Any | None:
-    """The model `init_from` names (None without one): its weights and its step count."""
-    if not job.settings.init_from:
+    """The whole model `init_from` names (None without one, or when only its decoder is taken):
+    its weights and its step count."""
+    if not job.settings.init_from or job.settings.init_from_part != "all":
         return None
     return load_model(job.settings.init_from, job.config_name, job.hparams.to_string())
 
 
+def _start_weights(job: _Job, trainer: Trainer, source: Any | None
+                   ) -> dict[str, np.ndarray] | None:
+    """The weights a new run starts from: the fine-tune source's, or the fresh model's with
+    `init_from`'s decoder (`init_from_part: decoder`); None to start from scratch."""
+    if source is not None:
+        return source.numpy_weights()
+    if job.settings.init_from and job.settings.init_from_part == "decoder":
+        return decoder_weights(trainer.model, resolve(job.settings.init_from))
+    return None
+
+
 def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
-                   source: Any | None) -> bool:
-    """Resume from the newest resume checkpoint, else start from the fine-tune source's weights
+                   start: dict[str, np.ndarray] | None) -> bool:
+    """Resume from the newest resume checkpoint, else start from `start` (`_start_weights`)
     with a fresh optimizer, else from scratch; True when resuming."""
     restored = store.load_newest_readable()
     resume_step = restored[0] if restored is not None else None
@@ -202,11 +215,15 @@ def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
         trainer.set_model_weights(weights)
         trainer.set_optimizer_weights(optimizer_state)
         LOG.info("%s: resuming from step %d (%s)", job.name, step, store.path(step))
-    elif source is not None:
-        trainer.set_model_weights(source.numpy_weights())
+    elif start is not None:
+        trainer.set_model_weights(start)
         offset = trainer.schedule_offset
-        LOG.info("%s: fine-tuning from %s (trained %d steps): fresh optimizer, schedules "
-                 "continue from step %d", job.name, job.settings.init_from, offset, offset)
+        if job.settings.init_from_part == "decoder":
+            LOG.info("%s: starting from the decoder of %s; encoder and latent layers freshly "
+                     "initialised, schedules from step 0", job.name, job.settings.init_from)
+        else:
+            LOG.info("%s: fine-tuning from %s (trained %d steps): fresh optimizer, schedules "
+                     "continue from step %d", job.name, job.settings.init_from, offset, offset)
     if resume_step is not None and trainer.step != resume_step:
         raise RuntimeError(f"checkpoint {store.path(resume_step)} restored step {trainer.step}")
     return resume_step is not None

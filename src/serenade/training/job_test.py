@@ -104,6 +104,38 @@ def test_fine_tune_from_a_serenade_checkpoint_keeps_its_hparams_and_continues_sc
                     paths("bad"))
 
 
+def test_a_fine_tune_can_take_only_the_decoder_of_a_model_with_another_encoder(
+        tmp_path, records):
+    paths = lambda name: JobPaths(train=[records[0]], eval=[records[1]],  # noqa: E731
+                                  out_dir=tmp_path / name, checkpoint_root=tmp_path / "ckpt",
+                                  results_dir=tmp_path / "res")
+    train_model("source", "cat-mel_2bar_tiny", "z_size=8,enc_rnn_size=[24]",
+                TrainSettings(steps=3, batch_size=8, eval_max_windows=8), paths("source"),
+                RunOptions(tracking_uri="", log_every=1))
+    source, _ = read_checkpoint(tmp_path / "source" / "checkpoint")
+    # Another encoder size: the whole model would not load; its decoder does. A learning rate
+    # too small to move anything shows what the run started from.
+    train_model("wider", "cat-mel_2bar_tiny", "z_size=8,enc_rnn_size=[40],learning_rate=1e-12",
+                TrainSettings(steps=1, batch_size=8, eval_max_windows=8,
+                              init_from=str(tmp_path / "source" / "checkpoint"),
+                              init_from_part="decoder"),
+                paths("wider"), RunOptions(tracking_uri="", log_every=1))
+    tuned, _ = read_checkpoint(tmp_path / "wider" / "checkpoint")
+    decoder = [name for name in source if name.startswith("decoder/")]
+    assert decoder
+    for name in decoder:
+        np.testing.assert_allclose(tuned[name], source[name], atol=1e-6)
+    encoder = [name for name in tuned if name.startswith("encoder/") and "lstm_cell/kernel" in name]
+    assert encoder and all(tuned[name].shape[1] == 4 * 40 for name in encoder)
+    assert int(tuned["global_step"]) == 1  # its own steps: schedules started at 0
+    with pytest.raises(ValueError, match="decoder does not fit"):
+        train_model("narrow", "cat-mel_2bar_tiny", "z_size=4",
+                    TrainSettings(steps=1, batch_size=8, eval_max_windows=8,
+                                  init_from=str(tmp_path / "source" / "checkpoint"),
+                                  init_from_part="decoder"),
+                    paths("narrow"), RunOptions(tracking_uri="", log_every=1))
+
+
 def _tiny_paths(root, records):
     return JobPaths(train=[records[0]], eval=[records[1]], out_dir=root / "out",
                     checkpoint_root=root / "ckpt", results_dir=root / "res")

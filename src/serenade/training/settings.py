@@ -43,6 +43,7 @@ class TrainSettings:
     keep_checkpoints: int = _DEFAULTS["keep_checkpoints"]
     eval_max_windows: int | None = _DEFAULTS["eval_max_windows"]
     init_from: str | None = _DEFAULTS["init_from"]
+    init_from_part: str = _DEFAULTS["init_from_part"]  # all, or the decoder only
     scale_schedules: bool = _DEFAULTS["scale_schedules"]
     # The config's transposition augmentation (True), none (False) or [low, high] semitones.
     transpose: bool | list[int] = _DEFAULTS["transpose"]
@@ -50,7 +51,8 @@ class TrainSettings:
     jit_compile: bool = _DEFAULTS["jit_compile"]
 
     # What the trained weights depend on (besides config, hparams and data).
-    KEY_FIELDS = ("steps", "batch_size", "seed", "init_from", "scale_schedules", "transpose")
+    KEY_FIELDS = ("steps", "batch_size", "seed", "init_from", "init_from_part", "scale_schedules",
+                  "transpose")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "TrainSettings":
@@ -112,7 +114,7 @@ def resolve_config(config_name: str, hparams: str, settings: TrainSettings):
     changes: dict[str, Any] = {}
     if settings.batch_size is not None:
         changes["batch_size"] = int(settings.batch_size)
-    if settings.scale_schedules and settings.init_from:
+    if settings.scale_schedules and settings.init_from and settings.init_from_part == "all":
         raise ValueError("train.scale_schedules and train.init_from: a fine-tune continues the "
                          "schedules of the checkpoint it starts from; turn scale_schedules off")
     if settings.scale_schedules:
