@@ -337,6 +337,8 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
     recon, decoded = reconstruction_figures(model, windows, chords=chords)
     if features.kind == "melody" and windows.shape[1] >= structure.PHRASE_STEPS:
         recon.update(structure.posterior_use(model, windows, decoded, seed=seed))
+        by_bar = structure.onsets_by_bar(model.config.converter, windows, decoded)
+        recon.update({f"onset_accuracy_bar_{k:02d}": v for k, v in enumerate(by_bar, 1)})
     figures = {f"reconstruction.{k}": v for k, v in recon.items()}
     if train_windows is not None and len(train_windows):
         train, _ = reconstruction_figures(model, np.asarray(train_windows, np.int64),
@@ -420,6 +422,9 @@ def format_check(model: str, figures: Mapping[str, float],
             own = figures.get(f"reference.{name.rsplit('.', 1)[-1]}")
             extra = f" ({own:.3f})" if own is not None and name.startswith("samples_") else ""
             lines.append(f"  {name:<38} {figures[name]:>7.3f}{extra}")
+    by_bar = _by_bar_line(figures)
+    if by_bar:
+        lines.append(by_bar)
     overfitting = _overfitting_line(figures)
     if overfitting:
         lines.append(overfitting)
@@ -427,6 +432,15 @@ def format_check(model: str, figures: Mapping[str, float],
     if baseline is not None:
         lines.append(f"  (always predicting 'no event' scores {baseline:.3f} over all steps)")
     return "\n".join(lines)
+
+
+def _by_bar_line(figures: Mapping[str, float]) -> str | None:
+    """A phrase model's reconstructed onsets bar by bar, on one line."""
+    values = [figures[name] for name in sorted(figures)
+              if name.startswith("reconstruction.onset_accuracy_bar_")]
+    if not values:
+        return None
+    return "  onsets reconstructed, bar by bar: " + " ".join(f"{v:.2f}" for v in values)
 
 
 def _few_windows_caution(windows: int, figures: Mapping[str, float]) -> str:

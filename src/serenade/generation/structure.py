@@ -9,6 +9,8 @@
   minor: the same pitch set) best as their first 4 bars.
 - Posterior use: decoding windows from their own mu against decoding them from a random z. A
   model whose decoder ignores z (posterior collapse) keeps as many onsets either way.
+- Onsets kept by bar: the reconstruction's note onsets bar by bar. A code that carries the
+  opening of a phrase but not its continuation shows here (docs/quality.md, "Phrases").
 
 Windows are melody event classes [n, steps] (`serenade.melody.events`), 16 steps a bar.
 """
@@ -82,6 +84,19 @@ def key_kept_share(windows: np.ndarray, steps_per_bar: int = STEPS_PER_BAR,
 def structure_figures(windows: np.ndarray) -> dict[str, float]:
     """The structure figures of a set of 16-bar melody windows."""
     return {"bar_repeat_share": bar_repeat_share(windows), "key_kept_share": key_kept_share(windows)}
+
+
+def onsets_by_bar(converter, windows: np.ndarray, decoded: np.ndarray,
+                  steps_per_bar: int = STEPS_PER_BAR) -> list[float]:
+    """Share of each bar's note onsets that `decoded` reproduces (NaN for a bar with none in
+    any window): bar k pooled over the windows."""
+    windows, decoded = np.asarray(windows), np.asarray(decoded)
+    bars = windows.shape[1] // steps_per_bar
+    shape = (len(windows), bars, steps_per_bar)
+    onsets = converter.starts_event(windows).reshape(shape)
+    kept = (onsets & (decoded == windows).reshape(shape)).sum(axis=(0, 2))
+    counts = onsets.sum(axis=(0, 2))
+    return [float(k / n) if n else float("nan") for k, n in zip(kept, counts)]
 
 
 def posterior_use(model, windows: np.ndarray, decoded_from_mu: np.ndarray, seed: int = 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from serenade.generation import structure
 from serenade.melody import events as ev
@@ -55,6 +56,23 @@ def test_real_windows_have_the_structure_of_real_music():
     assert structure.bar_repeat_share(shuffled) < figures["bar_repeat_share"]
 
 
+def test_onsets_by_bar_finds_where_a_reconstruction_loses_the_phrase():
+    from serenade.conversion.converters import converter_for_config
+
+    converter = converter_for_config("hierdec-mel_16bar")
+    phrase = np.concatenate([_bar(MOTIF, off_at=(14,))] * 15 + [np.zeros(16, np.int64)])
+    windows = np.stack([phrase, np.roll(phrase, 2)])
+    decoded = windows.copy()
+    decoded[:, 4 * 16:] = ev.NO_EVENT  # the first four bars kept, the rest lost
+    decoded[1, 16 + 2] = ev.note_on(70)  # one wrong onset in bar 2 of the second window
+    by_bar = structure.onsets_by_bar(converter, windows, decoded)
+    assert len(by_bar) == 16
+    assert by_bar[0] == by_bar[2] == by_bar[3] == 1.0
+    assert by_bar[1] == 7 / 8
+    assert by_bar[4:15] == [0.0] * 11
+    assert np.isnan(by_bar[15])  # a silent last bar in both windows
+
+
 def test_posterior_use_reads_a_trained_decoder():
     from serenade.generation.quality import reconstruction_figures
     from testing.fixtures import fixture_model, magenta_fixture
@@ -88,7 +106,13 @@ def test_a_16bar_model_is_held_to_the_phrase_targets():
     assert ("reconstruction.onset_accuracy", "min", 0.75) not in rows
     assert ("samples_t0.5.key_kept_share", "points", 0.10) in rows
     assert not any(metric.endswith("under_4_notes") for metric, _, _ in rows)
+    by_bar = [figures[f"reconstruction.onset_accuracy_bar_{k:02d}"] for k in range(1, 17)]
+    onsets = model.config.converter.starts_event(windows).reshape(len(windows), 16, 16)
+    weights = onsets.sum(axis=(0, 2))
+    pooled = np.nansum(np.array(by_bar) * weights) / weights.sum()
+    assert pooled == pytest.approx(figures["reconstruction.onset_accuracy"])
     text = format_check("phrases", figures)
+    assert "onsets reconstructed, bar by bar: " + " ".join(f"{v:.2f}" for v in by_bar) in text
     assert "the 16-bar melody targets" in text
     # each figure once: held to its 16-bar target, not listed again as untargeted
     assert text.count("reconstruction.onset_accuracy") == 1
