@@ -35,6 +35,7 @@ from serenade.models import pretrained
 from serenade.models.pretrained import METADATA
 from serenade.models.configs import ModelConfig, get_config
 from serenade.models.hparams import parsed_names
+from serenade.models.weights import compare
 from serenade.sources.archives import ArchiveError, ArchiveLimits, extract_archive
 from serenade.sources.listing import Listing
 
@@ -253,16 +254,12 @@ def decoder_weights(model, path: str | os.PathLike) -> dict[str, np.ndarray]:
     mis-shaped."""
     variables, _ = read_checkpoint(path)
     wanted = model.decoder.magenta_variables()
-    missing = sorted(name for name in wanted if name not in variables)
-    mismatched = sorted(
-        f"{name}: checkpoint {list(np.shape(variables[name]))} vs model {list(variable.shape)}"
-        for name, variable in wanted.items()
-        if name in variables and tuple(np.shape(variables[name])) != tuple(variable.shape))
-    if missing or mismatched:
+    comparison = compare(wanted, variables)  # the checkpoint's other variables do not matter
+    if comparison.missing or comparison.mismatched:
+        problems = comparison.mismatched + [f"{name}: missing" for name in comparison.missing]
         raise CheckpointMismatchError(
             f"checkpoint {path}: its decoder does not fit config {model.config.name} (hparams "
-            f"{model.config.hparams.to_string()}): "
-            + "; ".join((mismatched + [f"{name}: missing" for name in missing])[:8]))
+            f"{model.config.hparams.to_string()}): " + "; ".join(problems[:8]))
     weights = model.numpy_weights()
     weights.update({name: np.asarray(variables[name]) for name in wanted})
     return weights

@@ -22,6 +22,17 @@ class WeightComparison:
     mismatched: list[str]
 
 
+def compare(variables: dict[str, tf.Variable], weights) -> WeightComparison:
+    """How arrays keyed by magenta name differ from `variables` (a model's or one part's)."""
+    return WeightComparison(
+        missing=sorted(set(variables) - set(weights)),
+        unexpected=sorted(set(weights) - set(variables)),
+        mismatched=sorted(
+            f"{name}: checkpoint {list(np.shape(weights[name]))} vs model {list(variable.shape)}"
+            for name, variable in variables.items()
+            if name in weights and tuple(np.shape(weights[name])) != tuple(variable.shape)))
+
+
 class MagentaWeights:
     """Mixin for a Keras model with `config` and `magenta_variables()`."""
 
@@ -36,14 +47,7 @@ class MagentaWeights:
 
     def compare_weights(self, weights) -> WeightComparison:
         """How arrays keyed by magenta name differ from this model's variables."""
-        variables = self.magenta_variables()
-        return WeightComparison(
-            missing=sorted(set(variables) - set(weights)),
-            unexpected=sorted(set(weights) - set(variables)),
-            mismatched=sorted(
-                f"{name}: checkpoint {list(np.shape(weights[name]))} vs model {list(variable.shape)}"
-                for name, variable in variables.items()
-                if name in weights and tuple(np.shape(weights[name])) != tuple(variable.shape)))
+        return compare(self.magenta_variables(), weights)
 
     def assign_magenta_weights(self, weights, source: str = "checkpoint") -> None:
         """Assign every variable from arrays keyed by magenta name. Extra names are ignored;
