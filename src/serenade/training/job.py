@@ -14,7 +14,7 @@ import math
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import yaml
@@ -140,7 +140,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     offset = int(source.global_step) if source is not None else 0
     trainer = Trainer(job.model_config, placement, jit_compile=settings.jit_compile,
                       schedule_offset=offset)
-    resuming = _restore_state(job, trainer, store, _start_weights(job, trainer, source))
+    resuming = _restore_state(job, trainer, store, lambda: _start_weights(job, trainer, source))
     tracker = _start_tracking(job, store, resuming, placement, offset)
     _write_resolved_config(job, placement)
     data = _load_data(job)
@@ -205,9 +205,10 @@ def _start_weights(job: _Job, trainer: Trainer, source: Any | None
 
 
 def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
-                   start: dict[str, np.ndarray] | None) -> bool:
-    """Resume from the newest resume checkpoint, else start from `start` (`_start_weights`)
-    with a fresh optimizer, else from scratch; True when resuming."""
+                   start_weights: Callable[[], dict[str, np.ndarray] | None]) -> bool:
+    """Resume from the newest resume checkpoint, else start from `start_weights()`
+    (`_start_weights`, read only when not resuming) with a fresh optimizer, else from scratch;
+    True when resuming."""
     restored = store.load_newest_readable()
     resume_step = restored[0] if restored is not None else None
     if restored is not None:
@@ -215,7 +216,7 @@ def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
         trainer.set_model_weights(weights)
         trainer.set_optimizer_weights(optimizer_state)
         LOG.info("%s: resuming from step %d (%s)", job.name, step, store.path(step))
-    elif start is not None:
+    elif (start := start_weights()) is not None:
         trainer.set_model_weights(start)
         offset = trainer.schedule_offset
         if job.settings.init_from_part == "decoder":
