@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from serenade.commands.quality import input_windows  # noqa: E402
 from serenade.conversion.reconstruction import onset_accuracy  # noqa: E402
-from serenade.generation.structure import onsets_by_bar  # noqa: E402
+from serenade.generation.structure import PHRASE_STEPS, onsets_by_bar  # noqa: E402
 from serenade.models.checkpoint import load_model  # noqa: E402
 from serenade.models.pretrained import resolve  # noqa: E402
 
@@ -47,6 +47,8 @@ def refined_codes(model, windows: np.ndarray, mu: np.ndarray, steps: int,
     """z [n, z_size] optimised from mu for the decoder's teacher-forced likelihood of windows."""
     import tensorflow as tf
 
+    from serenade.models.objective import reconstruction_loss
+
     z = tf.Variable(mu)
     targets = tf.constant(windows)
     optimizer = tf.keras.optimizers.Adam(rate)
@@ -54,9 +56,8 @@ def refined_codes(model, windows: np.ndarray, mu: np.ndarray, steps: int,
     @tf.function
     def step():
         with tf.GradientTape() as tape:
-            logits = tf.cast(model.decoder.logits(z, targets), tf.float32)
-            loss = tf.reduce_mean(tf.reduce_sum(
-                tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits), 1))
+            logits = model.decoder.logits(z, targets)
+            loss = tf.reduce_mean(reconstruction_loss(targets, logits, head=model.head))
         optimizer.apply_gradients([(tape.gradient(loss, z), z)])
         return loss
 
@@ -81,7 +82,7 @@ def main() -> None:
 
     model = load_model(resolve(args.model))
     windows, _, files = input_windows(args.inputs, model.config.name)
-    if windows.shape[1] != 256:
+    if windows.shape[1] != PHRASE_STEPS:
         raise SystemExit(f"{args.model}: a 16-bar melody model is needed ({windows.shape[1]} steps)")
     rng = np.random.default_rng(args.seed)
     if len(windows) > args.windows:
