@@ -30,8 +30,9 @@ class Terms(NamedTuple):
     kl_dims: tf.Tensor  # [B, Z] KL of each latent dimension, in nats
     kl: tf.Tensor  # [B] KL summed over z, in nats
     kl_cost: tf.Tensor  # [B] the KL the loss pays: max(kl - free nats, 0)
-    correct: tf.Tensor  # scalar: (step, part) argmax predictions equal to the targets
-    predictions: tf.Tensor  # scalar: how many predictions `correct` counts (padding left out)
+    correct: tf.Tensor | None  # scalar: (step, part) argmax predictions equal to the targets
+    predictions: tf.Tensor | None  # scalar: how many `correct` counts (padding left out; None: an
+    # objective that predicts no events, `models.bar_teacher.code_terms`)
     # a family's own per-example loss parts [B] reported as batch means (GrooVAE: magenta's
     # hits_loss, velocities_loss, offsets_loss metrics)
     parts: dict[str, tf.Tensor] = {}  # noqa: RUF012 - never changed; tf.nest rebuilds dicts

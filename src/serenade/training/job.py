@@ -7,6 +7,7 @@ every `serenade` command), `eval.json` (final evaluation), `config.yaml` (resolv
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import logging
@@ -23,6 +24,7 @@ from serenade import layout, tracking
 from serenade.base.record_index import RecordIndex
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
+from serenade.models import bar_teacher
 from serenade.models.checkpoint import decoder_weights, load_model, save_model
 from serenade.models.configs import ModelConfig
 from serenade.models.hparams import HParams
@@ -32,7 +34,7 @@ from serenade.tracking import file_digest
 from serenade.training import curves, dataset, devices, resume, schedules
 from serenade.training.progress import Progress
 from serenade.training.settings import TrainSettings, resolve_config
-from serenade.training.trainer import Trainer
+from serenade.training.trainer import Trainer, Warmup
 from serenade.training.window_kinds import EvalSet, window_kind
 
 LOG = logging.getLogger("serenade.training")
@@ -89,8 +91,9 @@ def _data_hash(paths: JobPaths) -> str:
 
 
 def _interval_means(rows: list[dict[str, float]]) -> dict[str, float]:
-    keys = rows[0].keys()
-    return {k: float(np.mean([r[k] for r in rows])) for k in keys}
+    """Each metric's mean over the rows that have it (a warm-up's steps lack some)."""
+    keys = dict.fromkeys(k for r in rows for k in r)
+    return {k: float(np.mean([r[k] for r in rows if k in r])) for k in keys}
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,10 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
     offset = int(source.global_step) if source is not None else 0
     trainer = Trainer(job.model_config, placement, jit_compile=settings.jit_compile,
                       schedule_offset=offset)
-    resuming = _restore_state(job, trainer, store, lambda: _start_weights(job, trainer, source))
+    teacher = _bar_teacher(job, trainer)
+    resuming = _restore_state(job, trainer, store,
+                              lambda: _start_weights(job, trainer, source, teacher))
+    _start_warmup(job, trainer, teacher)
     tracker = _start_tracking(job, store, resuming, placement, offset)
     _write_resolved_config(job, placement)
     data = _load_data(job)
@@ -193,15 +199,42 @@ def _fine_tune_source(job: _Job) -> Any | None:
     return load_model(job.settings.init_from, job.config_name, job.hparams.to_string())
 
 
-def _start_weights(job: _Job, trainer: Trainer, source: Any | None
+def _bar_teacher(job: _Job, trainer: Trainer) -> Any | None:
+    """The 2-bar model of `init_from_part: bar_decoder` (None otherwise), checked against the
+    model it teaches before any data is read."""
+    if job.settings.init_from_part != "bar_decoder":
+        return None
+    with trainer.strategy.scope():
+        teacher = load_model(job.settings.init_from)
+    bar_teacher.check_teacher(trainer.model, teacher)
+    return teacher
+
+
+def _start_weights(job: _Job, trainer: Trainer, source: Any | None, teacher: Any | None
                    ) -> dict[str, np.ndarray] | None:
     """The weights a new run starts from: the fine-tune source's, or the fresh model's with
-    `init_from`'s decoder (`init_from_part: decoder`); None to start from scratch."""
+    `init_from`'s decoder (`init_from_part: decoder`) or with the 2-bar teacher's decoder as
+    its core (`bar_decoder`); None to start from scratch."""
     if source is not None:
         return source.numpy_weights()
+    if teacher is not None:
+        return bar_teacher.core_weights(trainer.model, teacher)
     if job.settings.init_from and job.settings.init_from_part == "decoder":
         return decoder_weights(trainer.model, resolve(job.settings.init_from))
     return None
+
+
+def _start_warmup(job: _Job, trainer: Trainer, teacher: Any | None) -> None:
+    """The first `bar_code_steps` steps train on the teacher's bar codes (a resumed job
+    still inside them goes on with them)."""
+    steps = job.settings.bar_code_steps
+    if teacher is None or trainer.step >= steps:
+        return
+    trainer.warmup = Warmup(functools.partial(bar_teacher.code_terms, trainer.model, teacher),
+                            steps)
+    LOG.info("%s: steps %d-%d teach the encoder and conductor the codes %s gives each bar; "
+             "then the usual objective", job.name, trainer.step + 1, steps,
+             job.settings.init_from)
 
 
 def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
@@ -222,6 +255,10 @@ def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
         if job.settings.init_from_part == "decoder":
             LOG.info("%s: starting from the decoder of %s; encoder and latent layers freshly "
                      "initialised, schedules from step 0", job.name, job.settings.init_from)
+        elif job.settings.init_from_part == "bar_decoder":
+            LOG.info("%s: the decoder of %s decodes every bar (core decoder); encoder, latent "
+                     "layers and conductor freshly initialised, schedules from step 0",
+                     job.name, job.settings.init_from)
         else:
             LOG.info("%s: fine-tuning from %s (trained %d steps): fresh optimizer, schedules "
                      "continue from step %d", job.name, job.settings.init_from, offset, offset)

@@ -136,6 +136,58 @@ def test_a_fine_tune_can_take_only_the_decoder_of_a_model_with_another_encoder(
                     paths("narrow"), RunOptions(tracking_uri="", log_every=1))
 
 
+@pytest.mark.slow
+def test_a_2bar_model_decodes_every_bar_of_a_hierarchical_model_and_teaches_its_conductor(
+        tmp_path, records, caplog):
+    """`init_from_part: bar_decoder`: the 2-bar model's decoder becomes the 16-bar model's core
+    decoder (its condition weights scaled); `bar_code_steps` warm-up steps train only the
+    encoder and conductor, logged as a code loss; then the usual objective."""
+    import logging
+
+    from serenade.models import bar_teacher
+    from serenade.tracking import read_metrics_csv
+    from serenade.training.resume import ResumeStore
+
+    long_ones = fixture_note_sequences("hierdec-mel_16bar-tiny")
+    phrases = (write_note_sequence_tfrecord(tmp_path / "train.tfrecord", long_ones),
+               write_note_sequence_tfrecord(tmp_path / "eval.tfrecord", long_ones[:2]))
+    paths = lambda name: JobPaths(train=[phrases[0]], eval=[phrases[1]],  # noqa: E731
+                                  out_dir=tmp_path / name, checkpoint_root=tmp_path / "ckpt",
+                                  results_dir=tmp_path / "res")
+    options = RunOptions(tracking_uri="", log_every=1)
+    train_model("teacher", "cat-mel_2bar_tiny", "z_size=32",
+                TrainSettings(steps=2, batch_size=8, eval_max_windows=8), paths("teacher"),
+                options)
+    teacher = str(tmp_path / "teacher" / "checkpoint")
+    settings = TrainSettings(steps=4, batch_size=4, eval_max_windows=4, init_from=teacher,
+                             init_from_part="bar_decoder", bar_code_steps=3,
+                             checkpoint_every=1, keep_checkpoints=5)
+    with caplog.at_level(logging.INFO, logger="serenade"):
+        train_model("phrases", "hierdec-mel_16bar_tiny", "", settings, paths("phrases"), options)
+    assert "steps 1-3 teach the encoder and conductor" in caplog.text
+    taught, _ = read_checkpoint(teacher)
+    store = ResumeStore(next((tmp_path / "ckpt").glob("phrases-*")))
+    _, warmed, _ = store.load(3)
+    core = "core_decoder/decoder"
+    for name, value in taught.items():
+        if name.startswith("decoder/"):  # the core decoder is the teacher's, scaled, unmoved
+            expected = np.array(value)
+            if name == "decoder/z_to_initial_state/kernel":
+                expected = expected * bar_teacher.CODE_SCALE
+            if name.endswith("cell_0/lstm_cell/kernel"):
+                expected[90:122] *= bar_teacher.CODE_SCALE  # the condition: after the 90 classes
+            np.testing.assert_allclose(warmed[core + name[len("decoder"):]], expected, rtol=1e-6)
+    history = read_metrics_csv(tmp_path / "phrases" / "metrics.csv")
+    warmup_steps = {step for step, _ in history["code_loss"]}
+    assert warmup_steps and max(warmup_steps) == 3  # the first step only traces
+    assert min(step for step, _ in history["accuracy"]) == 4
+    with pytest.raises(ValueError, match=r"cannot teach.*decoder layers \[32, 32\]"):
+        train_model("misfit", "hierdec-mel_16bar_tiny", "dec_rnn_size=[16,16]",
+                    TrainSettings(steps=2, batch_size=4, init_from=teacher,
+                                  init_from_part="bar_decoder"),
+                    paths("misfit"), options)
+
+
 def _tiny_paths(root, records):
     return JobPaths(train=[records[0]], eval=[records[1]], out_dir=root / "out",
                     checkpoint_root=root / "ckpt", results_dir=root / "res")

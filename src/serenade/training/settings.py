@@ -27,9 +27,20 @@ _NULLABLE = {name for name, sub in schema_at("models.train")["properties"].items
 def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
     given = {key: value for key, value in values.items() if value is not None or key in _NULLABLE}
     checked = validated("models.train", given, prefix="train")
+    problems = []
     if isinstance(checked["transpose"], list) and checked["transpose"][0] > checked["transpose"][1]:
-        raise_problems([f"train.transpose: {checked['transpose']} is an empty range (low above "
-                        "high)"], "invalid train settings")
+        problems.append(f"train.transpose: {checked['transpose']} is an empty range (low above "
+                        "high)")
+    if checked["bar_code_steps"] and checked["init_from_part"] != "bar_decoder":
+        problems.append("train.bar_code_steps: the warm-up on a 2-bar model's codes needs "
+                        "init_from_part: bar_decoder (and init_from: that 2-bar model)")
+    if checked["init_from_part"] != "all" and not checked["init_from"]:
+        problems.append(f"train.init_from_part: {checked['init_from_part']} needs init_from")
+    if checked["bar_code_steps"] > checked["steps"]:
+        problems.append(f"train.bar_code_steps: {checked['bar_code_steps']} is more than "
+                        f"train.steps ({checked['steps']})")
+    if problems:
+        raise_problems(problems, "invalid train settings")
     return checked
 
 
@@ -43,7 +54,8 @@ class TrainSettings:
     keep_checkpoints: int = _DEFAULTS["keep_checkpoints"]
     eval_max_windows: int | None = _DEFAULTS["eval_max_windows"]
     init_from: str | None = _DEFAULTS["init_from"]
-    init_from_part: str = _DEFAULTS["init_from_part"]  # all, or the decoder only
+    init_from_part: str = _DEFAULTS["init_from_part"]  # all, the decoder, or a 2-bar bar_decoder
+    bar_code_steps: int = _DEFAULTS["bar_code_steps"]  # warm-up steps on the 2-bar model's codes
     scale_schedules: bool = _DEFAULTS["scale_schedules"]
     # The config's transposition augmentation (True), none (False) or [low, high] semitones.
     transpose: bool | list[int] = _DEFAULTS["transpose"]
@@ -51,8 +63,8 @@ class TrainSettings:
     jit_compile: bool = _DEFAULTS["jit_compile"]
 
     # What the trained weights depend on (besides config, hparams and data).
-    KEY_FIELDS = ("steps", "batch_size", "seed", "init_from", "init_from_part", "scale_schedules",
-                  "transpose")
+    KEY_FIELDS = ("steps", "batch_size", "seed", "init_from", "init_from_part", "bar_code_steps",
+                  "scale_schedules", "transpose")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "TrainSettings":

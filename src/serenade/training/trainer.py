@@ -14,7 +14,8 @@ unscaled before clipping (`DynamicLossScale`).
 
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass
+from typing import Callable, Mapping
 
 import numpy as np
 import tensorflow as tf
@@ -24,6 +25,15 @@ from serenade.models.vae import build_model
 from serenade.training import schedules
 from serenade.training.devices import Placement
 from serenade.training.optimization import DynamicLossScale, clip_gradients, make_optimizer
+
+
+@dataclass(frozen=True)
+class Warmup:
+    """The first `steps` steps train on `objective` (called as `model.objective` is, returning
+    `objective.Terms`) instead of the model's own: e.g. `models.bar_teacher.code_terms`."""
+
+    objective: Callable[..., objective.Terms]
+    steps: int
 
 
 class Trainer:
@@ -49,7 +59,8 @@ class Trainer:
             self.optimizer.build(self.model.trainable_variables)
             self.loss_scale = DynamicLossScale() if self.precision.loss_scaling else None
         self._jit = jit_compile
-        self._step_fn = None
+        self._step_fns: dict[bool, Callable] = {}
+        self.warmup: Warmup | None = None
 
     # -- schedules -------------------------------------------------------------------------
 
@@ -77,15 +88,19 @@ class Trainer:
 
     # -- the step --------------------------------------------------------------------------
 
-    def _replica_step(self, batch, global_batch):
+    def in_warmup(self) -> bool:
+        """Whether the next step is one of the warm-up's (`Warmup`)."""
+        return self.warmup is not None and self.step < self.warmup.steps
+
+    def _replica_step(self, batch, global_batch, warming: bool):
         hp = self.hparams
         values = self.schedule_values(self.optimizer.iterations)
         beta = values["beta"]
         variables = self.model.trainable_variables
+        terms_of = self.warmup.objective if warming else self.model.objective
         with tf.GradientTape() as tape:
-            terms = self.model.objective(batch, free_bits=hp.free_bits,
-                                         sampling_probability=values["sampling_probability"],
-                                         training=True)
+            terms = terms_of(batch, free_bits=hp.free_bits,
+                             sampling_probability=values["sampling_probability"], training=True)
             # Each replica's share of the global batch mean: summed over replicas it is
             # magenta's mean(r_loss) + beta * mean(kl_cost).
             per_example = objective.total_loss(terms.r_loss, terms.kl_cost, beta)
@@ -96,6 +111,9 @@ class Trainer:
             gradients = self.loss_scale.unscaled(tape.gradient(scaled_loss, variables))
         else:
             gradients = tape.gradient(loss, variables)
+        # a warm-up objective leaves some variables out: they take no step (Adam's moments
+        # stay zero, so a zero gradient moves nothing)
+        gradients = [tf.zeros_like(v) if g is None else g for g, v in zip(gradients, variables)]
         context = tf.distribute.get_replica_context()
         replicas = self.strategy.num_replicas_in_sync
         if replicas > 1:
@@ -117,22 +135,23 @@ class Trainer:
             "r_loss": tf.reduce_sum(terms.r_loss) / global_batch,
             "kl_bits": objective.bits(tf.reduce_sum(terms.kl) / global_batch),
             "kl_cost": tf.reduce_sum(terms.kl_cost) / global_batch,
-            "accuracy": terms.correct / terms.predictions * local_batch / global_batch,
             **{k: tf.reduce_sum(v) / global_batch for k, v in terms.parts.items()},
         }
+        if terms.predictions is not None:  # a warm-up objective may predict no events
+            sums["accuracy"] = terms.correct / terms.predictions * local_batch / global_batch
         shared = {"global_norm": norm, **values}
         if self.loss_scale is not None:
             shared["loss_scale"] = self.loss_scale.scale.read_value()
         return sums, shared
 
-    def _build_step(self):
+    def _build_step(self, warming: bool):
         strategy = self.strategy
 
         def step(batch):
             global_batch = tf.cast(tf.shape(tf.nest.flatten(batch)[0])[0], tf.float32)
             if strategy.num_replicas_in_sync > 1:
                 global_batch = global_batch * strategy.num_replicas_in_sync
-            return self._replica_step(batch, global_batch)
+            return self._replica_step(batch, global_batch, warming)
 
         if strategy.num_replicas_in_sync == 1:
             return tf.function(step, jit_compile=self._jit or None, reduce_retracing=True)
@@ -155,9 +174,10 @@ class Trainer:
     def train_step(self, batch) -> dict[str, float]:
         """One update on a batch of the config's window kind (`training.window_kinds`);
         returns loss parts, schedules and the gradient's global norm (floats)."""
-        if self._step_fn is None:
-            self._step_fn = self._build_step()
-        sums, shared = self._step_fn(batch)
+        warming = self.in_warmup()
+        if warming not in self._step_fns:
+            self._step_fns[warming] = self._build_step(warming)
+        sums, shared = self._step_fns[warming](batch)
         self.model.weights_changed()
         return {k: float(v) for k, v in {**sums, **shared}.items()}
 
