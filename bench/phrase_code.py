@@ -10,7 +10,11 @@ folders or NoteSequence TFRecords (e.g. a run's eval shard). It prints:
   them, however well it samples);
 - with --refine N: z optimised for each of N windows (Adam on the decoder's teacher-forced
   cross-entropy, from mu), then decoded greedily: what the decoder could give back with the
-  best code, beside what the encoder's code gives.
+  best code, beside what the encoder's code gives;
+- with --teacher 2BAR_MODEL: each bar decoded by that 2-bar model from its own code of the bar
+  and the next (`serenade.models.bar_teacher`): the ceiling of a 16-bar model whose core decoder
+  is that model's decoder (`init_from_part: bar_decoder`) and whose conductor gave every bar
+  exactly the teacher's code.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from serenade.commands.quality import input_windows  # noqa: E402
 from serenade.conversion.reconstruction import onset_accuracy  # noqa: E402
-from serenade.generation.structure import PHRASE_STEPS, onsets_by_bar  # noqa: E402
+from serenade.generation.structure import PHRASE_STEPS, STEPS_PER_BAR, onsets_by_bar  # noqa: E402
 from serenade.models.checkpoint import load_model  # noqa: E402
 from serenade.models.pretrained import resolve  # noqa: E402
 
@@ -69,6 +73,20 @@ def refined_codes(model, windows: np.ndarray, mu: np.ndarray, steps: int,
     return z.numpy()
 
 
+def teacher_ceiling(teacher, windows: np.ndarray, bar_steps: int) -> np.ndarray:
+    """Windows [n, T] decoded bar by bar by a 2-bar model from its posterior mean of each bar
+    and the next (the first bar of each decoded pair kept)."""
+    import tensorflow as tf
+
+    from serenade.models.bar_teacher import paired_bars
+
+    pairs = paired_bars(tf.constant(windows), bar_steps).numpy()
+    _, mu, _ = teacher.encode(pairs)
+    decoded, _ = teacher.decode(mu, temperature=0.0, keep_logits=False)
+    bars = np.asarray(decoded)[:, :bar_steps]
+    return bars.reshape(windows.shape)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model")
@@ -78,6 +96,7 @@ def main() -> None:
     parser.add_argument("--refine-steps", type=int, default=300)
     parser.add_argument("--refine-rate", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--teacher", help="a 2-bar model: print the bar_decoder ceiling")
     args = parser.parse_args()
 
     model = load_model(resolve(args.model))
@@ -100,6 +119,12 @@ def main() -> None:
     prior = rng.standard_normal(mu.shape).astype(np.float32)
     print(f"conductor embedding variance by bar, codes from mu:    {_bars(conductor_spread(model, mu))}")
     print(f"conductor embedding variance by bar, codes from prior: {_bars(conductor_spread(model, prior))}")
+    if args.teacher:
+        teacher = load_model(resolve(args.teacher))
+        ceiling = teacher_ceiling(teacher, windows, STEPS_PER_BAR)
+        print(f"{args.teacher} decoding each bar from its own code (the bar_decoder ceiling): "
+              f"onsets {onset_accuracy(converter, windows, ceiling):.3f}; by bar: "
+              f"{_bars(onsets_by_bar(converter, windows, ceiling))}")
     if args.refine:
         some = windows[:args.refine]
         z = refined_codes(model, some, mu[:args.refine], args.refine_steps, args.refine_rate)

@@ -88,9 +88,11 @@ def test_targets_fit_the_conductor_and_weigh_by_the_teachers_precision():
 
 def test_the_warmup_teaches_the_conductor_and_leaves_the_core_alone():
     """Real train steps: during the warm-up the code loss falls and the core decoder (the
-    teacher's) does not move; after it, the usual objective trains everything."""
+    teacher's) does not move; after it, the usual objective trains everything. The warm-up's
+    large gradients are clipped, never zeroed as magenta zeroes an ELBO step's past
+    grad_norm_clip_to_zero (set low here, so a zeroed step would show)."""
     teacher = _opinionated_teacher()
-    trainer = Trainer(get_config(STUDENT[0], "learning_rate=0.01"))
+    trainer = Trainer(get_config(STUDENT[0], "learning_rate=0.01,grad_norm_clip_to_zero=100"))
     trainer.model.assign_magenta_weights(bar_teacher.core_weights(trainer.model, teacher))
     trainer.warmup = Warmup(
         lambda batch, **kw: bar_teacher.code_terms(trainer.model, teacher, batch, **kw), 30)
@@ -100,6 +102,7 @@ def test_the_warmup_teaches_the_conductor_and_leaves_the_core_alone():
     while trainer.in_warmup():
         metrics = trainer.train_step(batch)
         losses.append(metrics["code_loss"])
+        assert metrics["global_norm"] > 100
     assert "accuracy" not in metrics and trainer.step == 30
     assert losses[-1] < 0.9 * losses[0]
     after = trainer.model.numpy_weights()

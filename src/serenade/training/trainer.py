@@ -118,8 +118,10 @@ class Trainer:
         replicas = self.strategy.num_replicas_in_sync
         if replicas > 1:
             gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, gradients)
-        clipped, norm = clip_gradients(gradients, clip=hp.grad_clip,
-                                       clip_to_zero=hp.grad_norm_clip_to_zero,
+        # magenta zeroes a step whose gradient norm passes grad_norm_clip_to_zero (a diverging
+        # ELBO); a warm-up objective's norms start far above it by design, so it is only clipped
+        clip_to_zero = float("inf") if warming else hp.grad_norm_clip_to_zero
+        clipped, norm = clip_gradients(gradients, clip=hp.grad_clip, clip_to_zero=clip_to_zero,
                                        mode=hp.clip_mode)
         if self.loss_scale is not None:
             self.loss_scale.update(tf.math.is_finite(norm))
