@@ -13,7 +13,7 @@ folders or NoteSequence TFRecords (e.g. a run's eval shard). It prints:
   best code, beside what the encoder's code gives;
 - with --teacher 2BAR_MODEL: each bar decoded by that 2-bar model from its own code of the bar
   and the next (`serenade.models.bar_teacher`): the ceiling of a 16-bar model whose core decoder
-  is that model's decoder (`init_from_part: bar_decoder`) and whose conductor gave every bar
+  is that model's decoder (`train.bar_teacher`) and whose conductor gave every bar
   exactly the teacher's code.
 """
 
@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument("--refine-steps", type=int, default=300)
     parser.add_argument("--refine-rate", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--teacher", help="a 2-bar model: print the bar_decoder ceiling")
+    parser.add_argument("--teacher", help="a 2-bar model: print the ceiling of a model it teaches (train.bar_teacher)")
     args = parser.parse_args()
 
     model = load_model(resolve(args.model))
@@ -122,7 +122,7 @@ def main() -> None:
     if args.teacher:
         teacher = load_model(resolve(args.teacher))
         ceiling = teacher_ceiling(teacher, windows, STEPS_PER_BAR)
-        print(f"{args.teacher} decoding each bar from its own code (the bar_decoder ceiling): "
+        print(f"{args.teacher} decoding each bar from its own code (the bar_teacher ceiling): "
               f"onsets {onset_accuracy(converter, windows, ceiling):.3f}; by bar: "
               f"{_bars(onsets_by_bar(converter, windows, ceiling))}")
     if args.refine:

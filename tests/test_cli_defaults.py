@@ -15,7 +15,7 @@ from serenade.training.settings import TrainSettings
 SHARED = [
     *[("train", name, f"models.train.{name}") for name in (
         "seed", "eval_every", "checkpoint_every", "keep_checkpoints", "eval_max_windows",
-        "init_from", "init_from_part", "bar_code_steps", "scale_schedules", "transpose", "precision")],
+        "init_from", "init_from_part", "bar_teacher", "bar_code_steps", "scale_schedules", "transpose", "precision")],
     ("train", "log_every", "tracking.log_every"),
     ("train", "tracking_uri", "tracking.uri"),
     *[(command, "hparams", "models.hparams")

@@ -73,12 +73,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="magenta or Serenade checkpoint, or pretrained:NAME, to fine-tune "
                             "from (its schedules continue; docs/training.md)")
     add_setting_option(parser, f"{train}.init_from_part", "--init-from-part",
-                       help="all of --init-from's weights, its decoder only (another "
-                            "encoder), or a 2-bar model's decoder as the bar_decoder of a "
+                       help="all of --init-from's weights, or its decoder only (another "
+                            "encoder; docs/training.md)")
+    add_setting_option(parser, f"{train}.bar_teacher", "--bar-teacher",
+                       help="a 2-bar model whose decoder decodes every bar of this "
                             "hierarchical model (docs/training.md)")
     add_setting_option(parser, f"{train}.bar_code_steps", "--bar-code-steps", type=int,
-                       help="with --init-from-part bar_decoder: warm-up steps that teach the "
-                            "conductor the 2-bar model's code of each bar (docs/training.md)")
+                       help="with --bar-teacher: warm-up steps that teach the conductor the "
+                            "2-bar model's code of each bar (docs/training.md)")
     add_setting_option(parser, f"{train}.scale_schedules", "--scale-schedules", "--scale_schedules",
                        help="scale beta_rate and sampling_rate to --steps (docs/training.md)")
     parser.add_argument("--transpose", nargs="?", const=True, default=schema_default(
@@ -173,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
         eval_every=args.eval_every, checkpoint_every=args.checkpoint_every,
         keep_checkpoints=args.keep_checkpoints, eval_max_windows=args.eval_max_windows,
         init_from=args.init_from, init_from_part=args.init_from_part,
-        bar_code_steps=args.bar_code_steps, scale_schedules=args.scale_schedules,
+        bar_teacher=args.bar_teacher, bar_code_steps=args.bar_code_steps, scale_schedules=args.scale_schedules,
         transpose=args.transpose, precision=args.precision))
     data = _expanded(args.train_data, "--train-data")
     eval_data = _expanded(args.eval_data, "--eval-data") if args.eval_data else data

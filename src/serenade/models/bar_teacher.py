@@ -64,16 +64,17 @@ def check_teacher(model, teacher) -> None:
                          + "; ".join(problems))
 
 
-def core_weights(model, teacher) -> dict[str, np.ndarray]:
-    """`model`'s weights (magenta names) with its core decoder's taken from `teacher`'s
-    decoder, the condition's weights scaled by CODE_SCALE."""
+def core_weights(model, teacher, weights: dict[str, np.ndarray] | None = None
+                 ) -> dict[str, np.ndarray]:
+    """`weights` (magenta names; default: `model`'s own) with the core decoder's taken from
+    `teacher`'s decoder, the condition's weights scaled by CODE_SCALE."""
     check_teacher(model, teacher)
     core = model.decoder.cores[0]
     taught = teacher.decoder.magenta_variables()
     source_prefix, target_prefix = teacher.decoder.scopes.prefix, core.scopes.prefix
     scaled = {layout.kernel_and_bias(core.scopes.initial_state)[0]: slice(None),
               layout.kernel_and_bias(core.scopes.cell(0))[0]: core.rows.condition}
-    weights = model.numpy_weights()
+    weights = dict(model.numpy_weights() if weights is None else weights)
     for name in core.magenta_variables():
         value = np.array(taught[source_prefix + name[len(target_prefix):]].numpy())
         if name in scaled:

@@ -52,8 +52,9 @@ def without_windows(workflow_config: dict, manifest: str | Path) -> dict[str, st
 def train_inputs(entry: dict, train_shards: list[str], eval_shards: list[str],
                  manifest: str) -> dict[str, Any]:
     inputs: dict[str, Any] = {"train": train_shards, "eval": eval_shards, "manifest": manifest}
-    if entry["train"]["init_from"]:
-        inputs["init_from"] = str(resolve(entry["train"]["init_from"]))
+    for setting in ("init_from", "bar_teacher"):  # models to start from: built first
+        if entry["train"].get(setting):
+            inputs[setting] = str(resolve(entry["train"][setting]))
     return inputs
 
 

@@ -200,12 +200,12 @@ def _fine_tune_source(job: _Job) -> Any | None:
 
 
 def _bar_teacher(job: _Job, trainer: Trainer) -> Any | None:
-    """The 2-bar model of `init_from_part: bar_decoder` (None otherwise), checked against the
-    model it teaches before any data is read."""
-    if job.settings.init_from_part != "bar_decoder":
+    """The 2-bar model `bar_teacher` names (None without one), checked against the model it
+    teaches before any data is read."""
+    if not job.settings.bar_teacher:
         return None
     with trainer.strategy.scope():
-        teacher = load_model(job.settings.init_from)
+        teacher = load_model(job.settings.bar_teacher)
     bar_teacher.check_teacher(trainer.model, teacher)
     return teacher
 
@@ -213,15 +213,18 @@ def _bar_teacher(job: _Job, trainer: Trainer) -> Any | None:
 def _start_weights(job: _Job, trainer: Trainer, source: Any | None, teacher: Any | None
                    ) -> dict[str, np.ndarray] | None:
     """The weights a new run starts from: the fine-tune source's, or the fresh model's with
-    `init_from`'s decoder (`init_from_part: decoder`) or with the 2-bar teacher's decoder as
-    its core (`bar_decoder`); None to start from scratch."""
+    `init_from`'s decoder (`init_from_part: decoder`); with a `bar_teacher`, its decoder as the
+    core decoder on top of either (or of the fresh model). None to start from scratch."""
+    weights = None
     if source is not None:
-        return source.numpy_weights()
+        weights = source.numpy_weights()
+    elif job.settings.init_from and job.settings.init_from_part == "decoder":
+        weights = decoder_weights(trainer.model, resolve(job.settings.init_from))
     if teacher is not None:
-        return bar_teacher.core_weights(trainer.model, teacher)
-    if job.settings.init_from and job.settings.init_from_part == "decoder":
-        return decoder_weights(trainer.model, resolve(job.settings.init_from))
-    return None
+        weights = bar_teacher.core_weights(trainer.model, teacher, weights)
+        LOG.info("%s: the decoder of %s decodes every bar (the core decoder)", job.name,
+                 job.settings.bar_teacher)
+    return weights
 
 
 def _start_warmup(job: _Job, trainer: Trainer, teacher: Any | None) -> None:
@@ -234,7 +237,7 @@ def _start_warmup(job: _Job, trainer: Trainer, teacher: Any | None) -> None:
                             steps)
     LOG.info("%s: steps %d-%d teach the encoder and conductor the codes %s gives each bar; "
              "then the usual objective", job.name, trainer.step + 1, steps,
-             job.settings.init_from)
+             job.settings.bar_teacher)
 
 
 def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
@@ -255,11 +258,7 @@ def _restore_state(job: _Job, trainer: Trainer, store: resume.ResumeStore,
         if job.settings.init_from_part == "decoder":
             LOG.info("%s: starting from the decoder of %s; encoder and latent layers freshly "
                      "initialised, schedules from step 0", job.name, job.settings.init_from)
-        elif job.settings.init_from_part == "bar_decoder":
-            LOG.info("%s: the decoder of %s decodes every bar (core decoder); encoder, latent "
-                     "layers and conductor freshly initialised, schedules from step 0",
-                     job.name, job.settings.init_from)
-        else:
+        elif job.settings.init_from:
             LOG.info("%s: fine-tuning from %s (trained %d steps): fresh optimizer, schedules "
                      "continue from step %d", job.name, job.settings.init_from, offset, offset)
     if resume_step is not None and trainer.step != resume_step:

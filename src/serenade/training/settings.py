@@ -31,9 +31,9 @@ def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(checked["transpose"], list) and checked["transpose"][0] > checked["transpose"][1]:
         problems.append(f"train.transpose: {checked['transpose']} is an empty range (low above "
                         "high)")
-    if checked["bar_code_steps"] and checked["init_from_part"] != "bar_decoder":
+    if checked["bar_code_steps"] and not checked["bar_teacher"]:
         problems.append("train.bar_code_steps: the warm-up on a 2-bar model's codes needs "
-                        "init_from_part: bar_decoder (and init_from: that 2-bar model)")
+                        "bar_teacher: that 2-bar model")
     if checked["init_from_part"] != "all" and not checked["init_from"]:
         problems.append(f"train.init_from_part: {checked['init_from_part']} needs init_from")
     if checked["bar_code_steps"] > checked["steps"]:
@@ -54,7 +54,8 @@ class TrainSettings:
     keep_checkpoints: int = _DEFAULTS["keep_checkpoints"]
     eval_max_windows: int | None = _DEFAULTS["eval_max_windows"]
     init_from: str | None = _DEFAULTS["init_from"]
-    init_from_part: str = _DEFAULTS["init_from_part"]  # all, the decoder, or a 2-bar bar_decoder
+    init_from_part: str = _DEFAULTS["init_from_part"]  # all, or the decoder only
+    bar_teacher: str | None = _DEFAULTS["bar_teacher"]  # a 2-bar model: the core decoder
     bar_code_steps: int = _DEFAULTS["bar_code_steps"]  # warm-up steps on the 2-bar model's codes
     scale_schedules: bool = _DEFAULTS["scale_schedules"]
     # The config's transposition augmentation (True), none (False) or [low, high] semitones.
@@ -63,8 +64,8 @@ class TrainSettings:
     jit_compile: bool = _DEFAULTS["jit_compile"]
 
     # What the trained weights depend on (besides config, hparams and data).
-    KEY_FIELDS = ("steps", "batch_size", "seed", "init_from", "init_from_part", "bar_code_steps",
-                  "scale_schedules", "transpose")
+    KEY_FIELDS = ("steps", "batch_size", "seed", "init_from", "init_from_part", "bar_teacher",
+                  "bar_code_steps", "scale_schedules", "transpose")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "TrainSettings":
