@@ -10,6 +10,10 @@ sampling; loss = mean(r_loss) + beta * mean(max(KL - free nats, 0)); gradients s
 replicas; clipped to global norm `grad_clip` (zeroed at or above `grad_norm_clip_to_zero`);
 Adam update. Under `mixed_float16` the loss is scaled for the backward pass and the gradients
 unscaled before clipping (`DynamicLossScale`).
+
+A `Warmup` replaces the objective for the first steps (a hierarchical model learning a 2-bar
+teacher's bar codes, `models.bar_teacher`): its own compiled step, whose gradients are clipped
+but never zeroed, and which leaves the variables its objective does not reach where they are.
 """
 
 from __future__ import annotations
