@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from serenade.models import objective
 from serenade.models.configs import get_config
+from serenade.models.hierarchical_encoder import ROW_BUCKET
 from serenade.training import dataset
 from serenade.training.trainer import Trainer
 
@@ -93,3 +94,35 @@ def test_train_command_trains_the_tiny_config(tmp_path, capsys, transpose):
     assert f"trained {config} for 3 steps" in capsys.readouterr().out
     metrics = json.loads((tmp_path / "model" / "eval.json").read_text())
     assert metrics["windows"] > 0 and 0 <= metrics["accuracy"] <= 1
+
+
+@pytest.mark.parametrize("config", ["hier-multiperf_vel_1bar_tiny",
+                                    "hier-multiperf_vel_1bar_chords_tiny"])
+def test_the_encoder_reads_only_the_batch_s_longest_track_and_encodes_the_same(records, config):
+    """The train step's encoder reads each track up to the batch's longest one, rounded up to
+    ROW_BUCKET rows: the loss and every gradient are those of reading all 64 rows."""
+    model = Trainer(get_config(config)).model
+    stream = dataset.training_dataset(records, model.config.converter, batch_size=4, seed=2)
+    batch = next(iter(stream))
+    windows = (batch[0] if model.control_depth else batch).numpy()
+    longest = int((windows.reshape(-1, 64) >= 0).sum(axis=1).max())
+    rows = model.encoder_rows(batch)
+    assert rows % ROW_BUCKET == 0 and longest <= rows < longest + ROW_BUCKET and rows < 64
+
+    def loss_and_gradients(**shorter):
+        tf.random.set_seed(7)  # the same posterior draw for both
+        with tf.GradientTape() as tape:
+            terms = model.objective(batch, free_bits=0.0, training=True, **shorter)
+            loss = tf.reduce_mean(terms.r_loss + terms.kl_cost)
+        return loss.numpy(), tape.gradient(loss, model.trainable_variables)
+
+    whole_loss, whole = loss_and_gradients()
+    short_loss, short = loss_and_gradients(segment_rows=rows)
+    np.testing.assert_allclose(short_loss, whole_loss, rtol=1e-6)
+    assert len(short) == len(whole)
+    for variable, a, b in zip(model.trainable_variables, whole, short):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6, err_msg=variable.path)
+    # a hint shorter than a track is refused when the step runs, not silently cut
+    with pytest.raises(tf.errors.InvalidArgumentError, match="longer than segment_rows"):
+        model.objective(batch, free_bits=0.0, training=True, segment_rows=rows - ROW_BUCKET)
+    tf.keras.backend.clear_session()

@@ -13,7 +13,9 @@ control vector beside its event, as magenta's `MusicVAE.encode` concatenates [x,
 hierarchy. With `padded` (magenta's multi-instrument performances: each track a segment padded
 with all-zero rows, class -1) each level-0 segment is read up to its length, the count of its
 rows that are not padding (magenta's per-segment `sequence_length`); the levels above read
-every encoding.
+every encoding. A train step that knows no segment of its batch is longer than `segment_rows`
+passes it, and level 0 reads only those first rows: the same encoding, without running the
+recurrence over rows that are all padding (a one-bar track holds ~9 events of its 64 rows).
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ import tensorflow as tf
 from serenade.models import magenta_layout as layout
 from serenade.models import parts
 from serenade.models.encoder import BidirectionalEncoder
+
+# A train step reads padded segments in multiples of this many rows (`MusicVAE.encoder_rows`):
+# one trace per multiple (4 for a 64-row track), each skipping the rows past the batch's
+# longest track.
+ROW_BUCKET = 16
 
 
 class HierarchicalEncoder(keras.layers.Layer):
@@ -67,9 +74,13 @@ class HierarchicalEncoder(keras.layers.Layer):
         return names
 
     def call(self, windows: tf.Tensor, controls: tf.Tensor | None = None,
-             training: bool = False) -> tf.Tensor:
+             training: bool = False, segment_rows: int | None = None) -> tf.Tensor:
         """windows: int [B, T] (or [B, T, P]) event classes (and controls [B, T,
-        control_depth] when the encoder has them) -> encoding [B, output_depth]."""
+        control_depth] when the encoder has them) -> encoding [B, output_depth].
+        `segment_rows` (padded windows only): no level-0 segment of this batch has more rows
+        that are not padding; level 0 reads that many rows of each (checked when run)."""
+        if segment_rows is not None and not self.padded:
+            raise ValueError("segment_rows is for windows of padded segments")
         if bool(self.control_depth) != (controls is not None):
             raise ValueError("controls missing" if self.control_depth else
                              "this hierarchical encoder takes no controls")
@@ -86,8 +97,15 @@ class HierarchicalEncoder(keras.layers.Layer):
                 if controls is not None:
                     extra["controls"] = tf.reshape(controls, [-1, length, self.control_depth])
                 if self.padded:
-                    extra["lengths"] = tf.reduce_sum(
-                        tf.cast(segments[..., 0] >= 0, tf.int32), axis=1)
+                    lengths = tf.reduce_sum(tf.cast(segments[..., 0] >= 0, tf.int32), axis=1)
+                    extra["lengths"] = lengths
+                if segment_rows is not None and segment_rows < length:
+                    tf.debugging.assert_less_equal(
+                        tf.reduce_max(lengths), tf.constant(segment_rows, tf.int32),
+                        message=f"a segment is longer than segment_rows={segment_rows}")
+                    segments = segments[:, :segment_rows]
+                    if controls is not None:
+                        extra["controls"] = extra["controls"][:, :segment_rows]
             encoded = level(segments, training=training, **extra)
             sequence = tf.reshape(encoded, [batch, -1, level.output_depth])
         return sequence[:, 0]

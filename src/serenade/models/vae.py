@@ -31,7 +31,7 @@ from serenade.models.configs import ModelConfig
 from serenade.models.decoders import FlatDecoder, HierarchicalDecoder
 from serenade.models.encoder import BidirectionalEncoder
 from serenade.models.groove import GrooveVAE
-from serenade.models.hierarchical_encoder import HierarchicalEncoder
+from serenade.models.hierarchical_encoder import ROW_BUCKET, HierarchicalEncoder
 from serenade.models.heads import NadeHead
 from serenade.models.numpy_decoder import NumpyDecoder
 from serenade.models.weights import VaeWeights
@@ -120,29 +120,46 @@ class MusicVAE(VaeWeights, keras.Model):
         return self._numpy_decoder
 
     # ----------------------------------------------------------------- training forward pass
-    def posterior(self, windows, controls=None, training: bool = False
-                  ) -> tuple[tf.Tensor, tf.Tensor]:
+    def posterior(self, windows, controls=None, training: bool = False,
+                  segment_rows: int | None = None) -> tuple[tf.Tensor, tf.Tensor]:
         """mu and sigma [B, z_size] of q(z | window) for int windows [B, T] (and their
-        controls [B, T, control_depth] when the config has them)."""
-        encoding = self.encoder(windows, controls, training=training)
+        controls [B, T, control_depth] when the config has them); `segment_rows`: see
+        `encoder_rows`."""
+        rows = {} if segment_rows is None else {"segment_rows": segment_rows}
+        encoding = self.encoder(windows, controls, training=training, **rows)
         return self.mu_layer(encoding), self.sigma_layer(encoding)
 
+    def encoder_rows(self, batch) -> int | None:
+        """For a batch of padded windows (multi-instrument performances): the rows of each
+        track the encoder must read, its longest track's rounded up to a multiple of
+        ROW_BUCKET, so a train step is traced for a few lengths only; None for other windows.
+        The encoding is the same whatever rows it reads past the longest track."""
+        if not self.padded:
+            return None
+        windows, _ = objectives.batch_parts(batch)
+        classes = np.asarray(windows)
+        classes = classes[..., 0] if classes.ndim == 3 else classes
+        length = self.encoder.level_lengths[0]
+        longest = int((classes.reshape(-1, length) >= 0).sum(axis=1).max(initial=0))
+        return min(length, max(ROW_BUCKET, -(-longest // ROW_BUCKET) * ROW_BUCKET))
+
     def call(self, windows, controls=None, sampling_probability=0.0,
-             training: bool = False) -> dict[str, tf.Tensor]:
+             training: bool = False, segment_rows: int | None = None) -> dict[str, tf.Tensor]:
         windows = tf.cast(windows, self.index_dtype)
-        mu, sigma = self.posterior(windows, controls, training=training)
+        mu, sigma = self.posterior(windows, controls, training=training,
+                                   segment_rows=segment_rows)
         z = mu + sigma * tf.random.normal(tf.shape(mu), dtype=mu.dtype)
         logits = self.decoder.logits(z, windows, sampling_probability=sampling_probability,
                                      training=training, **self._decoder_controls(controls))
         return {"logits": logits, "mu": mu, "sigma": sigma, "z": z}
 
     def objective(self, batch, *, free_bits: float, sampling_probability=0.0,
-                  training: bool = False) -> objectives.Terms:
+                  training: bool = False, segment_rows: int | None = None) -> objectives.Terms:
         """The objective's terms of a batch of windows (or (windows, controls)): what the train
         step and the evaluation average, whatever the model family."""
         windows, controls = objectives.batch_parts(batch)
         out = self(windows, controls, sampling_probability=sampling_probability,
-                   training=training)
+                   training=training, segment_rows=segment_rows)
         return objectives.terms(windows, out, free_bits=free_bits, head=self.head)
 
     def _decoder_controls(self, controls) -> dict:

@@ -80,6 +80,12 @@ class VaeWeights(MagentaWeights):
                                               kernel_initializer=init, name="sigma",
                                               dtype="float32")
 
+    def encoder_rows(self, batch) -> int | None:
+        """The rows of each segment the encoder must read for this training batch, when it
+        can read fewer than the window's (padded segments, `MusicVAE.encoder_rows`); None:
+        the whole window."""
+        return None
+
     def sampled_posterior(self, inputs: np.ndarray, controls: np.ndarray | None,
                           seed: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(z, mu, sigma) float32 [n, z_size] of checked inputs [n, ...] and controls, through

@@ -11,6 +11,10 @@ replicas; clipped to global norm `grad_clip` (zeroed at or above `grad_norm_clip
 Adam update. Under `mixed_float16` the loss is scaled for the backward pass and the gradients
 unscaled before clipping (`DynamicLossScale`).
 
+Windows of padded tracks (multi-instrument performances) get one compiled step per length
+of track the batch needs (`MusicVAE.encoder_rows`), so the encoder skips the rows past the
+batch's longest track, as magenta's dynamic RNN stops there.
+
 A `Warmup` replaces the objective for the first steps (a hierarchical model learning a 2-bar
 teacher's bar codes, `models.bar_teacher`): its own compiled step, whose gradients are clipped
 but never zeroed, and which leaves the variables its objective does not reach where they are.
@@ -63,7 +67,7 @@ class Trainer:
             self.optimizer.build(self.model.trainable_variables)
             self.loss_scale = DynamicLossScale() if self.precision.loss_scaling else None
         self._jit = jit_compile
-        self._step_fns: dict[bool, Callable] = {}
+        self._step_fns: dict[tuple[bool, int | None], Callable] = {}
         self.warmup: Warmup | None = None
 
     # -- schedules -------------------------------------------------------------------------
@@ -96,15 +100,17 @@ class Trainer:
         """Whether the next step is one of the warm-up's (`Warmup`)."""
         return self.warmup is not None and self.step < self.warmup.steps
 
-    def _replica_step(self, batch, global_batch, warming: bool):
+    def _replica_step(self, batch, global_batch, warming: bool, rows: int | None):
         hp = self.hparams
         values = self.schedule_values(self.optimizer.iterations)
         beta = values["beta"]
         variables = self.model.trainable_variables
         terms_of = self.warmup.objective if warming else self.model.objective
+        shorter = {} if rows is None else {"segment_rows": rows}
         with tf.GradientTape() as tape:
             terms = terms_of(batch, free_bits=hp.free_bits,
-                             sampling_probability=values["sampling_probability"], training=True)
+                             sampling_probability=values["sampling_probability"], training=True,
+                             **shorter)
             # Each replica's share of the global batch mean: summed over replicas it is
             # magenta's mean(r_loss) + beta * mean(kl_cost).
             per_example = objective.total_loss(terms.r_loss, terms.kl_cost, beta)
@@ -150,14 +156,14 @@ class Trainer:
             shared["loss_scale"] = self.loss_scale.scale.read_value()
         return sums, shared
 
-    def _build_step(self, warming: bool):
+    def _build_step(self, warming: bool, rows: int | None):
         strategy = self.strategy
 
         def step(batch):
             global_batch = tf.cast(tf.shape(tf.nest.flatten(batch)[0])[0], tf.float32)
             if strategy.num_replicas_in_sync > 1:
                 global_batch = global_batch * strategy.num_replicas_in_sync
-            return self._replica_step(batch, global_batch, warming)
+            return self._replica_step(batch, global_batch, warming, rows)
 
         if strategy.num_replicas_in_sync == 1:
             return tf.function(step, jit_compile=self._jit or None, reduce_retracing=True)
@@ -181,9 +187,14 @@ class Trainer:
         """One update on a batch of the config's window kind (`training.window_kinds`);
         returns loss parts, schedules and the gradient's global norm (floats)."""
         warming = self.in_warmup()
-        if warming not in self._step_fns:
-            self._step_fns[warming] = self._build_step(warming)
-        sums, shared = self._step_fns[warming](batch)
+        # padded segments (multi-instrument performances): one compiled step per length the
+        # encoder reads, so it skips the rows past the batch's longest track
+        rows = (self.model.encoder_rows(batch)
+                if self.strategy.num_replicas_in_sync == 1 and not warming else None)
+        key = (warming, rows)
+        if key not in self._step_fns:
+            self._step_fns[key] = self._build_step(warming, rows)
+        sums, shared = self._step_fns[key](batch)
         self.model.weights_changed()
         return {k: float(v) for k, v in {**sums, **shared}.items()}
 
