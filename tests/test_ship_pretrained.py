@@ -9,6 +9,7 @@ import gzip
 import importlib.util
 
 import mlflow
+import pytest
 
 from serenade.paths import REPO_ROOT
 from serenade.training.resume import RUN_ID_FILE
@@ -70,3 +71,39 @@ def test_the_training_files_are_those_of_every_segment(tmp_path):
     with gzip.open(target, "rt", newline="") as handle:
         assert [r["path"] for r in csv.DictReader(handle)] == ["a.mid", "b.mid"]
     assert tool.training_files(manifest, target) == 1  # a first segment starts its own list
+
+
+@pytest.mark.slow
+def test_a_stopped_segment_ships_from_its_resume_state_after_its_model_folder_is_gone(tmp_path):
+    """Snakemake removes a stopped job's model folder, config.yaml included: the copy beside the
+    resume state tells the tool what the checkpoints are (a real tiny training job)."""
+    import shutil
+
+    import numpy as np
+
+    from serenade.training.job import JobPaths, RunOptions, train_model
+    from serenade.training.settings import TrainSettings
+    from testing.fixtures import fixture_note_sequences
+    from testing.music_files import write_note_sequence_tfrecord
+
+    tool = _tool()
+    run = tmp_path / "run"
+    sequences = fixture_note_sequences()
+    train = write_note_sequence_tfrecord(tmp_path / "train.tfrecord", sequences[:8])
+    held_out = write_note_sequence_tfrecord(tmp_path / "eval.tfrecord", sequences[8:])
+    model_dir = run / "results" / "models" / "tiny"
+    train_model("tiny", "cat-mel_2bar_tiny", "z_size=8,enc_rnn_size=[16],dec_rnn_size=[16]",
+                TrainSettings(steps=2, batch_size=4, checkpoint_every=2, eval_max_windows=4),
+                JobPaths(train=[train], eval=[held_out], out_dir=model_dir,
+                         checkpoint_root=run / "results" / "checkpoints",
+                         results_dir=run / "results"),
+                RunOptions(tracking_uri="", log_every=1))
+    shutil.rmtree(model_dir)  # what Snakemake does to a stopped job's outputs
+    assert tool.resolved_config(run, "tiny").parent == tool.newest_run(run, "tiny")
+    model = tool.from_resume(run, "tiny", offset=10)
+    assert model.global_step == 12 and model.config.name == "cat-mel_2bar_tiny"
+    assert model.z_size == 8
+    (tool.newest_run(run, "tiny") / "config.yaml").unlink()
+    with pytest.raises(SystemExit, match="no config.yaml for tiny"):
+        tool.resolved_config(run, "tiny")
+    assert np.isfinite(next(iter(model.numpy_weights().values()))).all()

@@ -101,6 +101,19 @@ def newest_run(run_dir: Path, model: str) -> Path:
     return folders[-1]
 
 
+def resolved_config(run_dir: Path, name: str) -> Path:
+    """The run's config.yaml: the model folder's, or, when Snakemake removed that folder with a
+    stopped job, the copy beside the resume state."""
+    from serenade.training.resume import CONFIG_FILE
+
+    for path in (run_dir / "results" / "models" / name / "config.yaml",
+                 newest_run(run_dir, name) / CONFIG_FILE):
+        if path.exists():
+            return path
+    raise SystemExit(f"{run_dir}: no config.yaml for {name} (neither in results/models/{name}/ "
+                     f"nor beside its resume state)")
+
+
 def from_resume(run_dir: Path, name: str, offset: int = 0):
     """The model of the newest readable resume checkpoint, built as the run's config.yaml says;
     its step counts the `offset` steps its starting weights had trained."""
@@ -110,7 +123,7 @@ def from_resume(run_dir: Path, name: str, offset: int = 0):
     from serenade.models.vae import MusicVAE
     from serenade.training.resume import ResumeStore
 
-    resolved = yaml.safe_load((run_dir / "results" / "models" / name / "config.yaml").read_text())
+    resolved = yaml.safe_load(resolved_config(run_dir, name).read_text())
     loaded = ResumeStore(newest_run(run_dir, name)).load_newest_readable()
     if loaded is None:
         raise SystemExit(f"{run_dir}: no readable resume checkpoint for {name}")
@@ -150,9 +163,11 @@ def main() -> None:
                            earlier)
     docs = ROOT / "docs" / "pretrained" / args.name
     docs.mkdir(parents=True, exist_ok=True)
-    for name in ("config.yaml",) if args.from_resume else ("eval.json", "config.yaml",
-                                                            "training-curve.png"):
-        shutil.copyfile(source / name, docs / name)
+    if args.from_resume:
+        shutil.copyfile(resolved_config(args.run_dir, args.name), docs / "config.yaml")
+    else:
+        for name in ("eval.json", "config.yaml", "training-curve.png"):
+            shutil.copyfile(source / name, docs / name)
     metrics = export_metrics(args.run_dir, args.name, docs / "metrics.csv", offset)
     if args.from_resume or offset:
         from serenade.training.curves import plot_training_curves

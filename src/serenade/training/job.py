@@ -148,7 +148,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
                               lambda: _start_weights(job, trainer, source, teacher))
     _start_warmup(job, trainer, teacher)
     tracker = _start_tracking(job, store, resuming, placement, offset)
-    _write_resolved_config(job, placement)
+    _write_resolved_config(job, placement, store)
     data = _load_data(job)
     batches = _train_batches(job, trainer, data)
     loop = _TrainingLoop(job, trainer, tracker, store, data.eval_set)
@@ -302,15 +302,20 @@ def _start_tracking(job: _Job, store: resume.ResumeStore, resuming: bool,
     return tracker
 
 
-def _write_resolved_config(job: _Job, placement: devices.Placement) -> None:
-    """config.yaml: everything the job resolved, to read back what a model was trained with."""
+def _write_resolved_config(job: _Job, placement: devices.Placement,
+                           store: resume.ResumeStore) -> None:
+    """config.yaml: everything the job resolved, to read back what a model was trained with;
+    in the model folder and beside the resume state (`resume.CONFIG_FILE`)."""
     resolved = {
         "name": job.name, "config": job.config_name, "hparams": job.hparams.to_string(),
         "train": job.settings.as_dict(), "training_key": job.key,
         "data_sha256": job.data_sha256, "train_files": [str(p) for p in job.paths.train],
         "eval_files": [str(p) for p in job.paths.eval], "placement": placement.description,
     }
-    (job.out_dir / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
+    text = yaml.safe_dump(resolved, sort_keys=False)
+    (job.out_dir / "config.yaml").write_text(text)
+    store.directory.mkdir(parents=True, exist_ok=True)
+    (store.directory / resume.CONFIG_FILE).write_text(text)
 
 
 def _load_data(job: _Job) -> _TrainingData:

@@ -5,7 +5,8 @@ outputs, because Snakemake deletes a failed or killed job's outputs; the key is 
 the weights depend on (config, hparams, training settings, data), so a changed setup starts
 afresh instead of resuming from foreign weights. Each checkpoint is one `.npz` written to a
 temporary name and renamed, so a job killed mid-save leaves the previous checkpoint intact. The
-MLflow run id sits beside them, so a resumed job continues its own run.
+MLflow run id sits beside them, so a resumed job continues its own run, and the job's resolved
+config, so that what the weights are can be read back after Snakemake removed the model folder.
 
 A checkpoint damaged anyway (a disk filling up, a copy cut short) is moved aside as
 `ckpt-N.npz.damaged` and the next older one is used, saying so in the log; one that reads but
@@ -31,6 +32,9 @@ LOG = logging.getLogger("serenade.training")
 _NAME = re.compile(r"^ckpt-(\d{9})\.npz$")
 RUN_ID_FILE = "mlflow_run_id.txt"
 COMPLETE_FILE = "COMPLETE"
+# the job's resolved config.yaml, copied beside the resume state: a stopped job's model folder
+# is gone, and what its checkpoints are must still be readable (tools/ship_pretrained.py)
+CONFIG_FILE = "config.yaml"
 
 
 def training_key(values: Mapping[str, Any], length: int = 12) -> str:
