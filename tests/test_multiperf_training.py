@@ -98,15 +98,16 @@ def test_train_command_trains_the_tiny_config(tmp_path, capsys, transpose):
 
 @pytest.mark.parametrize("config", ["hier-multiperf_vel_1bar_tiny",
                                     "hier-multiperf_vel_1bar_chords_tiny"])
-def test_the_encoder_reads_only_the_batch_s_longest_track_and_encodes_the_same(records, config):
-    """The train step's encoder reads each track up to the batch's longest one, rounded up to
-    ROW_BUCKET rows: the loss and every gradient are those of reading all 64 rows."""
+def test_a_train_step_runs_tracks_up_to_the_batch_s_longest_with_the_same_loss(records, config):
+    """The train step's encoder reads, and its decoder decodes, each track up to the batch's
+    longest one, rounded up to ROW_BUCKET rows: the loss, the accuracy and every gradient are
+    those of running all 64 rows."""
     model = Trainer(get_config(config)).model
     stream = dataset.training_dataset(records, model.config.converter, batch_size=4, seed=2)
     batch = next(iter(stream))
     windows = (batch[0] if model.control_depth else batch).numpy()
     longest = int((windows.reshape(-1, 64) >= 0).sum(axis=1).max())
-    rows = model.encoder_rows(batch)
+    rows = model.rows_needed(batch)
     assert rows % ROW_BUCKET == 0 and longest <= rows < longest + ROW_BUCKET and rows < 64
 
     def loss_and_gradients(**shorter):
@@ -114,7 +115,8 @@ def test_the_encoder_reads_only_the_batch_s_longest_track_and_encodes_the_same(r
         with tf.GradientTape() as tape:
             terms = model.objective(batch, free_bits=0.0, training=True, **shorter)
             loss = tf.reduce_mean(terms.r_loss + terms.kl_cost)
-        return loss.numpy(), tape.gradient(loss, model.trainable_variables)
+        return ((loss.numpy(), float(terms.correct), float(terms.predictions)),
+                tape.gradient(loss, model.trainable_variables))
 
     whole_loss, whole = loss_and_gradients()
     short_loss, short = loss_and_gradients(segment_rows=rows)

@@ -314,7 +314,10 @@ class HierarchicalDecoder(keras.layers.Layer):
     each step's control vector too, [previous event, embedding, control], as magenta splits the
     window's controls by segment. Padded windows (magenta's multi-instrument performances, a
     track per segment) need nothing here: a padding row (-1) fed back is all zeros, as in
-    magenta, and the loss leaves its steps out (`parts.cross_entropy`).
+    magenta, and the loss leaves its steps out (`parts.cross_entropy`). A train step that knows
+    no track of its batch is longer than `segment_rows` decodes only those rows of each segment
+    (the core is causal, so they are the same), and the rest get zero logits, which the loss
+    leaves out as padding.
     """
 
     scopes = layout.HIERARCHICAL_DECODER
@@ -390,9 +393,11 @@ class HierarchicalDecoder(keras.layers.Layer):
         return outputs
 
     def logits(self, z: tf.Tensor, targets: tf.Tensor, sampling_probability=0.0,
-               training: bool = False, controls: tf.Tensor | None = None) -> tf.Tensor:
+               training: bool = False, controls: tf.Tensor | None = None,
+               segment_rows: int | None = None) -> tf.Tensor:
         """Logits [B, T, depth] for targets [B, T] or [B, T, P] (and the controls [B, T,
-        control_depth] of a decoder with controls): every segment decoded in one batch."""
+        control_depth] of a decoder with controls): every segment decoded in one batch; with
+        `segment_rows`, the first rows of each segment only (padded windows, see above)."""
         segments, length = self.level_lengths
         targets = parts.as_parts(targets, self.part_depths)  # [B, T, P]
         batch, count = tf.shape(targets)[0], len(self.part_depths)
@@ -402,13 +407,19 @@ class HierarchicalDecoder(keras.layers.Layer):
         previous_last = tf.reshape(targets, [batch, segments, length, count])[:, :-1, -1]
         starts = tf.reshape(tf.concat([-tf.ones([batch, 1, count], targets.dtype), previous_last],
                                       axis=1), [-1, count])  # [B * S, P]
+        if controls is not None:
+            controls = tf.reshape(controls, [-1, length, self.control_depth])
+        skipped = 0 if segment_rows is None else max(length - int(segment_rows), 0)
+        if skipped:
+            bars = bars[:, :length - skipped]
+            controls = None if controls is None else controls[:, :length - skipped]
         if self.split_parts:
             logits = tf.concat([core.logits(flat_embeddings, bars[..., k], starts[:, k],
                                             sampling_probability, training)
                                 for k, core in enumerate(self.cores)], axis=-1)
         else:
-            if controls is not None:
-                controls = tf.reshape(controls, [-1, length, self.control_depth])
             logits = self.cores[0].logits(flat_embeddings, bars, starts, sampling_probability,
                                           training, controls=controls)
+        if skipped:
+            logits = tf.pad(logits, [[0, 0], [0, skipped], [0, 0]])
         return tf.reshape(logits, [batch, segments * length, self.output_depth])

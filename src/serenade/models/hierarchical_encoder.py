@@ -29,7 +29,7 @@ from serenade.models import magenta_layout as layout
 from serenade.models import parts
 from serenade.models.encoder import BidirectionalEncoder
 
-# A train step reads padded segments in multiples of this many rows (`MusicVAE.encoder_rows`):
+# A train step runs padded segments in multiples of this many rows (`MusicVAE.rows_needed`):
 # one trace per multiple (4 for a 64-row track), each skipping the rows past the batch's
 # longest track.
 ROW_BUCKET = 16

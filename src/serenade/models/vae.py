@@ -124,16 +124,16 @@ class MusicVAE(VaeWeights, keras.Model):
                   segment_rows: int | None = None) -> tuple[tf.Tensor, tf.Tensor]:
         """mu and sigma [B, z_size] of q(z | window) for int windows [B, T] (and their
         controls [B, T, control_depth] when the config has them); `segment_rows`: see
-        `encoder_rows`."""
+        `rows_needed`."""
         rows = {} if segment_rows is None else {"segment_rows": segment_rows}
         encoding = self.encoder(windows, controls, training=training, **rows)
         return self.mu_layer(encoding), self.sigma_layer(encoding)
 
-    def encoder_rows(self, batch) -> int | None:
+    def rows_needed(self, batch) -> int | None:
         """For a batch of padded windows (multi-instrument performances): the rows of each
-        track the encoder must read, its longest track's rounded up to a multiple of
-        ROW_BUCKET, so a train step is traced for a few lengths only; None for other windows.
-        The encoding is the same whatever rows it reads past the longest track."""
+        track the encoder reads and the decoder decodes, its longest track's rounded up to a
+        multiple of ROW_BUCKET, so a train step is traced for a few lengths only; None for
+        other windows. The loss and its gradients are the same as over whole tracks."""
         if not self.padded:
             return None
         windows, _ = objectives.batch_parts(batch)
@@ -149,8 +149,10 @@ class MusicVAE(VaeWeights, keras.Model):
         mu, sigma = self.posterior(windows, controls, training=training,
                                    segment_rows=segment_rows)
         z = mu + sigma * tf.random.normal(tf.shape(mu), dtype=mu.dtype)
+        rows = {} if segment_rows is None else {"segment_rows": segment_rows}
         logits = self.decoder.logits(z, windows, sampling_probability=sampling_probability,
-                                     training=training, **self._decoder_controls(controls))
+                                     training=training, **self._decoder_controls(controls),
+                                     **rows)
         return {"logits": logits, "mu": mu, "sigma": sigma, "z": z}
 
     def objective(self, batch, *, free_bits: float, sampling_probability=0.0,

@@ -80,10 +80,10 @@ class VaeWeights(MagentaWeights):
                                               kernel_initializer=init, name="sigma",
                                               dtype="float32")
 
-    def encoder_rows(self, batch) -> int | None:
-        """The rows of each segment the encoder must read for this training batch, when it
-        can read fewer than the window's (padded segments, `MusicVAE.encoder_rows`); None:
-        the whole window."""
+    def rows_needed(self, batch) -> int | None:
+        """The rows of each segment a train step must run for this batch, when it can run
+        fewer than the window's (padded segments, `MusicVAE.rows_needed`); None: the whole
+        window."""
         return None
 
     def sampled_posterior(self, inputs: np.ndarray, controls: np.ndarray | None,

@@ -12,8 +12,8 @@ Adam update. Under `mixed_float16` the loss is scaled for the backward pass and 
 unscaled before clipping (`DynamicLossScale`).
 
 Windows of padded tracks (multi-instrument performances) get one compiled step per length
-of track the batch needs (`MusicVAE.encoder_rows`), so the encoder skips the rows past the
-batch's longest track, as magenta's dynamic RNN stops there.
+of track the batch needs (`MusicVAE.rows_needed`), so the encoder and decoder skip the rows
+past the batch's longest track, as magenta's dynamic RNNs stop there.
 
 A `Warmup` replaces the objective for the first steps (a hierarchical model learning a 2-bar
 teacher's bar codes, `models.bar_teacher`): its own compiled step, whose gradients are clipped
@@ -189,7 +189,7 @@ class Trainer:
         warming = self.in_warmup()
         # padded segments (multi-instrument performances): one compiled step per length the
         # encoder reads, so it skips the rows past the batch's longest track
-        rows = (self.model.encoder_rows(batch)
+        rows = (self.model.rows_needed(batch)
                 if self.strategy.num_replicas_in_sync == 1 and not warming else None)
         key = (warming, rows)
         if key not in self._step_fns:
