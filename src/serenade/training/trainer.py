@@ -187,8 +187,8 @@ class Trainer:
         """One update on a batch of the config's window kind (`training.window_kinds`);
         returns loss parts, schedules and the gradient's global norm (floats)."""
         warming = self.in_warmup()
-        # padded segments (multi-instrument performances): one compiled step per length the
-        # encoder reads, so it skips the rows past the batch's longest track
+        # padded segments (multi-instrument performances): one compiled step per length of
+        # track, so the encoder and decoder skip the rows past the batch's longest track
         rows = (self.model.rows_needed(batch)
                 if self.strategy.num_replicas_in_sync == 1 and not warming else None)
         key = (warming, rows)
