@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from serenade.commands.quality import input_windows  # noqa: E402
 from serenade.conversion.reconstruction import onset_accuracy  # noqa: E402
-from serenade.generation.structure import PHRASE_STEPS, STEPS_PER_BAR, onsets_by_bar  # noqa: E402
+from serenade.generation.structure import PHRASE_STEPS, onsets_by_bar  # noqa: E402
 from serenade.models.checkpoint import load_model  # noqa: E402
 from serenade.models.pretrained import resolve  # noqa: E402
 
@@ -39,7 +39,7 @@ def _bars(values) -> str:
 
 
 def conductor_spread(model, z: np.ndarray) -> np.ndarray:
-    """Total variance across rows of z of the conductor's embedding of each bar [bars]."""
+    """Total variance across rows of z of the conductor's embedding of each segment [segments]."""
     import tensorflow as tf
 
     embeddings = model.decoder.conduct(tf.constant(z, tf.float32)).numpy()  # [bars, n, u]
@@ -73,18 +73,20 @@ def refined_codes(model, windows: np.ndarray, mu: np.ndarray, steps: int,
     return z.numpy()
 
 
-def teacher_ceiling(teacher, windows: np.ndarray, bar_steps: int) -> np.ndarray:
-    """Windows [n, T] decoded bar by bar by a 2-bar model from its posterior mean of each bar
-    and the next (the first bar of each decoded pair kept)."""
+def teacher_ceiling(model, teacher, windows: np.ndarray) -> np.ndarray:
+    """Windows [n, T] decoded segment by segment (the core decoder's segments of `model`) by a
+    2-bar model from its posterior mean of each segment's window (`bar_teacher`: the segment
+    itself, or the bar and the next, of which the first is kept)."""
     import tensorflow as tf
 
-    from serenade.models.bar_teacher import paired_bars
+    from serenade.models.bar_teacher import segments_per_window, teacher_windows
 
-    pairs = paired_bars(tf.constant(windows), bar_steps).numpy()
-    _, mu, _ = teacher.encode(pairs)
+    segment = model.config.hierarchical.level_lengths[1]
+    span = segments_per_window(model, teacher)
+    taught = teacher_windows(tf.constant(windows), segment, span).numpy()
+    _, mu, _ = teacher.encode(taught)
     decoded, _ = teacher.decode(mu, temperature=0.0, keep_logits=False)
-    bars = np.asarray(decoded)[:, :bar_steps]
-    return bars.reshape(windows.shape)
+    return np.asarray(decoded)[:, :segment].reshape(windows.shape)
 
 
 def main() -> None:
@@ -121,7 +123,7 @@ def main() -> None:
     print(f"conductor embedding variance by bar, codes from prior: {_bars(conductor_spread(model, prior))}")
     if args.teacher:
         teacher = load_model(resolve(args.teacher))
-        ceiling = teacher_ceiling(teacher, windows, STEPS_PER_BAR)
+        ceiling = teacher_ceiling(model, teacher, windows)
         print(f"{args.teacher} decoding each bar from its own code (the bar_teacher ceiling): "
               f"onsets {onset_accuracy(converter, windows, ceiling):.3f}; by bar: "
               f"{_bars(onsets_by_bar(converter, windows, ceiling))}")

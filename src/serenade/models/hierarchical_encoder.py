@@ -74,11 +74,23 @@ class HierarchicalEncoder(keras.layers.Layer):
         return names
 
     def call(self, windows: tf.Tensor, controls: tf.Tensor | None = None,
-             training: bool = False, segment_rows: int | None = None) -> tf.Tensor:
+             training: bool = False, segment_rows: int | None = None,
+             frozen_levels: int = 0) -> tf.Tensor:
         """windows: int [B, T] (or [B, T, P]) event classes (and controls [B, T,
         control_depth] when the encoder has them) -> encoding [B, output_depth].
         `segment_rows` (padded windows only): no level-0 segment of this batch has more rows
-        that are not padding; level 0 reads that many rows of each (checked when run)."""
+        that are not padding; level 0 reads that many rows of each (checked when run).
+        `frozen_levels`: the encodings of that many of the lowest levels pass no gradient, so
+        a train step leaves those levels as they are and skips their backward pass (a level
+        taught by a trained model, `bar_teacher`)."""
+        return self.with_lowest(windows, controls, training=training, segment_rows=segment_rows,
+                                frozen_levels=frozen_levels)[0]
+
+    def with_lowest(self, windows: tf.Tensor, controls: tf.Tensor | None = None,
+                    training: bool = False, segment_rows: int | None = None,
+                    frozen_levels: int = 0) -> tuple[tf.Tensor, tf.Tensor]:
+        """As `call`, with the level-0 encodings [B * segments, depth] beside the encoding (a
+        level taught by a trained model encodes as its teacher: `bar_teacher`)."""
         if segment_rows is not None and not self.padded:
             raise ValueError("segment_rows is for windows of padded segments")
         if bool(self.control_depth) != (controls is not None):
@@ -107,5 +119,9 @@ class HierarchicalEncoder(keras.layers.Layer):
                     if controls is not None:
                         extra["controls"] = extra["controls"][:, :segment_rows]
             encoded = level(segments, training=training, **extra)
+            if i < frozen_levels:
+                encoded = tf.stop_gradient(encoded)
             sequence = tf.reshape(encoded, [batch, -1, level.output_depth])
-        return sequence[:, 0]
+            if i == 0:
+                lowest = encoded
+        return sequence[:, 0], lowest

@@ -126,7 +126,10 @@ class MusicVAE(VaeWeights, keras.Model):
         controls [B, T, control_depth] when the config has them); `segment_rows`: see
         `rows_needed`."""
         rows = {} if segment_rows is None else {"segment_rows": segment_rows}
-        encoding = self.encoder(windows, controls, training=training, **rows)
+        return self.latent(self.encoder(windows, controls, training=training, **rows))
+
+    def latent(self, encoding: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """mu and sigma [B, z_size] of an encoder's encoding [B, depth]."""
         return self.mu_layer(encoding), self.sigma_layer(encoding)
 
     def rows_needed(self, batch) -> int | None:

@@ -35,6 +35,16 @@ CONFIGS: tuple[ConfigEntry, ...] = (
         "16-bar melody, hierarchical BiLSTM [1024] encoder (bars, then the 16 bar encodings), "
         "conductor + core decoder [1024,1024], z 512",
         hierarchical=Hierarchy((16, 16)), encoder_level_lengths=(16, 16)),
+    # Ours: a 16-bar phrase as eight 2-bar units, so that a trained 2-bar model (the sizes of
+    # serenade_mel_2bar) can be its lowest level, encoder and decoder (`train.bar_teacher`).
+    ConfigEntry(
+        "hier-mel_16bar_2bar_units", "mel_16bar",
+        dict(_MEL_16BAR, z_size=512, enc_rnn_size=[256], dec_rnn_size=[256, 256],
+             free_bits=512.0, batch_size=64),
+        "16-bar melody in 2-bar units: hierarchical BiLSTM [256] encoder (each 2-bar unit, "
+        "then the 8 unit encodings), conductor of 8 units + core decoder [256,256] of 2 bars, "
+        "z 512; the 2-bar model's sizes, so that it can teach both levels",
+        hierarchical=Hierarchy((8, 32)), encoder_level_lengths=(32, 8), magenta=False),
     # Ours: same structure, small layers, for tests and quick runs.
     ConfigEntry(
         "cat-mel_2bar_tiny", "mel_2bar",
@@ -59,4 +69,11 @@ CONFIGS: tuple[ConfigEntry, ...] = (
         "tiny 16-bar melody model with hierarchical encoder and decoder for tests "
         "(hier-mel_16bar structure)",
         hierarchical=Hierarchy((16, 16)), encoder_level_lengths=(16, 16), magenta=False),
+    ConfigEntry(
+        "hier-mel_16bar_2bar_units_tiny", "mel_16bar",
+        dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
+             batch_size=8),
+        "tiny 16-bar melody model in 2-bar units for tests (hier-mel_16bar_2bar_units "
+        "structure)",
+        hierarchical=Hierarchy((8, 32)), encoder_level_lengths=(32, 8), magenta=False),
 )

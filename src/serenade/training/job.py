@@ -214,16 +214,19 @@ def _start_weights(job: _Job, trainer: Trainer, source: Any | None, teacher: Any
                    ) -> dict[str, np.ndarray] | None:
     """The weights a new run starts from: the fine-tune source's, or the fresh model's with
     `init_from`'s decoder (`init_from_part: decoder`); with a `bar_teacher`, its decoder as the
-    core decoder on top of either (or of the fresh model). None to start from scratch."""
+    core decoder (and its encoder as the lowest encoder level, where it fits) on top of either
+    (or of the fresh model). None to start from scratch."""
     weights = None
     if source is not None:
         weights = source.numpy_weights()
     elif job.settings.init_from and job.settings.init_from_part == "decoder":
         weights = decoder_weights(trainer.model, resolve(job.settings.init_from))
     if teacher is not None:
-        weights = bar_teacher.core_weights(trainer.model, teacher, weights)
-        LOG.info("%s: the decoder of %s decodes every bar (the core decoder)", job.name,
-                 job.settings.bar_teacher)
+        weights = bar_teacher.taught_weights(trainer.model, teacher, weights)
+        LOG.info("%s: the decoder of %s decodes every segment (the core decoder)%s", job.name,
+                 job.settings.bar_teacher,
+                 "; its encoder encodes every 2-bar unit (the lowest encoder level)"
+                 if bar_teacher.teaches_encoder(trainer.model, teacher) else "")
     return weights
 
 
