@@ -9,6 +9,9 @@ _MEL_2BAR = dict(
     batch_size=512, max_seq_len=32, free_bits=0.0, beta_rate=0.99999,
     sampling_schedule="inverse_sigmoid", sampling_rate=1000.0)
 _MEL_16BAR = dict(batch_size=512, max_seq_len=256, free_bits=256.0, max_beta=0.2)
+# the tiny hierarchical-encoder configs' sizes (one encoder layer of 32 at every level)
+_MEL_16BAR_TINY_HIER = dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32],
+                            free_bits=8.0, batch_size=8)
 
 CONFIGS: tuple[ConfigEntry, ...] = (
     ConfigEntry(
@@ -64,15 +67,13 @@ CONFIGS: tuple[ConfigEntry, ...] = (
         hierarchical=Hierarchy((16, 16)), magenta=False),
     ConfigEntry(
         "hier-mel_16bar_tiny", "mel_16bar",
-        dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
-             batch_size=8),
+        _MEL_16BAR_TINY_HIER,
         "tiny 16-bar melody model with hierarchical encoder and decoder for tests "
         "(hier-mel_16bar structure)",
         hierarchical=Hierarchy((16, 16)), encoder_level_lengths=(16, 16), magenta=False),
     ConfigEntry(
         "hier-mel_16bar_2bar_units_tiny", "mel_16bar",
-        dict(_MEL_16BAR, z_size=16, enc_rnn_size=[32], dec_rnn_size=[32, 32], free_bits=8.0,
-             batch_size=8),
+        _MEL_16BAR_TINY_HIER,
         "tiny 16-bar melody model in 2-bar units for tests (hier-mel_16bar_2bar_units "
         "structure)",
         hierarchical=Hierarchy((8, 32)), encoder_level_lengths=(32, 8), magenta=False),

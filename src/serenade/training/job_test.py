@@ -136,6 +136,51 @@ def test_a_fine_tune_can_take_only_the_decoder_of_a_model_with_another_encoder(
                     paths("narrow"), RunOptions(tracking_uri="", log_every=1))
 
 
+def _phrases_and_a_tiny_teacher(tmp_path):
+    """16-bar TFRecords, a job's paths and options, and a tiny 2-bar model trained 2 steps on
+    them (the checkpoint's path): what a `bar_teacher` job needs."""
+    long_ones = fixture_note_sequences("hierdec-mel_16bar-tiny")
+    phrases = (write_note_sequence_tfrecord(tmp_path / "train.tfrecord", long_ones),
+               write_note_sequence_tfrecord(tmp_path / "eval.tfrecord", long_ones[:2]))
+    paths = lambda name: JobPaths(train=[phrases[0]], eval=[phrases[1]],  # noqa: E731
+                                  out_dir=tmp_path / name, checkpoint_root=tmp_path / "ckpt",
+                                  results_dir=tmp_path / "res")
+    options = RunOptions(tracking_uri="", log_every=1)
+    train_model("teacher", "cat-mel_2bar_tiny", "z_size=32",
+                TrainSettings(steps=2, batch_size=8, eval_max_windows=8), paths("teacher"),
+                options)
+    return paths, options, str(tmp_path / "teacher" / "checkpoint")
+
+
+@pytest.mark.slow
+def test_a_2bar_model_is_both_lowest_levels_of_a_model_in_2bar_units(tmp_path, caplog):
+    """hier-mel_16bar_2bar_units from scratch with a `bar_teacher`: the teacher's encoder is
+    the encoder's lowest level and its decoder the core; the warm-up moves neither."""
+    import logging
+
+    from serenade.tracking import read_metrics_csv
+
+    paths, options, teacher = _phrases_and_a_tiny_teacher(tmp_path)
+    settings = TrainSettings(steps=3, batch_size=4, eval_max_windows=4, bar_teacher=teacher,
+                             bar_code_steps=3)
+    with caplog.at_level(logging.INFO, logger="serenade"):
+        train_model("units", "hier-mel_16bar_2bar_units_tiny", "learning_rate=0.01", settings,
+                    paths("units"), options)
+    assert "its encoder encodes every 2-bar unit" in caplog.text
+    taught, _ = read_checkpoint(teacher)
+    tuned, _ = read_checkpoint(tmp_path / "units" / "checkpoint")
+    lowest = "encoder/hierarchical_level_0"
+    encoder = [name for name in taught if name.startswith("encoder/cell_")]
+    assert encoder
+    for name in encoder:
+        np.testing.assert_array_equal(tuned[lowest + name[len("encoder"):]], taught[name])
+    np.testing.assert_array_equal(
+        tuned["core_decoder/decoder/output_projection/kernel"],
+        taught["decoder/output_projection/kernel"])
+    history = read_metrics_csv(tmp_path / "units" / "metrics.csv")
+    assert max(step for step, _ in history["code_loss"]) == 3
+
+
 @pytest.mark.slow
 def test_a_2bar_model_decodes_every_bar_of_a_hierarchical_model_and_teaches_its_conductor(
         tmp_path, caplog):
@@ -148,20 +193,10 @@ def test_a_2bar_model_decodes_every_bar_of_a_hierarchical_model_and_teaches_its_
     from serenade.models import bar_teacher
     from serenade.tracking import read_metrics_csv
 
-    long_ones = fixture_note_sequences("hierdec-mel_16bar-tiny")
-    phrases = (write_note_sequence_tfrecord(tmp_path / "train.tfrecord", long_ones),
-               write_note_sequence_tfrecord(tmp_path / "eval.tfrecord", long_ones[:2]))
-    paths = lambda name: JobPaths(train=[phrases[0]], eval=[phrases[1]],  # noqa: E731
-                                  out_dir=tmp_path / name, checkpoint_root=tmp_path / "ckpt",
-                                  results_dir=tmp_path / "res")
-    options = RunOptions(tracking_uri="", log_every=1)
-    train_model("teacher", "cat-mel_2bar_tiny", "z_size=32",
-                TrainSettings(steps=2, batch_size=8, eval_max_windows=8), paths("teacher"),
-                options)
+    paths, options, teacher = _phrases_and_a_tiny_teacher(tmp_path)
     train_model("earlier", "hierdec-mel_16bar_tiny", "",
                 TrainSettings(steps=2, batch_size=4, eval_max_windows=4), paths("earlier"),
                 options)
-    teacher = str(tmp_path / "teacher" / "checkpoint")
     earlier = str(tmp_path / "earlier" / "checkpoint")
     settings = TrainSettings(steps=4, batch_size=4, eval_max_windows=4, init_from=earlier,
                              bar_teacher=teacher, bar_code_steps=3)
