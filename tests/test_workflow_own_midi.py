@@ -30,7 +30,7 @@ def test_one_unlabelled_folder_goes_through_the_whole_workflow(tmp_path):
     for entry in config["models"]:
         entry["train"].update(steps=20, eval_every=10, checkpoint_every=10, eval_max_windows=32)
     model, phrases = config["models"]
-    assert phrases["config"] == "hierdec-mel_16bar"
+    assert phrases["config"] == "hier-mel_16bar_2bar_units"
     config["tracking"]["uri"] = f"sqlite:///{tmp_path / 'mlflow.db'}"
     generate = config["generate"]
     generate["audio"]["enabled"] = False
@@ -94,7 +94,7 @@ def test_short_clips_leave_the_16bar_model_out_and_say_so(tmp_path):
     train = manifest[(manifest["status"] == "ok") & (manifest["split"] == "train")]
     assert train["windows_2bar"].sum() > 0 and train["windows_16bar"].sum() == 0
     two_bar, phrases = (entry["name"] for entry in config["models"])
-    notice = f"model {phrases} (hierdec-mel_16bar) is left out: none of the {len(train)} training"
+    notice = f"model {phrases} (hier-mel_16bar_2bar_units) is left out: none of the {len(train)} training"
     assert run.stderr.count(notice) == 1, run.stderr[-3000:]
     assert (tmp_path / "results" / "models" / two_bar / "checkpoint").exists()
     assert not (tmp_path / "results" / "models" / phrases).exists()
