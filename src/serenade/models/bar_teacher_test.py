@@ -92,6 +92,34 @@ def test_targets_fit_the_conductor_and_weigh_by_the_teachers_precision():
                                rtol=1e-5, atol=1e-6)
 
 
+def test_the_warmup_teaches_the_conductor_and_leaves_the_core_alone():
+    """Real train steps: during the warm-up the code loss falls and the core decoder (the
+    teacher's) does not move; after it, the usual objective trains everything. The warm-up's
+    large gradients are clipped, never zeroed as magenta zeroes an ELBO step's past
+    grad_norm_clip_to_zero (set low here, so a zeroed step would show)."""
+    teacher = _opinionated_teacher()
+    trainer = Trainer(get_config(STUDENT[0], "learning_rate=0.01,grad_norm_clip_to_zero=100"))
+    trainer.model.assign_magenta_weights(bar_teacher.taught_weights(trainer.model, teacher))
+    trainer.warmup = Warmup(
+        lambda batch, **kw: bar_teacher.code_terms(trainer.model, teacher, batch, **kw), 30)
+    core = {n: v.copy() for n, v in trainer.model.numpy_weights().items() if "core_decoder" in n}
+    batch = tf.constant(_windows(8, 256, seed=3))
+    losses = []
+    while trainer.in_warmup():
+        metrics = trainer.train_step(batch)
+        losses.append(metrics["code_loss"])
+        assert metrics["global_norm"] > 100
+    assert "accuracy" not in metrics and trainer.step == 30
+    assert losses[-1] < 0.9 * losses[0]
+    after = trainer.model.numpy_weights()
+    for name, value in core.items():
+        np.testing.assert_array_equal(after[name], value)
+    metrics = trainer.train_step(batch)
+    assert "accuracy" in metrics and "code_loss" not in metrics
+    moved = trainer.model.numpy_weights()
+    assert any(not np.array_equal(moved[name], value) for name, value in core.items())
+
+
 def test_a_model_of_2_bar_units_is_taught_its_encoder_s_lowest_level_too():
     """hier-mel_16bar_2bar_units: the teacher's encoder becomes the lowest level, so each
     unit's encoding is the teacher's; each unit's target is the teacher's code of that unit;
