@@ -25,6 +25,7 @@ SHARED = [
       for command in ("decode", "sample", "interpolate")],
     ("interpolate", "method", "generate.interpolations.method"),
     ("quality", "samples", "generate.quality.samples"),
+    *[(command, "prior", "models.sample_prior") for command in ("sample", "quality")],
     ("quality", "seed", "generate.seed"),
 ]
 

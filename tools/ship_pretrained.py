@@ -7,7 +7,8 @@ step (the end of a working session) ships with `--from-resume`: the newest reada
 checkpoint of the run, its metric history and a curve drawn from it (no eval.json: measure the
 shipped model with `serenade quality`). A segment that continued the shipped model (`init_from`)
 ships with the model's whole step count and the metric history of every segment. Writes
-- src/serenade/pretrained/NAME/: the checkpoint stored as float16 (loaded back as float32) and
+- src/serenade/pretrained/NAME/: the checkpoint stored as float16 (loaded back as float32), with
+  the sampling prior fitted to the run's train split (`serenade.models.latent_prior`), and
   training-data.csv.gz (source, path, sha256 of every file it trained on, from the manifest);
 - docs/pretrained/NAME/: eval.json, config.yaml, the MLflow run's metric history exported to
   metrics.csv, and the training curve, for the model card (docs/pretrained.md).
@@ -143,13 +144,19 @@ def main() -> None:
                         help="ship the newest resume checkpoint of an unfinished run")
     args = parser.parse_args()
 
+    from serenade.base.record_index import RecordIndex
     from serenade.models.checkpoint import load_model, save_model
     from serenade.models.pretrained import PRETRAINED_DIR
+    from serenade.training.prior_fit import fit_latent_prior
 
     source = args.run_dir / "results" / "models" / args.name
     offset = schedule_offset(args.run_dir, args.name)
     if args.from_resume:
         model = from_resume(args.run_dir, args.name, offset)
+        # a finished job fits the sampling prior itself; a resume checkpoint has none yet
+        fit_latent_prior(model, RecordIndex.scan(sorted(
+            (args.run_dir / "results" / "data" / "notesequences").glob("train-*.tfrecord"))),
+            name=args.name)
     else:
         model = load_model(source / "checkpoint")
         model.global_step = offset + int(model.global_step)  # the job saves its own steps

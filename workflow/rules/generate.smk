@@ -125,6 +125,7 @@ rule quality:
     params:
         quality=GENERATE["quality"],
         temperatures=GENERATE["sample"]["temperatures"],
+        prior=lambda wildcards: generation.sample_prior(config, wildcards.model),
         chords=lambda wildcards: generation.sample_chords(config, wildcards.model),
         seed=GENERATE["seed"],
         config_name=lambda wildcards: GENERATION_MODELS[wildcards.model]["config"],

@@ -13,4 +13,5 @@ run_quality(ctx, eval=list(snakemake.input.eval), temperatures=snakemake.params.
             num_samples=snakemake.params.quality["samples"], seed=snakemake.params.seed,
             walks=list(snakemake.input.walks), chords=snakemake.params.chords,
             max_eval_windows=snakemake.params.quality["max_eval_windows"],
+            prior=snakemake.params.prior,
             train=list(snakemake.input.train))

@@ -205,7 +205,7 @@ def sample(model, args: argparse.Namespace) -> int:
     for start in range(0, args.num_outputs, args.max_batch_size):
         count = min(args.max_batch_size, args.num_outputs - start)
         batch, _ = model.sample(count, args.temperature, seed=int(rng.integers(2**31)),
-                                controls=controls)
+                                controls=controls, prior=args.prior)
         batches.append(batch)
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
     paths = write_midi(model, np.concatenate(batches), args.output_dir,

@@ -125,6 +125,16 @@ def add_temperature_option(parser: argparse.ArgumentParser) -> None:
                         help=f"sampling temperature; 0 takes the most likely event (default {default})")
 
 
+def add_prior_option(parser: argparse.ArgumentParser) -> None:
+    from serenade.models.latent_prior import CHOICES
+
+    default = schema_default("models.sample_prior")
+    parser.add_argument("--prior", choices=CHOICES, default=default,
+                        help="what samples draw z from: the Gaussian fitted to the training "
+                             "windows' posteriors that the model was saved with (N(0, I) when it "
+                             f"has none), or N(0, I) as magenta samples (default {default})")
+
+
 def finite_float(minimum: float | None = None) -> Callable[[str], float]:
     """An argparse type: a finite number (nan and inf are refused), at least `minimum`."""
     def parse(text: str) -> float:

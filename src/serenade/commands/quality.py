@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from serenade.commands.options import (add_chords_option, add_model_options, checkpoint_of,
-                                       chords_from_args, finite_float, int_at_least,
-                                       load_from_args)
+from serenade.commands.options import (add_chords_option, add_model_options, add_prior_option,
+                                       checkpoint_of, chords_from_args, finite_float,
+                                       int_at_least, load_from_args)
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
 
@@ -33,6 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperatures", type=finite_float(minimum=0.0), nargs="+",
                         default=[temperature],
                         help=f"sampling temperatures to measure (default {temperature:g})")
+    add_prior_option(parser)
     samples = schema_default("generate.quality.samples")
     parser.add_argument("--samples", type=int_at_least(1), default=samples,
                         help=f"samples per temperature (default {samples})")
@@ -99,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
         windows, chords = windows[kept], None if chords is None else chords[kept]
     figures, _ = quality.quality_report(model, windows, temperatures=args.temperatures,
                                         num_samples=args.samples, seed=args.seed,
-                                        chords=chords, sample_chords=sample_chords)
+                                        chords=chords, sample_chords=sample_chords,
+                                        prior=args.prior)
     print(quality.format_check(checkpoint_of(args), figures,
                                features_for(model.config.converter)))
     if args.output:

@@ -13,7 +13,8 @@ import numpy as np
 from serenade.commands import groove
 from serenade.commands.options import (MAX_OUTPUTS, add_chords_option,
                                        add_controls_midi_option, add_mode_option,
-                                       add_model_options, add_seed_option, add_temperature_option,
+                                       add_model_options, add_prior_option, add_seed_option,
+                                       add_temperature_option,
                                        chords_from_args, int_at_least, load_from_args,
                                        output_directory, refuse_controls_midi, write_midi_files)
 from serenade.models.configs import get_config
@@ -27,6 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         type=int_at_least(1, MAX_OUTPUTS),
                         default=5, help="how many pieces (default 5)")
     add_temperature_option(parser)
+    add_prior_option(parser)
     parser.add_argument("--output-dir", "--output_dir", dest="output_dir", required=True,
                         type=output_directory, help="directory for the MIDI files")
     parser.add_argument("--max-batch-size", "--max_batch_size", dest="max_batch_size",
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     for start in range(0, args.num_outputs, args.max_batch_size):
         count = min(args.max_batch_size, args.num_outputs - start)
         batch, _ = model.sample(count, args.temperature, seed=int(rng.integers(2**31)),
-                                keep_logits=False, controls=controls)
+                                keep_logits=False, controls=controls, prior=args.prior)
         events.append(batch)
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
     paths = write_midi_files(model, np.concatenate(events), args.output_dir,

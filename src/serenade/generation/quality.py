@@ -325,13 +325,16 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
                    seed: int = 0, chords: np.ndarray | None = None,
                    sample_chords: np.ndarray | None = None,
                    train_windows: np.ndarray | None = None,
-                   train_chords: np.ndarray | None = None) -> tuple[dict[str, float], np.ndarray]:
+                   train_chords: np.ndarray | None = None,
+                   prior: str = schema_default("models.sample_prior")
+                   ) -> tuple[dict[str, float], np.ndarray]:
     """Flat figures (`reconstruction.*`, `reference.*`, `samples_t{T}.*`) and the greedy
     reconstructions of `windows` (for a reconstruction strip). A chord-conditioned model
     takes the windows' chord classes `chords` [n, steps] and samples over `sample_chords`
     [steps]. With `train_windows` (and their `train_chords`), the same reconstruction of
     training windows (`train_reconstruction.*`): against the held-out figures, how much the
-    model learnt its pieces rather than music like them."""
+    model learnt its pieces rather than music like them. Samples draw z from `prior`
+    (`serenade.models.latent_prior`)."""
     windows = np.asarray(windows, np.int64)
     features = features_for(model.config.converter)
     recon, decoded = reconstruction_figures(model, windows, chords=chords)
@@ -354,7 +357,8 @@ def quality_report(model, windows: np.ndarray, *, temperatures: Sequence[float],
     for index, temperature in enumerate(temperatures):
         samples, _ = model.sample(num_samples, temperature=float(temperature), seed=seed + index,
                                   keep_logits=False,
-                                  controls=conditioning.vectors(model, sample_chords))
+                                  controls=conditioning.vectors(model, sample_chords),
+                                  prior=prior)
         for name, value in set_figures(np.asarray(samples), windows, features).items():
             figures[_sample_target_key(float(temperature), name)] = value
         if sample_chords is not None:

@@ -4,7 +4,8 @@ Serenade checkpoint format (a directory):
 - `serenade.json`: {"format": "serenade-musicvae", "version": 1, "config": NAME,
   "hparams": every hparam in magenta syntax, "global_step": N, "checkpoint": PREFIX};
 - `PREFIX.index` + `PREFIX.data-00000-of-00001` (PREFIX = `model.ckpt-N`): a TensorFlow V2
-  checkpoint bundle holding each weight under its magenta variable name (plus `global_step`),
+  checkpoint bundle holding each weight under its magenta variable name (plus `global_step`
+  and, when the model has one, its fitted latent prior: `serenade.models.latent_prior`),
   float32, bit for bit (or float16 when saved so, for shipping); and a `checkpoint` index file, so that magenta and
   `tf.train.latest_checkpoint` read the directory too.
 
@@ -29,6 +30,7 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.errors import UserError, one_line
+from serenade.models import latent_prior as priors
 from serenade.models import precision as precisions
 from serenade.models import magenta_layout as layout
 from serenade.models import pretrained
@@ -61,7 +63,8 @@ class CheckpointMismatchError(UserError, ValueError):
 
 
 def _is_weight(name: str) -> bool:
-    return name not in _IGNORED_NAMES and not name.endswith(_IGNORED_SUFFIXES)
+    return (name not in _IGNORED_NAMES and not name.endswith(_IGNORED_SUFFIXES)
+            and name not in priors.TENSOR_NAMES)
 
 
 def _read_prefix(prefix: str) -> dict[str, np.ndarray]:
@@ -293,6 +296,10 @@ def load_model(path: str | os.PathLike, config_name: str | None = None, hparams:
         model = build_model(config)
         model.build()
     assign_weights(model, variables, str(path))
+    try:
+        model.latent_prior = priors.LatentPrior.from_tensors(variables, model.z_size)
+    except ValueError as error:
+        raise CheckpointError(f"{path}: {error}") from None
     if hasattr(model, "use_decoding_precision"):  # GrooVAE decodes with its TensorFlow layers
         decoding = model.use_decoding_precision(precision)
         if decoding.mixed:
@@ -316,6 +323,9 @@ def save_model(model, directory: str | os.PathLike, step: int | None = None, *,
     step = int(step if step is not None else getattr(model, "global_step", 0) or 0)
     prefix_name = f"model.ckpt-{step}"
     tensors = {name: v.numpy().astype(dtype) for name, v in model.magenta_variables().items()}
+    if getattr(model, "latent_prior", None) is not None:
+        tensors.update({name: value.astype(dtype) if value.dtype.kind == "f" else value
+                        for name, value in model.latent_prior.tensors().items()})
     tensors["global_step"] = np.asarray(step, np.int64)
     names = sorted(tensors)
     tf.raw_ops.SaveV2(prefix=str(directory / prefix_name), tensor_names=names,

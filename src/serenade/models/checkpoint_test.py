@@ -125,6 +125,52 @@ def test_serenade_format_round_trips_exactly(tmp_path):
         tmp_path / "ours" / "model.ckpt-42")[0]
 
 
+def test_a_fitted_latent_prior_travels_in_the_checkpoint_and_samples_draw_from_it(tmp_path):
+    from serenade.models import latent_prior as priors
+    from serenade.models.checkpoint import CheckpointError
+    from serenade.models.configs import get_config
+    from serenade.models.vae import MusicVAE
+
+    model = MusicVAE(get_config("cat-mel_2bar_tiny", "z_size=8"))
+    model.build()
+    rng = np.random.default_rng(0)
+    # posteriors far from N(0, I): a prior centred at 3 with a small spread
+    model.latent_prior = priors.fit(3.0 + 0.1 * rng.standard_normal((64, 8)),
+                                    np.full((64, 8), 0.05))
+    for dtype, tolerance in (("float32", 0.0), ("float16", 2e-3)):
+        save_model(model, tmp_path / dtype, step=7, dtype=dtype)
+        restored = load_model(tmp_path / dtype)
+        np.testing.assert_allclose(restored.latent_prior.scale_tril, model.latent_prior.scale_tril,
+                                   atol=tolerance)
+        assert restored.latent_prior.windows == 64
+    # magenta's own reader sees the weights as before, the prior under a scope of its own
+    variables, _ = read_checkpoint(tmp_path / "float32")
+    assert priors.SCALE_TRIL in variables and "decoder/output_projection/kernel" in variables
+    z = restored.prior_draws(500, np.random.default_rng(1), priors.FITTED)
+    assert abs(float(z.mean()) - 3.0) < 0.05
+    standard = restored.prior_draws(500, np.random.default_rng(1))  # magenta's, by default
+    assert abs(float(standard.mean())) < 0.1
+    fitted, _ = restored.sample(4, temperature=0.0, seed=3, keep_logits=False,
+                                prior=priors.FITTED)
+    z_fitted = restored.prior_draws(4, np.random.default_rng(3), priors.FITTED)
+    by_hand, _ = restored.decode(z_fitted, temperature=0.0, keep_logits=False)
+    np.testing.assert_array_equal(fitted, by_hand)
+    # a model saved without one samples from N(0, I), as magenta's checkpoints do
+    model.latent_prior = None
+    save_model(model, tmp_path / "none", step=7)
+    assert load_model(tmp_path / "none").latent_prior is None
+    # a prior that does not fit the model is named, not skipped
+    broken = model.numpy_weights()
+    broken.update(priors.LatentPrior(np.zeros(4, np.float32), np.eye(4, dtype=np.float32),
+                                     2).tensors())
+    names = sorted(broken)
+    tf.raw_ops.SaveV2(prefix=str(tmp_path / "none" / "model.ckpt-7"), tensor_names=names,
+                      shape_and_slices=[""] * len(names),
+                      tensors=[tf.constant(broken[n]) for n in names])
+    with pytest.raises(CheckpointError, match=r"none: its latent prior is for z of \[4\]"):
+        load_model(tmp_path / "none")
+
+
 def _fixture_copy(folder):
     import shutil
 

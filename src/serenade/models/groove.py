@@ -33,6 +33,7 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.models import interpolation
+from serenade.models import latent_prior as priors
 from serenade.models import magenta_layout as layout
 from serenade.models import precision as precisions
 from serenade.models.configs import ModelConfig
@@ -388,10 +389,12 @@ class GrooveVAE(VaeWeights, keras.Model):
                 np.concatenate(raws) if raws else empty)
 
     def sample(self, n: int, temperature: float = 1.0, seed: int | None = None, *,
-               controls=None, keep_logits: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Decode n random z ~ N(0, I) (magenta's `sample`): (samples, raw outputs)."""
+               controls=None, keep_logits: bool = True, prior: str = priors.STANDARD
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Decode n random z (magenta's `sample`): (samples, raw outputs); z from the fitted
+        latent prior when the model has one and `prior` is "fitted", else N(0, I)."""
         rng = np.random.default_rng(seed)
-        z = rng.standard_normal((n, self.z_size), dtype=np.float32)
+        z = self.prior_draws(n, rng, prior)
         return self.decode(z, temperature, seed=int(rng.integers(2**31)), controls=controls)
 
     def interpolate(self, start, end, num_steps: int, temperature: float = 0.0,

@@ -5,7 +5,7 @@ Requests are DataFrame rows; `mode` says what each row asks for:
 
 | mode | reads | returns one row per |
 |---|---|---|
-| `sample` | `num_outputs` (1), `temperature` (0.5), `seed` | sample |
+| `sample` | `num_outputs` (1), `temperature` (0.5), `seed`, `prior` (`standard`: N(0, I); `fitted`: the checkpoint's fitted latent prior) | sample |
 | `encode` | `events`: one window as a JSON list | window: `z`, `mu`, `sigma` |
 | `decode` | `z`: a JSON list, `temperature`, `seed` | window |
 | `interpolate` | `events`, `events_to`, `num_steps` (7), `temperature` | point of the path |
@@ -52,7 +52,7 @@ DECODE_BATCH = 32  # rows decoded between two looks at the deadline
 # of the two under either numeric type. `answer` converts them.
 REQUEST_COLUMNS = {"mode": "string", "num_outputs": "any", "temperature": "any", "seed": "any",
                    "events": "string", "events_to": "string", "z": "string", "num_steps": "any",
-                   "chords": "string"}
+                   "chords": "string", "prior": "string"}
 ANSWER_COLUMNS = {"request": "long", "events": "string", "z": "string", "midi": "string",
                   "mu": "string", "sigma": "string"}
 
@@ -121,7 +121,7 @@ def _answer_one(model, request: Request, deadline: Deadline):
     controls = ctl.vectors(model.config.converter, chords)
     if request.mode == "sample":
         rng = np.random.default_rng(request.seed)
-        z = rng.standard_normal((request.num_outputs, model.z_size), dtype=np.float32)
+        z = model.prior_draws(request.num_outputs, rng, request.prior)
         request = replace(request, seed=int(rng.integers(2**31)))
         return z, _decoded(model, z, request, controls, deadline), []
     if request.mode == "decode":

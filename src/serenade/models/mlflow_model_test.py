@@ -21,6 +21,22 @@ def test_sample_requests_repeat_with_their_seed_and_give_midi():
     assert all(m.startswith("TVRoZA") for m in first["midi"])  # base64 of "MThd"
 
 
+def test_a_sample_request_may_draw_from_the_models_fitted_prior():
+    from serenade.models import latent_prior as priors
+
+    model = fixture_model()
+    rng = np.random.default_rng(0)
+    model.latent_prior = priors.fit(2.0 + 0.1 * rng.standard_normal((64, model.z_size)),
+                                    np.full((64, model.z_size), 0.05))
+    row = {"mode": "sample", "num_outputs": 8, "seed": 4}
+    fitted = answer(model, pd.DataFrame([{**row, "prior": "fitted"}]))
+    standard = answer(model, pd.DataFrame([row]))  # magenta's N(0, I) unless asked
+    z = lambda rows: np.asarray([json.loads(v) for v in rows["z"]])  # noqa: E731
+    assert abs(z(fitted).mean() - 2.0) < 0.1 and abs(z(standard).mean()) < 0.2
+    with pytest.raises(ValueError, match="`prior` must be one of standard, fitted"):
+        answer(model, pd.DataFrame([{**row, "prior": "uniform"}]))
+
+
 def test_decode_of_an_encoded_mu_at_temperature_zero_is_the_greedy_decode():
     model = fixture_model()
     window = np.asarray(model.sample(1, temperature=0.0, seed=1)[0][0])

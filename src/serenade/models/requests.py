@@ -20,9 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from serenade.models import latent_prior as priors
+
 MODES = ("sample", "encode", "decode", "interpolate")
 COLUMNS = ("mode", "num_outputs", "temperature", "seed", "events", "events_to", "z",
-           "num_steps", "chords")
+           "num_steps", "chords", "prior")
 # Bounds of one request: rows, answer rows (samples, decoded z, interpolation points), seconds.
 MAX_ROWS = 64
 MAX_OUTPUTS = 256
@@ -48,6 +50,7 @@ class Request:
     events: np.ndarray | None = None  # one window
     events_to: np.ndarray | None = None
     chords: str | None = None
+    prior: str = priors.STANDARD  # what a sample's z are drawn from
 
     @property
     def outputs(self) -> int:
@@ -173,6 +176,11 @@ def parse_row(model, index: int, row: dict) -> Request:
         chords=None if _missing(chords) else chords)
     if mode == "sample":
         fields["num_outputs"] = _whole(row, "num_outputs", where, 1, MAX_OUTPUTS, 1)
+        prior = row.get("prior")
+        if not _missing(prior) and prior not in priors.CHOICES:
+            raise RequestError(f"{where}: `prior` must be one of {', '.join(priors.CHOICES)}, "
+                               f"got {prior!r}")
+        fields["prior"] = priors.STANDARD if _missing(prior) else prior
     elif mode == "decode":
         fields["z"] = _z(model, row, where)
     elif mode == "encode":

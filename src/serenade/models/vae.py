@@ -24,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from serenade.models import interpolation
+from serenade.models import latent_prior as priors
 from serenade.models import parts
 from serenade.models import precision as precisions
 from serenade.models import products
@@ -224,10 +225,12 @@ class MusicVAE(VaeWeights, keras.Model):
                                            controls=self.check_controls(controls, len(z)))
 
     def sample(self, n: int, temperature: float = 1.0, seed: int | None = None,
-               keep_logits: bool = True, *, controls=None) -> tuple[np.ndarray, np.ndarray | None]:
-        """Decode n random z ~ N(0, I) (magenta's `sample`): (events [n, T], logits)."""
+               keep_logits: bool = True, *, controls=None, prior: str = priors.STANDARD
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Decode n random z (magenta's `sample`): (events [n, T], logits). z come from the
+        model's fitted latent prior when it has one and `prior` is "fitted", else N(0, I)."""
         rng = np.random.default_rng(seed)
-        z = rng.standard_normal((n, self.z_size), dtype=np.float32)
+        z = self.prior_draws(n, rng, prior)
         return self.decode(z, temperature, seed=int(rng.integers(2**31)), keep_logits=keep_logits,
                            controls=controls)
 

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from serenade.models import latent_prior as priors
 from serenade.models import magenta_layout as layout
 
 
@@ -69,6 +70,9 @@ class VaeWeights(MagentaWeights):
 
     CONTROLS = "a control per step"
     INFERENCE_BATCH = 512  # rows per call of a traced inference function
+    # The Gaussian fitted to the training posteriors, which `sample(prior="fitted")` draws from
+    # (None: N(0, I)); the checkpoint stores it (`serenade.models.latent_prior`).
+    latent_prior: priors.LatentPrior | None = None
 
     def add_posterior_layers(self) -> None:
         """mu and sigma (softplus) as magenta's dense layers over the encoding, float32 under
@@ -101,6 +105,18 @@ class VaeWeights(MagentaWeights):
         sigma = np.concatenate(sigmas) if sigmas else np.zeros((0, self.z_size), np.float32)
         noise = np.random.default_rng(seed).standard_normal(mu.shape, dtype=np.float32)
         return (mu + sigma * noise).astype(np.float32), mu, sigma
+
+    def prior_draws(self, n: int, rng: np.random.Generator, prior: str = priors.STANDARD
+                    ) -> np.ndarray:
+        """float32 [n, z_size] z to sample from (`serenade.models.latent_prior.draw`)."""
+        return priors.draw(self.latent_prior, prior, n, self.z_size, rng)
+
+    def fit_latent_prior(self, inputs: np.ndarray, controls: np.ndarray | None = None
+                         ) -> priors.LatentPrior:
+        """Fit `latent_prior` to the posteriors of training inputs (and their controls)."""
+        _, mu, sigma = self.encode(inputs, controls=controls)
+        self.latent_prior = priors.fit(mu, sigma)
+        return self.latent_prior
 
     def check_controls(self, controls, n: int) -> np.ndarray | None:
         """Controls for n rows: float32 [n, T, control_depth] from [T, control_depth] (the

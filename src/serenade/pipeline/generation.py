@@ -34,6 +34,8 @@ def shared_value(workflow_config: dict, model: str, key: str) -> Any:
         return workflow_config["sources"]
     if key == "labels":
         return {source["name"]: source["labels"] for source in workflow_config["sources"]}
+    if key == "prior":
+        return sample_prior(workflow_config, model)
     return section[key]
 
 
@@ -138,6 +140,11 @@ def sample_chords(workflow_config: dict, model: str) -> str | None:
     if get_config(config_name).takes_chords:
         return workflow_config["generate"]["chords"]
     return None
+
+
+def sample_prior(workflow_config: dict, model: str) -> str:
+    """What the model's samples draw z from (its `sample_prior`)."""
+    return generation_models(workflow_config)[model]["sample_prior"]
 
 
 def common_params(workflow_config: dict) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from serenade.sources.download import download
 from serenade.tracking import file_digest
 from serenade.training import curves, dataset, devices, resume, schedules
 from serenade.training.progress import Progress
+from serenade.training.prior_fit import fit_latent_prior
 from serenade.training.settings import TrainSettings, resolve_config
 from serenade.training.trainer import Trainer, Warmup
 from serenade.training.window_kinds import EvalSet, window_kind
@@ -162,6 +163,7 @@ def train_model(name: str, config_name: str, hparams: str, settings: TrainSettin
         tracker.finish("FAILED")
         raise
     loop.save(step)
+    fit_latent_prior(trainer.model, data.train_records, seed=job.settings.seed, name=job.name)
     _export(job, trainer.model, step, final, tracker)
     store.mark_complete()
     tracker.finish()

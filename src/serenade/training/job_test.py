@@ -113,6 +113,7 @@ def test_a_fine_tune_can_take_only_the_decoder_of_a_model_with_another_encoder(
                 TrainSettings(steps=3, batch_size=8, eval_max_windows=8), paths("source"),
                 RunOptions(tracking_uri="", log_every=1))
     source, _ = read_checkpoint(tmp_path / "source" / "checkpoint")
+    _assert_prior_fitted_to_the_train_split(tmp_path / "source" / "checkpoint", records[0])
     # Another encoder size: the whole model would not load; its decoder does. A learning rate
     # too small to move anything shows what the run started from.
     train_model("wider", "cat-mel_2bar_tiny", "z_size=8,enc_rnn_size=[40],learning_rate=1e-12",
@@ -134,6 +135,20 @@ def test_a_fine_tune_can_take_only_the_decoder_of_a_model_with_another_encoder(
                                   init_from=str(tmp_path / "source" / "checkpoint"),
                                   init_from_part="decoder"),
                     paths("narrow"), RunOptions(tracking_uri="", log_every=1))
+
+
+def _assert_prior_fitted_to_the_train_split(checkpoint, train_record) -> None:
+    """The trained model's sampling prior has the mean of its own train windows' mus."""
+    from serenade.base.record_index import RecordIndex
+    from serenade.models.checkpoint import load_model
+    from serenade.training.window_kinds import window_kind
+
+    model = load_model(checkpoint)
+    windows, _ = window_kind(model.config.converter).eval_set(
+        RecordIndex.scan([train_record]), max_windows=None, seed=0).arrays
+    assert model.latent_prior is not None and model.latent_prior.windows == len(windows) > 1
+    _, mu, _ = model.encode(windows)
+    np.testing.assert_allclose(model.latent_prior.mean, mu.mean(axis=0), atol=1e-5)
 
 
 def _phrases_and_a_tiny_teacher(tmp_path):

@@ -167,6 +167,10 @@ class ClassWindows:
         windows, controls = data.arrays
         return evaluation.evaluate(model, windows, controls=controls, **settings)
 
+    def encoder_inputs(self, data: EvalSet) -> tuple[np.ndarray, np.ndarray | None]:
+        """What the model's `encode` takes of the set: (windows, controls)."""
+        return data.arrays[0], data.arrays[1]
+
 
 class GrooveWindows:
     """GrooVAE's float (inputs, outputs, controls) windows."""
@@ -251,6 +255,10 @@ class GrooveWindows:
     def evaluate(self, model, data: EvalSet, **settings: Any) -> dict[str, float]:
         settings.pop("loss_sampling_probability", None)  # GrooVAE trains teacher-forced
         return evaluation.evaluate_groove(model, *data.arrays, **settings)
+
+    def encoder_inputs(self, data: EvalSet) -> tuple[np.ndarray, np.ndarray | None]:
+        """What the model's `encode` takes of the set: (inputs, controls)."""
+        return data.arrays[0], data.arrays[2]
 
 
 def window_kind(converter: Any) -> ClassWindows | GrooveWindows:

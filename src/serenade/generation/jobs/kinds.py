@@ -21,7 +21,7 @@ import jinja2
 
 # `generate:` values a kind may read besides its own section (`JobKind.shared`); the workflow
 # resolves them per model (`serenade.pipeline.generation.shared_value`).
-SHARED = ("seed", "temperature", "window", "chords", "sources", "labels")
+SHARED = ("seed", "temperature", "window", "chords", "sources", "labels", "prior")
 
 
 @dataclass(frozen=True)

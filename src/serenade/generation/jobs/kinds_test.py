@@ -57,6 +57,10 @@ def test_the_default_run_derives_its_jobs_settings_and_inputs_from_the_table():
     assert settings["window"] == "most_notes" and config["generate"]["window"] == "first"
     assert settings["temperature"] == config["generate"]["temperature"]
     assert "labels" not in settings and settings["sources"] == config["sources"]
+    # each model's samples draw from its own `sample_prior`
+    sample = kinds.job_kind("sample")
+    assert generation.job_settings(config, sample, "mel_2bar")["prior"] == "standard"
+    assert generation.job_settings(config, sample, "mel_16bar")["prior"] == "fitted"
     inputs = generation.job_inputs(config, interpolate, "mel_2bar", "two_pieces")
     assert inputs["files"] == [] and inputs["manifest"].endswith("manifest.csv")  # auto inputs
     assert "train" not in inputs

@@ -18,6 +18,7 @@ from serenade.generation.tracking import log_input_files
 from serenade.generation.writing import write_strip
 from serenade.groove import quality as groove_quality
 from serenade.groove.reconstruction import reconstruct_performances
+from serenade.models import latent_prior as priors
 
 STRIP_PAIRS = 8  # eval windows shown with their reconstructions
 
@@ -26,13 +27,15 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
                 num_samples: int, seed: int, walks: Sequence[str | Path] = (),
                 qpm: float = 120.0, chords: str | None = None,
                 max_eval_windows: int | None = schema_default("generate.quality.max_eval_windows"),
-                train: Sequence[str | Path] = ()) -> dict[str, float]:
+                train: Sequence[str | Path] = (),
+                prior: str = schema_default("models.sample_prior")) -> dict[str, float]:
     """quality.json (figures of serenade.generation.quality), quality.txt (against the
     targets) and reconstructions.png (eval windows above, their reconstructions below), over
     the eval split's windows (a seeded subset of `max_eval_windows` of them). A
     chord-conditioned model reconstructs over each window's chords and samples over `chords`.
     With the `train` split, as many of its windows (seeded) are reconstructed the same way:
-    the overfitting line of quality.txt."""
+    the overfitting line of quality.txt. Samples draw z from `prior`
+    (`serenade.models.latent_prior`), as the samples job does."""
     model = ctx.load_model()
     if model.config.groove:  # float windows: the groove figures
         return run_groove_quality(ctx, model, eval=eval, seed=seed, walks=walks,
@@ -48,6 +51,7 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     trained = split_windows(train, converter, limit=len(windows), seed=seed) if train else None
     tracker = ctx.tracker("quality")
     tracker.log_params({"temperatures": list(temperatures), "num_samples": num_samples,
+                        "prior": priors.used(model.latent_prior, prior),
                         "seed": seed, "max_eval_windows": max_eval_windows,
                         "eval_windows": len(windows),
                         "train_windows": 0 if trained is None else len(trained.windows)})
@@ -58,7 +62,7 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
                         profile={"windows": len(trained.windows)})
     figures, decoded = quality.quality_report(
         model, windows, temperatures=temperatures, num_samples=num_samples, seed=seed,
-        chords=held_out.controls, sample_chords=sample_chords,
+        chords=held_out.controls, sample_chords=sample_chords, prior=prior,
         train_windows=None if trained is None else trained.windows,
         train_chords=None if trained is None else trained.controls)
     matches = _walk_matches(walks)

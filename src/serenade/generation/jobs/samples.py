@@ -10,10 +10,12 @@ import numpy as np
 from serenade.base.bit_inputs import window_dtype
 from serenade.base.confined import inside
 from serenade.base.progress import CountProgress
+from serenade.config_schema import schema_default
 from serenade.generation import conditioning
 from serenade.generation.jobs.context import LOG, PROGRESS, JobContext, finish, render_params
 from serenade.generation.jobs.kinds import Caption, JobKind, JobRequest, register
 from serenade.generation.writing import write_piece, write_strip
+from serenade.models import latent_prior as priors
 
 
 def temperature_label(temperature: float) -> str:
@@ -22,22 +24,27 @@ def temperature_label(temperature: float) -> str:
 
 
 def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed: int,
-                qpm: float, chords: str | None = None) -> Path:
-    """n samples at each temperature (seeded: temperature k uses seed + k); a
-    chord-conditioned model samples over the progression `chords`."""
+                qpm: float, chords: str | None = None,
+                prior: str = schema_default("models.sample_prior")) -> Path:
+    """n samples at each temperature (seeded: temperature k uses seed + k), z drawn from
+    `prior` (`serenade.models.latent_prior`); a chord-conditioned model samples over the
+    progression `chords`."""
     model = ctx.load_model()
     converter = model.config.converter
     classes = conditioning.progression(model, chords, "generate.chords")
     out_dir = Path(ctx.out_dir)
     tracker = ctx.tracker("samples")
+    prior_used = priors.used(model.latent_prior, prior)
+    LOG.info("%s: samples draw z from %s", ctx.model_name, prior_used)
     tracker.log_params({"n": n, "temperatures": list(temperatures), "seed": seed, "qpm": qpm,
+                        "prior": prior_used,
                         **({} if classes is None else {"chords": chords}),
                         **render_params(ctx.render)})
     arrays = {} if classes is None else {"chords": classes}
     progress = CountProgress(PROGRESS, "samples written", n * len(temperatures))
     for index, temperature in enumerate(temperatures):
         events, _ = model.sample(n, temperature=temperature, seed=seed + index, keep_logits=False,
-                                 controls=conditioning.vectors(model, classes))
+                                 controls=conditioning.vectors(model, classes), prior=prior)
         label = temperature_label(temperature)
         arrays[f"events_{label}"] = np.asarray(
             events, np.float32 if model.config.groove  # GrooVAE: hits, velocities, offsets
@@ -59,7 +66,8 @@ def run_samples(ctx: JobContext, *, n: int, temperatures: Sequence[float], seed:
 def _run(ctx: JobContext, request: JobRequest) -> Path:
     settings = request.settings
     return run_samples(ctx, n=settings["n"], temperatures=settings["temperatures"],
-                       seed=settings["seed"], qpm=settings["qpm"], chords=settings["chords"])
+                       seed=settings["seed"], qpm=settings["qpm"], chords=settings["chords"],
+                       prior=settings["prior"])
 
 
 def _label(get) -> str:
@@ -70,7 +78,7 @@ def _label(get) -> str:
 
 register(JobKind(
     rule="sample", section="sample", folder="samples", order=10, run=_run, label=_label,
-    shared=("seed", "chords"), runtime_min=60, applies=lambda model_config: True,
+    shared=("seed", "chords", "prior"), runtime_min=60, applies=lambda model_config: True,
     category="Samples",
     patterns=("{temperature}/{file,strip}.{ext,png}", "{temperature}/{file,sample-[0-9]+}.{ext,wav}"),
     caption=Caption("""
