@@ -16,7 +16,8 @@ feed_dict input from the first TFRecord converted by magenta's converter) for --
 
 The two alternate for --rounds rounds, so both see the same machine; the last line is
 `serenade_examples_per_sec=... magenta_examples_per_sec=... ratio=...`. Only meaningful on an
-otherwise idle machine. --hparams go to both sides. Other families: build TFRecords with
+otherwise idle machine. --hparams go to both sides; a config of Serenade's own is timed against
+its closest magenta config (--oracle-config). Other families: build TFRecords with
 `bench/make_family_data.py` and pass --config (bench/README.md has a recipe per family).
 """
 
@@ -64,7 +65,7 @@ def serenade_round(args, work: Path) -> tuple[float, float]:
 
 def magenta_round(args, work: Path) -> float:
     python = Path(args.oracle) / "bin" / "python"
-    command = [str(python), str(ORACLE_TIMER), args.config, args.train[0],
+    command = [str(python), str(ORACLE_TIMER), args.oracle_config or args.config, args.train[0],
                str(work / f"magenta-{time.monotonic_ns()}"), str(args.oracle_steps),
                str(args.batch_size)] + ([args.hparams] if args.hparams else [])
     result = subprocess.run(command, capture_output=True, text=True)
@@ -85,6 +86,9 @@ def main() -> None:
     parser.add_argument("--log-every", type=int, default=25, help="steps between progress lines")
     parser.add_argument("--oracle", default="", help="magenta oracle venv (setup.sh's VENV_DIR)")
     parser.add_argument("--oracle-steps", type=int, default=60)
+    parser.add_argument("--oracle-config", default="",
+                        help="magenta's config to time, when --config is one of Serenade's own "
+                             "(e.g. hier-mel_16bar for hier-mel_16bar_2bar_units; default: --config)")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--precision", default="auto",
                         choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
