@@ -71,7 +71,8 @@ def work(tmp_path_factory):
                     {"name": "folk", "labels": ["lively"], "path": str(folk)}],
         "data": {"eval_fraction": 0.3, "train_shards": 1, "eval_shards": 1, "workers": 1},
         "models": [{"name": "fixture", "config": "cat-mel_2bar_small",
-                    "checkpoint": {"path": str(fixture_checkpoint())}},
+                    "checkpoint": {"path": str(fixture_checkpoint())},
+                    "sample_prior": "fitted"},  # magenta's checkpoint has none: N(0, I)
                    # trained only for its training curve in the report; generation uses `fixture`
                    {"name": "tiny", "config": "cat-mel_2bar_tiny",
                     "hparams": "enc_rnn_size=[32],dec_rnn_size=[32]",
@@ -160,6 +161,21 @@ def test_attributes_and_calmer_piece(work):
     assert abs(calmer.tempos[0].qpm - 72) < 1e-2  # attributes.qpm, the calm tempo
     assert (folder / "calmer.wav").is_file() and (folder / "calmer-strip.png").is_file()
     assert (folder / "calmer-original.mid").is_file() and (folder / "calmer.png").is_file()
+
+
+@pytest.mark.slow
+def test_training_fits_the_latent_prior_and_sampling_says_which_prior_it_drew_from(work):
+    from mlflow.tracking import MlflowClient
+
+    tiny = load_model(work["root"] / "results" / "models" / "tiny" / "checkpoint")
+    assert tiny.latent_prior is not None and tiny.latent_prior.windows > 1
+    assert np.isfinite(tiny.latent_prior.scale_tril).all()
+    client = MlflowClient(work["config"]["tracking"]["uri"])
+    experiment = client.get_experiment_by_name("cat-mel_2bar_small")
+    for job in ("samples", "quality"):
+        run = next(r for r in client.search_runs([experiment.experiment_id])
+                   if r.data.tags.get("serenade.job") == job)
+        assert run.data.params["prior"] == "N(0, I) (the model has no fitted prior)"
 
 
 @pytest.mark.slow
