@@ -80,6 +80,24 @@ def test_sample_writes_playable_midi(tmp_path):
         assert sequence.total_time <= 4.0 + 1e-6  # 2 bars at 120 qpm
 
 
+def test_a_serenade_checkpoint_needs_no_config_and_can_sample_its_fitted_prior(tmp_path, capsys):
+    from serenade.models import latent_prior as priors
+    from serenade.models.checkpoint import load_model, save_model
+
+    model = load_model(CHECKPOINT, "cat-mel_2bar_small")
+    rng = np.random.default_rng(0)
+    model.latent_prior = priors.fit(rng.standard_normal((64, model.z_size)),
+                                    np.full((64, model.z_size), 0.5))
+    save_model(model, tmp_path / "ours")
+    for prior in ("standard", "fitted"):
+        out = tmp_path / prior
+        assert main(["sample", "--checkpoint", str(tmp_path / "ours"), "--num-outputs", "3",
+                     "--output-dir", str(out), "--seed", "1", "--prior", prior]) == 0
+        assert len(list(out.glob("cat-mel_2bar_small_sample_*.mid"))) == 3
+    assert main(["sample", "--checkpoint", CHECKPOINT, "--output-dir", str(tmp_path / "m")]) == 1
+    assert "a magenta checkpoint: give its --config" in capsys.readouterr().err
+
+
 def test_interpolate_between_fixture_files(tmp_path, capsys):
     from serenade.models.checkpoint import load_model
     from serenade.models.latent_paths import walk

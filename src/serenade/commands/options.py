@@ -55,9 +55,10 @@ def any_config_name(text: str) -> str:
     return text
 
 
-def add_config_option(parser: argparse.ArgumentParser, text: str, groove: bool = False) -> None:
-    parser.add_argument("--config", required=True, type=any_config_name if groove else config_name,
-                        help=text)
+def add_config_option(parser: argparse.ArgumentParser, text: str, groove: bool = False,
+                      required: bool = True) -> None:
+    parser.add_argument("--config", required=required,
+                        type=any_config_name if groove else config_name, help=text)
 
 
 def add_log_option(parser: argparse.ArgumentParser) -> None:
@@ -68,7 +69,16 @@ def add_log_option(parser: argparse.ArgumentParser) -> None:
 
 
 def check_model_flags(args: argparse.Namespace) -> None:
-    """--hparams under --config, checked before any model is built; UserError naming the flag."""
+    """--hparams under --config, checked before any model is built; UserError naming the flag.
+    Without --config, the config a Serenade checkpoint was saved with (magenta's name none)."""
+    if args.config is None:
+        from serenade.models.checkpoint import stored_config
+
+        args.config = stored_config(checkpoint_of(args))
+        if args.config is None:
+            raise UserError(f"{checkpoint_of(args)}: a magenta checkpoint: give its --config "
+                            "(e.g. cat-mel_2bar_small, hierdec-mel_16bar)")
+        args.config_from_checkpoint = True
     try:
         get_config(args.config, args.hparams)
     except ValueError as error:
@@ -78,7 +88,9 @@ def check_model_flags(args: argparse.Namespace) -> None:
 def add_model_options(parser: argparse.ArgumentParser, groove: bool = False) -> None:
     """--config (GrooVAE configs too with `groove`), --log and the check of --hparams."""
     add_config_option(parser, "config name, e.g. cat-mel_2bar_small, hierdec-mel_16bar"
-                      + (", groovae_2bar_humanize" if groove else ""), groove)
+                      + (", groovae_2bar_humanize" if groove else "")
+                      + " (default: the one a Serenade checkpoint was saved with; a magenta "
+                      "checkpoint needs it)", groove, required=False)
     add_log_option(parser)
     parser.set_defaults(_check=check_model_flags)
     parser.add_argument("--hparams", default=schema_default("models.hparams"),
@@ -266,7 +278,9 @@ def load_from_args(args: argparse.Namespace):
     from serenade.models.checkpoint import load_model
 
     check_model_flags(args)
-    model = load_model(checkpoint_of(args), args.config, args.hparams,
+    # a config read from the checkpoint loads with its stored hparams, as `load_model` does
+    config = None if getattr(args, "config_from_checkpoint", False) else args.config
+    model = load_model(checkpoint_of(args), config, args.hparams,
                        precision=getattr(args, "precision", "float32"))
     check_config_matches(model.config, args.config, args.hparams)
     return model

@@ -158,6 +158,16 @@ def _prefix_in_directory(directory: Path) -> str:
     return str(indexes[-1])[: -len(".index")]
 
 
+def stored_config(path: str | os.PathLike) -> str | None:
+    """The config name a Serenade checkpoint folder (or `pretrained:NAME`) was saved with; None
+    for anything else (magenta's checkpoints name none). CheckpointError when its
+    serenade.json is damaged."""
+    path = pretrained.resolve(path)
+    if path.is_dir() and (path / METADATA).exists():
+        return _read_metadata(path)["config"]
+    return None
+
+
 def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict | None]:
     """All tensors of a checkpoint and our metadata (None for magenta checkpoints).
 
