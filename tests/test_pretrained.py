@@ -29,12 +29,15 @@ class Shipped(NamedTuple):
     # model is still being pretrained (docs/pretrained.md lists its segments)
     min_onset_accuracy: float | None
     min_accuracy: float | None
+    # shipped with the sampling prior fitted to its training windows (`tools/ship_pretrained.py
+    # --from-resume`; the default run samples mel_16bar from its fine-tune's own)
+    fitted_prior: bool = False
 
 
 SHIPPED = [Shipped("serenade_mel_2bar", "cat-mel_2bar_small", "pretrain.yaml", 25e6, 5000, [256],
                    0.6, 0.85),
-           Shipped("serenade_mel_16bar", "hier-mel_16bar_2bar_units", "pretrain_16bar.yaml", 40e6, 6000,
-                   [256], 0.45, 0.7)]
+           Shipped("serenade_mel_16bar", "hier-mel_16bar_2bar_units", "pretrain_16bar.yaml", 40e6, 9000,
+                   [256], 0.45, 0.7, fitted_prior=True)]
 MODELS = pytest.mark.parametrize("shipped", SHIPPED, ids=[s.name for s in SHIPPED])
 TRAINED = pytest.mark.parametrize("shipped", [s for s in SHIPPED if s.min_accuracy is not None],
                                   ids=[s.name for s in SHIPPED if s.min_accuracy is not None])
@@ -58,6 +61,9 @@ def test_shipped_model_is_small_float16_and_loads_as_float32(shipped):
     weight = model.magenta_variables()["encoder/mu/kernel"]
     assert weight.dtype == "float32"
     assert np.array_equal(weight.numpy(), variables["encoder/mu/kernel"])
+    if shipped.fitted_prior:
+        assert model.latent_prior is not None and model.latent_prior.windows >= 1000
+        assert np.isfinite(model.latent_prior.scale_tril).all()
 
 
 @MODELS
