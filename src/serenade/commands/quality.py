@@ -21,6 +21,7 @@ from serenade.commands.options import (add_chords_option, add_model_options, add
                                        int_at_least, load_from_args)
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
+from serenade.models import latent_prior as priors
 
 MIDI_SUFFIXES = (".mid", ".midi")
 
@@ -103,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
                                         chords=chords, sample_chords=sample_chords,
                                         prior=args.prior)
     print(quality.format_check(checkpoint_of(args), figures,
-                               features_for(model.config.converter)))
+                               features_for(model.config.converter),
+                               priors.used(model.latent_prior, args.prior)))
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")

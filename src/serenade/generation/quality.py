@@ -393,9 +393,10 @@ def check(figures: Mapping[str, float], targets: Sequence[Target] = TARGETS
 
 
 def format_check(model: str, figures: Mapping[str, float],
-                 features: FeatureSet = MELODY_FEATURES) -> str:
+                 features: FeatureSet = MELODY_FEATURES, sampled_from: str | None = None) -> str:
     """A readable table of the figures against their targets (what `make run` prints), saying
-    which targets apply; a drum or trio model's other figures follow, without a target."""
+    which targets apply (and what the samples drew z from, when given); a drum or trio model's
+    other figures follow, without a target."""
     targets = targets_for(features)
     kind = _targets_kind(features)
     windows = int(figures.get("reconstruction.windows", 0))
@@ -403,6 +404,8 @@ def format_check(model: str, figures: Mapping[str, float],
     if "reconstruction.windows" in figures and windows < FEW_EVAL_WINDOWS:
         lines.append(_few_windows_caution(windows, figures))
     lines.append(f"  targets: {APPLIES['phrases' if PHRASE in figures else kind]}")
+    if sampled_from:
+        lines.append(f"  samples drew z from {sampled_from}")
     for target, value, passed in check(figures, targets):
         mark = {True: "ok", False: "misses target", None: "not measured"}[passed]
         shown = "-" if value is None else f"{value:.3f}"

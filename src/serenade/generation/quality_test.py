@@ -171,7 +171,9 @@ def test_a_missed_upper_or_lower_bound_says_misses_target():
     assert re.search(r"reconstruction.onset_accuracy +0.070  target >= 0.75: misses target\n",
                      text), text
     assert re.search(r"reconstruction.accuracy +0.950  target >= 0.93: ok\n", text), text
-    assert "BELOW" not in text
+    assert "BELOW" not in text and "drew z" not in text
+    said = quality.format_check("m", figures, sampled_from="N(0, I)")
+    assert said.splitlines()[2] == "  samples drew z from N(0, I)"
 
 
 def test_few_held_out_windows_are_cautioned_with_the_onset_accuracy_error():

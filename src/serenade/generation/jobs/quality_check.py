@@ -70,8 +70,9 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
         figures["interpolations.endpoint_match"] = float(np.nanmean(matches))
     (out_dir / "quality.json").write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
     features = features_for(converter)
+    sampled_from = priors.used(model.latent_prior, prior)
     (out_dir / "quality.txt").write_text(
-        quality.format_check(ctx.model_name, figures, features) + "\n")
+        quality.format_check(ctx.model_name, figures, features, sampled_from) + "\n")
     tracker.log_metrics({k: v for k, v in figures.items() if np.isfinite(v)}, step=0)
 
     rng = np.random.default_rng(seed)
@@ -91,7 +92,7 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
     for name in ("quality.json", "quality.txt", "reconstructions.png"):
         tracker.log_artifact(out_dir / name, "quality")
     tracker.finish()
-    LOG.info("%s", quality.format_check(ctx.model_name, figures, features))
+    LOG.info("%s", quality.format_check(ctx.model_name, figures, features, sampled_from))
     return figures
 
 
