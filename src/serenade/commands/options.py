@@ -18,6 +18,7 @@ import numpy as np
 from serenade.commands.config_match import check_config_matches
 from serenade.config_schema import schema_at, schema_default
 from serenade.errors import UserError, one_line
+from serenade.models import latent_prior as priors
 from serenade.models.configs import check_class_windows, get_config
 
 
@@ -138,10 +139,8 @@ def add_temperature_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_prior_option(parser: argparse.ArgumentParser) -> None:
-    from serenade.models.latent_prior import CHOICES
-
     default = schema_default("models.sample_prior")
-    parser.add_argument("--prior", choices=CHOICES, default=default,
+    parser.add_argument("--prior", choices=priors.CHOICES, default=default,
                         help="what samples draw z from: the Gaussian fitted to the training "
                              "windows' posteriors that the model was saved with (N(0, I) when it "
                              f"has none), or N(0, I) as magenta samples (default {default})")
