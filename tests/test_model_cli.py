@@ -98,6 +98,26 @@ def test_a_serenade_checkpoint_needs_no_config_and_can_sample_its_fitted_prior(t
     assert "a magenta checkpoint: give its --config" in capsys.readouterr().err
 
 
+def test_fit_prior_gives_a_magenta_checkpoint_the_prior_of_your_pieces(tmp_path, capsys):
+    from serenade.commands.quality import input_windows
+    from serenade.models.checkpoint import load_model
+
+    out = tmp_path / "with-prior"
+    assert main(["fit-prior", "--config", "cat-mel_2bar_small", "--checkpoint", BUNDLE,
+                 CASE_1, CASE_11, "--output", str(out)]) == 0
+    assert "fitted the sampling prior to 63 windows" in capsys.readouterr().out
+    model = load_model(out)
+    windows, _, _ = input_windows([CASE_1, CASE_11], "cat-mel_2bar_small")
+    _, mu, _ = model.encode(windows)
+    assert model.latent_prior.windows == len(windows) == 63
+    np.testing.assert_allclose(model.latent_prior.mean, mu.mean(axis=0), atol=1e-5)
+    assert main(["sample", "--checkpoint", str(out), "--prior", "fitted", "--num-outputs", "2",
+                 "--output-dir", str(tmp_path / "s"), "--seed", "0"]) == 0
+    assert main(["fit-prior", "--config", "cat-mel_2bar_small", "--checkpoint", BUNDLE,
+                 NO_WINDOWS, "--output", str(tmp_path / "none")]) == 1
+    assert "none of the inputs yields a cat-mel_2bar_small window" in capsys.readouterr().err
+
+
 def test_interpolate_between_fixture_files(tmp_path, capsys):
     from serenade.models.checkpoint import load_model
     from serenade.models.latent_paths import walk

@@ -23,7 +23,7 @@ from serenade.errors import EXPECTED_ERRORS, UserError, one_line
 # Subcommands, in the order `serenade --help` lists them; each is serenade.commands.NAME (with
 # `-` spelled `_`).
 COMMANDS = ("data", "extract", "encode", "decode", "sample", "interpolate", "journey", "attributes",
-            "groove", "train", "quality", "export-js", "ui")
+            "groove", "train", "quality", "fit-prior", "export-js", "ui")
 
 
 def build_parser() -> argparse.ArgumentParser:
