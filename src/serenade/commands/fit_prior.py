@@ -41,10 +41,10 @@ def run(args: argparse.Namespace) -> int:
     from serenade.generation.conditioning import vectors
     from serenade.models.checkpoint import save_model
 
-    model = load_from_args(args)
-    if get_config(args.config).groove:
+    if get_config(args.config).groove:  # --config is known here: `check_model_flags` ran
         raise UserError(f"{args.config}: fit-prior reads class windows; GrooVAE configs are not "
                         "supported")
+    model = load_from_args(args)
     windows, chords, _ = input_windows(args.inputs, args.config)
     if len(windows) < 2:
         raise UserError(f"the inputs yield {len(windows)} {args.config} window: a prior needs "

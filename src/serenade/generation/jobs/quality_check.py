@@ -50,8 +50,9 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
         raise ValueError(f"model {ctx.model_name}: the eval split yields no windows to measure")
     trained = split_windows(train, converter, limit=len(windows), seed=seed) if train else None
     tracker = ctx.tracker("quality")
+    sampled_from = priors.used(model.latent_prior, prior)
     tracker.log_params({"temperatures": list(temperatures), "num_samples": num_samples,
-                        "prior": priors.used(model.latent_prior, prior),
+                        "prior": sampled_from,
                         "seed": seed, "max_eval_windows": max_eval_windows,
                         "eval_windows": len(windows),
                         "train_windows": 0 if trained is None else len(trained.windows)})
@@ -70,7 +71,6 @@ def run_quality(ctx: JobContext, *, eval: Sequence[str | Path], temperatures: Se
         figures["interpolations.endpoint_match"] = float(np.nanmean(matches))
     (out_dir / "quality.json").write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
     features = features_for(converter)
-    sampled_from = priors.used(model.latent_prior, prior)
     (out_dir / "quality.txt").write_text(
         quality.format_check(ctx.model_name, figures, features, sampled_from) + "\n")
     tracker.log_metrics({k: v for k, v in figures.items() if np.isfinite(v)}, step=0)
