@@ -102,7 +102,8 @@ def test_train_command_trains_a_groovae_model(tmp_path, capsys):
         assert np.isfinite(final[name]), name
     model = load_model(tmp_path / "model" / "checkpoint")
     assert isinstance(model, GrooveVAE) and model.global_step == 100
+    assert model.latent_prior is not None and model.latent_prior.windows > 1  # fitted, no controls
     code = main(["sample", "--config", "groovae_2bar_tiny", "--checkpoint",
                  str(tmp_path / "model" / "checkpoint"), "--num-outputs", "2", "--output-dir",
-                 str(tmp_path / "sample"), "--seed", "3"])
+                 str(tmp_path / "sample"), "--seed", "3", "--prior", "fitted"])
     assert code == 0 and len(list((tmp_path / "sample").glob("*.mid"))) == 2
