@@ -32,6 +32,7 @@ from chromium import chromium_evaluate, find_chromium
 from serenade.chords.encoding import decode_chord
 from serenade.cli import main
 from serenade.conversion import controls as ctl
+from serenade.melody.events import FIRST_NOTE_ON
 from serenade.models.checkpoint import load_model
 from serenade.paths import MAGENTA_FIXTURES
 from serenade.registry import family_of
@@ -199,26 +200,18 @@ def _first_windows(folder: Path, bits: bool) -> list[tuple]:
     return found[:3]
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("magenta_js")  # one worker: one npm install, one browser at a time
-@pytest.mark.parametrize("folder, config", CASES, ids=[c for _, c in CASES])
-def test_magenta_js_plays_the_export_as_we_do(folder, config, magenta_music, tmp_path):
+def _play_in_magenta_js(model, out: Path, windows: list[tuple], magenta_music) -> list[dict]:
+    """magenta.js's results (mu of the NoteSequence, mu of our input tensor, greedy events) for
+    each (window, chord classes or None) of `windows`, the export in `out` served to Chromium;
+    our mu and greedy decode of the same window checked against them."""
     npm_folder, chromium = magenta_music
-    hparams = _architecture(json.loads((folder / "fixture.json").read_text()))
-    out = tmp_path / "model"
-    assert main(["export-js", "--config", config, "--hparams", hparams,
-                 "--checkpoint", str(folder / "checkpoint"), "--output", str(out)]) == 0
-
-    model = load_model(folder / "checkpoint", config, hparams)
     converter = model.config.converter
-    windows = _first_windows(folder, model.config.multi_label)
-    assert windows
     steps_per_quarter = converter.steps_per_bar // 4  # every config's bars are 4/4
     steps_per_second = steps_per_quarter * 120 / 60  # at to_note_sequence's qpm
     sequences, ones = [], []
     # a chord per step: magenta.js spreads a progression of `steps` chords one per step
-    chords = [None if c is None else [decode_chord(int(i)) for i in c] for _, c, _, _ in windows]
-    for window, _, _, _ in windows:
+    chords = [None if c is None else [decode_chord(int(i)) for i in c] for _, c in windows]
+    for window, _ in windows:
         ones.append(np.argwhere(_encoder_input(model, window) > 0.5).tolist())
         sequence = converter.to_note_sequence(window, qpm=120.0)
         sequences.append({"notes": _quantized_notes(sequence, steps_per_second),
@@ -241,20 +234,60 @@ def test_magenta_js_plays_the_export_as_we_do(folder, config, magenta_music, tmp
 
     assert page["backend"] == "cpu"
     assert len(page["results"]) == len(windows)
-    for (window, classes, magenta_mu, magenta_greedy), result in zip(windows, page["results"]):
+    for (window, classes), result in zip(windows, page["results"]):
         controls = None if classes is None else ctl.vectors(converter, classes[None])
         _, mu, _ = model.encode(window[None], controls=controls)
         ours, _ = model.decode(mu, temperature=0.0, keep_logits=False, controls=controls)
-        js_mu = np.asarray(result["mu"], np.float32)
-        np.testing.assert_allclose(js_mu, mu[0], atol=1e-3, err_msg="magenta.js's mu vs ours")
-        np.testing.assert_allclose(js_mu, magenta_mu, atol=1e-3, err_msg="vs magenta's mu")
+        result["mu"] = np.asarray(result["mu"], np.float32)
+        np.testing.assert_allclose(result["mu"], mu[0], atol=1e-3, err_msg="magenta.js's mu vs ours")
+        result["ours"] = mu[0]
+        result["events"] = np.asarray(result["events"]).reshape(np.shape(ours[0]))
+        np.testing.assert_array_equal(result["events"], ours[0], err_msg="greedy events vs ours")
+    return page["results"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("magenta_js")  # one worker: one npm install, one browser at a time
+@pytest.mark.parametrize("folder, config", CASES, ids=[c for _, c in CASES])
+def test_magenta_js_plays_the_export_as_we_do(folder, config, magenta_music, tmp_path):
+    hparams = _architecture(json.loads((folder / "fixture.json").read_text()))
+    out = tmp_path / "model"
+    assert main(["export-js", "--config", config, "--hparams", hparams,
+                 "--checkpoint", str(folder / "checkpoint"), "--output", str(out)]) == 0
+    model = load_model(folder / "checkpoint", config, hparams)
+    windows = _first_windows(folder, model.config.multi_label)
+    assert windows
+    results = _play_in_magenta_js(model, out, [(w, c) for w, c, _, _ in windows], magenta_music)
+    for (_, _, magenta_mu, magenta_greedy), result in zip(windows, results):
+        np.testing.assert_allclose(result["mu"], magenta_mu, atol=1e-3, err_msg="vs magenta's mu")
         if family_of(config) not in JS_INPUT_DIFFERS:
-            np.testing.assert_allclose(result["muFromSequence"], mu[0], atol=1e-3,
+            np.testing.assert_allclose(result["muFromSequence"], result["ours"], atol=1e-3,
                                        err_msg="mu of magenta.js's own input vs ours")
-        js_events = np.asarray(result["events"]).reshape(np.shape(ours[0]))
-        np.testing.assert_array_equal(js_events, ours[0], err_msg="greedy events vs ours")
         # magenta.js decodes its own mu: same events as ours from our mu, and as magenta's
-        np.testing.assert_array_equal(js_events, magenta_greedy, err_msg="vs magenta's")
+        np.testing.assert_array_equal(result["events"], magenta_greedy, err_msg="vs magenta's")
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("magenta_js")
+def test_magenta_js_plays_the_shipped_16bar_model_as_we_do(magenta_music, tmp_path):
+    """Serenade's own 16-bar layout (eight 2-bar units) is magenta.js's hierarchical model with
+    `numSegments: 8`: the shipped model, exported, encodes and decodes real 16-bar phrases in the
+    browser as it does here (magenta.js samples from N(0, I): the fitted prior stays ours)."""
+    out = tmp_path / "model"
+    assert main(["export-js", "--checkpoint", "pretrained:serenade_mel_16bar",
+                 "--output", str(out)]) == 0
+    assert json.loads((out / "config.json").read_text())["dataConverter"]["args"][
+        "numSegments"] == 8
+    model = load_model("pretrained:serenade_mel_16bar")
+    phrases = npz_arrays(MAGENTA_FIXTURES / "hierdec-mel_16bar-tiny" / "expected.npz")
+    windows = [w for k in sorted(phrases) if k.endswith("_windows") for w in phrases[k]][:3]
+    assert len(windows) >= 2 and all(w.shape == (256,) for w in windows)
+    results = _play_in_magenta_js(model, out, [(w, None) for w in windows], magenta_music)
+    for window, result in zip(windows, results):
+        np.testing.assert_allclose(result["muFromSequence"], result["ours"], atol=1e-3,
+                                   err_msg="mu of magenta.js's own input vs ours")
+        onsets = window >= FIRST_NOTE_ON
+        assert (result["events"][onsets] == window[onsets]).mean() > 0.3  # it is the phrase
 
 
 def test_a_config_magenta_js_cannot_run_is_refused_before_writing(tmp_path, capsys):
