@@ -36,7 +36,7 @@ class Shipped(NamedTuple):
 
 SHIPPED = [Shipped("serenade_mel_2bar", "cat-mel_2bar_small", "pretrain.yaml", 25e6, 5000, [256],
                    0.6, 0.85),
-           Shipped("serenade_mel_16bar", "hier-mel_16bar_2bar_units", "pretrain_16bar.yaml", 40e6, 9000,
+           Shipped("serenade_mel_16bar", "hier-mel_16bar_2bar_units", "pretrain_16bar.yaml", 40e6, 11000,
                    [256], 0.45, 0.7, fitted_prior=True)]
 MODELS = pytest.mark.parametrize("shipped", SHIPPED, ids=[s.name for s in SHIPPED])
 TRAINED = pytest.mark.parametrize("shipped", [s for s in SHIPPED if s.min_accuracy is not None],
