@@ -257,8 +257,8 @@ class GrooveWindows:
         return evaluation.evaluate_groove(model, *data.arrays, **settings)
 
     def encoder_inputs(self, data: EvalSet) -> tuple[np.ndarray, np.ndarray | None]:
-        """What the model's `encode` takes of the set: (inputs, controls, None for a config
-        without them)."""
+        """What the model's `encode` takes of the set: (inputs, controls), the controls None
+        for a config without them (its windows carry an empty control column)."""
         return data.arrays[0], data.arrays[2] if self.converter.control_depth else None
 
 
