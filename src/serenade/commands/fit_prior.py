@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from serenade.commands.options import (add_model_options, int_at_least, load_from_args,
                                        output_directory)
-from serenade.commands.quality import input_windows
+from serenade.commands.quality import at_most, input_windows
 from serenade.config_schema import schema_default
 from serenade.errors import UserError
 from serenade.models.configs import get_config
@@ -49,10 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if len(windows) < 2:
         raise UserError(f"the inputs yield {len(windows)} {args.config} window: a prior needs "
                         "at least 2")
-    if len(windows) > args.max_windows:
-        kept = np.sort(np.random.default_rng(args.seed).choice(len(windows), args.max_windows,
-                                                               replace=False))
-        windows, chords = windows[kept], None if chords is None else chords[kept]
+    windows, chords = at_most(windows, chords, args.max_windows, args.seed)
     prior = model.fit_latent_prior(windows, vectors(model, chords))
     save_model(model, args.output)
     print(f"fitted the sampling prior to {prior.windows} windows; wrote {args.config} with it "

@@ -86,6 +86,15 @@ def input_windows(inputs: list[str], config_name: str):
     return windows, chords, len(midi)
 
 
+def at_most(windows: np.ndarray, chords: np.ndarray | None, limit: int | None, seed: int):
+    """(windows, chords) of at most `limit` windows: a seeded subset in order (all without a
+    limit or when there are few enough)."""
+    if not limit or len(windows) <= limit:
+        return windows, chords
+    kept = np.sort(np.random.default_rng(seed).choice(len(windows), limit, replace=False))
+    return windows[kept], None if chords is None else chords[kept]
+
+
 def run(args: argparse.Namespace) -> int:
     from serenade.generation import quality
     from serenade.generation.conditioning import progression
@@ -94,11 +103,8 @@ def run(args: argparse.Namespace) -> int:
     model = load_from_args(args)
     default = progression(model, schema_default("generate.chords"))  # None without controls
     sample_chords = chords_from_args(model, args, default=default)
-    windows, chords, _ = input_windows(args.inputs, args.config)
-    if args.max_windows and len(windows) > args.max_windows:
-        rng = np.random.default_rng(args.seed)
-        kept = np.sort(rng.choice(len(windows), args.max_windows, replace=False))
-        windows, chords = windows[kept], None if chords is None else chords[kept]
+    windows, chords = at_most(*input_windows(args.inputs, args.config)[:2], args.max_windows,
+                              args.seed)
     figures, _ = quality.quality_report(model, windows, temperatures=args.temperatures,
                                         num_samples=args.samples, seed=args.seed,
                                         chords=chords, sample_chords=sample_chords,
